@@ -1,0 +1,330 @@
+//! Parakey event logs and the tolerant reader for `GET /eventLogs` bodies.
+//!
+//! Parakey's reference is not public (see `shared/docs/parakey-api.md`), so the reader
+//! accepts every shape seen or guessed: a bare array or an envelope (`data`, `results`,
+//! `items`, `eventLogs`); every field but `id` and `createdAt` optional; the door under
+//! `device`, `lock`, `door` or `eventConfiguration`, labelled `name` or `title`; dates with
+//! or without fractions and with any offset; unknown fields ignored.
+//!
+//! Invariant: one bad record never costs the others. A record without a usable `id` or
+//! `createdAt` is *quarantined* (raw JSON kept, with the reason) and the rest of the page is
+//! read as usual. Only a body that is not JSON at all, or not a list, fails the whole page.
+
+use serde_json::{Map, Value};
+
+use crate::time::Millis;
+
+/// A door (Parakey "device"), a place (domain) or an access: an id and a label, either may
+/// be missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Named {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The door an event happened at.
+pub type Door = Named;
+
+/// The person who unlocked. `None` on the event when Parakey scrubbed personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    pub id: Option<String>,
+    /// Display name: `firstName lastName`, else `name`, else `email`.
+    pub name: Option<String>,
+}
+
+/// One event log as Doorpost understands it, plus the raw JSON it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLog {
+    /// Parakey's opaque id; the primary key everywhere.
+    pub id: String,
+    /// When the log reached Parakey's backend (server clock). Drives the watermark.
+    pub created_at: Millis,
+    /// When the unlock happened on the device (device clock; may be wrong or missing).
+    pub timestamp: Option<Millis>,
+    pub door: Option<Door>,
+    pub user: Option<Person>,
+    pub domain: Option<Named>,
+    pub access: Option<Named>,
+    /// `type`, e.g. `unlock`; missing means an unlock.
+    pub kind: Option<String>,
+    /// The record exactly as Parakey sent it (compact JSON).
+    pub raw: String,
+}
+
+impl EventLog {
+    /// `createdAt − timestamp`: how late the lock reported the unlock. `None` without a
+    /// device timestamp. Negative when the device clock runs ahead.
+    pub fn report_delay_ms(&self) -> Option<i64> {
+        self.timestamp.map(|t| self.created_at.since(t))
+    }
+
+    /// When the unlock happened, as best known: the device time, else arrival.
+    pub fn unlocked_at(&self) -> Millis {
+        self.timestamp.unwrap_or(self.created_at)
+    }
+
+    pub fn door_id(&self) -> Option<&str> {
+        self.door.as_ref().and_then(|d| d.id.as_deref())
+    }
+
+    /// The door's label for people: its name, else its id, else "Unknown door".
+    pub fn door_label(&self) -> &str {
+        self.door
+            .as_ref()
+            .and_then(|d| d.name.as_deref().or(d.id.as_deref()))
+            .unwrap_or("Unknown door")
+    }
+
+    /// Who unlocked, for people: the name, else "Someone" (scrubbed or unnamed).
+    pub fn user_label(&self) -> &str {
+        self.user
+            .as_ref()
+            .and_then(|u| u.name.as_deref())
+            .unwrap_or("Someone")
+    }
+}
+
+/// A record that could not be read, kept for diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The id, when the record had a readable one.
+    pub id: Option<String>,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// One response body, read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub events: Vec<EventLog>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// Why a whole body could not be read as a page of event logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    #[error("the response is not valid JSON ({0}); it may have been cut off")]
+    NotJson(String),
+    #[error("the response is JSON but holds no list of event logs")]
+    NoList,
+}
+
+const ENVELOPE_KEYS: [&str; 6] = ["data", "results", "items", "eventLogs", "event_logs", "events"];
+const DOOR_KEYS: [&str; 4] = ["device", "lock", "door", "eventConfiguration"];
+
+/// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object).
+pub fn parse_page(body: &[u8]) -> Result<Page, PageError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| PageError::NotJson(e.to_string()))?;
+    let records = match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => {
+            if let Some(key) = ENVELOPE_KEYS
+                .iter()
+                .find(|k| matches!(map.get(**k), Some(Value::Array(_))))
+            {
+                match map.remove(*key) {
+                    Some(Value::Array(items)) => items,
+                    _ => return Err(PageError::NoList),
+                }
+            } else if map.contains_key("id") && map.contains_key("createdAt") {
+                vec![Value::Object(map)]
+            } else {
+                return Err(PageError::NoList);
+            }
+        }
+        _ => return Err(PageError::NoList),
+    };
+    let mut page = Page::default();
+    for record in records {
+        match parse_record(&record) {
+            Ok(event) => page.events.push(event),
+            Err(reason) => page.quarantined.push(Quarantined {
+                id: record.get("id").and_then(id_string),
+                reason,
+                raw: record.to_string(),
+            }),
+        }
+    }
+    Ok(page)
+}
+
+/// Reads one record; the error is the reason it was quarantined.
+pub fn parse_record(record: &Value) -> Result<EventLog, String> {
+    let Value::Object(map) = record else {
+        return Err("record is not a JSON object".into());
+    };
+    let id = map
+        .get("id")
+        .and_then(id_string)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("record has no usable `id`")?;
+    let created_at = match map.get("createdAt") {
+        Some(Value::String(s)) => {
+            Millis::parse_rfc3339(s).ok_or_else(|| format!("`createdAt` is not a date: {s:?}"))?
+        }
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Millis)
+            .ok_or("`createdAt` is not a whole number of milliseconds")?,
+        _ => return Err("record has no `createdAt`".into()),
+    };
+    let timestamp = match map.get("timestamp") {
+        Some(Value::String(s)) => Millis::parse_rfc3339(s),
+        Some(Value::Number(n)) => n.as_i64().map(Millis),
+        _ => None,
+    };
+    let door = DOOR_KEYS
+        .iter()
+        .find_map(|k| map.get(*k).and_then(named));
+    Ok(EventLog {
+        id,
+        created_at,
+        timestamp,
+        door,
+        user: map.get("user").and_then(person),
+        domain: map.get("domain").and_then(named),
+        access: map.get("access").and_then(named),
+        kind: map.get("type").and_then(text),
+        raw: record.to_string(),
+    })
+}
+
+fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn field(map: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| map.get(*k).and_then(text))
+}
+
+fn named(v: &Value) -> Option<Named> {
+    match v {
+        Value::Object(map) => {
+            let n = Named {
+                id: map.get("id").and_then(id_string),
+                name: field(map, &["name", "title", "label"]),
+            };
+            (n.id.is_some() || n.name.is_some()).then_some(n)
+        }
+        // A bare id where an object was expected.
+        Value::String(_) | Value::Number(_) => Some(Named {
+            id: id_string(v),
+            name: None,
+        }),
+        _ => None,
+    }
+}
+
+fn person(v: &Value) -> Option<Person> {
+    let Value::Object(map) = v else {
+        return None;
+    };
+    let full = match (field(map, &["firstName"]), field(map, &["lastName"])) {
+        (Some(f), Some(l)) => Some(format!("{f} {l}")),
+        (f, l) => f.or(l),
+    };
+    let name = full.or_else(|| field(map, &["name", "fullName", "displayName", "email"]));
+    let p = Person {
+        id: map.get("id").and_then(id_string),
+        name,
+    };
+    (p.id.is_some() || p.name.is_some()).then_some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"{
+      "id": "Xy7Qp2LmZa",
+      "timestamp": "2026-05-02T07:58:11.000Z",
+      "createdAt": "2026-05-02T08:03:40.512Z",
+      "domain": { "id": "Dm0000001a", "name": "Harbour Loft" },
+      "device": { "id": "Dv0000001a", "name": "Front door" },
+      "access": { "id": "RZglGYR2Je", "name": "Guest key" },
+      "user":   { "id": "THC6P98RmM", "firstName": "Ann", "lastName": "Berg", "email": "ann@example.com" },
+      "type": "unlock",
+      "somethingNew": [1, 2, 3]
+    }"#;
+
+    #[test]
+    fn reads_the_documented_shape_in_an_array_and_in_every_envelope() {
+        let bare = format!("[{FULL}]");
+        let page = parse_page(bare.as_bytes()).unwrap();
+        assert_eq!(page.events.len(), 1);
+        let e = &page.events[0];
+        assert_eq!(e.id, "Xy7Qp2LmZa");
+        assert_eq!(e.door_label(), "Front door");
+        assert_eq!(e.user_label(), "Ann Berg");
+        assert_eq!(e.report_delay_ms(), Some(5 * 60_000 + 29_512));
+        for key in ["data", "results", "items", "eventLogs"] {
+            let body = format!(r#"{{"total": 1, "{key}": [{FULL}]}}"#);
+            assert_eq!(parse_page(body.as_bytes()).unwrap().events, page.events);
+        }
+    }
+
+    #[test]
+    fn finds_the_door_under_any_of_its_names() {
+        for key in DOOR_KEYS {
+            for label in ["name", "title"] {
+                let body = format!(
+                    r#"[{{"id":"a","createdAt":"2026-01-01T00:00:00Z","{key}":{{"id":"d1","{label}":"Gym"}}}}]"#
+                );
+                let page = parse_page(body.as_bytes()).unwrap();
+                assert_eq!(page.events[0].door_label(), "Gym", "{key}/{label}");
+            }
+        }
+    }
+
+    #[test]
+    fn scrubbed_user_reads_as_someone() {
+        for user in [r#","user":null"#, "", r#","user":{}"#] {
+            let body = format!(r#"[{{"id":"a","createdAt":"2026-01-01T00:00:00+01:00"{user}}}]"#);
+            let page = parse_page(body.as_bytes()).unwrap();
+            assert_eq!(page.events[0].user_label(), "Someone");
+            assert_eq!(page.events[0].door_label(), "Unknown door");
+            assert_eq!(page.events[0].timestamp, None);
+        }
+    }
+
+    #[test]
+    fn bad_records_are_quarantined_and_the_rest_kept() {
+        let body = br#"[
+            {"id":"ok1","createdAt":"2026-01-01T00:00:00Z"},
+            {"createdAt":"2026-01-01T00:00:00Z"},
+            {"id":"bad-date","createdAt":"last tuesday"},
+            42,
+            {"id":"ok2","createdAt":"2026-01-01T00:00:01.5Z","timestamp":"garbage"}
+        ]"#;
+        let page = parse_page(body).unwrap();
+        let ids: Vec<_> = page.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["ok1", "ok2"]);
+        assert_eq!(page.quarantined.len(), 3);
+        assert_eq!(page.quarantined[1].id.as_deref(), Some("bad-date"));
+        assert!(page.quarantined[1].raw.contains("last tuesday"));
+    }
+
+    #[test]
+    fn truncated_or_foreign_bodies_fail_the_page() {
+        assert!(matches!(
+            parse_page(br#"[{"id":"a","createdAt":"2026"#),
+            Err(PageError::NotJson(_))
+        ));
+        assert_eq!(parse_page(br#"{"error":"nope"}"#), Err(PageError::NoList));
+        assert_eq!(parse_page(b"\"hi\""), Err(PageError::NoList));
+        assert!(parse_page(b"<html>").is_err());
+    }
+}

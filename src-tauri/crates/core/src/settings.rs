@@ -1,0 +1,226 @@
+//! The user's settings, their defaults and their validation.
+//!
+//! `Settings` is what is stored (JSON in SQLite, `#[serde(default)]` so an older file
+//! gains new fields with their defaults); `SettingsPatch` is what the UI sends; `apply`
+//! validates the whole result before anything changes, so nothing is ever half-saved.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Millis;
+
+pub const INTERVAL_MINS: std::ops::RangeInclusive<u32> = 1..=60;
+pub const OFFSET_MINS_MAX: u32 = 7 * 24 * 60;
+pub const BACKFILL_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
+
+/// Which doors raise notifications. Every door's events are stored either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "mode", content = "doors", rename_all = "camelCase")]
+pub enum DoorFilter {
+    #[default]
+    All,
+    /// Door ids.
+    Only(Vec<String>),
+}
+
+impl DoorFilter {
+    pub fn watches(&self, door_id: Option<&str>) -> bool {
+        match self {
+            DoorFilter::All => true,
+            DoorFilter::Only(ids) => door_id.is_some_and(|d| ids.iter().any(|i| i == d)),
+        }
+    }
+}
+
+/// Parakey's webhook "allowed offset in minutes": the largest `createdAt − timestamp`
+/// for which an unlock still counts as news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", content = "minutes", rename_all = "camelCase")]
+pub enum AllowedOffset {
+    Unbounded,
+    Minutes(u32),
+}
+
+impl Default for AllowedOffset {
+    fn default() -> Self {
+        AllowedOffset::Minutes(10)
+    }
+}
+
+impl AllowedOffset {
+    /// Whether a report delay (`createdAt − timestamp`, ms) is within the offset. An
+    /// unknown delay (no device timestamp) counts as on time.
+    pub fn allows(self, delay_ms: Option<i64>) -> bool {
+        match (self, delay_ms) {
+            (AllowedOffset::Unbounded, _) | (_, None) => true,
+            (AllowedOffset::Minutes(m), Some(d)) => d <= i64::from(m) * Millis::MINUTE,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    pub poll_interval_mins: u32,
+    pub allowed_offset: AllowedOffset,
+    pub watched_doors: DoorFilter,
+    pub notifications_enabled: bool,
+    pub autostart: bool,
+    pub backfill_days: u32,
+    pub reconcile_interval_mins: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            poll_interval_mins: 5,
+            allowed_offset: AllowedOffset::default(),
+            watched_doors: DoorFilter::All,
+            notifications_enabled: true,
+            autostart: false,
+            backfill_days: 7,
+            reconcile_interval_mins: 60,
+        }
+    }
+}
+
+/// A partial update from the UI; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SettingsPatch {
+    pub poll_interval_mins: Option<u32>,
+    pub allowed_offset: Option<AllowedOffset>,
+    pub watched_doors: Option<DoorFilter>,
+    pub notifications_enabled: Option<bool>,
+    pub autostart: Option<bool>,
+    pub backfill_days: Option<u32>,
+    pub reconcile_interval_mins: Option<u32>,
+}
+
+/// One invalid field, with a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            })
+        };
+        if !INTERVAL_MINS.contains(&self.poll_interval_mins) {
+            bad(
+                "pollIntervalMins",
+                format!(
+                    "Choose between {} and {} minutes (Parakey advises 5 or more).",
+                    INTERVAL_MINS.start(),
+                    INTERVAL_MINS.end()
+                ),
+            );
+        }
+        if let AllowedOffset::Minutes(m) = self.allowed_offset
+            && m > OFFSET_MINS_MAX
+        {
+            bad(
+                "allowedOffset",
+                format!("At most {OFFSET_MINS_MAX} minutes (7 days), or choose \"no limit\"."),
+            );
+        }
+        if let DoorFilter::Only(ids) = &self.watched_doors
+            && (ids.is_empty() || ids.iter().any(|d| d.trim().is_empty()))
+        {
+            bad(
+                "watchedDoors",
+                "Pick at least one door, or watch all doors.".into(),
+            );
+        }
+        if !BACKFILL_DAYS.contains(&self.backfill_days) {
+            bad(
+                "backfillDays",
+                format!(
+                    "Choose between {} and {} days.",
+                    BACKFILL_DAYS.start(),
+                    BACKFILL_DAYS.end()
+                ),
+            );
+        }
+        if !(10..=24 * 60).contains(&self.reconcile_interval_mins) {
+            bad(
+                "reconcileIntervalMins",
+                "Choose between 10 minutes and 24 hours.".into(),
+            );
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The settings with `patch` applied, or every reason it cannot be: all or nothing.
+    pub fn apply(&self, patch: SettingsPatch) -> Result<Settings, Vec<FieldError>> {
+        let mut next = self.clone();
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = patch.$f { next.$f = v; } )* };
+        }
+        take!(
+            poll_interval_mins,
+            allowed_offset,
+            watched_doors,
+            notifications_enabled,
+            autostart,
+            backfill_days,
+            reconcile_interval_mins
+        );
+        next.validate()?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_match_parakey_advice() {
+        let s = Settings::default();
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.poll_interval_mins, 5);
+        assert_eq!(s.allowed_offset, AllowedOffset::Minutes(10));
+        assert!(!s.autostart);
+    }
+
+    #[test]
+    fn invalid_patch_changes_nothing_and_names_every_bad_field() {
+        let s = Settings::default();
+        let patch = SettingsPatch {
+            poll_interval_mins: Some(0),
+            watched_doors: Some(DoorFilter::Only(vec![])),
+            notifications_enabled: Some(false),
+            ..Default::default()
+        };
+        let errors = s.apply(patch).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["pollIntervalMins", "watchedDoors"]);
+        assert!(s.notifications_enabled, "the original is untouched");
+    }
+
+    #[test]
+    fn older_stored_settings_gain_defaults() {
+        let s: Settings = serde_json::from_str(r#"{"pollIntervalMins": 7}"#).unwrap();
+        assert_eq!(s.poll_interval_mins, 7);
+        assert_eq!(s.backfill_days, 7);
+        let round: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(round, s);
+    }
+
+    #[test]
+    fn offset_bounds() {
+        assert!(AllowedOffset::Minutes(10).allows(Some(10 * 60_000)));
+        assert!(!AllowedOffset::Minutes(10).allows(Some(10 * 60_000 + 1)));
+        assert!(AllowedOffset::Minutes(0).allows(Some(-5_000)));
+        assert!(AllowedOffset::Unbounded.allows(Some(i64::MAX)));
+        assert!(AllowedOffset::Minutes(1).allows(None));
+    }
+}

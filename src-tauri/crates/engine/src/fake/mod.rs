@@ -1,0 +1,1 @@
+//! The fake Parakey server (work in progress).

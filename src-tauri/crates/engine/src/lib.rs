@@ -1,0 +1,9 @@
+//! Doorpost's engine: all of its I/O.
+//!
+//! It owns the Parakey HTTP client ([`http`]), the SQLite history ([`store`]), the async
+//! driver that feeds the sans-IO [`doorpost_core::poller::Poller`] ([`driver`]), and the
+//! fake Parakey server ([`fake`]) that tests run against and that powers demo mode. It
+//! knows nothing of Tauri: the desktop shell in `src-tauri/src` wraps it.
+
+pub mod fake;
+pub mod store;
