@@ -110,7 +110,14 @@ pub enum PageError {
     NoList,
 }
 
-const ENVELOPE_KEYS: [&str; 6] = ["data", "results", "items", "eventLogs", "event_logs", "events"];
+const ENVELOPE_KEYS: [&str; 6] = [
+    "data",
+    "results",
+    "items",
+    "eventLogs",
+    "event_logs",
+    "events",
+];
 const DOOR_KEYS: [&str; 4] = ["device", "lock", "door", "eventConfiguration"];
 
 /// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object).
@@ -175,9 +182,7 @@ pub fn parse_record(record: &Value) -> Result<EventLog, String> {
         Some(Value::Number(n)) => n.as_i64().map(Millis),
         _ => None,
     };
-    let door = DOOR_KEYS
-        .iter()
-        .find_map(|k| map.get(*k).and_then(named));
+    let door = DOOR_KEYS.iter().find_map(|k| map.get(*k).and_then(named));
     Ok(EventLog {
         id,
         created_at,

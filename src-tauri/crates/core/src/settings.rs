@@ -155,7 +155,11 @@ impl Settings {
                 "Choose between 10 minutes and 24 hours.".into(),
             );
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// The settings with `patch` applied, or every reason it cannot be: all or nothing.

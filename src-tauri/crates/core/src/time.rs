@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch (wall-clock instants) or since an arbitrary origin
 /// (the driver's monotonic `now`); which one is always clear from the field's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Millis(pub i64);
 
@@ -94,7 +96,10 @@ mod tests {
             z
         );
         assert_eq!(Millis::parse_rfc3339("2026-05-02T08:03:40.512").unwrap(), z);
-        assert_eq!(Millis::parse_rfc3339("2026-05-02 08:03:40.512Z").unwrap(), z);
+        assert_eq!(
+            Millis::parse_rfc3339("2026-05-02 08:03:40.512Z").unwrap(),
+            z
+        );
         assert_eq!(Millis::parse_rfc3339("yesterday"), None);
         assert_eq!(Millis::parse_rfc3339(""), None);
     }
