@@ -1,0 +1,209 @@
+//! The fake server's switches: one per unknown in `shared/docs/parakey-api.md`.
+//!
+//! `FakeConfig::default()` is our best guess at the real Parakey; every field says why.
+//! The whole config is serde-(de)serialisable so the control API (`POST /_fake/config`)
+//! and the `fake-parakey` binary can flip switches on a running server.
+
+use doorpost_core::Millis;
+use serde::{Deserialize, Serialize};
+
+use super::faults::Fault;
+
+/// Which request header carries the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthForm {
+    /// `access-token: <token>`, as in Parakey's public demo code.
+    AccessToken,
+    /// `Authorization: Bearer <token>`, as in a partner's docs.
+    Bearer,
+    /// Either header is accepted.
+    Either,
+}
+
+/// The shape of a `GET /eventLogs` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum BodyShape {
+    /// `[ {...}, {...} ]`
+    BareArray,
+    /// `{ "<key>": [ ... ] }`, plus `"total": <matching rows before paging>` when
+    /// `with_total`.
+    Envelope { key: String, with_total: bool },
+}
+
+impl BodyShape {
+    /// The envelope under `key` (`data`, `results`, `items`, `eventLogs`), with `total`.
+    pub fn envelope(key: &str) -> BodyShape {
+        BodyShape::Envelope {
+            key: key.into(),
+            with_total: true,
+        }
+    }
+}
+
+/// How the list is ordered when the request has no `orderBy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DefaultOrder {
+    CreatedAtDesc,
+    TimestampDesc,
+    /// The order rows reached the server, oldest first (a table scan without `ORDER BY`).
+    Insertion,
+}
+
+/// The field `startDate` (and `endDate`) compares against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DateField {
+    CreatedAt,
+    Timestamp,
+}
+
+/// What the server puts in `ETag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EtagMode {
+    /// `"<hash>"`
+    Strong,
+    /// `W/"<hash>"`
+    Weak,
+    /// No `ETag` header, so never a 304.
+    Absent,
+}
+
+/// How a scrubbed user appears in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ScrubbedUser {
+    /// `"user": null`
+    Null,
+    /// No `user` key at all.
+    Missing,
+}
+
+/// The server's own clock, used for the `Date` header, the `createdAt` of injected
+/// events and visibility. Independent of the client's clock on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Clock {
+    /// System time plus `skew_ms` (positive: the server runs ahead of the client).
+    Real {
+        #[serde(rename = "skewMs")]
+        skew_ms: i64,
+    },
+    /// Stands still until `set_now`/`advance` moves it.
+    Manual { now: Millis },
+}
+
+impl Clock {
+    pub fn now(&self) -> Millis {
+        match *self {
+            Clock::Real { skew_ms } => Millis(chrono::Utc::now().timestamp_millis()).plus(skew_ms),
+            Clock::Manual { now } => now,
+        }
+    }
+
+    /// Moves the clock forward (or back, with a negative `ms`): a manual clock moves, a
+    /// real one gains skew.
+    pub fn advance(&mut self, ms: i64) {
+        match self {
+            Clock::Real { skew_ms } => *skew_ms = skew_ms.saturating_add(ms),
+            Clock::Manual { now } => *now = now.plus(ms),
+        }
+    }
+}
+
+/// Every switch of the fake Parakey. Change them on a running server with
+/// [`super::FakeControl::configure`] or `POST /_fake/config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FakeConfig {
+    /// The only token the API accepts. Default `fake-token`.
+    pub token: String,
+    /// Default [`AuthForm::AccessToken`]: the form in Parakey's own public demo code.
+    pub auth_form: AuthForm,
+    /// Status for a missing or wrong token, 401 or 403. Default 401 (the usual meaning of
+    /// "no valid credentials").
+    pub auth_reject_status: u16,
+    /// Default [`BodyShape::BareArray`]: the webhook body is one bare event log, and the
+    /// help article speaks of the list response as the logs themselves.
+    pub body_shape: BodyShape,
+    /// Default [`DefaultOrder::CreatedAtDesc`]: the documented recipe reads the newest
+    /// arrivals first and the docs' only example is `createdAt:DESC`.
+    pub default_order: DefaultOrder,
+    /// Default [`DateField::CreatedAt`]: "Because polling uses createdAt, event logs
+    /// uploaded after an offline period are picked up" (help article).
+    pub date_field: DateField,
+    /// `startDate` matches rows *at* the date too. Default true (`$gte` is the common
+    /// implementation).
+    pub start_inclusive: bool,
+    /// Whether `endDate` filters at all; when false it is silently ignored. Default true
+    /// (APIs with a `startDate` usually have its pair).
+    pub end_date_supported: bool,
+    /// `endDate` matches rows at the date too. Default true.
+    pub end_inclusive: bool,
+    /// Page size when the request has no `limit`. Default 50.
+    pub default_limit: usize,
+    /// Silent cap on `limit`; `None` for no cap. Default `Some(100)`.
+    pub max_limit: Option<usize>,
+    /// Whether `skip`/`offset` are honoured; when false they are silently ignored.
+    /// Default true.
+    pub skip_supported: bool,
+    /// Default [`EtagMode::Weak`]: "The Parakey API uses ETags on every endpoint", and
+    /// Express, the likely stack behind camelCase JSON and an `access-token` header,
+    /// sends weak ETags by default.
+    pub etag: EtagMode,
+    /// Default [`ScrubbedUser::Null`].
+    pub scrubbed_user: ScrubbedUser,
+    /// Default `Clock::Real { skew_ms: 0 }`.
+    pub clock: Clock,
+    /// An event is listed only this long after its `createdAt` (a row still in flight
+    /// inside Parakey's backend). Default 0.
+    pub visibility_delay_ms: i64,
+    /// The place every event belongs to (a Manual Integration token is tied to one).
+    pub domain_id: String,
+    pub domain_name: String,
+    /// Chance in `0.0..=1.0` that an API request with an empty fault queue draws a fault
+    /// from `random_faults`. Default 0.
+    pub random_fault_rate: f64,
+    /// The faults random draws pick from. Default: 500, 502, 503, 429 (`Retry-After: 1`).
+    pub random_faults: Vec<Fault>,
+    /// Seeds event ids and random faults, so a run replays. Default a fixed value.
+    pub seed: u64,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        FakeConfig {
+            token: "fake-token".into(),
+            auth_form: AuthForm::AccessToken,
+            auth_reject_status: 401,
+            body_shape: BodyShape::BareArray,
+            default_order: DefaultOrder::CreatedAtDesc,
+            date_field: DateField::CreatedAt,
+            start_inclusive: true,
+            end_date_supported: true,
+            end_inclusive: true,
+            default_limit: 50,
+            max_limit: Some(100),
+            skip_supported: true,
+            etag: EtagMode::Weak,
+            scrubbed_user: ScrubbedUser::Null,
+            clock: Clock::Real { skew_ms: 0 },
+            visibility_delay_ms: 0,
+            domain_id: "Dm0000001a".into(),
+            domain_name: "Harbour Loft".into(),
+            random_fault_rate: 0.0,
+            random_faults: vec![
+                Fault::Status(500),
+                Fault::Status(502),
+                Fault::Status(503),
+                Fault::TooManyRequests {
+                    retry_after: super::faults::RetryAfter::Seconds(1),
+                },
+            ],
+            seed: 0x00D0_0290_5EED,
+        }
+    }
+}
