@@ -1,0 +1,889 @@
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use doorpost_core::event::{EventLog, Quarantined, parse_record};
+use doorpost_core::rng::Rng;
+use doorpost_core::settings::{DoorFilter, Settings};
+use doorpost_core::time::Millis;
+use serde_json::json;
+use tempfile::TempDir;
+
+use super::history::Plan;
+use super::*;
+
+const SOURCE: &str = "acct-1";
+const MIN: i64 = Millis::MINUTE;
+
+fn open() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("history.sqlite")).unwrap();
+    (dir, store)
+}
+
+/// An event as the reader would produce it from Parakey's JSON.
+fn event(
+    id: &str,
+    created_at: i64,
+    timestamp: Option<i64>,
+    door: Option<(&str, &str)>,
+    user: Option<&str>,
+) -> EventLog {
+    let mut v = json!({ "id": id, "createdAt": created_at, "type": "unlock" });
+    if let Some(t) = timestamp {
+        v["timestamp"] = json!(t);
+    }
+    // An empty door id or name is left out, as Parakey may.
+    if let Some((id, name)) = door {
+        let mut device = serde_json::Map::new();
+        if !id.is_empty() {
+            device.insert("id".into(), json!(id));
+        }
+        if !name.is_empty() {
+            device.insert("name".into(), json!(name));
+        }
+        v["device"] = device.into();
+    }
+    if let Some(name) = user {
+        v["user"] = json!({ "id": format!("u-{name}"), "name": name });
+    }
+    parse_record(&v).unwrap()
+}
+
+fn entry(at: i64, outcome: PollOutcome) -> PollLogEntry {
+    PollLogEntry {
+        at: Millis(at),
+        outcome,
+        requests: 2,
+        bytes: 1_000,
+        error: (outcome == PollOutcome::Failed).then(|| "connection refused".to_owned()),
+    }
+}
+
+fn commit_as(
+    store: &mut Store,
+    source: &str,
+    events: &[EventLog],
+    at: i64,
+    state: NotifyState,
+) -> CommitOutcome {
+    let c = Commit {
+        source,
+        events,
+        quarantined: &[],
+        state_json: r#"{"watermark":1}"#,
+        log: entry(at, PollOutcome::Fetched),
+        seen_at: Millis(at),
+    };
+    store
+        .commit(&c, |new| vec![state; new.len()])
+        .expect("commit")
+}
+
+fn commit(store: &mut Store, events: &[EventLog], at: i64) -> CommitOutcome {
+    commit_as(store, SOURCE, events, at, NotifyState::Pending)
+}
+
+fn count(store: &Store, table: &str) -> i64 {
+    store
+        .conn
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn all_ids(store: &Store, mut q: HistoryQuery, plan: Option<Plan>) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let page = store.history_with(&q, plan).unwrap();
+        assert!(page.rows.len() <= q.limit.clamp(1, MAX_PAGE) as usize);
+        ids.extend(page.rows.into_iter().map(|r| r.id));
+        match page.next {
+            Some(c) => q.before = Some(c),
+            None => return ids,
+        }
+    }
+}
+
+#[test]
+fn commit_inserts_new_events_once_and_asks_only_about_them() {
+    let (_dir, mut store) = open();
+    let a = event(
+        "a",
+        10 * MIN,
+        Some(9 * MIN),
+        Some(("d1", "Front")),
+        Some("Ann"),
+    );
+    let b = event("b", 11 * MIN, None, Some(("d1", "Front")), None);
+    let out = commit(&mut store, &[a.clone(), b.clone()], 100);
+    assert_eq!(out.inserted.len(), 2);
+    assert_eq!(out.inserted[0].id, "a");
+    assert_eq!(out.inserted[0].state, NotifyState::Pending);
+
+    let mut asked = None;
+    let c = Commit {
+        source: SOURCE,
+        events: &[b, a, event("c", 12 * MIN, None, None, None)],
+        quarantined: &[],
+        state_json: "{}",
+        log: entry(200, PollOutcome::Fetched),
+        seen_at: Millis(200),
+    };
+    let out = store
+        .commit(&c, |new| {
+            asked = Some(new.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+            vec![NotifyState::Suppressed; new.len()]
+        })
+        .unwrap();
+    assert_eq!(asked.unwrap(), ["c"], "known events are not news (G2)");
+    assert_eq!(out.updated, 0);
+    assert_eq!(store.load_state(SOURCE).unwrap().as_deref(), Some("{}"));
+    let log = store.poll_log_since(Millis(0)).unwrap();
+    assert_eq!(log.iter().map(|r| r.new_events).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(count(&store, "event_log"), 3);
+}
+
+#[test]
+fn commit_is_all_or_nothing() {
+    let (_dir, mut store) = open();
+    let a = event("a", 10 * MIN, None, Some(("d1", "Front")), Some("Ann"));
+    commit(&mut store, std::slice::from_ref(&a), 100);
+    let before = store
+        .history(&HistoryQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+
+    // A scrub of `a` (an update written before the decision) plus a new event and a
+    // quarantined record; the decision then returns the wrong number of states.
+    let scrubbed = event("a", 10 * MIN, None, Some(("d1", "Front")), None);
+    let c = Commit {
+        source: SOURCE,
+        events: &[scrubbed, event("b", 11 * MIN, None, None, None)],
+        quarantined: &[Quarantined {
+            id: None,
+            reason: "no createdAt".into(),
+            raw: r#"{"x":1}"#.into(),
+        }],
+        state_json: r#"{"watermark":2}"#,
+        log: entry(200, PollOutcome::Fetched),
+        seen_at: Millis(200),
+    };
+    let err = store.commit(&c, |_| Vec::new()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::DecisionCount {
+                expected: 1,
+                got: 0
+            }
+        ),
+        "{err}"
+    );
+
+    let after = store
+        .history(&HistoryQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        after, before,
+        "the update to `a` was rolled back and `b` never stored"
+    );
+    assert_eq!(store.quarantine_count().unwrap(), 0);
+    assert_eq!(
+        store.load_state(SOURCE).unwrap().as_deref(),
+        Some(r#"{"watermark":1}"#)
+    );
+    assert_eq!(count(&store, "poll_log"), 1);
+    assert_eq!(
+        count(&store, "names"),
+        2,
+        "the dimensions were rolled back too"
+    );
+
+    // A panic inside the decision rolls back just the same.
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        let _ = store.commit(&c, |_| panic!("policy bug"));
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(
+        store
+            .history(&HistoryQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap(),
+        before
+    );
+    assert!(store.integrity_check().unwrap());
+}
+
+#[test]
+fn scrub_updates_row_but_keeps_notify_state() {
+    let (_dir, mut store) = open();
+    let seen = event("a", 10 * MIN, None, Some(("d1", "Gym")), Some("Ann Berg"));
+    commit(&mut store, &[seen], 100);
+    assert_eq!(store.mark_notified(&["a"]).unwrap(), 1);
+
+    // 90 days later: user scrubbed, door renamed.
+    let scrubbed = event("a", 10 * MIN, None, Some(("d1", "Fitness room")), None);
+    let out = commit_as(
+        &mut store,
+        SOURCE,
+        std::slice::from_ref(&scrubbed),
+        9_000,
+        NotifyState::Pending,
+    );
+    assert!(out.inserted.is_empty());
+    assert_eq!(out.updated, 1);
+
+    let (state, first_seen, raw): (String, i64, String) = store
+        .conn
+        .query_row(
+            "SELECT notify_state, first_seen_at, raw FROM event_log WHERE id = 'a'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        state, "notified",
+        "a scrub is not news and must not re-notify (G3)"
+    );
+    assert_eq!(first_seen, 100);
+    assert_eq!(raw, scrubbed.raw);
+
+    let text = |t: &str| HistoryQuery {
+        text: Some(t.into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        store.history(&text("ann")).unwrap().rows.is_empty(),
+        "the old name is gone"
+    );
+    assert!(store.history(&text("gym")).unwrap().rows.is_empty());
+    assert_eq!(store.history(&text("fitness")).unwrap().rows.len(), 1);
+    let doors = store.doors().unwrap();
+    assert_eq!(doors.len(), 1);
+    assert_eq!(doors[0].name.as_deref(), Some("Fitness room"));
+    assert_eq!(doors[0].count, 1);
+}
+
+#[test]
+fn duplicate_ids_in_one_commit_insert_once() {
+    let (_dir, mut store) = open();
+    let first = event("a", 10 * MIN, None, Some(("d1", "Front")), Some("Ann"));
+    let again = event("a", 10 * MIN, None, Some(("d1", "Front")), None);
+    let other = event("b", 11 * MIN, None, Some(("d1", "Front")), Some("Bo"));
+    let out = commit(&mut store, &[first, other, again.clone()], 100);
+    let ids: Vec<_> = out.inserted.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"], "first position, once");
+    assert_eq!(count(&store, "event_log"), 2);
+    let raw: String = store
+        .conn
+        .query_row("SELECT raw FROM event_log WHERE id = 'a'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(raw, again.raw, "the last copy is the freshest");
+    assert_eq!(store.doors().unwrap()[0].count, 2);
+}
+
+#[test]
+fn mark_notified_moves_only_pending_and_pending_events_lists_the_rest() {
+    let (_dir, mut store) = open();
+    let events: Vec<_> = (0..4)
+        .map(|i| {
+            event(
+                &format!("e{i}"),
+                (10 + i) * MIN,
+                None,
+                Some(("d1", "Front")),
+                Some("Ann"),
+            )
+        })
+        .collect();
+    commit(&mut store, &events[..3], 100);
+    commit_as(
+        &mut store,
+        SOURCE,
+        &events[3..],
+        200,
+        NotifyState::Suppressed,
+    );
+    commit_as(
+        &mut store,
+        "acct-2",
+        &[event("x", MIN, None, None, None)],
+        300,
+        NotifyState::Pending,
+    );
+
+    assert_eq!(store.mark_notified(&["e0", "e3", "nope"]).unwrap(), 1);
+    assert_eq!(store.mark_notified(&["e0"]).unwrap(), 0, "already notified");
+    let pending = store.pending_events(SOURCE).unwrap();
+    assert_eq!(
+        pending,
+        events[1..3].to_vec(),
+        "rebuilt exactly, oldest first"
+    );
+}
+
+#[test]
+fn history_pages_with_cursor_cover_every_row_once() {
+    let (_dir, mut store) = open();
+    // Many ties on unlocked_at: only the id tells these rows apart.
+    let events: Vec<_> = (0..257)
+        .map(|i| {
+            event(
+                &format!("id{:03}", (i * 37) % 257),
+                (i % 7) * MIN,
+                None,
+                None,
+                None,
+            )
+        })
+        .collect();
+    commit(&mut store, &events, 100);
+    for limit in [1, 10, 100, 500, 0, 10_000] {
+        for plan in [None, Some(Plan::Scan)] {
+            let ids = all_ids(
+                &store,
+                HistoryQuery {
+                    limit,
+                    ..Default::default()
+                },
+                plan,
+            );
+            assert_eq!(ids.len(), 257, "limit {limit}");
+            let unique: HashSet<_> = ids.iter().collect();
+            assert_eq!(unique.len(), 257);
+        }
+    }
+    let page = store
+        .history(&HistoryQuery {
+            limit: 3,
+            ..Default::default()
+        })
+        .unwrap();
+    let keys: Vec<_> = page
+        .rows
+        .iter()
+        .map(|r| (r.unlocked_at.0, r.id.as_str()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keys, sorted, "newest first, then id descending");
+}
+
+#[test]
+fn every_plan_returns_what_a_plain_filter_returns() {
+    let (_dir, mut store) = open();
+    // d2 is renamed half-way; one door has no id, another no name.
+    let doors = [
+        ("d1", "Front door"),
+        ("d2", "Gym"),
+        ("d3", "Bike Room"),
+        ("d4", "Åkes förråd"),
+        ("", "Loose door"),
+        ("d6", ""),
+        ("d2", "Gym and sauna"),
+    ];
+    let users = [
+        "Ann Berg",
+        "Åsa Öberg",
+        "Bo Ek",
+        "Anna Li",
+        "Kim",
+        "Rare Person",
+    ];
+    let mut rng = Rng::seeded(7);
+    let mut specs = Vec::new();
+    for i in 0..1500 {
+        let created = rng.range(0, 300) * MIN;
+        let ts = (rng.range(0, 3) > 0).then(|| created - rng.range(0, 30) * MIN);
+        // The rename happens at event 750: later d2 events carry the new name.
+        let kinds = if i < 750 { 5 } else { 6 };
+        let mut door = (rng.range(0, 9) > 0).then(|| doors[rng.range(0, kinds) as usize]);
+        if i >= 750 && door == Some(doors[1]) {
+            door = Some(doors[6]);
+        }
+        let user = match rng.range(0, 20) {
+            0 => None,
+            1 => Some(users[5]),
+            k => Some(users[(k % 5) as usize]),
+        };
+        specs.push((format!("e{i:04}"), created, ts, door, user));
+    }
+    let mut events: Vec<EventLog> = specs
+        .iter()
+        .map(|(id, c, t, d, u)| event(id, *c, *t, *d, *u))
+        .collect();
+    for (i, chunk) in events.chunks(400).enumerate() {
+        let source = if i % 2 == 0 { "acct-1" } else { "acct-2" };
+        commit_as(&mut store, source, chunk, i as i64, NotifyState::Suppressed);
+    }
+    // Later a scrub rewrites the first 100 rows: no user, and d2 under its new name.
+    let scrubbed: Vec<EventLog> = specs[..100]
+        .iter()
+        .map(|(id, c, t, d, _)| {
+            let d = if *d == Some(doors[1]) {
+                Some(doors[6])
+            } else {
+                *d
+            };
+            event(id, *c, *t, d, None)
+        })
+        .collect();
+    let out = commit_as(&mut store, "acct-1", &scrubbed, 10, NotifyState::Suppressed);
+    assert!(out.inserted.is_empty());
+    events.splice(..100, scrubbed);
+
+    let queries = [
+        HistoryQuery::default(),
+        HistoryQuery {
+            door_ids: vec!["d2".into()],
+            ..Default::default()
+        },
+        HistoryQuery {
+            door_ids: vec!["d1".into(), "d4".into(), "d9".into()],
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("ANN".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("åsa".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("o".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("rare".into()),
+            door_ids: vec!["d1".into(), "d3".into()],
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("nobody".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("sauna".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("GYM".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("door".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("loose".into()),
+            door_ids: vec!["d6".into()],
+            ..Default::default()
+        },
+        HistoryQuery {
+            door_ids: vec!["d6".into()],
+            ..Default::default()
+        },
+        HistoryQuery {
+            text: Some("  ".into()),
+            ..Default::default()
+        },
+        HistoryQuery {
+            from: Some(Millis(50 * MIN)),
+            to: Some(Millis(120 * MIN)),
+            ..Default::default()
+        },
+        HistoryQuery {
+            source: Some("acct-2".into()),
+            text: Some("g".into()),
+            door_ids: vec!["d2".into(), "d3".into()],
+            from: Some(Millis(10 * MIN)),
+            to: Some(Millis(250 * MIN)),
+            ..Default::default()
+        },
+    ];
+    for q in queries {
+        let text = q
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase);
+        let mut expected: Vec<&EventLog> = events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                let source = if (i / 400) % 2 == 0 {
+                    "acct-1"
+                } else {
+                    "acct-2"
+                };
+                let name_hit =
+                    |n: Option<&str>, t: &str| n.is_some_and(|n| n.to_lowercase().contains(t));
+                q.source.as_deref().is_none_or(|s| s == source)
+                    && (q.door_ids.is_empty()
+                        || e.door_id()
+                            .is_some_and(|d| q.door_ids.iter().any(|x| x == d)))
+                    && text.as_deref().is_none_or(|t| {
+                        name_hit(e.door.as_ref().and_then(|d| d.name.as_deref()), t)
+                            || name_hit(e.user.as_ref().and_then(|u| u.name.as_deref()), t)
+                    })
+                    && q.from.is_none_or(|f| e.unlocked_at() >= f)
+                    && q.to.is_none_or(|t| e.unlocked_at() < t)
+            })
+            .map(|(_, e)| e)
+            .collect();
+        expected.sort_by(|a, b| (b.unlocked_at(), &b.id).cmp(&(a.unlocked_at(), &a.id)));
+        let expected: Vec<String> = expected.into_iter().map(|e| e.id.clone()).collect();
+
+        for plan in [
+            None,
+            Some(Plan::Scan),
+            Some(Plan::ByDoor),
+            Some(Plan::ByName),
+        ] {
+            for limit in [7, 100] {
+                let got = all_ids(&store, HistoryQuery { limit, ..q.clone() }, plan);
+                assert_eq!(got, expected, "{q:?} plan {plan:?} limit {limit}");
+            }
+        }
+        assert_eq!(store.count(&q).unwrap(), expected.len() as u64, "{q:?}");
+    }
+}
+
+#[test]
+fn text_search_matches_door_and_user_case_insensitively() {
+    let (_dir, mut store) = open();
+    commit(
+        &mut store,
+        &[
+            event(
+                "a",
+                MIN,
+                None,
+                Some(("d1", "Front Door")),
+                Some("Åsa Öberg"),
+            ),
+            event("b", 2 * MIN, None, Some(("d2", "Gym")), Some("Frida Door")),
+            event("c", 3 * MIN, None, Some(("d2", "Gym")), Some("Bo")),
+            event("d", 4 * MIN, None, None, None),
+        ],
+        100,
+    );
+    let ids = |t: &str| -> Vec<String> {
+        let q = HistoryQuery {
+            text: Some(t.into()),
+            limit: 50,
+            ..Default::default()
+        };
+        store
+            .history(&q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(
+        ids("DOOR"),
+        ["b", "a"],
+        "door name of one, user name of the other"
+    );
+    assert_eq!(ids("åSA"), ["a"], "case folding beyond ASCII");
+    assert_eq!(ids("öBERG"), ["a"]);
+    assert_eq!(ids("gym"), ["c", "b"]);
+    assert_eq!(
+        ids("someone"),
+        Vec::<String>::new(),
+        "labels are not stored names"
+    );
+}
+
+#[test]
+fn date_range_is_inclusive_from_exclusive_to_on_unlock_time() {
+    let (_dir, mut store) = open();
+    commit(
+        &mut store,
+        &[
+            // Uploaded late: unlocked at 5, arrived at 50.
+            event("late", 50 * MIN, Some(5 * MIN), None, None),
+            event("from", 10 * MIN, None, None, None),
+            event("to", 20 * MIN, None, None, None),
+        ],
+        100,
+    );
+    let q = HistoryQuery {
+        from: Some(Millis(5 * MIN)),
+        to: Some(Millis(20 * MIN)),
+        limit: 10,
+        ..Default::default()
+    };
+    let page = store.history(&q).unwrap();
+    let ids: Vec<_> = page.rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["from", "late"]);
+    assert_eq!(page.rows[1].report_delay_ms, Some(45 * MIN));
+    assert_eq!(page.next, None);
+}
+
+#[test]
+fn doors_and_daily_counts_summarise_the_history() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    commit(
+        &mut store,
+        &[
+            event("a", day - 30 * MIN, None, Some(("d1", "Front")), None),
+            event("b", day + 30 * MIN, None, Some(("d1", "Front")), None),
+            event("c", day + 60 * MIN, None, Some(("d2", "Back")), None),
+            event("d", 2 * day, None, None, Some("Ann")),
+        ],
+        100,
+    );
+    let doors = store.doors().unwrap();
+    assert_eq!(
+        doors,
+        [
+            DoorSeen {
+                id: "d2".into(),
+                name: Some("Back".into()),
+                last_unlock: Millis(day + 60 * MIN),
+                count: 1
+            },
+            DoorSeen {
+                id: "d1".into(),
+                name: Some("Front".into()),
+                last_unlock: Millis(day + 30 * MIN),
+                count: 2
+            },
+        ]
+    );
+    let utc = store.daily_counts(Millis(0), Millis(3 * day), 0).unwrap();
+    assert_eq!(
+        utc,
+        [
+            ("1970-01-01".to_owned(), 1),
+            ("1970-01-02".to_owned(), 2),
+            ("1970-01-03".to_owned(), 1)
+        ]
+    );
+    let east = store
+        .daily_counts(Millis(0), Millis(3 * day), 3600)
+        .unwrap();
+    assert_eq!(
+        east,
+        [("1970-01-02".to_owned(), 3), ("1970-01-03".to_owned(), 1)]
+    );
+    let west = store
+        .daily_counts(Millis(0), Millis(2 * day), -2 * 3600)
+        .unwrap();
+    assert_eq!(west, [("1970-01-01".to_owned(), 3)]);
+}
+
+#[test]
+fn coverage_gap_reports_found_events() {
+    let (_dir, mut store) = open();
+    let log =
+        |store: &mut Store, at: i64, outcome| store.log_poll(SOURCE, &entry(at, outcome)).unwrap();
+    log(&mut store, 0, PollOutcome::NotModified);
+    log(&mut store, 5 * MIN, PollOutcome::Failed);
+    log(&mut store, 10 * MIN, PollOutcome::Failed);
+    // Recovery at 15 min finds what arrived during the outage.
+    commit(
+        &mut store,
+        &[
+            event("in1", 3 * MIN, None, None, None),
+            event("in2", 12 * MIN, Some(MIN), None, None),
+            event("after", 15 * MIN, None, None, None),
+        ],
+        15 * MIN,
+    );
+    // A blip shorter than the minimum, then an outage that has not ended.
+    log(&mut store, 20 * MIN, PollOutcome::Failed);
+    log(&mut store, 21 * MIN, PollOutcome::Fetched);
+    log(&mut store, 30 * MIN, PollOutcome::Failed);
+    // Another account's failures are its own.
+    store
+        .log_poll("acct-2", &entry(16 * MIN, PollOutcome::Failed))
+        .unwrap();
+
+    let gaps = store.coverage_gaps(Millis(0), 10 * MIN).unwrap();
+    assert_eq!(
+        gaps,
+        [Gap {
+            source: SOURCE.into(),
+            from: Millis(0),
+            to: Millis(15 * MIN),
+            failed_attempts: 2,
+            found_events: 2
+        }]
+    );
+    // Starting the window inside the outage still anchors it at the last success.
+    let gaps = store.coverage_gaps(Millis(8 * MIN), 0).unwrap();
+    assert_eq!(gaps[0].from, Millis(0));
+    assert_eq!(gaps.len(), 2, "the blip counts with no minimum");
+
+    let stats = store.poll_stats(Millis(0)).unwrap();
+    assert_eq!(
+        stats,
+        PollStats {
+            polls: 8,
+            requests: 16,
+            not_modified: 1,
+            bytes: 8_000,
+            failures: 5
+        }
+    );
+    assert_eq!(store.poll_log_since(Millis(20 * MIN)).unwrap().len(), 3);
+}
+
+#[test]
+fn quarantine_keeps_one_row_per_record() {
+    let (_dir, mut store) = open();
+    let bad = |id: Option<&str>, raw: &str| Quarantined {
+        id: id.map(str::to_owned),
+        reason: "`createdAt` is not a date".into(),
+        raw: raw.into(),
+    };
+    let poll = |store: &mut Store, at: i64, q: &[Quarantined]| {
+        let c = Commit {
+            source: SOURCE,
+            events: &[],
+            quarantined: q,
+            state_json: "{}",
+            log: entry(at, PollOutcome::Fetched),
+            seen_at: Millis(at),
+        };
+        store.commit(&c, |_| Vec::new()).unwrap().quarantined_new
+    };
+    let first = [
+        bad(Some("q1"), r#"{"id":"q1","createdAt":"x"}"#),
+        bad(None, "42"),
+    ];
+    assert_eq!(poll(&mut store, 1, &first), 2);
+    for at in 2..50 {
+        assert_eq!(poll(&mut store, at, &first), 0);
+    }
+    // The same record, scrubbed: replaces its row.
+    assert_eq!(
+        poll(
+            &mut store,
+            60,
+            &[bad(Some("q1"), r#"{"id":"q1","createdAt":"y"}"#)]
+        ),
+        0
+    );
+    assert_eq!(store.quarantine_count().unwrap(), 2);
+    let rows = store.quarantined(10).unwrap();
+    assert_eq!(rows[0].record_id.as_deref(), Some("q1"));
+    assert!(rows[0].raw.contains("\"y\""));
+    assert_eq!(
+        (
+            rows[0].first_seen_at,
+            rows[0].last_seen_at,
+            rows[0].times_seen
+        ),
+        (Millis(1), Millis(60), 50)
+    );
+    assert_eq!(rows[1].times_seen, 49);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("history.sqlite");
+    drop(Store::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerSchema {
+                found: 99,
+                known: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("Update Doorpost"));
+}
+
+#[test]
+fn reopening_keeps_the_history_and_applies_no_migration_twice() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("history.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        commit(&mut store, &[event("a", MIN, None, None, None)], 100);
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(user_version(&store.conn).unwrap(), Store::schema_version());
+    assert_eq!(count(&store, "event_log"), 1);
+    let mode: String = store
+        .conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let sync: i64 = store
+        .conn
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2, "FULL");
+    let page: i64 = store
+        .conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page, PAGE_SIZE);
+    assert!(store.integrity_check().unwrap());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_a_clear_error() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("history.sqlite");
+    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+}
+
+#[test]
+fn settings_round_trip_and_bad_json_falls_back_to_default() {
+    let (_dir, mut store) = open();
+    assert_eq!(store.load_settings().unwrap(), Settings::default());
+    let mine = Settings {
+        poll_interval_mins: 9,
+        watched_doors: DoorFilter::Only(vec!["d1".into()]),
+        ..Settings::default()
+    };
+    store.save_settings(&mine).unwrap();
+    assert_eq!(store.load_settings().unwrap(), mine);
+
+    store
+        .conn
+        .execute(
+            "UPDATE settings SET json = '{\"pollIntervalMins\": \"soon\"'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(store.load_settings().unwrap(), Settings::default());
+    store.save_settings(&mine).unwrap();
+    assert_eq!(store.load_settings().unwrap(), mine);
+    let kept: String = store
+        .conn
+        .query_row("SELECT unreadable_json FROM settings", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        kept.contains("soon"),
+        "the unreadable text is kept for diagnosis"
+    );
+}
