@@ -10,6 +10,10 @@
 //! `createdAt` is *quarantined* (raw JSON kept, with the reason) and the rest of the page is
 //! read as usual. Only a body that is not JSON at all, or not a list, fails the whole page.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::time::Millis;
@@ -122,39 +126,175 @@ const DOOR_KEYS: [&str; 4] = ["device", "lock", "door", "eventConfiguration"];
 
 /// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object).
 pub fn parse_page(body: &[u8]) -> Result<Page, PageError> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| PageError::NotJson(e.to_string()))?;
-    let records = match value {
-        Value::Array(items) => items,
-        Value::Object(mut map) => {
-            if let Some(key) = ENVELOPE_KEYS
-                .iter()
-                .find(|k| matches!(map.get(**k), Some(Value::Array(_))))
-            {
-                match map.remove(*key) {
-                    Some(Value::Array(items)) => items,
-                    _ => return Err(PageError::NoList),
-                }
-            } else if map.contains_key("id") && map.contains_key("createdAt") {
-                vec![Value::Object(map)]
-            } else {
-                return Err(PageError::NoList);
-            }
-        }
-        _ => return Err(PageError::NoList),
-    };
     let mut page = Page::default();
-    for record in records {
-        match parse_record(&record) {
+    for raw in list_records(body)? {
+        let text = raw.get();
+        match parse_raw(text) {
             Ok(event) => page.events.push(event),
             Err(reason) => page.quarantined.push(Quarantined {
-                id: record.get("id").and_then(id_string),
+                id: serde_json::from_str::<Value>(text)
+                    .ok()
+                    .and_then(|v| v.get("id").and_then(id_string)),
                 reason,
-                raw: record.to_string(),
+                raw: text.to_string(),
             }),
         }
     }
     Ok(page)
+}
+
+/// The records of a body, each as the exact JSON text the server sent.
+fn list_records(body: &[u8]) -> Result<Vec<&RawValue>, PageError> {
+    let not_json = |e: serde_json::Error| PageError::NotJson(e.to_string());
+    let top: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
+    let text = top.get();
+    match text.as_bytes().first() {
+        Some(b'[') => serde_json::from_str(text).map_err(not_json),
+        Some(b'{') => {
+            let map: BTreeMap<String, &RawValue> = serde_json::from_str(text).map_err(not_json)?;
+            let list = ENVELOPE_KEYS
+                .iter()
+                .filter_map(|k| map.get(*k))
+                .find(|v| v.get().starts_with('['));
+            match list {
+                Some(list) => serde_json::from_str(list.get()).map_err(not_json),
+                None if map.contains_key("id") && map.contains_key("createdAt") => Ok(vec![top]),
+                None => Err(PageError::NoList),
+            }
+        }
+        _ => Err(PageError::NoList),
+    }
+}
+
+/// One record from its text: a typed fast path for the usual shape, the tolerant
+/// [`parse_record`] for anything else (numeric ids, odd types, duplicate keys).
+fn parse_raw(text: &str) -> Result<EventLog, String> {
+    if let Ok(wire) = serde_json::from_str::<WireEvent<'_>>(text)
+        && let Some(event) = wire.into_event(text)
+    {
+        return Ok(event);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let mut event = parse_record(&value)?;
+    event.raw = text.to_string();
+    Ok(event)
+}
+
+/// The usual record shape, borrowed from the body. Anything it cannot take (an id that is
+/// a number, a door that is a string) fails it and the tolerant path reads the record.
+#[derive(serde::Deserialize)]
+struct WireEvent<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(rename = "createdAt", borrow, default)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    device: Option<WireNamed<'a>>,
+    #[serde(borrow, default)]
+    lock: Option<WireNamed<'a>>,
+    #[serde(borrow, default)]
+    door: Option<WireNamed<'a>>,
+    #[serde(rename = "eventConfiguration", borrow, default)]
+    event_configuration: Option<WireNamed<'a>>,
+    #[serde(borrow, default)]
+    domain: Option<WireNamed<'a>>,
+    #[serde(borrow, default)]
+    access: Option<WireNamed<'a>>,
+    #[serde(borrow, default)]
+    user: Option<WireUser<'a>>,
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct WireNamed<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    label: Option<Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct WireUser<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(rename = "firstName", borrow, default)]
+    first_name: Option<Cow<'a, str>>,
+    #[serde(rename = "lastName", borrow, default)]
+    last_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(rename = "fullName", borrow, default)]
+    full_name: Option<Cow<'a, str>>,
+    #[serde(rename = "displayName", borrow, default)]
+    display_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    email: Option<Cow<'a, str>>,
+}
+
+fn nonblank(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty()).map(Cow::into_owned)
+}
+
+impl WireNamed<'_> {
+    fn into_named(self) -> Option<Named> {
+        let name = nonblank(self.name)
+            .or_else(|| nonblank(self.title))
+            .or_else(|| nonblank(self.label));
+        let n = Named {
+            id: self.id.map(Cow::into_owned),
+            name,
+        };
+        (n.id.is_some() || n.name.is_some()).then_some(n)
+    }
+}
+
+impl WireUser<'_> {
+    fn into_person(self) -> Option<Person> {
+        let full = match (nonblank(self.first_name), nonblank(self.last_name)) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (f, l) => f.or(l),
+        };
+        let name = full
+            .or_else(|| nonblank(self.name))
+            .or_else(|| nonblank(self.full_name))
+            .or_else(|| nonblank(self.display_name))
+            .or_else(|| nonblank(self.email));
+        let p = Person {
+            id: self.id.map(Cow::into_owned),
+            name,
+        };
+        (p.id.is_some() || p.name.is_some()).then_some(p)
+    }
+}
+
+impl WireEvent<'_> {
+    /// `None` when the record needs the tolerant path (which also words the error).
+    fn into_event(self, raw: &str) -> Option<EventLog> {
+        let id = nonblank(self.id)?;
+        let created_at = Millis::parse_rfc3339(self.created_at.as_deref()?)?;
+        let door = [self.device, self.lock, self.door, self.event_configuration]
+            .into_iter()
+            .flatten()
+            .find_map(WireNamed::into_named);
+        Some(EventLog {
+            id,
+            created_at,
+            timestamp: self.timestamp.as_deref().and_then(Millis::parse_rfc3339),
+            door,
+            user: self.user.and_then(WireUser::into_person),
+            domain: self.domain.and_then(WireNamed::into_named),
+            access: self.access.and_then(WireNamed::into_named),
+            kind: nonblank(self.kind),
+            raw: raw.to_string(),
+        })
+    }
 }
 
 /// Reads one record; the error is the reason it was quarantined.
@@ -320,6 +460,21 @@ mod tests {
         assert_eq!(page.quarantined.len(), 3);
         assert_eq!(page.quarantined[1].id.as_deref(), Some("bad-date"));
         assert!(page.quarantined[1].raw.contains("last tuesday"));
+    }
+
+    #[test]
+    fn raw_is_the_exact_text_and_odd_types_take_the_tolerant_path() {
+        let body = br#"[ {"id": 17, "createdAt": 1777708800000, "door": "D9"},
+            {"id":"x", "createdAt":"2026-01-01T00:00:00Z",  "user": {"email": "a@b.c"}} ]"#;
+        let page = parse_page(body).unwrap();
+        assert_eq!(page.events.len(), 2);
+        assert_eq!(page.events[0].id, "17");
+        assert_eq!(page.events[0].door_label(), "D9");
+        assert_eq!(
+            page.events[1].raw,
+            r#"{"id":"x", "createdAt":"2026-01-01T00:00:00Z",  "user": {"email": "a@b.c"}}"#
+        );
+        assert_eq!(page.events[1].user_label(), "a@b.c");
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub struct SyncState {
     pub skip_ignored: bool,
     /// What the server's `startDate` filters on, once evidence says.
     pub start_filter: StartFilter,
+    /// The most rows this server has returned in one page. A later page with fewer rows
+    /// than this and than asked for cannot have been cut by a silent cap, so it is the
+    /// last one; before any page is seen, paging goes on to an empty page.
+    pub largest_page: u32,
 }
 
 /// What `startDate` filters on. Until a late upload proves `createdAt`, sweeps do not
@@ -358,6 +362,8 @@ struct Fetch {
     start_proven: bool,
     /// `endDate` pages in a row that brought nothing new.
     stalls: u8,
+    /// `SyncState::largest_page`, updated as pages arrive.
+    largest_page: u32,
     paging: Paging,
     pages: u32,
     seen: HashSet<String>,
@@ -602,6 +608,7 @@ impl Poller {
             skip_ignored_found: false,
             start_proven: false,
             stalls: 0,
+            largest_page: self.state.largest_page,
         }
     }
 
@@ -777,6 +784,7 @@ impl Poller {
             if fetch.start_proven {
                 state.start_filter = StartFilter::CreatedAt;
             }
+            state.largest_page = state.largest_page.max(fetch.largest_page);
             if job.kind == SyncKind::Sweep {
                 let start = fetch.window_start;
                 self.last_sweep_rows = fetch
@@ -1077,6 +1085,12 @@ impl Fetch {
             && oldest < self.window_start
         {
             return PageVerdict::Done; // past the window: everything older is out of scope
+        }
+        let received_u32 = u32::try_from(received).unwrap_or(u32::MAX);
+        let short = received_u32 < self.limit && received_u32 < self.largest_page;
+        self.largest_page = self.largest_page.max(received_u32);
+        if short && progressed {
+            return PageVerdict::Done; // fewer rows than this server has proven it sends
         }
         let oldest_all = self.events.iter().map(|e| e.created_at).min();
         if progressed {
