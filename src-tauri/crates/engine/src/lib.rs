@@ -1,9 +1,14 @@
 //! Doorpost's engine: all of its I/O.
 //!
 //! It owns the Parakey HTTP client ([`http`]), the SQLite history ([`store`]), the async
-//! driver that feeds the sans-IO [`doorpost_core::poller::Poller`] ([`driver`]), and the
-//! fake Parakey server ([`fake`]) that tests run against and that powers demo mode. It
-//! knows nothing of Tauri: the desktop shell in `src-tauri/src` wraps it.
+//! driver that feeds the sans-IO [`doorpost_core::poller::Poller`] ([`driver`]), the
+//! notification seam ([`notifier`]), and the fake Parakey server ([`fake`]) that tests run
+//! against and that powers demo mode. It knows nothing of Tauri: the desktop shell in
+//! `src-tauri/src` wraps it.
 
+pub mod driver;
 pub mod fake;
+pub mod http;
+pub mod notifier;
 pub mod store;
+pub mod virtual_time;

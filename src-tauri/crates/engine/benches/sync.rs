@@ -1,0 +1,235 @@
+//! Sync benchmarks, each reported against a bound measured in the same run. Not a test:
+//! it prints figures and asserts nothing about time.
+//!
+//! ```text
+//! cargo bench -p doorpost-engine --bench sync
+//! ```
+//!
+//! 1. Catch-up: 100,000 event logs from the fake Parakey over loopback into SQLite (the
+//!    real client, poller and store), against a raw bulk `INSERT` of the same rows.
+//! 2. An idle hour at the default interval (5 min): requests and bytes on the wire as the
+//!    fake server counted them, against unconditional polling (no ETag) at the same
+//!    interval.
+
+use std::time::Instant;
+
+use doorpost_core::poller::PollerConfig;
+use doorpost_core::time::Millis;
+use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, UserSpec};
+use doorpost_engine::virtual_time::VirtualTimeSync;
+
+const TOKEN: &str = "fake-token";
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        println!("| figure | Doorpost | bound (same run) | ratio | goal |");
+        println!("|---|---|---|---|---|");
+        for cap in [Some(100), Some(1_000)] {
+            catch_up(100_000, cap).await;
+        }
+        idle_hour().await;
+    });
+}
+
+fn specs(n: usize, now: Millis) -> Vec<EventSpec> {
+    let doors = [
+        ("Dv0000001a", "Front door"),
+        ("Dv0000002b", "Back gate"),
+        ("Dv0000003c", "Gym"),
+        ("Dv0000004d", "Storage"),
+    ];
+    let span = 6 * Millis::DAY;
+    (0..n)
+        .map(|i| {
+            let (id, name) = doors[i % doors.len()];
+            let at = now.minus(span).plus((i as i64 * span) / n as i64);
+            EventSpec::at(at)
+                .door(id, name)
+                .user(Some(UserSpec::new(
+                    &format!("U{}", i % 50),
+                    "Guest",
+                    &format!("Number {}", i % 50),
+                    "guest@example.com",
+                )))
+                .late_by(if i % 97 == 0 { 3 * Millis::HOUR } else { 3_000 })
+        })
+        .collect()
+}
+
+async fn catch_up(n: usize, cap: Option<usize>) {
+    let fake = FakeParakey::start(FakeConfig {
+        max_limit: cap,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    fake.inject_many(specs(n, fake.now()));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 1).unwrap();
+    let t = Instant::now();
+    sync.run_for(Millis::MINUTE).await.unwrap();
+    let ours = t.elapsed().as_secs_f64();
+    let stored: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM event_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored as usize, n, "every event stored");
+    let requests = fake.stats().requests;
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        let body = reqwest::Client::new()
+            .get(format!(
+                "{}/eventLogs?limit=1000&orderBy=createdAt%3ADESC",
+                fake.base_url()
+            ))
+            .header("access-token", TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let t = Instant::now();
+        for _ in 0..20 {
+            let p = doorpost_core::event::parse_page(&body).unwrap();
+            assert!(!p.events.is_empty());
+        }
+        eprintln!(
+            "parse: {:.2} s per 100k events ({} bytes per page of 1000)",
+            t.elapsed().as_secs_f64() * 100_000.0 / (20.0 * 1000.0),
+            body.len()
+        );
+    }
+
+    // The bound: the same raw rows, inserted as plainly as SQLite allows (same pragmas).
+    let raws: Vec<(String, i64, String)> = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id, created_at, raw FROM event_log")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let raw_db = dir.path().join("raw.sqlite3");
+    let t = Instant::now();
+    let mut conn = rusqlite::Connection::open(&raw_db).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+         CREATE TABLE e (id TEXT PRIMARY KEY, created_at INTEGER, raw TEXT);",
+    )
+    .unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut ins = tx.prepare("INSERT INTO e VALUES (?1, ?2, ?3)").unwrap();
+        for (id, at, raw) in &raws {
+            ins.execute(rusqlite::params![id, at, raw]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    let bound = t.elapsed().as_secs_f64();
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        let events: Vec<doorpost_core::EventLog> = raws
+            .iter()
+            .map(|(_, _, raw)| {
+                doorpost_core::event::parse_record(&serde_json::from_str(raw).unwrap()).unwrap()
+            })
+            .collect();
+        let mut store = doorpost_engine::store::Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let t = Instant::now();
+        let c = doorpost_engine::store::Commit {
+            source: "s",
+            events: &events,
+            quarantined: &[],
+            state_json: "{}",
+            log: doorpost_engine::store::PollLogEntry {
+                at: Millis(0),
+                outcome: doorpost_engine::store::PollOutcome::Fetched,
+                requests: 1,
+                bytes: 0,
+                error: None,
+            },
+            seen_at: Millis(0),
+        };
+        store
+            .commit(&c, |ins| {
+                vec![doorpost_engine::store::NotifyState::Suppressed; ins.len()]
+            })
+            .unwrap();
+        eprintln!("store.commit of {n}: {:.2} s", t.elapsed().as_secs_f64());
+    }
+    let cap = cap.map_or("none".to_string(), |c| c.to_string());
+    println!(
+        "| catch-up of {n} events, server page cap {cap} ({requests} requests) | {ours:.2} s | raw bulk insert {bound:.2} s | {:.1}× | ≤ 2 s |",
+        ours / bound
+    );
+}
+
+async fn idle_hour() {
+    let fake = FakeParakey::start(FakeConfig::default()).await.unwrap();
+    // Two days of a busy short-let (about 60 unlocks a day), then silence.
+    let now = fake.now();
+    let history: Vec<EventSpec> = (0..120)
+        .map(|i| EventSpec::at(now.minus(2 * Millis::DAY).plus(i * 24 * Millis::MINUTE)))
+        .collect();
+    fake.inject_many(history);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 2).unwrap();
+    sync.run_for(3 * Millis::HOUR).await.unwrap();
+    fake.reset_stats();
+    let before = sync.syncs.len();
+    sync.run_for(Millis::HOUR).await.unwrap();
+    let s = fake.stats();
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        eprintln!(
+            "syncs {:?} statuses {:?}",
+            &sync.syncs[before..],
+            s.by_status
+        );
+    }
+    let ours_bytes = s.body_bytes + s.header_bytes;
+
+    // The bound: the same hour polled without conditional requests, a window fetch every
+    // interval (what a client without ETags does).
+    let http = reqwest::Client::builder().gzip(true).build().unwrap();
+    fake.reset_stats();
+    let start = doorpost_core::time::Millis(now.0).minus(15 * Millis::MINUTE);
+    for _ in 0..12 {
+        let url = format!(
+            "{}/eventLogs?startDate={}&orderBy=createdAt%3ADESC&limit=500",
+            fake.base_url(),
+            start.to_rfc3339().replace(':', "%3A")
+        );
+        let _ = http
+            .get(url)
+            .header("access-token", TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await;
+    }
+    let b = fake.stats();
+    let bound_bytes = b.body_bytes + b.header_bytes;
+    println!(
+        "| idle hour at 5 min: requests | {} | {} | {:.2}× | ≤ 14 |",
+        s.requests,
+        b.requests,
+        s.requests as f64 / b.requests as f64
+    );
+    println!(
+        "| idle hour at 5 min: bytes (headers + gzip bodies) | {:.1} KB | {:.1} KB | {:.2}× | ≤ 10 KB |",
+        ours_bytes as f64 / 1000.0,
+        bound_bytes as f64 / 1000.0,
+        ours_bytes as f64 / bound_bytes as f64
+    );
+}

@@ -1,0 +1,567 @@
+//! The driver: one tokio task that feeds the sans-IO poller with time, HTTP answers and
+//! commands, writes its commits to SQLite and hands the planned toasts to the notifier.
+//!
+//! Order of effects for one sync, and what a crash (kill -9) at each point leaves:
+//! 1. fetch (nothing written) — a crash repeats the fetch;
+//! 2. one SQLite transaction: new rows with their notification state (`pending` for rows a
+//!    toast will announce, `suppressed` otherwise), the poller's state (watermark, ETag,
+//!    auth style) and the poll-log row — all or nothing;
+//! 3. `pending → notified` for a toast's rows, in its own transaction;
+//! 4. the toast is shown.
+//!
+//! A crash between 2 and 3 leaves rows `pending`: the next start announces them once. A
+//! crash between 3 and 4 loses that toast (the documented window, a few milliseconds): we
+//! choose at most once over at least once, because a repeated "guest arrived" is worse than
+//! a missed one that the history still shows.
+//!
+//! `DOORPOST_FAILPOINT=<name>` stops the process at one of these points (it prints
+//! `FAILPOINT <name>` to stderr and hangs) so the crash tests can kill it there: `fetched`,
+//! `in-transaction`, `committed`, `marked`, `shown`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use doorpost_core::EventLog;
+use doorpost_core::policy::{self, NotificationPlan, NotifyDecision, PolicyContext, Toast};
+use doorpost_core::poller::{
+    Commit, Phase, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind, SyncState,
+};
+use doorpost_core::settings::Settings;
+use doorpost_core::time::Millis;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
+use crate::notifier::Notifier;
+use crate::store::{self, NotifyState, PollLogEntry, PollOutcome, Store};
+
+/// Longest wait between two looks at the clocks (sleep/resume detection).
+const CLOCK_CHECK: Duration = Duration::from_secs(30);
+/// Longest a notification service may take to show one toast.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Client(#[from] crate::http::ClientError),
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+pub struct EngineOptions {
+    pub store_path: PathBuf,
+    pub base: BaseUrl,
+    pub token: ApiToken,
+    pub notifier: Arc<dyn Notifier>,
+    /// Replaces the settings-derived timings (tests and the demo use short intervals).
+    pub poller_config: Option<PollerConfig>,
+    pub seed: u64,
+    pub timeouts: crate::http::Timeouts,
+    /// Local UTC offset for notification times; `None`: the system's.
+    pub utc_offset_secs: Option<i32>,
+}
+
+/// The engine's state as the UI and tray show it. Times are wall-clock.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineStatus {
+    pub poller: Status,
+    pub last_success: Option<Millis>,
+    pub next_check: Option<Millis>,
+    pub paused_until: Option<Millis>,
+}
+
+/// Sent after every written sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub kind: SyncKind,
+    pub inserted: usize,
+    pub updated: usize,
+    pub toasts: usize,
+}
+
+enum Command {
+    Refresh(oneshot::Sender<Result<(), RefreshRefused>>),
+    Pause(Option<Duration>),
+    Resume,
+    Settings(Box<Settings>, oneshot::Sender<Result<(), String>>),
+    Shutdown,
+}
+
+/// The running engine. Dropping it without [`EngineHandle::shutdown`] stops the task too.
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    status: watch::Receiver<EngineStatus>,
+    reports: broadcast::Sender<SyncReport>,
+    task: Option<tokio::task::JoinHandle<Result<(), EngineError>>>,
+}
+
+impl EngineHandle {
+    pub async fn refresh_now(&self) -> Result<(), RefreshRefused> {
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Refresh(tx)).await.is_err() {
+            return Err(RefreshRefused::Busy);
+        }
+        rx.await.unwrap_or(Err(RefreshRefused::Busy))
+    }
+
+    pub async fn pause(&self, duration: Option<Duration>) {
+        let _ = self.commands.send(Command::Pause(duration)).await;
+    }
+
+    pub async fn resume(&self) {
+        let _ = self.commands.send(Command::Resume).await;
+    }
+
+    /// Validates, stores and applies new settings; all or nothing.
+    pub async fn apply_settings(&self, settings: Settings) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Settings(Box::new(settings), tx))
+            .await
+            .map_err(|_| "the engine has stopped".to_string())?;
+        rx.await.unwrap_or(Err("the engine has stopped".into()))
+    }
+
+    pub fn status(&self) -> watch::Receiver<EngineStatus> {
+        self.status.clone()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncReport> {
+        self.reports.subscribe()
+    }
+
+    /// Stops after the current step (a commit in progress completes) and waits.
+    pub async fn shutdown(mut self) -> Result<(), EngineError> {
+        let _ = self.commands.send(Command::Shutdown).await;
+        match self.task.take() {
+            Some(t) => t.await.unwrap_or(Err(EngineError::Stopped)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+/// Opens the store and starts the engine task on the current tokio runtime.
+pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
+    let path = opts.store_path.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&path))
+        .await
+        .map_err(|_| EngineError::Stopped)??;
+    let source = source_key(&opts.base, &opts.token);
+    let state: SyncState = store
+        .load_state(&source)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let settings = store.load_settings()?;
+    let config = opts
+        .poller_config
+        .clone()
+        .unwrap_or_else(|| PollerConfig::from_settings(&settings));
+    let origin = Instant::now();
+    let poller = Poller::new(config, state, opts.seed, Millis(0));
+    let client = Arc::new(ParakeyClient::new(
+        opts.base.clone(),
+        opts.token.clone(),
+        opts.timeouts,
+    )?);
+    let (commands, rx) = mpsc::channel(16);
+    let (status_tx, status) = watch::channel(EngineStatus {
+        poller: poller.status(),
+        last_success: None,
+        next_check: None,
+        paused_until: None,
+    });
+    let (reports, _) = broadcast::channel(64);
+    let driver = Driver {
+        poller,
+        client,
+        store: Some(store),
+        source,
+        settings,
+        fixed_config: opts.poller_config.is_some(),
+        notifier: opts.notifier,
+        origin,
+        utc_offset_secs: opts.utc_offset_secs,
+        commands: rx,
+        status: status_tx,
+        reports: reports.clone(),
+        last_success_wall: None,
+        paused_until_wall: None,
+    };
+    let task = tokio::spawn(driver.run());
+    Ok(EngineHandle {
+        commands,
+        status,
+        reports,
+        task: Some(task),
+    })
+}
+
+struct Driver {
+    poller: Poller,
+    client: Arc<ParakeyClient>,
+    /// Moved into blocking tasks for each write and back; `None` only meanwhile.
+    store: Option<Store>,
+    source: String,
+    settings: Settings,
+    fixed_config: bool,
+    notifier: Arc<dyn Notifier>,
+    origin: Instant,
+    utc_offset_secs: Option<i32>,
+    commands: mpsc::Receiver<Command>,
+    status: watch::Sender<EngineStatus>,
+    reports: broadcast::Sender<SyncReport>,
+    last_success_wall: Option<Millis>,
+    paused_until_wall: Option<Millis>,
+}
+
+impl Driver {
+    fn mono(&self) -> Millis {
+        Millis(self.origin.elapsed().as_millis() as i64)
+    }
+
+    fn to_wall(&self, mono: Millis) -> Millis {
+        wall_now().plus(mono.since(self.mono()))
+    }
+
+    async fn run(mut self) -> Result<(), EngineError> {
+        self.announce_pending().await?;
+        loop {
+            let now = self.mono();
+            self.poller.observe_clocks(now, wall_now());
+            if let Some(req) = self.poller.poll_request(now) {
+                let client = Arc::clone(&self.client);
+                let mut request = tokio::spawn(async move { client.send(&req).await });
+                // Commands keep working while a request is out (the poller answers a
+                // refresh with "busy"); only a shutdown abandons the request.
+                let response = loop {
+                    tokio::select! {
+                        r = &mut request => break r.map_err(|_| EngineError::Stopped)?,
+                        cmd = self.commands.recv() => match cmd {
+                            None | Some(Command::Shutdown) => {
+                                request.abort();
+                                return Ok(());
+                            }
+                            Some(other) => self.command(other).await?,
+                        },
+                    }
+                };
+                self.poller.handle_response(self.mono(), response);
+                continue;
+            }
+            if let Some(record) = self.poller.poll_record() {
+                self.log_failure(record).await?;
+                self.publish_status();
+            }
+            if let Some(commit) = self.poller.poll_commit() {
+                failpoint("fetched");
+                self.commit(commit).await?;
+                self.publish_status();
+                continue;
+            }
+            self.publish_status();
+            let wait = match self.poller.poll_timeout() {
+                Some(at) => Duration::from_millis(at.since(now).max(0) as u64).min(CLOCK_CHECK),
+                None => CLOCK_CHECK,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {
+                    let now = self.mono();
+                    self.poller.handle_timeout(now);
+                }
+                cmd = self.commands.recv() => match cmd {
+                    None | Some(Command::Shutdown) => return Ok(()),
+                    Some(cmd) => self.command(cmd).await?,
+                },
+            }
+        }
+    }
+
+    async fn command(&mut self, cmd: Command) -> Result<(), EngineError> {
+        let now = self.mono();
+        match cmd {
+            Command::Refresh(reply) => {
+                let _ = reply.send(self.poller.refresh_now(now));
+            }
+            Command::Pause(d) => {
+                let until = d.map(|d| now.plus(d.as_millis() as i64));
+                self.paused_until_wall = until.map(|u| self.to_wall(u));
+                self.poller.pause(until);
+            }
+            Command::Resume => {
+                self.paused_until_wall = None;
+                self.poller.resume();
+            }
+            Command::Settings(settings, reply) => {
+                if let Err(errors) = settings.validate() {
+                    let msg = errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let _ = reply.send(Err(msg));
+                    return Ok(());
+                }
+                let s = (*settings).clone();
+                let saved = self
+                    .with_store(move |store| store.save_settings(&s))
+                    .await?;
+                match saved {
+                    Ok(()) => {
+                        if !self.fixed_config {
+                            self.poller
+                                .apply_config(now, PollerConfig::from_settings(&settings));
+                        }
+                        self.settings = *settings;
+                        let _ = reply.send(Ok(()));
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                }
+            }
+            Command::Shutdown => {}
+        }
+        self.publish_status();
+        Ok(())
+    }
+
+    /// Runs `f` on the store in a blocking thread.
+    async fn with_store<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> T + Send + 'static,
+    ) -> Result<T, EngineError> {
+        let mut store = self.store.take().ok_or(EngineError::Stopped)?;
+        let (store, out) = tokio::task::spawn_blocking(move || {
+            let out = f(&mut store);
+            (store, out)
+        })
+        .await
+        .map_err(|_| EngineError::Stopped)?;
+        self.store = Some(store);
+        Ok(out)
+    }
+
+    async fn log_failure(&mut self, record: PollRecord) -> Result<(), EngineError> {
+        let source = self.source.clone();
+        let entry = PollLogEntry {
+            at: wall_now(),
+            outcome: PollOutcome::Failed,
+            requests: record.requests,
+            bytes: record.bytes,
+            error: record.error,
+        };
+        // A poll log that cannot be written is not worth stopping for; the next success
+        // or failure tries again.
+        let _ = self
+            .with_store(move |s| s.log_poll(&source, &entry))
+            .await?;
+        Ok(())
+    }
+
+    fn policy_context(&self, commit: &Commit) -> PolicyContext {
+        PolicyContext {
+            backfill: commit.kind == SyncKind::Backfill,
+            catch_up: commit.catch_up,
+            server_now: commit.server_now,
+            utc_offset_secs: self.utc_offset(),
+        }
+    }
+
+    fn utc_offset(&self) -> i32 {
+        self.utc_offset_secs
+            .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc())
+    }
+
+    async fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
+        let now = self.mono();
+        let ctx = self.policy_context(&commit);
+        let settings = self.settings.clone();
+        let source = self.source.clone();
+        let new_state = commit.state.clone();
+        let kind = commit.kind;
+        let written = self
+            .with_store(move |store| write_sync(store, &source, &settings, ctx, &commit))
+            .await?;
+        match written {
+            Ok((outcome, plan)) => {
+                failpoint("committed");
+                self.poller.handle_committed(now, Ok(new_state));
+                self.last_success_wall = Some(wall_now());
+                let toasts = plan.toasts.len();
+                self.announce(plan.toasts).await?;
+                let _ = self.reports.send(SyncReport {
+                    kind,
+                    inserted: outcome.inserted.len(),
+                    updated: outcome.updated,
+                    toasts,
+                });
+            }
+            Err(e) => {
+                tracing::warn!("could not write a sync: {e}");
+                self.poller.handle_committed(now, Err(e.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks each toast's events notified, then shows it (at most once; see module docs).
+    async fn announce(&mut self, toasts: Vec<Toast>) -> Result<(), EngineError> {
+        for toast in toasts {
+            let ids: Vec<String> = toast.event_ids().into_iter().map(String::from).collect();
+            let marked = self
+                .with_store(move |s| {
+                    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    s.mark_notified(&refs)
+                })
+                .await?;
+            if let Err(e) = marked {
+                // Not marked means not shown: showing it could repeat it after a restart.
+                tracing::warn!("could not record a notification, so it was not shown: {e}");
+                continue;
+            }
+            failpoint("marked");
+            let notifier = Arc::clone(&self.notifier);
+            let shown = tokio::time::timeout(
+                NOTIFY_TIMEOUT,
+                tokio::task::spawn_blocking(move || notifier.show(&toast)),
+            )
+            .await;
+            match shown {
+                Ok(Ok(Ok(()))) => failpoint("shown"),
+                Ok(Ok(Err(e))) => tracing::warn!("notification not shown: {e}"),
+                Ok(Err(_)) | Err(_) => tracing::warn!("notification service did not answer"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Start-up: rows a crash left `pending` are announced now, once.
+    async fn announce_pending(&mut self) -> Result<(), EngineError> {
+        let source = self.source.clone();
+        let pending: Vec<EventLog> = self
+            .with_store(move |s| s.pending_events(&source))
+            .await??;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<&EventLog> = pending.iter().collect();
+        let mut plan = policy::plan(
+            &refs,
+            &self.settings,
+            PolicyContext {
+                backfill: false,
+                catch_up: false,
+                server_now: None,
+                utc_offset_secs: self.utc_offset(),
+            },
+        );
+        // Rows the policy no longer announces (settings changed meanwhile) are settled too.
+        let owed: Vec<String> = pending.iter().map(|e| e.id.clone()).collect();
+        let announced: std::collections::HashSet<&str> =
+            plan.toasts.iter().flat_map(|t| t.event_ids()).collect();
+        let settled: Vec<String> = owed
+            .into_iter()
+            .filter(|id| !announced.contains(id.as_str()))
+            .collect();
+        if !settled.is_empty() {
+            self.with_store(move |s| {
+                let refs: Vec<&str> = settled.iter().map(String::as_str).collect();
+                s.mark_notified(&refs)
+            })
+            .await??;
+        }
+        let toasts = std::mem::take(&mut plan.toasts);
+        self.announce(toasts).await
+    }
+
+    fn publish_status(&self) {
+        let poller = self.poller.status();
+        let next_check = poller.next_check.map(|t| self.to_wall(t));
+        let paused_until = match poller.phase {
+            Phase::Paused { .. } => self.paused_until_wall,
+            _ => None,
+        };
+        let status = EngineStatus {
+            poller,
+            last_success: self.last_success_wall,
+            next_check,
+            paused_until,
+        };
+        self.status.send_if_modified(|old| {
+            if *old == status {
+                false
+            } else {
+                *old = status;
+                true
+            }
+        });
+    }
+}
+
+/// Writes one finished sync in one transaction: the rows (with the notification state the
+/// policy gives the ones actually inserted), the poller's new state and the poll-log row.
+/// Returns what was written and the toasts to announce.
+pub fn write_sync(
+    store: &mut Store,
+    source: &str,
+    settings: &Settings,
+    ctx: PolicyContext,
+    commit: &Commit,
+) -> Result<(store::CommitOutcome, NotificationPlan), store::StoreError> {
+    let state_json = serde_json::to_string(&commit.state).unwrap_or_default();
+    let mut plan = NotificationPlan::default();
+    let c = store::Commit {
+        source,
+        events: &commit.events,
+        quarantined: &commit.quarantined,
+        state_json: &state_json,
+        log: PollLogEntry {
+            at: wall_now(),
+            outcome: if commit.record.not_modified {
+                PollOutcome::NotModified
+            } else {
+                PollOutcome::Fetched
+            },
+            requests: commit.record.requests,
+            bytes: commit.record.bytes,
+            error: None,
+        },
+        seen_at: wall_now(),
+    };
+    let outcome = store.commit(&c, |inserted| {
+        failpoint("in-transaction");
+        plan = policy::plan(inserted, settings, ctx);
+        plan.decisions
+            .iter()
+            .map(|d| match d {
+                NotifyDecision::Pending => NotifyState::Pending,
+                NotifyDecision::Suppressed => NotifyState::Suppressed,
+            })
+            .collect()
+    })?;
+    Ok((outcome, plan))
+}
+
+/// Stops the process at a named point when `DOORPOST_FAILPOINT` names it (crash tests).
+fn failpoint(name: &str) {
+    static CHOSEN: OnceLock<Option<String>> = OnceLock::new();
+    let chosen = CHOSEN.get_or_init(|| std::env::var("DOORPOST_FAILPOINT").ok());
+    if chosen.as_deref() == Some(name) {
+        eprintln!("FAILPOINT {name}");
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! The Parakey HTTP client: turns the core's [`Request`]s into `GET /eventLogs` calls and
+//! the answers into [`Response`]s.
+//!
+//! Rules it enforces (see `shared/docs/architecture.md`, "Security rules"):
+//! - HTTPS only; plain HTTP only to a loopback address (the fake server, the demo).
+//! - Redirects are never followed: the token must not reach another host, and a redirect
+//!   means the base URL is wrong. The core reports it as a configuration error.
+//! - Explicit connect, read and total timeouts, so a stalled server never stalls Doorpost.
+//! - The token lives in an [`ApiToken`] (redacted `Debug`, no `Serialize`) and its header
+//!   is marked sensitive, so it never reaches a log line or an error message.
+//!
+//! Classification is by status code only; Parakey's error bodies are unknown.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use doorpost_core::event::{PageError, parse_page};
+use doorpost_core::poller::{AuthStyle, Outcome, Request, Response, retry_after_ms};
+use doorpost_core::time::Millis;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.parakey.co";
+
+/// Every request is bounded by all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Between two reads of the body.
+    pub read: Duration,
+    /// The whole request, body included.
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+            total: Duration::from_secs(60),
+        }
+    }
+}
+/// A page larger than this is refused rather than held in memory.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// A Parakey integration token. Its `Debug` is redacted and it cannot be serialised, so it
+/// cannot leak into logs, IPC or SQLite by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl ApiToken {
+    /// A token as pasted: surrounding white space trimmed; empty or multi-line refused.
+    pub fn new(raw: &str) -> Result<ApiToken, ClientError> {
+        let t = raw.trim();
+        if t.is_empty() || t.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(ClientError::BadToken);
+        }
+        Ok(ApiToken(t.to_string()))
+    }
+
+    /// For the HTTP header and the keychain only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A short one-way fingerprint: tells tokens apart without revealing them.
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(format!("doorpost-token\n{}", self.0).as_bytes());
+        hex(&digest[..8])
+    }
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken(<redacted>)")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the Parakey token is empty or has spaces or line breaks in it; paste it again")]
+    BadToken,
+    #[error("\"{0}\" is not a valid web address")]
+    BadUrl(String),
+    #[error(
+        "the API address must use https:// (plain http:// is allowed only for this computer, e.g. http://127.0.0.1:8080)"
+    )]
+    InsecureUrl,
+    #[error("could not set up HTTPS: {0}")]
+    Tls(String),
+}
+
+/// A validated API base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<BaseUrl, ClientError> {
+        let url = Url::parse(raw.trim()).map_err(|_| ClientError::BadUrl(raw.to_string()))?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => return Err(ClientError::BadUrl(raw.to_string())),
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => return Err(ClientError::InsecureUrl),
+            _ => return Err(ClientError::BadUrl(raw.to_string())),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ClientError::BadUrl(raw.to_string()));
+        }
+        Ok(BaseUrl(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    fn event_logs(&self, query: &str) -> String {
+        format!("{}/eventLogs?{query}", self.as_str())
+    }
+}
+
+/// Identifies one account as seen through one base URL: the key of the poller's durable
+/// state (and so of its ETag, watermark and auth style). A new token or URL is a new
+/// source, which starts with a silent backfill.
+pub fn source_key(base: &BaseUrl, token: &ApiToken) -> String {
+    let digest = Sha256::digest(format!("{}\n{}", base.as_str(), token.fingerprint()).as_bytes());
+    hex(&digest[..8])
+}
+
+pub struct ParakeyClient {
+    http: reqwest::Client,
+    base: BaseUrl,
+    token: ApiToken,
+}
+
+impl ParakeyClient {
+    pub fn new(
+        base: BaseUrl,
+        token: ApiToken,
+        timeouts: Timeouts,
+    ) -> Result<ParakeyClient, ClientError> {
+        // reqwest is built without a bundled crypto provider; ring is ours (smaller and
+        // faster to build than aws-lc). Installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.read)
+            .timeout(timeouts.total)
+            .user_agent(concat!("Doorpost/", env!("CARGO_PKG_VERSION")))
+            .https_only(false)
+            .build()
+            .map_err(|e| ClientError::Tls(e.to_string()))?;
+        Ok(ParakeyClient { http, base, token })
+    }
+
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    fn headers(&self, auth: AuthStyle) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let (name, value) = match auth {
+            AuthStyle::AccessToken => ("access-token", self.token.expose().to_string()),
+            AuthStyle::Bearer => ("authorization", format!("Bearer {}", self.token.expose())),
+        };
+        if let Ok(mut v) = HeaderValue::from_str(&value) {
+            v.set_sensitive(true);
+            h.insert(header::HeaderName::from_static(name), v);
+        }
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        h
+    }
+
+    /// Sends one request; never fails: every problem is an [`Outcome`].
+    pub async fn send(&self, req: &Request) -> Response {
+        let url = self.base.event_logs(&req.query.to_query_string());
+        let mut builder = self.http.get(&url).headers(self.headers(req.auth));
+        if let Some(tag) = &req.if_none_match
+            && let Ok(v) = HeaderValue::from_str(tag)
+        {
+            builder = builder.header(header::IF_NONE_MATCH, v);
+        }
+        let result = builder.send().await;
+        let received_wall = wall_now();
+        let resp = match result {
+            Ok(r) => r,
+            Err(e) => {
+                return Response {
+                    server_date: None,
+                    received_wall,
+                    bytes: 0,
+                    outcome: Outcome::Network(describe(&e)),
+                };
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let server_date = headers
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| httpdate::parse_http_date(s).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| Millis(d.as_millis() as i64));
+        let header_bytes: u64 = headers
+            .iter()
+            .map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64)
+            .sum::<u64>()
+            + 17;
+        let text = |name: header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let mut bytes = header_bytes;
+        let outcome = match status {
+            200 => match read_body(resp).await {
+                Ok(body) => {
+                    bytes += body.len() as u64;
+                    match parse_page(&body) {
+                        Ok(page) => Outcome::Page {
+                            etag: text(header::ETAG),
+                            page,
+                        },
+                        Err(e) => Outcome::BadBody(with_snippet(e, &body)),
+                    }
+                }
+                Err(e) => Outcome::Network(e),
+            },
+            304 => Outcome::NotModified,
+            401 | 403 => Outcome::AuthRejected { status },
+            429 | 500..=599 => Outcome::Unavailable {
+                status,
+                retry_after: text(header::RETRY_AFTER)
+                    .and_then(|v| retry_after_ms(&v, server_date, received_wall)),
+            },
+            300..=399 => Outcome::Redirect {
+                status,
+                location: text(header::LOCATION).map(|l| redact_location(&l)),
+            },
+            _ => Outcome::Unexpected { status },
+        };
+        Response {
+            server_date,
+            received_wall,
+            bytes,
+            outcome,
+        }
+    }
+}
+
+async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err("the answer was larger than 64 MiB".into());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(describe(&e)),
+        }
+    }
+}
+
+/// The body's start, kept with the error for diagnosis (bodies hold event data, never the
+/// token).
+fn with_snippet(e: PageError, body: &[u8]) -> PageError {
+    let head = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+    match e {
+        PageError::NotJson(m) => PageError::NotJson(format!("{m}; it began {head:?}")),
+        other => other,
+    }
+}
+
+/// A redirect target without user info or query (which could carry secrets of others).
+fn redact_location(l: &str) -> String {
+    match Url::parse(l) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.to_string()
+        }
+        Err(_) => l.chars().take(200).collect(),
+    }
+}
+
+/// A plain-words reason; reqwest's errors name the URL (no secret in it) and the cause.
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading"
+    } else {
+        "network error"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut root = String::new();
+    while let Some(s) = source {
+        root = s.to_string();
+        source = s.source();
+    }
+    if root.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind} ({root})")
+    }
+}
+
+pub fn wall_now() -> Millis {
+    Millis(chrono::Utc::now().timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_debug_is_redacted_and_fingerprint_is_stable() {
+        let t = ApiToken::new("  s3cr3t-token\n").unwrap();
+        assert_eq!(format!("{t:?}"), "ApiToken(<redacted>)");
+        assert_eq!(t.expose(), "s3cr3t-token");
+        assert_eq!(
+            t.fingerprint(),
+            ApiToken::new("s3cr3t-token").unwrap().fingerprint()
+        );
+        assert!(!t.fingerprint().contains("s3cr3t"));
+        assert!(ApiToken::new("  ").is_err());
+        assert!(ApiToken::new("two words").is_err());
+    }
+
+    #[test]
+    fn http_only_to_loopback() {
+        assert!(BaseUrl::parse("https://api.parakey.co").is_ok());
+        assert!(BaseUrl::parse("http://127.0.0.1:8080").is_ok());
+        assert!(BaseUrl::parse("http://localhost:1").is_ok());
+        assert!(BaseUrl::parse("http://[::1]:1").is_ok());
+        assert!(matches!(
+            BaseUrl::parse("http://api.parakey.co"),
+            Err(ClientError::InsecureUrl)
+        ));
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("https://user:pw@x.example").is_err());
+        assert_eq!(
+            BaseUrl::parse("https://api.parakey.co/")
+                .unwrap()
+                .event_logs("limit=1"),
+            "https://api.parakey.co/eventLogs?limit=1"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! The real client and the real store on virtual time.
+//!
+//! [`VirtualTimeSync`] runs exactly what the [`crate::driver`] runs (the core's poller, the
+//! HTTP client over loopback, [`crate::driver::write_sync`] into a real SQLite file, the
+//! at-most-once announcement) but takes its `now` from a counter, and moves the fake
+//! server's clock along with it. Hours of polling at the default interval then take
+//! seconds, with every request real: the variant tests and the idle-hour benchmark use it.
+//! It is not used by the app.
+
+use std::path::Path;
+
+use doorpost_core::policy::{PolicyContext, Toast};
+use doorpost_core::poller::{Poller, PollerConfig, SyncKind, SyncState};
+use doorpost_core::settings::Settings;
+use doorpost_core::time::Millis;
+
+use crate::driver::{EngineError, write_sync};
+use crate::fake::FakeControl;
+use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
+use crate::store::{PollLogEntry, PollOutcome, Store};
+
+pub struct VirtualTimeSync {
+    pub poller: Poller,
+    client: ParakeyClient,
+    pub store: Store,
+    pub source: String,
+    pub settings: Settings,
+    config: PollerConfig,
+    fake: FakeControl,
+    /// The fake's clock at virtual time zero.
+    origin: Millis,
+    /// Virtual monotonic time.
+    pub now: Millis,
+    /// Every toast announced, in order.
+    pub toasts: Vec<Toast>,
+    /// Kinds of the syncs written, in order.
+    pub syncs: Vec<SyncKind>,
+    pub failures: Vec<String>,
+    seed: u64,
+}
+
+impl VirtualTimeSync {
+    /// Puts the fake on a manual clock (starting at its current time) and opens the store.
+    pub fn new(
+        fake: FakeControl,
+        store_path: &Path,
+        token: &str,
+        config: PollerConfig,
+        seed: u64,
+    ) -> Result<VirtualTimeSync, EngineError> {
+        let origin = fake.now();
+        fake.set_clock(crate::fake::Clock::Manual { now: origin });
+        let base = BaseUrl::parse(&fake.base_url())?;
+        let token = ApiToken::new(token)?;
+        let source = source_key(&base, &token);
+        let store = Store::open(store_path)?;
+        let state = load_state(&store, &source)?;
+        let settings = store.load_settings()?;
+        let timeouts = Timeouts {
+            connect: std::time::Duration::from_secs(2),
+            read: std::time::Duration::from_secs(2),
+            total: std::time::Duration::from_secs(3),
+        };
+        Ok(VirtualTimeSync {
+            poller: Poller::new(config.clone(), state, seed, Millis(0)),
+            client: ParakeyClient::new(base, token, timeouts)?,
+            store,
+            source,
+            settings,
+            config,
+            fake,
+            origin,
+            now: Millis(0),
+            toasts: Vec::new(),
+            syncs: Vec::new(),
+            failures: Vec::new(),
+            seed,
+        })
+    }
+
+    /// The fake's clock now.
+    pub fn server_now(&self) -> Millis {
+        self.origin.plus(self.now.0)
+    }
+
+    /// A process restart: a new poller from the stored state (in-memory state is lost).
+    pub fn restart(&mut self) -> Result<(), EngineError> {
+        let state = load_state(&self.store, &self.source)?;
+        self.seed = self.seed.wrapping_add(1);
+        self.poller = Poller::new(self.config.clone(), state, self.seed, self.now);
+        Ok(())
+    }
+
+    /// Runs every check due within the next `ms` of virtual time.
+    pub async fn run_for(&mut self, ms: i64) -> Result<(), EngineError> {
+        let until = self.now.plus(ms);
+        loop {
+            self.fake.set_now(self.server_now());
+            if let Some(req) = self.poller.poll_request(self.now) {
+                let response = self.client.send(&req).await;
+                self.poller.handle_response(self.now, response);
+                continue;
+            }
+            if let Some(record) = self.poller.poll_record() {
+                let error = record.error.clone().unwrap_or_default();
+                self.store.log_poll(
+                    &self.source,
+                    &PollLogEntry {
+                        at: self.server_now(),
+                        outcome: PollOutcome::Failed,
+                        requests: record.requests,
+                        bytes: record.bytes,
+                        error: record.error,
+                    },
+                )?;
+                self.failures.push(error);
+            }
+            if let Some(commit) = self.poller.poll_commit() {
+                let ctx = PolicyContext {
+                    backfill: commit.kind == SyncKind::Backfill,
+                    catch_up: commit.catch_up,
+                    server_now: commit.server_now,
+                    utc_offset_secs: 0,
+                };
+                match write_sync(&mut self.store, &self.source, &self.settings, ctx, &commit) {
+                    Ok((_, plan)) => {
+                        self.poller
+                            .handle_committed(self.now, Ok(commit.state.clone()));
+                        self.syncs.push(commit.kind);
+                        for toast in plan.toasts {
+                            let ids = toast.event_ids();
+                            self.store.mark_notified(&ids)?;
+                            self.toasts.push(toast);
+                        }
+                    }
+                    Err(e) => self.poller.handle_committed(self.now, Err(e.to_string())),
+                }
+                continue;
+            }
+            let next = self
+                .poller
+                .poll_timeout()
+                .map_or(until, |t| t.max(self.now.plus(1)));
+            if next >= until {
+                self.now = until;
+                self.poller.handle_timeout(self.now);
+                self.fake.set_now(self.server_now());
+                let _ = wall_now();
+                return Ok(());
+            }
+            self.now = next;
+            self.poller.handle_timeout(self.now);
+        }
+    }
+}
+
+fn load_state(store: &Store, source: &str) -> Result<SyncState, EngineError> {
+    Ok(store
+        .load_state(source)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
