@@ -1,0 +1,179 @@
+//! The real client against the real fake Parakey over loopback, once per variant of each
+//! unknown in `shared/docs/parakey-api.md`. Time is virtual (`VirtualTimeSync`), requests
+//! and SQLite writes are real.
+//!
+//! Each variant plays the same story: a week of history (backfilled silently), then a
+//! fresh unlock, a late offline upload, an unlock whose device clock runs ahead, a burst
+//! larger than the server's page cap, a PII scrub and a renamed door; two virtual hours
+//! later every event must be stored exactly once, the fresh unlock announced once, the
+//! late upload never.
+
+use std::collections::HashSet;
+
+use doorpost_core::policy::Toast;
+use doorpost_core::poller::PollerConfig;
+use doorpost_core::time::Millis;
+use doorpost_engine::fake::{
+    AuthForm, BodyShape, DateField, DefaultOrder, EtagMode, EventSpec, FakeConfig, FakeParakey,
+    ScrubbedUser,
+};
+use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_tests::{TOKEN, stored, week_of_history};
+
+const MIN: i64 = Millis::MINUTE;
+
+async fn story(config: FakeConfig) {
+    let ties_beyond_cap = config.skip_supported;
+    let fake = FakeParakey::start(config).await.expect("fake starts");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let now = fake.now();
+    let mut expected: HashSet<String> =
+        fake.inject_many(week_of_history(now)).into_iter().collect();
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 7).unwrap();
+    sync.run_for(MIN).await.unwrap();
+    assert_eq!(
+        stored(&db).len(),
+        expected.len(),
+        "the week is backfilled; syncs {:?}, failures {:?}",
+        sync.syncs,
+        sync.failures
+    );
+    assert!(sync.toasts.is_empty(), "no toasts for old history");
+
+    sync.run_for(10 * MIN).await.unwrap();
+    let t = sync.server_now();
+    let fresh = fake.inject(
+        EventSpec::at(t)
+            .door("Dv0000002b", "Back gate")
+            .late_by(20_000),
+    );
+    let late = fake.inject(EventSpec::at(t.plus(1)).late_by(3 * Millis::HOUR));
+    let ahead = fake.inject(EventSpec::at(t.plus(2)).timestamp(t.plus(5 * MIN)));
+    expected.extend([fresh.clone(), late.clone(), ahead.clone()]);
+    sync.run_for(6 * MIN).await.unwrap();
+    let db_rows = stored(&db);
+    assert_eq!(db_rows.get(&fresh).map(String::as_str), Some("notified"));
+    assert_eq!(db_rows.get(&late).map(String::as_str), Some("suppressed"));
+    let announced: Vec<&str> = sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
+    assert!(announced.contains(&fresh.as_str()));
+    assert!(
+        !announced.contains(&late.as_str()),
+        "a late upload is not news"
+    );
+
+    // A burst larger than the page cap. A server that ignores `skip` cannot list more rows
+    // sharing one `createdAt` than it pages, so there the burst is spread over milliseconds.
+    let t = sync.server_now();
+    let burst: Vec<EventSpec> = (0..150)
+        .map(|i| {
+            EventSpec::at(if ties_beyond_cap { t } else { t.plus(i) }).door("Dv0000003c", "Gym")
+        })
+        .collect();
+    let burst_ids: HashSet<String> = fake.inject_many(burst).into_iter().collect();
+    expected.extend(burst_ids.iter().cloned());
+    let old = fake.inject(EventSpec::at(t.minus(Millis::DAY)).door("Dv0000003c", "Gym"));
+    expected.insert(old.clone());
+    fake.scrub_all_before(t.minus(6 * Millis::DAY));
+    fake.scrub_user(&fresh);
+    fake.rename_door("Dv0000003c", "Gym & sauna");
+    let toasts_before = sync.toasts.len();
+    sync.run_for(2 * 60 * MIN).await.unwrap();
+
+    let db_rows = stored(&db);
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|id| !db_rows.contains_key(*id))
+        .collect();
+    assert!(missing.is_empty(), "lost: {missing:?}");
+    assert_eq!(
+        db_rows.len(),
+        expected.len(),
+        "nothing extra, nothing twice"
+    );
+    // Rows already stored follow Parakey's later changes (a PII scrub, a renamed door)
+    // within the reconciliation window, keeping their notification state.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (user, state): (Option<String>, String) = conn
+        .query_row(
+            "SELECT user_name, notify_state FROM event_log WHERE id = ?1",
+            [&fresh],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((user, state.as_str()), (None, "notified"), "scrub applied");
+    let renamed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM event_log WHERE door_name = 'Gym & sauna'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        renamed >= 150,
+        "renamed door applied to recent rows ({renamed})"
+    );
+    let burst_toasts = sync.toasts[toasts_before..]
+        .iter()
+        .filter(|t| t.event_ids().iter().any(|id| burst_ids.contains(*id)))
+        .count();
+    assert_eq!(burst_toasts, 4, "a burst is one summary and three toasts");
+    let mut singles = HashSet::new();
+    for toast in &sync.toasts {
+        if let Toast::Single { event_id, .. } = toast {
+            assert!(
+                singles.insert(event_id.clone()),
+                "{event_id} announced twice"
+            );
+        }
+    }
+    assert!(
+        !singles.contains(&old),
+        "an old arrival is summarised, never a fresh toast"
+    );
+    assert!(sync.failures.is_empty(), "no failures: {:?}", sync.failures);
+}
+
+macro_rules! variants {
+    ($($name:ident: $change:expr;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let mut config = FakeConfig::default();
+            let change: fn(&mut FakeConfig) = $change;
+            change(&mut config);
+            story(config).await;
+        }
+    )*};
+}
+
+variants! {
+    defaults: |_| {};
+    auth_access_token_only: |c| c.auth_form = AuthForm::AccessToken;
+    auth_bearer_only: |c| c.auth_form = AuthForm::Bearer;
+    auth_bearer_only_rejects_with_403: |c| { c.auth_form = AuthForm::Bearer; c.auth_reject_status = 403; };
+    auth_either: |c| c.auth_form = AuthForm::Either;
+    body_bare_array: |c| c.body_shape = BodyShape::BareArray;
+    body_envelope_data: |c| c.body_shape = BodyShape::envelope("data");
+    body_envelope_results: |c| c.body_shape = BodyShape::envelope("results");
+    body_envelope_items: |c| c.body_shape = BodyShape::envelope("items");
+    body_envelope_event_logs: |c| c.body_shape = BodyShape::envelope("eventLogs");
+    default_order_timestamp: |c| c.default_order = DefaultOrder::TimestampDesc;
+    default_order_insertion: |c| c.default_order = DefaultOrder::Insertion;
+    start_date_on_created_at_exclusive: |c| c.start_inclusive = false;
+    start_date_on_timestamp: |c| c.date_field = DateField::Timestamp;
+    start_date_on_timestamp_exclusive: |c| { c.date_field = DateField::Timestamp; c.start_inclusive = false; };
+    end_date_exclusive: |c| c.end_inclusive = false;
+    end_date_ignored: |c| c.end_date_supported = false;
+    limit_capped_small: |c| c.max_limit = Some(7);
+    limit_uncapped: |c| c.max_limit = None;
+    skip_ignored: |c| c.skip_supported = false;
+    skip_ignored_end_exclusive: |c| { c.skip_supported = false; c.end_inclusive = false; };
+    etag_strong: |c| c.etag = EtagMode::Strong;
+    etag_weak: |c| c.etag = EtagMode::Weak;
+    etag_absent: |c| c.etag = EtagMode::Absent;
+    server_clock_ahead: |c| c.clock = doorpost_engine::fake::Clock::Real { skew_ms: 3 * Millis::HOUR };
+    server_clock_behind: |c| c.clock = doorpost_engine::fake::Clock::Real { skew_ms: -3 * Millis::HOUR };
+    rows_visible_late: |c| c.visibility_delay_ms = 40_000;
+    scrubbed_user_missing: |c| c.scrubbed_user = ScrubbedUser::Missing;
+}
