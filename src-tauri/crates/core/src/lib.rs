@@ -11,6 +11,7 @@
 //! `Utc::now()` does not even compile here.
 
 pub mod event;
+pub mod ipc;
 pub mod policy;
 pub mod poller;
 pub mod rng;

@@ -5,6 +5,7 @@
 //! validates the whole result before anything changes, so nothing is ever half-saved.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::time::Millis;
 
@@ -13,8 +14,9 @@ pub const OFFSET_MINS_MAX: u32 = 7 * 24 * 60;
 pub const BACKFILL_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
 
 /// Which doors raise notifications. Every door's events are stored either way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(tag = "mode", content = "doors", rename_all = "camelCase")]
+#[ts(export)]
 pub enum DoorFilter {
     #[default]
     All,
@@ -33,8 +35,9 @@ impl DoorFilter {
 
 /// Parakey's webhook "allowed offset in minutes": the largest `createdAt − timestamp`
 /// for which an unlock still counts as news.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "mode", content = "minutes", rename_all = "camelCase")]
+#[ts(export)]
 pub enum AllowedOffset {
     Unbounded,
     Minutes(u32),
@@ -57,8 +60,9 @@ impl AllowedOffset {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default, rename_all = "camelCase")]
+#[ts(export)]
 pub struct Settings {
     pub poll_interval_mins: u32,
     pub allowed_offset: AllowedOffset,
@@ -84,8 +88,9 @@ impl Default for Settings {
 }
 
 /// A partial update from the UI; `None` leaves a field as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(default, rename_all = "camelCase")]
+#[ts(export, optional_fields)]
 pub struct SettingsPatch {
     pub poll_interval_mins: Option<u32>,
     pub allowed_offset: Option<AllowedOffset>,
@@ -97,8 +102,9 @@ pub struct SettingsPatch {
 }
 
 /// One invalid field, with a message a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, TS)]
 #[error("{field}: {message}")]
+#[ts(export)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -1,0 +1,243 @@
+//! The contract between the desktop shell and the web UI: every type that crosses IPC.
+//!
+//! Declared once here; `cargo test -p doorpost-core` writes the TypeScript to
+//! `ui/src/ipc/generated/` (ts-rs), and CI fails when the checked-in files differ. Times
+//! cross as numbers (UTC milliseconds, far below 2^53), never as `bigint`. Nothing here
+//! can hold the token: the UI can set, replace and clear it, and ask whether one is set.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::settings::FieldError;
+
+/// What the UI branches on; the message is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum ErrorCode {
+    NotConfigured,
+    AuthRejected,
+    KeychainUnavailable,
+    Network,
+    RateLimited,
+    InvalidSettings,
+    Internal,
+}
+
+/// Every command's error: `{ code, message, fields }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+#[ts(export)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Per-field problems, for `InvalidSettings`.
+    pub fields: Vec<FieldError>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// Which account the window shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Mode {
+    /// No token yet: the first-run screen.
+    Unconfigured,
+    /// The simulated Parakey, with its own data directory.
+    Demo,
+    /// A real Parakey account.
+    Account,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PhaseView {
+    Idle,
+    Checking,
+    Paused,
+    /// Parakey cannot be reached; retrying.
+    Degraded,
+    /// The token was rejected; nothing happens until it is replaced.
+    AuthRejected,
+    NotConfigured,
+}
+
+/// A stretch of time in which Doorpost could not reach Parakey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct GapView {
+    #[ts(type = "number")]
+    pub from: i64,
+    #[ts(type = "number")]
+    pub to: i64,
+    /// Unlocks later found inside the gap.
+    pub found: u32,
+}
+
+/// The status page and the tray's status line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StatusView {
+    pub phase: PhaseView,
+    #[ts(type = "number | null")]
+    pub last_check: Option<i64>,
+    #[ts(type = "number | null")]
+    pub next_check: Option<i64>,
+    #[ts(type = "number | null")]
+    pub paused_until: Option<i64>,
+    /// In plain words, with what to do.
+    pub last_error: Option<String>,
+    pub requests_today: u32,
+    pub not_modified_today: u32,
+    pub failures_today: u32,
+    pub gaps: Vec<GapView>,
+    /// "access-token" or "bearer", once known.
+    pub auth_style: Option<String>,
+    pub quarantined: u32,
+    pub events_total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Overview {
+    pub mode: Mode,
+    pub token_set: bool,
+    pub status: StatusView,
+    pub settings: crate::settings::Settings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CursorView {
+    #[ts(type = "number")]
+    pub unlocked_at: i64,
+    pub id: String,
+}
+
+/// A history filter: all fields optional; `limit` at most 500.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(default, rename_all = "camelCase")]
+#[ts(export, optional_fields)]
+pub struct HistoryQueryView {
+    pub text: Option<String>,
+    pub door_ids: Vec<String>,
+    #[ts(type = "number", optional)]
+    pub from: Option<i64>,
+    #[ts(type = "number", optional)]
+    pub to: Option<i64>,
+    pub before: Option<CursorView>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum NotificationView {
+    Notified,
+    Suppressed,
+    Pending,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HistoryRowView {
+    pub id: String,
+    /// When the door opened (device time, else arrival).
+    #[ts(type = "number")]
+    pub unlocked_at: i64,
+    /// When Parakey received it.
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number | null")]
+    pub timestamp: Option<i64>,
+    pub door_id: Option<String>,
+    /// The door's label (name, else id).
+    pub door: String,
+    /// `None` when Parakey scrubbed it or never named them.
+    pub user: Option<String>,
+    pub notification: NotificationView,
+    /// `createdAt − timestamp` when beyond the allowed offset: "reported 3 h late".
+    #[ts(type = "number | null")]
+    pub late_by_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HistoryPageView {
+    pub rows: Vec<HistoryRowView>,
+    pub next: Option<CursorView>,
+    /// Rows matching the filter on all pages.
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DoorView {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub last_unlock: i64,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`, local.
+    pub day: String,
+    pub count: u32,
+}
+
+/// What validating a token against Parakey found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenCheck {
+    pub auth_style: String,
+    pub doors_seen: u32,
+    pub events_seen: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PauseRequest {
+    OneHour,
+    UntilTomorrow,
+    Indefinitely,
+}
+
+/// Emitted as `doorpost://changed` after every sync and status change; the UI refetches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChangedEvent {
+    pub inserted: u32,
+}
+
+/// Emitted as `doorpost://open-event` when the user picks an unlock in the tray or a
+/// notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OpenEvent {
+    pub id: String,
+}
