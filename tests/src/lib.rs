@@ -10,6 +10,8 @@ use std::path::Path;
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, UserSpec};
 
+pub mod webdriver;
+
 pub const TOKEN: &str = "fake-token";
 
 /// Every stored event log: id → notification state.

@@ -1,0 +1,73 @@
+//! The control socket: how `doorpost refresh` reaches the running instance without a
+//! display. One line in (`refresh`), one line out (`ok` or `error <message>`).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+/// What the client learned.
+pub enum Reply {
+    Ok,
+    Refused(String),
+    NotRunning,
+}
+
+/// Sends one command to the running instance.
+pub fn send(socket: &Path, command: &str) -> Reply {
+    let Ok(mut stream) = UnixStream::connect(socket) else {
+        return Reply::NotRunning;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    if writeln!(stream, "{command}").is_err() {
+        return Reply::NotRunning;
+    }
+    let mut line = String::new();
+    match BufReader::new(stream).read_line(&mut line) {
+        Ok(n) if n > 0 => match line.trim_end().strip_prefix("error ") {
+            Some(msg) => Reply::Refused(msg.to_string()),
+            None => Reply::Ok,
+        },
+        _ => Reply::NotRunning,
+    }
+}
+
+/// Serves the socket until the app exits; `handle` answers each command line.
+pub async fn serve<F, Fut>(socket: std::path::PathBuf, handle: F)
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    // A stale socket from a crashed run is in the way; the single-instance plugin has
+    // already made sure no other instance is alive.
+    let _ = std::fs::remove_file(&socket);
+    let listener = match tokio::net::UnixListener::bind(&socket) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(
+                "control socket unavailable ({e}); `doorpost refresh` will not reach this instance"
+            );
+            return;
+        }
+    };
+    let handle = std::sync::Arc::new(handle);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let handle = std::sync::Arc::clone(&handle);
+        tokio::spawn(async move {
+            let (read, mut write) = stream.into_split();
+            let mut lines = tokio::io::BufReader::new(read).lines();
+            if let Ok(Some(line)) = lines.next_line().await {
+                let reply = match handle(line.trim().to_string()).await {
+                    Ok(()) => "ok\n".to_string(),
+                    Err(e) => format!("error {}\n", e.replace('\n', " ")),
+                };
+                let _ = write.write_all(reply.as_bytes()).await;
+            }
+        });
+    }
+}

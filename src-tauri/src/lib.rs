@@ -1,0 +1,247 @@
+//! Doorpost's desktop shell: the only crate that knows Tauri exists.
+//!
+//! It wires the engine (`doorpost-engine`) to a tray, a window and OS services: the
+//! keychain for the token, notify-rust for toasts, a control socket for `doorpost refresh`.
+//! Commands are thin ([`commands`]); session switching lives in [`app`]; everything that
+//! decides lives in `doorpost-core`.
+//!
+//! Lifecycle: one instance per user (a second launch focuses the first). Closing the
+//! window destroys the webview (memory goes back to the system) and Doorpost stays in the
+//! tray; Quit stops the engine cleanly, then exits.
+
+mod app;
+mod cli;
+mod commands;
+mod control;
+mod paths;
+mod tray;
+mod views;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use doorpost_core::ipc::{AppError, ErrorCode, OpenEvent};
+use doorpost_engine::desktop_notifier::DesktopNotifier;
+use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
+use doorpost_engine::keychain::{OsKeychain, TokenStore};
+use tauri::{AppHandle, Emitter, Manager, RunEvent};
+
+use crate::app::{Doorpost, OPEN_EVENT};
+
+/// The keychain entry: one per build flavour, so a dev build never touches a real one.
+pub fn keychain() -> Arc<dyn TokenStore> {
+    Arc::new(OsKeychain::new(paths::IDENTIFIER, "parakey-token"))
+}
+
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("doorpost: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        cli::Command::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        cli::Command::Refresh => cli::refresh(),
+        cli::Command::Export(a) => cli::export(a),
+        cli::Command::Doctor => cli::doctor(),
+        cli::Command::Gui { hidden, demo } => run(hidden, demo),
+    }
+}
+
+fn run(hidden: bool, demo: bool) -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let env_token = match std::env::var("DOORPOST_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => match ApiToken::new(&t) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("doorpost: DOORPOST_TOKEN: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let base = std::env::var("DOORPOST_API_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
+    let base = match BaseUrl::parse(&base) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("doorpost: DOORPOST_API_URL: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (opens_tx, opens_rx) = std::sync::mpsc::channel::<String>();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            // A second launch: bring this one forward instead of starting another poller.
+            show_window(app, None);
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
+        .invoke_handler(tauri::generate_handler![
+            commands::overview,
+            commands::history,
+            commands::doors,
+            commands::daily_counts,
+            commands::export_csv,
+            commands::save_settings,
+            commands::set_token,
+            commands::clear_token,
+            commands::start_demo,
+            commands::refresh_now,
+            commands::pause,
+            commands::resume,
+        ])
+        .setup(move |tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let icon = notification_icon();
+            let doorpost = Arc::new(Doorpost {
+                app: handle.clone(),
+                session: tokio::sync::Mutex::new(None),
+                keychain: keychain(),
+                env_token,
+                base,
+                notifier: Arc::new(DesktopNotifier::new(&icon, opens_tx)),
+                unseen: std::sync::Mutex::new(0),
+            });
+            tauri_app.manage(Arc::clone(&doorpost));
+            tray::create(&handle)?;
+            let starting = Arc::clone(&doorpost);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = starting.start(demo).await {
+                    tracing::error!("Doorpost could not start syncing: {}", e.message);
+                }
+            });
+            let controlled = Arc::clone(&doorpost);
+            tauri::async_runtime::spawn(control::serve(paths::control_socket(), move |cmd| {
+                let doorpost = Arc::clone(&controlled);
+                async move {
+                    match cmd.as_str() {
+                        "refresh" => doorpost.refresh_now().await.map_err(|e| e.message),
+                        other => Err(format!("unknown command {other:?}")),
+                    }
+                }
+            }));
+            // A notification's default action opens that unlock in the window.
+            let opener = handle.clone();
+            std::thread::spawn(move || {
+                for id in opens_rx {
+                    show_window(&opener, Some(id));
+                }
+            });
+            if !hidden {
+                show_window(&handle, None);
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("doorpost: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the last window keeps Doorpost in the tray; only Quit (an explicit exit
+        // code) ends it.
+        if let RunEvent::ExitRequested { api, code, .. } = event
+            && code.is_none()
+        {
+            api.prevent_exit();
+        }
+    });
+    ExitCode::SUCCESS
+}
+
+/// The app icon as a file for the notification server (which takes a path).
+fn notification_icon() -> std::path::PathBuf {
+    let path = paths::data_root().join("doorpost-icon.png");
+    if !path.exists() {
+        let _ = std::fs::create_dir_all(paths::data_root());
+        let _ = std::fs::write(&path, include_bytes!("../../icons/128x128.png"));
+    }
+    path
+}
+
+/// Shows (creating if needed) the window; with an event id, opens that unlock in it.
+pub fn show_window(app: &AppHandle, open: Option<String>) {
+    let app = app.clone();
+    let app2 = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        let window = match app2.get_webview_window("main") {
+            Some(w) => w,
+            None => {
+                let Some(config) = app2.config().app.windows.first().cloned() else {
+                    return;
+                };
+                match tauri::WebviewWindowBuilder::from_config(&app2, &config)
+                    .and_then(|b| b.build())
+                {
+                    Ok(w) => w,
+                    Err(e) => {
+                        tracing::error!("could not open the window: {e}");
+                        return;
+                    }
+                }
+            }
+        };
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+        if let Some(state) = app2.try_state::<Arc<Doorpost>>() {
+            *state.unseen.lock().unwrap_or_else(|p| p.into_inner()) = 0;
+        }
+        crate::tray::refresh(&app2);
+        if let Some(id) = open {
+            // A window just created is not listening yet: say it again once it is.
+            let _ = app2.emit(OPEN_EVENT, OpenEvent { id: id.clone() });
+            let later = app2.clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                let _ = later.emit(OPEN_EVENT, OpenEvent { id });
+            });
+        }
+    });
+}
+
+/// Stops the engine cleanly, then exits.
+pub async fn quit(app: &AppHandle) {
+    if let Some(state) = app.try_state::<Arc<Doorpost>>() {
+        let session = state.session.lock().await.take();
+        if let Some(s) = session {
+            s.stop().await;
+        }
+    }
+    let _ = std::fs::remove_file(paths::control_socket());
+    app.exit(0);
+}
+
+pub fn autostart(app: &AppHandle, on: bool) -> Result<(), AppError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let result = if on {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    result.map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("Couldn't change starting at login: {e}"),
+        )
+    })
+}

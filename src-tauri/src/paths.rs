@@ -1,0 +1,41 @@
+//! Where Doorpost keeps its files.
+//!
+//! `DOORPOST_DATA_DIR`, else `$XDG_DATA_HOME/<identifier>` (what Tauri's `app_data_dir`
+//! would say), computed without Tauri so the command-line tools need no display. The demo
+//! lives in `demo/` inside it, so demo data never mixes with a real history.
+
+use std::path::PathBuf;
+
+/// Debug builds get their own identifier, so their data and keychain entry never touch a
+/// real install's.
+pub const IDENTIFIER: &str = if cfg!(debug_assertions) {
+    "co.doorpost.app.dev"
+} else {
+    "co.doorpost.app"
+};
+pub const DB_FILE: &str = "doorpost.sqlite3";
+
+pub fn data_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DOORPOST_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join(IDENTIFIER)
+}
+
+pub fn account_dir() -> PathBuf {
+    data_root()
+}
+
+pub fn demo_dir() -> PathBuf {
+    data_root().join("demo")
+}
+
+/// The running instance's control socket (`doorpost refresh` talks to it).
+pub fn control_socket() -> PathBuf {
+    data_root().join("control.sock")
+}

@@ -1,0 +1,159 @@
+//! Store rows to IPC views: plain functions, unit-tested without Tauri.
+
+use doorpost_core::ipc::{
+    CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, NotificationView,
+};
+use doorpost_core::settings::AllowedOffset;
+use doorpost_core::time::Millis;
+use doorpost_engine::store::{Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, NotifyState};
+
+pub const PAGE_DEFAULT: u32 = 100;
+
+pub fn query(q: &HistoryQueryView) -> HistoryQuery {
+    HistoryQuery {
+        source: None,
+        door_ids: q.door_ids.clone(),
+        text: q
+            .text
+            .as_ref()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        from: q.from.map(Millis),
+        to: q.to.map(Millis),
+        before: q.before.as_ref().map(|c| Cursor {
+            unlocked_at: Millis(c.unlocked_at),
+            id: c.id.clone(),
+        }),
+        limit: q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, 500),
+    }
+}
+
+pub fn cursor(c: &Cursor) -> CursorView {
+    CursorView {
+        unlocked_at: c.unlocked_at.0,
+        id: c.id.clone(),
+    }
+}
+
+pub fn notification(s: NotifyState) -> NotificationView {
+    match s {
+        NotifyState::Pending => NotificationView::Pending,
+        NotifyState::Notified => NotificationView::Notified,
+        NotifyState::Suppressed => NotificationView::Suppressed,
+    }
+}
+
+/// A row for the UI; `late_by_ms` only when the report delay is beyond the allowed offset.
+pub fn row(r: &HistoryRow, offset: AllowedOffset) -> HistoryRowView {
+    // With no offset set, "late" still means what the default offset would say.
+    let threshold = match offset {
+        AllowedOffset::Minutes(m) => i64::from(m) * Millis::MINUTE,
+        AllowedOffset::Unbounded => 10 * Millis::MINUTE,
+    };
+    let late_by_ms = r.report_delay_ms.filter(|d| *d > threshold);
+    HistoryRowView {
+        id: r.id.clone(),
+        unlocked_at: r.unlocked_at.0,
+        created_at: r.created_at.0,
+        timestamp: r.timestamp.map(|t| t.0),
+        door_id: r.door_id.clone(),
+        door: r
+            .door_name
+            .clone()
+            .or_else(|| r.door_id.clone())
+            .unwrap_or_else(|| "Unknown door".into()),
+        user: r.user_name.clone(),
+        notification: notification(r.notify_state),
+        late_by_ms,
+    }
+}
+
+pub fn door(d: &DoorSeen) -> DoorView {
+    DoorView {
+        id: d.id.clone(),
+        name: d.name.clone().unwrap_or_else(|| d.id.clone()),
+        last_unlock: d.last_unlock.0,
+        count: u32::try_from(d.count).unwrap_or(u32::MAX),
+    }
+}
+
+pub fn gap(g: &Gap) -> GapView {
+    GapView {
+        from: g.from.0,
+        to: g.to.0,
+        found: u32::try_from(g.found_events).unwrap_or(u32::MAX),
+    }
+}
+
+/// One CSV field, quoted when needed, with formula-leading characters neutralised so a
+/// door named `=HYPERLINK(...)` stays text in a spreadsheet.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub const CSV_HEADER: &str =
+    "id,unlocked_at,created_at,timestamp,door,user,notification,late_by_minutes";
+
+pub fn csv_line(r: &HistoryRowView) -> String {
+    let t = |ms: i64| Millis(ms).to_rfc3339();
+    let notification = match r.notification {
+        NotificationView::Notified => "notified",
+        NotificationView::Suppressed => "suppressed",
+        NotificationView::Pending => "pending",
+    };
+    [
+        csv_field(&r.id),
+        t(r.unlocked_at),
+        t(r.created_at),
+        r.timestamp.map(t).unwrap_or_default(),
+        csv_field(&r.door),
+        csv_field(r.user.as_deref().unwrap_or("")),
+        notification.to_string(),
+        r.late_by_ms
+            .map(|ms| (ms / Millis::MINUTE).to_string())
+            .unwrap_or_default(),
+    ]
+    .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_field("Front door"), "Front door");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn late_badge_only_beyond_the_offset() {
+        let mut r = HistoryRow {
+            id: "a".into(),
+            created_at: Millis(3 * Millis::HOUR),
+            timestamp: Some(Millis(0)),
+            unlocked_at: Millis(0),
+            door_id: None,
+            door_name: None,
+            user_name: None,
+            notify_state: NotifyState::Suppressed,
+            report_delay_ms: Some(3 * Millis::HOUR),
+        };
+        let v = row(&r, AllowedOffset::Minutes(10));
+        assert_eq!(v.late_by_ms, Some(3 * Millis::HOUR));
+        assert_eq!(v.door, "Unknown door");
+        r.report_delay_ms = Some(Millis::MINUTE);
+        assert_eq!(row(&r, AllowedOffset::Minutes(10)).late_by_ms, None);
+    }
+}

@@ -1,0 +1,249 @@
+//! The UI in the engine users see on Linux: WebKitGTK, driving the real app through
+//! WebKitWebDriver (`TAURI_WEBVIEW_AUTOMATION=true`), inside `tests/desktop/session.sh`.
+//!
+//! One story, because the app is one instance per user: first run (a rejected token, then
+//! a good one, doors chosen), the token in the keychain and nowhere in the data directory,
+//! hostile strings from every API field rendered as text, history search and filters,
+//! settings validation. Screenshots go to `target/screenshots/` for people to look at.
+//! Runs when `DOORPOST_DESKTOP_TESTS=1`, like `desktop_app.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use doorpost_core::time::Millis;
+use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
+use doorpost_tests::webdriver::WebDriver;
+use doorpost_tests::{TOKEN, week_of_history};
+use serde_json::json;
+
+const XSS: &str = r#"<img src=x onerror="window.__xss=1">"#;
+const MARKUP: &str = r#"<b>x</b> & <a href="y">"#;
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn shot(wd: &WebDriver, name: &str) {
+    let dir = target_dir().join("screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    let png = wd.screenshot().await;
+    if !png.is_empty() {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+fn secret_tool_lookup() -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "--unlock",
+            "service",
+            "co.doorpost.app.dev",
+        ])
+        .output()
+        .ok()?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    Some(text)
+}
+
+fn dir_contains(dir: &Path, needle: &str) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()? {
+        let path = entry.ok()?.path();
+        if path.is_dir() {
+            if let Some(p) = dir_contains(&path, needle) {
+                return Some(p);
+            }
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[test]
+fn first_run_history_settings_and_hostile_names_in_webkitgtk() {
+    if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() != Ok("1") {
+        eprintln!("desktop UI tests skipped: run them with `bash .ci/test`");
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(story());
+}
+
+async fn story() {
+    let fake = FakeParakey::start(FakeConfig::default()).await.unwrap();
+    let now = fake.now();
+    fake.inject_many(week_of_history(now));
+    // Hostile strings in every field Parakey sends.
+    let hostile = EventSpec {
+        door: Resource::new("Dv0000066x", XSS),
+        user: Some(UserSpec::new("U666", XSS, MARKUP, "<script>@example.com")),
+        access: Some(Resource::new("A666", XSS)),
+        ..EventSpec::at(now.minus(Millis::HOUR))
+    };
+    fake.inject(hostile);
+    fake.inject(EventSpec::at(now.minus(2 * Millis::HOUR)).door("Dv0000077y", MARKUP));
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _driver = Driver(
+        Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("DOORPOST_DATA_DIR", data.path())
+            .env("DOORPOST_API_URL", fake.base_url())
+            .env("DOORPOST_TEST_INTERVAL_MS", "500")
+            .env_remove("DOORPOST_TOKEN")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("WebKitWebDriver starts (package webkit2gtk-driver)"),
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let bin = target_dir().join("debug/doorpost");
+    let wd = WebDriver::start(
+        &format!("http://127.0.0.1:{port}"),
+        bin.to_str().unwrap(),
+        &[],
+    )
+    .await
+    .expect("a WebDriver session on the real app");
+
+    // First run: a rejected token says so, a good one is checked and saved.
+    let token = wd.find("[data-testid=token-input]").await;
+    shot(&wd, "first-run").await;
+    wd.type_text(&token, "not-the-token").await;
+    wd.click(&wd.find("[data-testid=token-save]").await).await;
+    let alert = wd.find("[role=alert]").await;
+    assert!(
+        wd.text(&alert).await.contains("rejected"),
+        "the rejection is shown"
+    );
+    let token = wd.find("[data-testid=token-input]").await;
+    wd.clear(&token).await;
+    wd.type_text(&token, TOKEN).await;
+    wd.click(&wd.find("[data-testid=token-save]").await).await;
+    wd.find("[data-testid=door-option]").await;
+    shot(&wd, "first-run-doors").await;
+    wd.click(&wd.find("[data-testid=first-run-done]").await)
+        .await;
+    wd.find("[data-testid=history-row]").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    shot(&wd, "history").await;
+
+    // The token is in the keychain, and nowhere in the data directory.
+    let found = secret_tool_lookup().unwrap_or_default();
+    assert!(
+        found.contains(TOKEN),
+        "the keychain holds the token: {found}"
+    );
+    assert_eq!(
+        dir_contains(data.path(), TOKEN),
+        None,
+        "the token is not in the data directory"
+    );
+
+    // Hostile names are text: no element injected, no script run, the literal shown.
+    let verdict = wd
+        .script(
+            "return { imgs: document.querySelectorAll('img').length, xss: window.__xss === 1, \
+             text: document.body.innerText.includes('<img src=x'), \
+             markup: document.body.innerText.includes('<b>x</b> & <a href=\"y\">') }",
+            json!([]),
+        )
+        .await;
+    assert_eq!(verdict["imgs"], 0, "{verdict}");
+    assert_eq!(verdict["xss"], false, "{verdict}");
+    assert_eq!(
+        verdict["text"], true,
+        "the literal string is shown: {verdict}"
+    );
+    assert_eq!(verdict["markup"], true, "{verdict}");
+
+    // Search by person.
+    let search = wd.find("[data-testid=history-search]").await;
+    wd.type_text(&search, "Ola").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = wd.find_all("[data-testid=history-row]").await;
+    assert!(!rows.is_empty(), "search finds Ola");
+    for r in &rows {
+        assert!(wd.text(r).await.contains("Ola"), "every row is Ola's");
+    }
+    wd.clear(&search).await;
+    wd.type_text(&search, " ").await;
+
+    // Filter by door.
+    let picked = wd
+        .script(
+            "const s = document.querySelector('[data-testid=history-door]'); \
+             const o = [...s.options].find(o => o.textContent.includes('Gym')); \
+             s.value = o.value; s.dispatchEvent(new Event('change', {bubbles: true})); return o.value",
+            json!([]),
+        )
+        .await;
+    assert!(picked.is_string(), "a Gym option exists: {picked}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = wd.find_all("[data-testid=history-row]").await;
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(wd.text(r).await.contains("Gym"), "every row is at the Gym");
+    }
+    shot(&wd, "history-filtered").await;
+
+    // Settings: an invalid interval gets an inline message and saves nothing.
+    wd.click(&wd.find("[data-testid=nav-settings]").await).await;
+    let interval = wd.find("[data-testid=settings-interval]").await;
+    wd.clear(&interval).await;
+    wd.type_text(&interval, "0").await;
+    wd.click(&wd.find("[data-testid=settings-save]").await)
+        .await;
+    let error = wd
+        .find("[data-testid=field-error][data-field=pollIntervalMins]")
+        .await;
+    assert!(!wd.text(&error).await.is_empty());
+    shot(&wd, "settings-invalid").await;
+    wd.clear(&interval).await;
+    wd.type_text(&interval, "7").await;
+    wd.click(&wd.find("[data-testid=settings-save]").await)
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        wd.find_all("[data-testid=field-error][data-field=pollIntervalMins]")
+            .await
+            .is_empty(),
+        "a valid interval clears the message"
+    );
+    let stored = doorpost_engine::store::Store::open(&data.path().join("doorpost.sqlite3"))
+        .unwrap()
+        .load_settings()
+        .unwrap();
+    assert_eq!(stored.poll_interval_mins, 7, "saved");
+
+    wd.click(&wd.find("[data-testid=nav-status]").await).await;
+    wd.find("[data-testid=status-panel]").await;
+    shot(&wd, "status").await;
+    wd.quit().await;
+}
