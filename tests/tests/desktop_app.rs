@@ -249,10 +249,65 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
             .any(|r| r["id"] == fresh.as_str() && r["notification"] == "notified")
     );
 
+    // One instance per user: a second launch hands over to the first and leaves.
+    let mut second = doorpost(data, &url).arg("--hidden").spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(Some(status)) = second.try_wait() {
+            assert!(status.success(), "the second launch exits cleanly: {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "a second launch does not start a second poller");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     // The doctor sees what alerts need.
     let doctor = doorpost(data, &url).arg("doctor").output().unwrap();
     let report = String::from_utf8_lossy(&doctor.stdout);
     assert!(doctor.status.success(), "doctor: {report}");
     assert!(report.contains("notification service"), "{report}");
-    app.stop();
+
+    // The tray, as a tray host sees it: status line, latest unlocks, actions; Quit works.
+    let mut menu = Vec::new();
+    wait_until("the tray menu with unlocks", || {
+        menu = tray_menu(&["layout"]);
+        menu.iter().any(|l| l.contains("Checked")) && menu.iter().any(|l| l.contains("Gym · "))
+    });
+    for item in ["Pause", "Check now", "Open Doorpost", "Quit Doorpost"] {
+        assert!(menu.iter().any(|l| l.contains(item)), "{item} in {menu:?}");
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join("tray-menu.jsonl"), menu.join("\n"));
+    tray_menu(&["click", "Check now"]);
+    tray_menu(&["click", "Quit Doorpost"]);
+    let mut app = app;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Ok(Some(status)) = app.0.try_wait() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "Quit in the tray ends the app");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "a clean exit: {status}");
+}
+
+/// `tests/desktop/tray_menu.py ARGS`: one JSON line per menu entry or clicked item.
+fn tray_menu(args: &[&str]) -> Vec<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop/tray_menu.py");
+    let out = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "tray_menu.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
