@@ -6,9 +6,11 @@
 //! against and that powers demo mode. It knows nothing of Tauri: the desktop shell in
 //! `src-tauri/src` wraps it.
 
+pub mod desktop_notifier;
 pub mod driver;
 pub mod fake;
 pub mod http;
+pub mod keychain;
 pub mod notifier;
 pub mod store;
 pub mod virtual_time;

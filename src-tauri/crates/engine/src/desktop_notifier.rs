@@ -1,0 +1,474 @@
+//! Toasts on the Linux desktop: [`DesktopNotifier`], the `notify-rust` implementation of
+//! the [`Notifier`] seam, and [`probe`], which reports the notification service for
+//! `doorpost doctor`.
+//!
+//! Invariants:
+//!
+//! - **`show()` never hangs.** It checks first that a notification service owns (or can be
+//!   activated for) `org.freedesktop.Notifications` and returns [`NotifyError::NoService`]
+//!   otherwise, and the whole call runs on the notifier's own thread, given up after 3 s
+//!   ([`NotifyError::Timeout`]). A toast still queued at its deadline is dropped, never
+//!   shown late.
+//! - **Names are data.** Door and user names go in the body escaped (`&`, `<`, `>`) when
+//!   the server renders markup (capability `body-markup`, asked once and cached; escaped
+//!   too when the answer is unknown), so `<b>x</b>` shows as typed. The summary is plain
+//!   text by specification and is sent as is.
+//! - **Clicks come back.** Each toast carries a default action; activating it sends the
+//!   toast's first event id on the channel the app passed in. One listener thread, on the
+//!   notifier's own bus connection, watches `ActionInvoked` and `NotificationClosed`; its
+//!   match rule is in place before the first `Notify`, so a click cannot be missed. Servers
+//!   that broadcast these signals (GNOME Shell, Plasma, dunst, xfce4-notifyd) are covered;
+//!   one that sent them only to the sending connection would not be.
+//!
+//! It depends on nothing of Tauri; the shell passes the icon path and the channel.
+
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use doorpost_core::policy::Toast;
+use futures_lite::StreamExt;
+use zbus::message::Type as MessageType;
+
+use crate::keychain::{Worker, WorkerError};
+use crate::notifier::{Notifier, NotifyError};
+
+/// How long `show()` may take before it gives up.
+pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(3);
+
+const APP_NAME: &str = "Doorpost";
+const SERVICE: &str = "org.freedesktop.Notifications";
+const SERVICE_PATH: &str = "/org/freedesktop/Notifications";
+/// Toasts whose clicks are still awaited; older ones are forgotten (their clicks ignored).
+const MAX_TRACKED: usize = 32;
+/// Clicks for ids not yet tracked (a click faster than `Notify`'s reply), kept briefly.
+const MAX_EARLY: usize = 16;
+
+/// The notification service, as `doorpost doctor` reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NotificationServiceInfo {
+    pub available: bool,
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    pub capabilities: Vec<String>,
+}
+
+pub struct DesktopNotifier {
+    shared: Arc<Shared>,
+    timeout: Duration,
+    worker: Worker,
+}
+
+struct Shared {
+    icon: String,
+    opened: Sender<String>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The notifier's own connection, on which the listener thread runs.
+    bus: Option<zbus::Connection>,
+    /// Whether the server renders body markup, once it has said.
+    markup: Option<bool>,
+    shown: VecDeque<Shown>,
+    early: VecDeque<(u32, String)>,
+}
+
+struct Shown {
+    id: u32,
+    event_id: Option<String>,
+    /// Kept open: some servers drop a notification's actions when its sender disconnects.
+    _handle: notify_rust::NotificationHandle,
+}
+
+impl DesktopNotifier {
+    /// `icon`: the app icon's file path. `opened`: receives the first event id of each toast
+    /// the user activates.
+    pub fn new(icon: &Path, opened: Sender<String>) -> DesktopNotifier {
+        DesktopNotifier {
+            shared: Arc::new(Shared {
+                icon: icon.to_string_lossy().into_owned(),
+                opened,
+                state: Mutex::new(State::default()),
+            }),
+            timeout: NOTIFY_TIMEOUT,
+            worker: Worker::new("doorpost-notify"),
+        }
+    }
+
+    /// Replaces the 3 s bound on `show()`.
+    pub fn with_timeout(mut self, timeout: Duration) -> DesktopNotifier {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl Notifier for DesktopNotifier {
+    fn show(&self, toast: &Toast) -> Result<(), NotifyError> {
+        let shared = self.shared.clone();
+        let timeout = self.timeout;
+        let title = toast.title().to_string();
+        let body = toast.body().to_string();
+        let event_id = toast.event_ids().first().map(|id| id.to_string());
+        match self.worker.run(timeout, move || {
+            shared.deliver(&title, &body, event_id, timeout)
+        }) {
+            Ok(result) => result,
+            Err(WorkerError::TimedOut | WorkerError::Stuck) => Err(NotifyError::Timeout),
+            Err(WorkerError::Gone(why)) => Err(NotifyError::Failed(why)),
+        }
+    }
+}
+
+impl Shared {
+    /// Runs on the notifier's thread.
+    fn deliver(
+        self: &Arc<Self>,
+        title: &str,
+        body: &str,
+        event_id: Option<String>,
+        timeout: Duration,
+    ) -> Result<(), NotifyError> {
+        let markup = self.prepare(timeout)?;
+        let body = if markup {
+            escape_markup(body)
+        } else {
+            body.to_string()
+        };
+        let mut notification = notify_rust::Notification::new();
+        notification
+            .appname(APP_NAME)
+            .summary(title)
+            .body(&body)
+            .icon(&self.icon);
+        if event_id.is_some() {
+            notification.action("default", "Open");
+        }
+        let handle = notification
+            .show()
+            .map_err(|e| NotifyError::Failed(e.to_string()))?;
+        self.track(handle.id(), event_id, handle);
+        Ok(())
+    }
+
+    /// Makes sure a service is there and the listener runs; says whether to escape.
+    fn prepare(self: &Arc<Self>, timeout: Duration) -> Result<bool, NotifyError> {
+        let bus = self.connection(timeout)?;
+        let checked = zbus::block_on(async {
+            if !service_present(&bus).await? {
+                return Ok(None);
+            }
+            let cached = self.lock().markup;
+            let markup = match cached {
+                Some(markup) => markup,
+                None => match capabilities(&bus).await {
+                    Ok(caps) => {
+                        let markup = caps.iter().any(|c| c == "body-markup");
+                        self.lock().markup = Some(markup);
+                        markup
+                    }
+                    // Unsure: escape, and ask again next time.
+                    Err(_) => true,
+                },
+            };
+            Ok::<_, zbus::Error>(Some(markup))
+        });
+        match checked {
+            Ok(Some(markup)) => Ok(markup),
+            Ok(None) => Err(NotifyError::NoService),
+            Err(e) => {
+                // The connection may be broken: start afresh next time.
+                self.forget_connection(&bus);
+                Err(bus_error(e))
+            }
+        }
+    }
+
+    /// The notifier's connection, starting it and its listener thread when there is none.
+    fn connection(self: &Arc<Self>, timeout: Duration) -> Result<zbus::Connection, NotifyError> {
+        if let Some(bus) = self.lock().bus.clone() {
+            return Ok(bus);
+        }
+        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
+        let shared = self.clone();
+        thread::Builder::new()
+            .name("doorpost-notify-actions".to_string())
+            .spawn(move || zbus::block_on(shared.listen(timeout, ready_tx)))
+            .map_err(|e| NotifyError::Failed(format!("could not start a thread: {e}")))?;
+        match ready_rx.recv_timeout(timeout) {
+            Ok(Ok(bus)) => {
+                self.lock().bus = Some(bus.clone());
+                Ok(bus)
+            }
+            // No session bus, or none that answers: nobody can show a toast.
+            Ok(Err(_)) => Err(NotifyError::NoService),
+            Err(_) => Err(NotifyError::Timeout),
+        }
+    }
+
+    /// The listener thread: connects, subscribes, reports ready, then handles signals
+    /// until the connection ends.
+    async fn listen(
+        self: Arc<Self>,
+        timeout: Duration,
+        ready: mpsc::SyncSender<Result<zbus::Connection, zbus::Error>>,
+    ) {
+        let setup = async {
+            let bus = zbus::connection::Builder::session()
+                .method_timeout(timeout)
+                .build()
+                .await?;
+            let rule = zbus::MatchRule::builder()
+                .msg_type(MessageType::Signal)
+                .interface(SERVICE)
+                .path(SERVICE_PATH)
+                .build()?;
+            let stream =
+                zbus::MessageStream::for_match_rule(rule, &bus, NonZeroUsize::new(64)).await?;
+            Ok::<_, zbus::Error>((bus, stream))
+        };
+        let (bus, mut stream) = match setup.await {
+            Ok(pair) => pair,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        if ready.send(Ok(bus.clone())).is_err() {
+            return; // The caller gave up waiting.
+        }
+        while let Some(message) = stream.next().await {
+            if let Ok(message) = message {
+                self.on_signal(&message);
+            }
+        }
+        self.forget_connection(&bus);
+    }
+
+    fn on_signal(&self, message: &zbus::Message) {
+        let header = message.header();
+        match header.member().map(|m| m.as_str()) {
+            Some("ActionInvoked") => {
+                if let Ok((id, action)) = message.body().deserialize::<(u32, String)>() {
+                    self.on_action(id, action);
+                }
+            }
+            Some("NotificationClosed") => {
+                if let Ok((id, _reason)) = message.body().deserialize::<(u32, u32)>() {
+                    self.lock().shown.retain(|s| s.id != id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_action(&self, id: u32, action: String) {
+        let mut state = self.lock();
+        match state.shown.iter().position(|s| s.id == id) {
+            Some(pos) => {
+                let shown = state.shown.remove(pos);
+                drop(state);
+                if let Some(shown) = shown {
+                    self.activated(shown.event_id, &action);
+                }
+            }
+            None => {
+                state.early.push_back((id, action));
+                while state.early.len() > MAX_EARLY {
+                    state.early.pop_front();
+                }
+            }
+        }
+    }
+
+    fn activated(&self, event_id: Option<String>, action: &str) {
+        if let (Some(event_id), "default") = (event_id, action) {
+            // The app may have stopped listening (quitting): nothing to do then.
+            let _ = self.opened.send(event_id);
+        }
+    }
+
+    fn track(&self, id: u32, event_id: Option<String>, handle: notify_rust::NotificationHandle) {
+        let mut state = self.lock();
+        if let Some(pos) = state.early.iter().position(|(early, _)| *early == id) {
+            let action = state.early.remove(pos).map(|(_, a)| a).unwrap_or_default();
+            drop(state);
+            self.activated(event_id, &action);
+            return;
+        }
+        state.shown.push_back(Shown {
+            id,
+            event_id,
+            _handle: handle,
+        });
+        while state.shown.len() > MAX_TRACKED {
+            state.shown.pop_front();
+        }
+    }
+
+    fn forget_connection(&self, bus: &zbus::Connection) {
+        let mut state = self.lock();
+        if state
+            .bus
+            .as_ref()
+            .is_some_and(|b| b.unique_name() == bus.unique_name())
+        {
+            state.bus = None;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Owned now, or activatable on demand (minimal desktops start dunst or xfce4-notifyd on
+/// the first `Notify`).
+async fn service_present(bus: &zbus::Connection) -> zbus::Result<bool> {
+    let owned: bool = bus_call(bus, "NameHasOwner", &(SERVICE,)).await?;
+    if owned {
+        return Ok(true);
+    }
+    let activatable: Vec<String> = bus_call(bus, "ListActivatableNames", &()).await?;
+    Ok(activatable.iter().any(|n| n == SERVICE))
+}
+
+async fn bus_call<B, R>(bus: &zbus::Connection, method: &str, body: &B) -> zbus::Result<R>
+where
+    B: serde::Serialize + zbus::wire::DynamicType,
+    R: for<'d> serde::Deserialize<'d> + zbus::wire::Type,
+{
+    bus.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        method,
+        body,
+    )
+    .await?
+    .body()
+    .deserialize()
+}
+
+async fn capabilities(bus: &zbus::Connection) -> zbus::Result<Vec<String>> {
+    bus.call_method(
+        Some(SERVICE),
+        SERVICE_PATH,
+        Some(SERVICE),
+        "GetCapabilities",
+        &(),
+    )
+    .await?
+    .body()
+    .deserialize()
+}
+
+fn bus_error(e: zbus::Error) -> NotifyError {
+    match &e {
+        zbus::Error::InputOutput(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            NotifyError::Timeout
+        }
+        _ => NotifyError::Failed(e.to_string()),
+    }
+}
+
+/// Escapes what a markup-rendering server would interpret. Quotes need no escaping outside
+/// tags, and servers differ on entities beyond these three.
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What notification service this session has, within [`NOTIFY_TIMEOUT`]; unavailable
+/// when there is none, no session bus, or no answer in time.
+pub fn probe() -> NotificationServiceInfo {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = thread::Builder::new()
+        .name("doorpost-notify-probe".to_string())
+        .spawn(move || {
+            let _ = tx.send(zbus::block_on(probe_bus(NOTIFY_TIMEOUT)));
+        });
+    if spawned.is_err() {
+        return NotificationServiceInfo::default();
+    }
+    match rx.recv_timeout(NOTIFY_TIMEOUT) {
+        Ok(Ok(info)) => info,
+        _ => NotificationServiceInfo::default(),
+    }
+}
+
+async fn probe_bus(timeout: Duration) -> zbus::Result<NotificationServiceInfo> {
+    let bus = zbus::connection::Builder::session()
+        .method_timeout(timeout)
+        .build()
+        .await?;
+    if !service_present(&bus).await? {
+        return Ok(NotificationServiceInfo::default());
+    }
+    let (name, vendor, version, _spec): (String, String, String, String) = bus
+        .call_method(
+            Some(SERVICE),
+            SERVICE_PATH,
+            Some(SERVICE),
+            "GetServerInformation",
+            &(),
+        )
+        .await?
+        .body()
+        .deserialize()?;
+    Ok(NotificationServiceInfo {
+        available: true,
+        name,
+        vendor,
+        version,
+        capabilities: capabilities(&bus).await?,
+    })
+}
+
+/// Whether some process owns `name` on the session bus (e.g. a tray host's
+/// `org.kde.StatusNotifierWatcher`), within [`NOTIFY_TIMEOUT`]; `false` without a bus.
+pub fn session_name_has_owner(name: &str) -> bool {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let name = name.to_string();
+    let spawned = thread::Builder::new()
+        .name("doorpost-bus-probe".to_string())
+        .spawn(move || {
+            let owned = zbus::block_on(async {
+                let bus = zbus::connection::Builder::session()
+                    .method_timeout(NOTIFY_TIMEOUT)
+                    .build()
+                    .await?;
+                bus_call::<_, bool>(&bus, "NameHasOwner", &(name.as_str(),)).await
+            });
+            let _ = tx.send(owned.unwrap_or(false));
+        });
+    spawned.is_ok() && rx.recv_timeout(NOTIFY_TIMEOUT).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped_but_quotes_are_kept() {
+        assert_eq!(
+            escape_markup(r#"<b>x</b> & <a href="y">"#),
+            r#"&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="y"&gt;"#
+        );
+        assert_eq!(escape_markup("Front door"), "Front door");
+    }
+}

@@ -1,0 +1,459 @@
+//! Where the Parakey token lives: the OS keychain, behind the [`TokenStore`] seam.
+//!
+//! [`OsKeychain`] keeps the token in the platform store through `keyring` 4 (the Secret
+//! Service on Linux, the Keychain on macOS, the Credential Manager on Windows) under one
+//! service and account. Its invariants:
+//!
+//! - **No plaintext fallback.** A missing or locked keychain is
+//!   [`KeychainError::Unavailable`], whose message says what to do; the token is then not
+//!   stored anywhere.
+//! - **Bounded.** Every call runs on the keychain's own thread and is given up after a
+//!   timeout (5 s by default), so a hung Secret Service, or one waiting for a password
+//!   prompt nobody sees, cannot hang the app. Calls run one at a time (the store serialises
+//!   them anyway); a call still queued at its deadline is dropped unrun, so a `set` the app
+//!   gave up on never lands later. A call already running when it times out may still
+//!   complete.
+//! - **The token never appears in an error**: errors are built from the kind of failure,
+//!   and any text that comes from the platform is scrubbed of the token.
+//!
+//! `keyring` 4 picks its store once per process, on the first `Entry::new`; if no session
+//! bus or no Secret Service exists at that moment, every later call in the process fails
+//! with "No default store". So entries are created lazily (nothing touches the keychain
+//! until the token is first needed), and that failure maps to `Unavailable` with a message
+//! that asks for a restart after the keychain is running.
+//!
+//! [`MemoryTokenStore`] is the in-memory implementation for tests of other code.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::http::ApiToken;
+
+/// How long a keychain call may take before the app gives up on it.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeychainError {
+    /// No usable keychain: none running, locked, or not answering. The message says what
+    /// to do.
+    #[error("{message}")]
+    Unavailable { message: String },
+    /// The keychain answered but the operation failed for another reason (a malformed or
+    /// duplicated entry).
+    #[error("{message}")]
+    Failed { message: String },
+}
+
+/// The token's home. A trait because tests of other code supply [`MemoryTokenStore`].
+pub trait TokenStore: Send + Sync {
+    /// Whether a token is stored, without handing it out.
+    fn is_set(&self) -> Result<bool, KeychainError>;
+    fn get(&self) -> Result<Option<ApiToken>, KeychainError>;
+    /// Stores `token`, replacing any previous one.
+    fn set(&self, token: &ApiToken) -> Result<(), KeychainError>;
+    /// Removes the token; clearing an absent token succeeds.
+    fn clear(&self) -> Result<(), KeychainError>;
+}
+
+/// The token in the platform keychain, under `service` and `account`.
+pub struct OsKeychain {
+    service: String,
+    account: String,
+    timeout: Duration,
+    worker: Worker,
+}
+
+impl OsKeychain {
+    /// Touches nothing yet: the keychain is first reached by the first call.
+    pub fn new(service: &str, account: &str) -> OsKeychain {
+        OsKeychain {
+            service: service.to_string(),
+            account: account.to_string(),
+            timeout: KEYCHAIN_TIMEOUT,
+            worker: Worker::new("doorpost-keychain"),
+        }
+    }
+
+    /// Replaces the 5 s bound on each call.
+    pub fn with_timeout(mut self, timeout: Duration) -> OsKeychain {
+        self.timeout = timeout;
+        self
+    }
+
+    fn call<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<keyring::Result<T>, KeychainError> {
+        let (service, account) = (self.service.clone(), self.account.clone());
+        self.worker
+            .run(self.timeout, move || {
+                keyring::Entry::new(&service, &account).and_then(|entry| op(&entry))
+            })
+            .map_err(|e| match e {
+                WorkerError::TimedOut | WorkerError::Stuck => not_answering(self.timeout),
+                WorkerError::Gone(why) => KeychainError::Failed {
+                    message: format!("The keychain could not be reached: {why}."),
+                },
+            })
+    }
+}
+
+impl TokenStore for OsKeychain {
+    fn is_set(&self) -> Result<bool, KeychainError> {
+        match self.call(|entry| entry.get_password().map(drop))? {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(classify(e, None)),
+        }
+    }
+
+    fn get(&self) -> Result<Option<ApiToken>, KeychainError> {
+        match self.call(|entry| entry.get_password())? {
+            Ok(stored) => match ApiToken::new(&stored) {
+                Ok(token) => Ok(Some(token)),
+                Err(_) => Err(KeychainError::Failed {
+                    message: "The token stored in the keychain is empty or malformed. Paste \
+                              your Parakey token again in Settings."
+                        .to_string(),
+                }),
+            },
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(classify(e, None)),
+        }
+    }
+
+    fn set(&self, token: &ApiToken) -> Result<(), KeychainError> {
+        let secret = token.expose().to_string();
+        self.call(move |entry| entry.set_password(&secret))?
+            .map_err(|e| classify(e, Some(token)))
+    }
+
+    fn clear(&self) -> Result<(), KeychainError> {
+        match self.call(|entry| entry.delete_credential())? {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e, None)),
+        }
+    }
+}
+
+fn not_answering(timeout: Duration) -> KeychainError {
+    KeychainError::Unavailable {
+        message: format!(
+            "The keychain did not answer within {} seconds. If it is asking for your password, \
+             unlock it; otherwise check that GNOME Keyring or KWallet is running. Then try again.",
+            timeout.as_secs_f32()
+        ),
+    }
+}
+
+/// Turns a store error into what the user can act on. Platform text is scrubbed of the
+/// token (`secret`) before it is kept; secret-carrying variants are never formatted.
+fn classify(e: keyring::Error, secret: Option<&ApiToken>) -> KeychainError {
+    use keyring::Error as E;
+    let scrub = |text: String| match secret {
+        Some(t) => text.replace(t.expose(), "<redacted>"),
+        None => text,
+    };
+    match e {
+        E::NoDefaultStore => {
+            let why = match keyring::Entry::store_status() {
+                Err(cause) => format!(" ({})", scrub(platform_text(cause))),
+                Ok(()) => String::new(),
+            };
+            KeychainError::Unavailable {
+                message: format!(
+                    "Doorpost found no keychain when it first needed one{why}. Install and \
+                     unlock GNOME Keyring or KWallet, then restart Doorpost."
+                ),
+            }
+        }
+        E::NoStorageAccess(_) => KeychainError::Unavailable {
+            message: "The keychain is locked. Unlock it (for example in Passwords and Keys, or \
+                      by logging in again), then try again."
+                .to_string(),
+        },
+        E::PlatformFailure(cause) => KeychainError::Unavailable {
+            message: format!(
+                "The keychain failed ({}). Check that GNOME Keyring or KWallet is running and \
+                 unlocked, then try again.",
+                scrub(cause.to_string())
+            ),
+        },
+        E::Ambiguous(found) => KeychainError::Failed {
+            message: format!(
+                "The keychain holds {} Doorpost tokens for this account. Delete them in your \
+                 keychain app, then paste the token again.",
+                found.len()
+            ),
+        },
+        E::BadEncoding(_) | E::BadDataFormat(..) => KeychainError::Failed {
+            message: "The token stored in the keychain is unreadable. Paste your Parakey token \
+                      again in Settings."
+                .to_string(),
+        },
+        E::TooLong(..) => KeychainError::Failed {
+            message: "The token is too long for this keychain.".to_string(),
+        },
+        other => KeychainError::Failed {
+            message: format!(
+                "The keychain refused the request: {}",
+                scrub(other.to_string())
+            ),
+        },
+    }
+}
+
+/// The store's own words for why it could not start, without keyring's generic prefixes.
+fn platform_text(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::PlatformFailure(cause) | keyring::Error::NoStorageAccess(cause) => {
+            cause.to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A token held in memory, for tests of code that needs a [`TokenStore`]. It can be made
+/// to fail every call, as a missing keychain does.
+#[derive(Default)]
+pub struct MemoryTokenStore {
+    state: Mutex<MemoryState>,
+}
+
+#[derive(Default)]
+struct MemoryState {
+    token: Option<ApiToken>,
+    failure: Option<KeychainError>,
+}
+
+impl MemoryTokenStore {
+    pub fn new() -> MemoryTokenStore {
+        MemoryTokenStore::default()
+    }
+
+    pub fn with_token(token: ApiToken) -> MemoryTokenStore {
+        let store = MemoryTokenStore::default();
+        store.lock().token = Some(token);
+        store
+    }
+
+    /// Every later call fails with `error` (None: works again).
+    pub fn fail_with(&self, error: Option<KeychainError>) {
+        self.lock().failure = error;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn check(&self) -> Result<std::sync::MutexGuard<'_, MemoryState>, KeychainError> {
+        let state = self.lock();
+        match &state.failure {
+            Some(e) => Err(e.clone()),
+            None => Ok(state),
+        }
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn is_set(&self) -> Result<bool, KeychainError> {
+        Ok(self.check()?.token.is_some())
+    }
+
+    fn get(&self) -> Result<Option<ApiToken>, KeychainError> {
+        Ok(self.check()?.token.clone())
+    }
+
+    fn set(&self, token: &ApiToken) -> Result<(), KeychainError> {
+        self.check()?.token = Some(token.clone());
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<(), KeychainError> {
+        self.check()?.token = None;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WorkerError {
+    /// The call did not finish in time.
+    TimedOut,
+    /// An earlier call timed out and is still running: this one was not queued.
+    Stuck,
+    /// The worker thread could not be started or died.
+    Gone(String),
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs blocking calls one at a time on a thread of its own, each bounded by a timeout.
+/// The thread starts on the first call and survives a call that panics.
+pub(crate) struct Worker {
+    name: &'static str,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    state: Arc<Mutex<WorkerState>>,
+}
+
+#[derive(Default)]
+struct WorkerState {
+    /// A call is running.
+    busy: bool,
+    /// A caller gave up while a call was running: until it returns, fail fast.
+    hung: bool,
+}
+
+impl Worker {
+    pub(crate) fn new(name: &'static str) -> Worker {
+        Worker {
+            name,
+            jobs: Mutex::new(None),
+            state: Arc::new(Mutex::new(WorkerState::default())),
+        }
+    }
+
+    pub(crate) fn run<T: Send + 'static>(
+        &self,
+        timeout: Duration,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, WorkerError> {
+        {
+            let state = self.lock_state();
+            if state.hung && state.busy {
+                return Err(WorkerError::Stuck);
+            }
+        }
+        let deadline = Instant::now() + timeout;
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move || {
+            // The caller has given up: running it now would surprise everyone.
+            if Instant::now() < deadline {
+                let _ = tx.send(f());
+            }
+        });
+        self.submit(job)?;
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(value) => Ok(value),
+            Err(RecvTimeoutError::Timeout) => {
+                let mut state = self.lock_state();
+                state.hung = state.busy;
+                Err(WorkerError::TimedOut)
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(WorkerError::Gone(
+                "the call failed unexpectedly (see the log)".to_string(),
+            )),
+        }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), WorkerError> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let job = match jobs.as_ref() {
+            Some(tx) => match tx.send(job) {
+                Ok(()) => return Ok(()),
+                // The thread is gone: start another.
+                Err(mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (tx, rx) = mpsc::channel::<Job>();
+        let state = self.state.clone();
+        let set = move |busy: bool| {
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            state.busy = busy;
+            state.hung = false;
+        };
+        thread::Builder::new()
+            .name(self.name.to_string())
+            .spawn(move || {
+                for job in rx {
+                    set(true);
+                    // A panicking call loses its answer (its caller sees `Gone`), not
+                    // the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    set(false);
+                }
+            })
+            .map_err(|e| WorkerError::Gone(format!("could not start a thread: {e}")))?;
+        tx.send(job)
+            .map_err(|_| WorkerError::Gone("the worker thread exited".to_string()))?;
+        *jobs = Some(tx);
+        Ok(())
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, WorkerState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_round_trips_and_fails_on_demand() {
+        let store = MemoryTokenStore::new();
+        assert!(!store.is_set().unwrap());
+        store.set(&ApiToken::new("abc").unwrap()).unwrap();
+        assert!(store.is_set().unwrap());
+        assert_eq!(store.get().unwrap().unwrap().expose(), "abc");
+        let down = KeychainError::Unavailable {
+            message: "No keychain".to_string(),
+        };
+        store.fail_with(Some(down.clone()));
+        assert_eq!(store.get().unwrap_err(), down);
+        store.fail_with(None);
+        store.clear().unwrap();
+        assert!(store.get().unwrap().is_none());
+    }
+
+    #[test]
+    fn worker_times_out_a_hung_call_and_fails_fast_while_it_hangs() {
+        let worker = Worker::new("test-worker");
+        let (release, hung) = mpsc::channel::<()>();
+        let t = Duration::from_millis(100);
+        assert_eq!(
+            worker.run(t, move || hung.recv().ok()),
+            Err(WorkerError::TimedOut)
+        );
+        let before = Instant::now();
+        assert_eq!(worker.run(t, || 1), Err(WorkerError::Stuck));
+        assert!(
+            before.elapsed() < t,
+            "a stuck worker must not make callers wait"
+        );
+        release.send(()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match worker.run(t, || 2) {
+                Ok(v) => break assert_eq!(v, 2),
+                Err(_) if Instant::now() < deadline => std::thread::sleep(t),
+                Err(e) => panic!("the worker did not recover: {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn worker_survives_a_panicking_call() {
+        let worker = Worker::new("test-worker");
+        let t = Duration::from_secs(5);
+        assert!(matches!(
+            worker.run(t, || -> u8 { panic!("boom") }),
+            Err(WorkerError::Gone(_))
+        ));
+        assert_eq!(worker.run(t, || 3), Ok(3));
+    }
+
+    #[test]
+    fn platform_errors_never_carry_the_token() {
+        let token = ApiToken::new("s3cret-token").unwrap();
+        let e = keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+            "rejected secret s3cret-token",
+        )));
+        let msg = classify(e, Some(&token)).to_string();
+        assert!(!msg.contains("s3cret-token"), "{msg}");
+        let msg = classify(keyring::Error::BadEncoding(b"s3cret-token".to_vec()), None);
+        assert!(!msg.to_string().contains("s3cret-token"));
+    }
+}
