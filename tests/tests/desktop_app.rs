@@ -254,10 +254,16 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Ok(Some(status)) = second.try_wait() {
-            assert!(status.success(), "the second launch exits cleanly: {status}");
+            assert!(
+                status.success(),
+                "the second launch exits cleanly: {status}"
+            );
             break;
         }
-        assert!(Instant::now() < deadline, "a second launch does not start a second poller");
+        assert!(
+            Instant::now() < deadline,
+            "a second launch does not start a second poller"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
