@@ -199,6 +199,7 @@ pub fn show_window(app: &AppHandle, open: Option<String>) {
                 }
             }
         };
+        lighten(&window);
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
@@ -214,6 +215,25 @@ pub fn show_window(app: &AppHandle, open: Option<String>) {
                 tokio::time::sleep(Duration::from_millis(1500)).await;
                 let _ = later.emit(OPEN_EVENT, OpenEvent { id });
             });
+        }
+    });
+}
+
+/// A small window needs no GPU compositing and no page caches: both cost memory a tray
+/// app keeps for hours.
+fn lighten(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_page_cache(false);
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
         }
     });
 }
