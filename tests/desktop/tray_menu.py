@@ -55,14 +55,14 @@ def main():
     bus = dbus.SessionBus()
     if sys.argv[1:2] == ["layout"]:
         for entry in layout(bus):
-            print(json.dumps(entry))
+            print(json.dumps(entry, ensure_ascii=False))
     elif sys.argv[1:2] == ["click"] and len(sys.argv) == 3:
         target = sys.argv[2]
         for entry in layout(bus):
             if entry["label"].startswith(target) and not entry["separator"]:
                 menu(bus).Event(entry["id"], "clicked", dbus.Int32(0, variant_level=1),
                                 dbus.UInt32(int(time.time())))
-                print(json.dumps(entry))
+                print(json.dumps(entry, ensure_ascii=False))
                 return
         sys.exit(f"no menu item starts with {target!r}")
     else:

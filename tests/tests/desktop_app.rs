@@ -275,10 +275,17 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
 
     // The tray, as a tray host sees it: status line, latest unlocks, actions; Quit works.
     let mut menu = Vec::new();
-    wait_until("the tray menu with unlocks", || {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !(menu.iter().any(|l: &String| l.contains("Checked"))
+        && menu.iter().any(|l| l.contains("Gym · ")))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the tray menu shows status and unlocks: {menu:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
         menu = tray_menu(&["layout"]);
-        menu.iter().any(|l| l.contains("Checked")) && menu.iter().any(|l| l.contains("Gym · "))
-    });
+    }
     for item in ["Pause", "Check now", "Open Doorpost", "Quit Doorpost"] {
         assert!(menu.iter().any(|l| l.contains(item)), "{item} in {menu:?}");
     }

@@ -464,10 +464,60 @@ fn main() {
             .daily_counts(Millis(from), Millis(from + 90 * Millis::DAY), 3_600)
             .expect("daily counts");
     });
+    // The bound, measured on the same file: what a plain implementation does for a text
+    // search, a substring scan over the names in time order.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let mut naive = Figures {
+        name: "bound: naive LIKE scan, rare name",
+        times: Vec::new(),
+        rows: 0,
+    };
+    for _ in 0..5 {
+        let pattern = format!("%{}%", rare(&mut rng));
+        let t = Instant::now();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id FROM event_log WHERE user_name LIKE ?1 OR door_name LIKE ?1 \
+                 ORDER BY unlocked_at DESC, id DESC LIMIT 100",
+            )
+            .expect("prepare");
+        naive.rows += stmt
+            .query_map([&pattern], |r| r.get::<_, String>(0))
+            .expect("query")
+            .count();
+        naive.times.push(t.elapsed());
+    }
+    println!();
+    naive.print();
+    let ours = all
+        .iter()
+        .find(|f| f.name == "text: rare name")
+        .map(|f| percentile(&f.times, 95.0))
+        .unwrap_or_default();
+    let bound = percentile(&naive.times, 50.0);
+    println!(
+        "rare-name page: Doorpost p95 {:.2} ms vs naive p50 {:.1} ms: {:.4}x",
+        ms(ours),
+        ms(bound),
+        ms(ours) / ms(bound)
+    );
+
     let t = Instant::now();
     let ok = store.integrity_check().expect("integrity check");
     println!(
         "integrity_check: {ok} in {:.1} s",
         t.elapsed().as_secs_f64()
     );
+}
+
+fn percentile(times: &[Duration], p: f64) -> Duration {
+    let mut v = times.to_vec();
+    v.sort();
+    v.get(((v.len().saturating_sub(1)) as f64 * p / 100.0).round() as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
 }
