@@ -219,17 +219,16 @@ pub fn show_window(app: &AppHandle, open: Option<String>) {
     });
 }
 
-/// A small window needs no GPU compositing and no page caches: both cost memory a tray
-/// app keeps for hours.
+/// A small window needs no page caches: memory a tray app would keep for hours. (Turning
+/// GPU compositing off after the view exists relaunches its web process, which breaks
+/// automation and costs a flash; `WEBKIT_DISABLE_COMPOSITING_MODE=1` in the environment
+/// does it from the start instead.)
 fn lighten(window: &tauri::WebviewWindow) {
     #[cfg(target_os = "linux")]
     let _ = window.with_webview(|webview| {
-        use webkit2gtk::{
-            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
-        };
+        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
         let view = webview.inner();
         if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             settings.set_enable_page_cache(false);
         }
         if let Some(context) = view.context() {

@@ -118,7 +118,7 @@ async fn story() {
             .env("DOORPOST_TEST_INTERVAL_MS", "500")
             .env_remove("DOORPOST_TOKEN")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("WebKitWebDriver starts (package webkit2gtk-driver)"),
     );
