@@ -362,14 +362,7 @@ fn test_interval() -> Option<PollerConfig> {
         .ok()?
         .parse()
         .ok()?;
-    Some(PollerConfig {
-        interval: ms,
-        full_fetch_every: ms * 4,
-        sweep_every: ms * 10,
-        refresh_min_gap: 0,
-        catch_up_after: Millis::HOUR,
-        ..PollerConfig::default()
-    })
+    Some(PollerConfig::quick(ms))
 }
 
 /// 07:00 local time tomorrow, as a duration from now.

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doorpost_core::poller::PollerConfig;
-use doorpost_core::time::Millis;
 use doorpost_engine::driver::{self, EngineOptions};
 use doorpost_engine::http::{ApiToken, BaseUrl, Timeouts};
 use doorpost_engine::notifier::JsonlNotifier;
@@ -56,14 +55,7 @@ fn run() -> Result<(), String> {
     let token = std::env::var("DOORPOST_TOKEN").map_err(|_| "DOORPOST_TOKEN is not set")?;
     let token = ApiToken::new(&token).map_err(|e| e.to_string())?;
     let base = BaseUrl::parse(&api_url).map_err(|e| e.to_string())?;
-    let poller_config = interval_ms.map(|ms| PollerConfig {
-        interval: ms,
-        full_fetch_every: ms * 4,
-        sweep_every: ms * 10,
-        refresh_min_gap: 0,
-        catch_up_after: Millis::HOUR,
-        ..PollerConfig::default()
-    });
+    let poller_config = interval_ms.map(PollerConfig::quick);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

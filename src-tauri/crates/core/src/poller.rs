@@ -124,6 +124,20 @@ impl Default for PollerConfig {
 }
 
 impl PollerConfig {
+    /// Timings for tests that run real processes in real time: a check every `interval`
+    /// ms, full fetches and sweeps a few checks apart, no refresh limit, and no catch-up
+    /// summaries for the seconds between a kill and a restart.
+    pub fn quick(interval: i64) -> PollerConfig {
+        PollerConfig {
+            interval,
+            full_fetch_every: interval * 4,
+            sweep_every: interval * 10,
+            refresh_min_gap: 0,
+            catch_up_after: Millis::HOUR,
+            ..PollerConfig::default()
+        }
+    }
+
     pub fn from_settings(s: &crate::settings::Settings) -> PollerConfig {
         let interval = i64::from(s.poll_interval_mins.max(1)) * Millis::MINUTE;
         PollerConfig {
