@@ -58,13 +58,23 @@ def main():
             print(json.dumps(entry, ensure_ascii=False))
     elif sys.argv[1:2] == ["click"] and len(sys.argv) == 3:
         target = sys.argv[2]
-        for entry in layout(bus):
-            if entry["label"].startswith(target) and not entry["separator"]:
-                menu(bus).Event(entry["id"], "clicked", dbus.Int32(0, variant_level=1),
-                                dbus.UInt32(int(time.time())))
-                print(json.dumps(entry, ensure_ascii=False))
-                return
-        sys.exit(f"no menu item starts with {target!r}")
+        # The app rebuilds its menu after every change, which renumbers the items: a click
+        # between reading the layout and sending the event can name a stale id. Read again.
+        for _attempt in range(20):
+            for entry in layout(bus):
+                if entry["label"].startswith(target) and not entry["separator"]:
+                    try:
+                        menu(bus).Event(entry["id"], "clicked",
+                                        dbus.Int32(0, variant_level=1),
+                                        dbus.UInt32(int(time.time())))
+                    except dbus.exceptions.DBusException:
+                        break
+                    print(json.dumps(entry, ensure_ascii=False))
+                    return
+            else:
+                sys.exit(f"no menu item starts with {target!r}")
+            time.sleep(0.1)
+        sys.exit(f"the menu kept changing under {target!r}")
     else:
         sys.exit(__doc__)
 
