@@ -118,42 +118,23 @@ async fn stalled_server_times_out_and_recovers() {
 }
 
 #[tokio::test]
-async fn rate_limit_retry_after_seconds_is_honoured() {
-    let mut s = setup().await;
-    s.unlock();
-    s.fake.push_fault(Fault::TooManyRequests {
-        retry_after: RetryAfter::Seconds(3_600),
-    });
-    s.sync.run_for(6 * MIN).await.unwrap();
-    assert!(s.last_error().contains("429"));
-    s.fake.reset_stats();
-    s.sync.run_for(50 * MIN).await.unwrap();
-    assert_eq!(
-        s.fake.requests_since_reset(),
-        0,
-        "nothing sent before Retry-After"
-    );
-    s.sync.run_for(30 * MIN).await.unwrap();
-    s.assert_nothing_lost();
-}
-
-#[tokio::test]
-async fn rate_limit_retry_after_http_date_is_honoured() {
-    let mut s = setup().await;
-    s.unlock();
-    s.fake.push_fault(Fault::TooManyRequests {
-        retry_after: RetryAfter::HttpDate(3_600),
-    });
-    s.sync.run_for(6 * MIN).await.unwrap();
-    s.fake.reset_stats();
-    s.sync.run_for(50 * MIN).await.unwrap();
-    assert_eq!(
-        s.fake.requests_since_reset(),
-        0,
-        "nothing sent before Retry-After"
-    );
-    s.sync.run_for(30 * MIN).await.unwrap();
-    s.assert_nothing_lost();
+async fn rate_limit_retry_after_is_honoured_in_both_forms() {
+    for retry_after in [RetryAfter::Seconds(3_600), RetryAfter::HttpDate(3_600)] {
+        let mut s = setup().await;
+        s.unlock();
+        s.fake.push_fault(Fault::TooManyRequests { retry_after });
+        s.sync.run_for(6 * MIN).await.unwrap();
+        assert!(s.last_error().contains("429"), "{retry_after:?}");
+        s.fake.reset_stats();
+        s.sync.run_for(50 * MIN).await.unwrap();
+        assert_eq!(
+            s.fake.requests_since_reset(),
+            0,
+            "nothing sent before Retry-After ({retry_after:?})"
+        );
+        s.sync.run_for(30 * MIN).await.unwrap();
+        s.assert_nothing_lost();
+    }
 }
 
 #[tokio::test]
