@@ -227,6 +227,10 @@ impl Doorpost {
         let mut reports = engine.subscribe();
         let mut status = engine.status();
         tokio::spawn(async move {
+            // The pages of a long sync are shown as they land, but at most once a second:
+            // a first load of a thousand pages must not make the window refetch a thousand
+            // times.
+            let mut last_partial = std::time::Instant::now() - std::time::Duration::from_secs(1);
             loop {
                 tokio::select! {
                     r = reports.recv() => match r {
@@ -235,7 +239,10 @@ impl Doorpost {
                                 let mut unseen = me.unseen.lock().unwrap_or_else(|p| p.into_inner());
                                 *unseen += r.toasts as u32;
                             }
-                            me.changed(r.inserted as u32);
+                            if r.finished || last_partial.elapsed().as_secs() >= 1 {
+                                last_partial = std::time::Instant::now();
+                                me.changed(r.inserted as u32);
+                            }
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => me.changed(0),
                         Err(_) => break,
@@ -391,11 +398,9 @@ pub async fn validate(base: &BaseUrl, token: &ApiToken) -> Result<TokenCheck, Ap
     for auth in [AuthStyle::AccessToken, AuthStyle::Bearer] {
         let response = client
             .send(&Request {
-                query: Query::Window {
-                    start: None,
-                    end: None,
-                    skip: 0,
+                query: Query::Newest {
                     limit: 100,
+                    skip: 0,
                 },
                 auth,
                 if_none_match: None,
@@ -458,6 +463,8 @@ fn empty_status(phase: PhaseView) -> StatusView {
         auth_style: None,
         quarantined: 0,
         events_total: 0,
+        incomplete: None,
+        catching_up: false,
     }
 }
 
@@ -488,6 +495,8 @@ pub fn status_view(session: &Session, engine: Option<&EngineStatus>) -> StatusVi
         view.next_check = e.next_check.map(|t| t.0);
         view.paused_until = e.paused_until.map(|t| t.0);
         view.auth_style = e.poller.auth.map(|a| auth_name(a).to_string());
+        view.incomplete = e.poller.incomplete.map(crate::views::incomplete);
+        view.catching_up = e.poller.catching_up;
     }
     session.with_store(|store| {
         let today = local_midnight();

@@ -1,8 +1,10 @@
 //! Store rows to IPC views: plain functions, unit-tested without Tauri.
 
 use doorpost_core::ipc::{
-    CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, NotificationView,
+    CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, IncompleteReasonView,
+    IncompleteView, NotificationView,
 };
+use doorpost_core::poller::{Incomplete, IncompleteReason};
 use doorpost_core::settings::AllowedOffset;
 use doorpost_core::time::Millis;
 use doorpost_engine::store::{Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, NotifyState};
@@ -74,6 +76,18 @@ pub fn door(d: &DoorSeen) -> DoorView {
         name: d.name.clone().unwrap_or_else(|| d.id.clone()),
         last_unlock: d.last_unlock.0,
         count: u32::try_from(d.count).unwrap_or(u32::MAX),
+    }
+}
+
+pub fn incomplete(i: Incomplete) -> IncompleteView {
+    IncompleteView {
+        reason: match i.reason {
+            IncompleteReason::TiesBeyondPage => IncompleteReasonView::TiesBeyondPage,
+            IncompleteReason::DeviceTimeFilter => IncompleteReasonView::DeviceTimeFilter,
+            IncompleteReason::Unordered => IncompleteReasonView::Unordered,
+            IncompleteReason::Unreadable => IncompleteReasonView::Unreadable,
+        },
+        at: i.at.0,
     }
 }
 

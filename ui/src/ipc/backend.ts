@@ -39,6 +39,7 @@ export type { DoorFilter } from './generated/DoorFilter';
 export type { FieldError } from './generated/FieldError';
 export type { GapView } from './generated/GapView';
 export type { HistoryRowView } from './generated/HistoryRowView';
+export type { IncompleteView } from './generated/IncompleteView';
 export type { Mode } from './generated/Mode';
 export type { StatusView } from './generated/StatusView';
 

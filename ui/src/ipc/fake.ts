@@ -191,6 +191,8 @@ export class FakeBackend implements Backend {
       authStyle: this.mode === 'unconfigured' ? null : 'access-token',
       quarantined: 1,
       eventsTotal: this.rows.length,
+      incomplete: null,
+      catchingUp: false,
       ...options.status,
     };
   }

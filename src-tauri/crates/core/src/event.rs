@@ -103,6 +103,57 @@ pub struct Quarantined {
 pub struct Page {
     pub events: Vec<EventLog>,
     pub quarantined: Vec<Quarantined>,
+    /// Where each quarantined record stood in the body (same order as `quarantined`), so
+    /// that a reader of pages can tell what came first and last.
+    pub quarantined_at: Vec<usize>,
+}
+
+/// One record of a page, in body order: a readable event, or an unreadable record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record<'a> {
+    Event(&'a EventLog),
+    Unreadable(&'a Quarantined),
+}
+
+impl Record<'_> {
+    /// What tells this record apart on another page: its id, or its raw text.
+    pub fn identity(&self) -> String {
+        match self {
+            Record::Event(e) => format!("id:{}", e.id),
+            Record::Unreadable(q) => format!("raw:{}", q.raw),
+        }
+    }
+
+    pub fn created_at(&self) -> Option<crate::time::Millis> {
+        match self {
+            Record::Event(e) => Some(e.created_at),
+            Record::Unreadable(_) => None,
+        }
+    }
+}
+
+impl Page {
+    /// Every record, readable or not, in the order the body held them.
+    pub fn records(&self) -> Vec<Record<'_>> {
+        let total = self.events.len() + self.quarantined.len();
+        let mut out = Vec::with_capacity(total);
+        let mut events = self.events.iter();
+        let mut unreadable = self.quarantined.iter().zip(&self.quarantined_at).peekable();
+        for i in 0..total {
+            match unreadable.peek() {
+                Some((q, at)) if **at == i => {
+                    out.push(Record::Unreadable(q));
+                    unreadable.next();
+                }
+                _ => match events.next() {
+                    Some(e) => out.push(Record::Event(e)),
+                    // Positions past the end (a hand-made page): keep the rest in order.
+                    None => out.extend(unreadable.by_ref().map(|(q, _)| Record::Unreadable(q))),
+                },
+            }
+        }
+        out
+    }
 }
 
 /// Why a whole body could not be read as a page of event logs.
@@ -127,17 +178,20 @@ const DOOR_KEYS: [&str; 4] = ["device", "lock", "door", "eventConfiguration"];
 /// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object).
 pub fn parse_page(body: &[u8]) -> Result<Page, PageError> {
     let mut page = Page::default();
-    for raw in list_records(body)? {
+    for (position, raw) in list_records(body)?.into_iter().enumerate() {
         let text = raw.get();
         match parse_raw(text) {
             Ok(event) => page.events.push(event),
-            Err(reason) => page.quarantined.push(Quarantined {
-                id: serde_json::from_str::<Value>(text)
-                    .ok()
-                    .and_then(|v| v.get("id").and_then(id_string)),
-                reason,
-                raw: text.to_string(),
-            }),
+            Err(reason) => {
+                page.quarantined.push(Quarantined {
+                    id: serde_json::from_str::<Value>(text)
+                        .ok()
+                        .and_then(|v| v.get("id").and_then(id_string)),
+                    reason,
+                    raw: text.to_string(),
+                });
+                page.quarantined_at.push(position);
+            }
         }
     }
     Ok(page)
@@ -166,18 +220,39 @@ fn list_records(body: &[u8]) -> Result<Vec<&RawValue>, PageError> {
     }
 }
 
+/// The earliest and latest instants a record may carry: 2000-01-01 and 2100-01-01 (UTC).
+/// Outside them a date is a broken clock or a unit mix-up (nanoseconds read as
+/// milliseconds), never an unlock; such a record must not reach the watermark or the UI.
+pub const SANE_FROM: Millis = Millis(946_684_800_000);
+pub const SANE_UNTIL: Millis = Millis(4_102_444_800_000);
+
 /// One record from its text: a typed fast path for the usual shape, the tolerant
 /// [`parse_record`] for anything else (numeric ids, odd types, duplicate keys).
 fn parse_raw(text: &str) -> Result<EventLog, String> {
     if let Ok(wire) = serde_json::from_str::<WireEvent<'_>>(text)
         && let Some(event) = wire.into_event(text)
     {
-        return Ok(event);
+        return sane(event);
     }
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut event = parse_record(&value)?;
     event.raw = text.to_string();
-    Ok(event)
+    sane(event)
+}
+
+/// Refuses a record whose dates lie outside [`SANE_FROM`]..[`SANE_UNTIL`].
+fn sane(event: EventLog) -> Result<EventLog, String> {
+    let in_range = |t: Millis| (SANE_FROM..SANE_UNTIL).contains(&t);
+    if !in_range(event.created_at) {
+        return Err(format!(
+            "`createdAt` {} is outside 2000–2100",
+            event.created_at.0
+        ));
+    }
+    match event.timestamp {
+        Some(t) if !in_range(t) => Err(format!("`timestamp` {} is outside 2000–2100", t.0)),
+        _ => Ok(event),
+    }
 }
 
 /// The usual record shape, borrowed from the body. Anything it cannot take (an id that is
@@ -460,6 +535,29 @@ mod tests {
         assert_eq!(page.quarantined.len(), 3);
         assert_eq!(page.quarantined[1].id.as_deref(), Some("bad-date"));
         assert!(page.quarantined[1].raw.contains("last tuesday"));
+    }
+
+    #[test]
+    fn dates_outside_2000_to_2100_are_quarantined_with_a_reason() {
+        let body = br#"[
+            {"id":"ok","createdAt":"2026-01-01T00:00:00Z","timestamp":"2025-12-31T23:59:00Z"},
+            {"id":"nanos","createdAt":1767225600000000000},
+            {"id":"far","createdAt":"+292277-01-01T00:00:00Z"},
+            {"id":"epoch","createdAt":"1970-01-01T00:00:00Z"},
+            {"id":"ts","createdAt":"2026-01-01T00:00:00Z","timestamp":"2150-01-01T00:00:00Z"}
+        ]"#;
+        let page = parse_page(body).unwrap();
+        assert_eq!(page.events.len(), 1);
+        let reasons: Vec<_> = page.quarantined.iter().map(|q| q.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(reasons[3].contains("`timestamp`"), "{reasons:?}");
+        assert!(
+            reasons
+                .iter()
+                .take(3)
+                .all(|r| r.contains("`createdAt`") || r.contains("date"))
+        );
+        assert_eq!(page.quarantined_at, [1, 2, 3, 4]);
     }
 
     #[test]

@@ -85,6 +85,32 @@ pub struct GapView {
     pub found: u32,
 }
 
+/// Why part of the history could not be listed completely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum IncompleteReasonView {
+    /// More unlocks share one arrival time than Parakey lists at once.
+    TiesBeyondPage,
+    /// Parakey's date filter follows the locks' clocks, not arrival.
+    DeviceTimeFilter,
+    /// A page came back out of order.
+    Unordered,
+    /// A page held only records Doorpost could not read.
+    Unreadable,
+}
+
+/// Part of the history Parakey would not let Doorpost list completely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IncompleteView {
+    pub reason: IncompleteReasonView,
+    /// Arrival time (`createdAt`) where it happened.
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
 /// The status page and the tray's status line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -107,6 +133,10 @@ pub struct StatusView {
     pub auth_style: Option<String>,
     pub quarantined: u32,
     pub events_total: u32,
+    /// Set when part of the history could not be listed completely.
+    pub incomplete: Option<IncompleteView>,
+    /// A long sync (a first load, a catch-up) is part-way: pages are stored as they come.
+    pub catching_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

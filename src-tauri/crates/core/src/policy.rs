@@ -1,17 +1,22 @@
 //! The notification policy: which newly stored unlocks deserve a toast.
 //!
-//! Pure: the input is the rows a commit *actually inserted* (so a duplicate can never
-//! notify twice), the settings and the kind of sync; the output is a [`NotificationPlan`]:
-//! the toasts to show and, for every inserted row, its durable state (`pending` for rows a
-//! toast announces, `suppressed` for the rest). The engine stores those states in the same
-//! transaction as the rows and marks them `notified` before showing the toast, so a crash
-//! can lose a toast but never repeat one.
+//! Pure: the input is every row still *pending* when a sync finishes (rows stored since the
+//! last finished sync, and any a crash left undecided; never a row decided before, so a
+//! duplicate can never notify twice), the settings and the sync's context; the output is a
+//! [`NotificationPlan`]: the toasts to show and, for every row, its durable state
+//! (`pending` for rows a toast announces, `suppressed` for the rest). The engine stores
+//! those states in the same transaction as the sync's last rows and marks them `notified`
+//! before showing the toast, so a crash can lose a toast but never repeat one.
+//!
+//! Rows that arrived before watching began, or before the window a sync looked at, never
+//! reach the policy: the store files them as history when it inserts them.
 //!
 //! Rules, in order:
-//! - Notifications off, or the first sync of an account (backfill): nothing is toasted.
+//! - Notifications off: nothing is toasted.
 //! - Only watched doors, and only unlocks within the allowed offset (`createdAt −
 //!   timestamp`), are news. Late uploads stay in the history, labelled, never toasted as
-//!   if fresh.
+//!   if fresh. Every event log is an unlock, whatever its `type` says.
+//! - A row dated in the server's future is not news: its clock is broken.
 //! - After time away (sleep, outage, Doorpost closed) the news is one summary.
 //! - More than [`MAX_SINGLE_TOASTS`] in one check: one summary with per-door counts plus at
 //!   most three individual toasts (the newest).
@@ -87,8 +92,6 @@ pub struct NotificationPlan {
 /// What the policy needs besides the rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyContext {
-    /// The first sync of this account: history, not news.
-    pub backfill: bool,
     /// Doorpost was away: summarise.
     pub catch_up: bool,
     /// Server time of the check, to spot news that is old by the time it is seen.
@@ -97,10 +100,13 @@ pub struct PolicyContext {
     pub utc_offset_secs: i32,
 }
 
-/// Decides the toasts for the rows a commit inserted.
+/// How far ahead of the server's clock a `createdAt` may be and still count.
+const FUTURE_SLACK: i64 = 5 * Millis::MINUTE;
+
+/// Decides the toasts for the rows still pending when a sync finishes.
 pub fn plan(inserted: &[&EventLog], settings: &Settings, ctx: PolicyContext) -> NotificationPlan {
     let mut decisions = vec![NotifyDecision::Suppressed; inserted.len()];
-    if inserted.is_empty() || ctx.backfill || !settings.notifications_enabled {
+    if inserted.is_empty() || !settings.notifications_enabled {
         return NotificationPlan {
             toasts: Vec::new(),
             decisions,
@@ -115,8 +121,10 @@ pub fn plan(inserted: &[&EventLog], settings: &Settings, ctx: PolicyContext) -> 
     for (i, e) in inserted.iter().enumerate() {
         let watched = settings.watched_doors.watches(e.door_id());
         let on_time = settings.allowed_offset.allows(e.report_delay_ms());
-        let unlock = e.kind.as_deref().is_none_or(is_unlock);
-        if !(watched && on_time && unlock) {
+        let future = ctx
+            .server_now
+            .is_some_and(|now| e.created_at > now.plus(FUTURE_SLACK));
+        if !watched || !on_time || future {
             continue;
         }
         let stale = ctx
@@ -145,10 +153,6 @@ pub fn plan(inserted: &[&EventLog], settings: &Settings, ctx: PolicyContext) -> 
         decisions[i] = NotifyDecision::Pending;
     }
     NotificationPlan { toasts, decisions }
-}
-
-fn is_unlock(kind: &str) -> bool {
-    kind.to_ascii_lowercase().contains("unlock")
 }
 
 fn single(e: &EventLog, ctx: PolicyContext) -> Toast {
@@ -225,7 +229,6 @@ mod tests {
 
     fn ctx() -> PolicyContext {
         PolicyContext {
-            backfill: false,
             catch_up: false,
             server_now: Some(NOW),
             utc_offset_secs: 0,
@@ -261,17 +264,8 @@ mod tests {
     }
 
     #[test]
-    fn backfill_and_disabled_notifications_toast_nothing() {
+    fn disabled_notifications_toast_nothing() {
         let events: Vec<_> = (0..10).map(|i| ev(&i.to_string(), "Gym", 0)).collect();
-        let p = run(
-            &events,
-            &Settings::default(),
-            PolicyContext {
-                backfill: true,
-                ..ctx()
-            },
-        );
-        assert!(p.toasts.is_empty());
         let off = Settings {
             notifications_enabled: false,
             ..Settings::default()
@@ -340,9 +334,30 @@ mod tests {
     }
 
     #[test]
-    fn non_unlock_events_are_not_toasted() {
+    fn no_value_of_type_silences_an_alert() {
+        for kind in [
+            None,
+            Some(""),
+            Some("lockBatteryLow"),
+            Some("ACCESS_GRANTED"),
+            Some("💥"),
+        ] {
+            let mut e = ev("a", "Front door", 0);
+            e.kind = kind.map(String::from);
+            let p = run(&[e], &Settings::default(), ctx());
+            assert_eq!(
+                p.toasts.len(),
+                1,
+                "type {kind:?} must not silence the toast"
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_from_the_servers_future_is_not_news() {
         let mut e = ev("a", "Front door", 0);
-        e.kind = Some("lockBatteryLow".into());
+        e.created_at = NOW.plus(Millis::DAY);
+        e.timestamp = Some(e.created_at);
         assert!(run(&[e], &Settings::default(), ctx()).toasts.is_empty());
     }
 }

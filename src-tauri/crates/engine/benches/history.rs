@@ -237,13 +237,16 @@ fn main() {
             events: &events,
             quarantined: &[],
             state_json: r#"{"watermark":0}"#,
-            log: PollLogEntry {
+            // History rows: stored as such, nothing left pending to decide.
+            news_floor: Some(Millis(i64::MAX)),
+            log: Some(PollLogEntry {
                 at,
                 outcome: PollOutcome::Fetched,
                 requests: 1,
                 bytes: 0,
                 error: None,
-            },
+            }),
+            earlier_new: 0,
             seen_at: at,
         };
         let t = Instant::now();

@@ -2,17 +2,25 @@
 //! commands, writes its commits to SQLite and hands the planned toasts to the notifier.
 //!
 //! Order of effects for one sync, and what a crash (kill -9) at each point leaves:
-//! 1. fetch (nothing written) — a crash repeats the fetch;
-//! 2. one SQLite transaction: new rows with their notification state (`pending` for rows a
-//!    toast will announce, `suppressed` otherwise), the poller's state (watermark, ETag,
-//!    auth style) and the poll-log row — all or nothing;
+//! 1. each page: one SQLite transaction with its new rows (`suppressed` when they arrived
+//!    before the window the sync looked at, else `pending`) and the poller's state with its
+//!    resume point; a crash keeps the pages written and the next start resumes after them;
+//! 2. the last page's transaction also writes the watermark, the ETag, the poll-log row and
+//!    the notification decision over every row still `pending` (this sync's, and any a
+//!    crash left), with this sync's server time and "was Doorpost away" verdict;
 //! 3. `pending → notified` for a toast's rows, in its own transaction;
 //! 4. the toast is shown.
 //!
-//! A crash between 2 and 3 leaves rows `pending`: the next start announces them once. A
-//! crash between 3 and 4 loses that toast (the documented window, a few milliseconds): we
-//! choose at most once over at least once, because a repeated "guest arrived" is worse than
-//! a missed one that the history still shows.
+//! A crash between 2 and 3 leaves rows `pending`: the next finished sync decides them again,
+//! by the same freshness rules (so a crash days ago yields a catch-up summary, not stale
+//! toasts). A crash between 3 and 4 loses that toast (the documented window, a few
+//! milliseconds): we choose at most once over at least once, because a repeated "guest
+//! arrived" is worse than a missed one that the history still shows.
+//!
+//! Time: the poller runs on [`crate::clock::elapsed`], which keeps counting while the
+//! machine sleeps, so a `Retry-After` or a backoff deadline that passed during suspend is due
+//! on wake-up, and a step of the wall clock moves nothing. The loop wakes at least every
+//! 30 s of (monotonic) sleep to look at that clock and the wall clock.
 //!
 //! `DOORPOST_FAILPOINT=<name>` stops the process at one of these points (it prints
 //! `FAILPOINT <name>` to stderr and hangs) so the crash tests can kill it there: `fetched`,
@@ -25,18 +33,19 @@ use std::time::Duration;
 use doorpost_core::EventLog;
 use doorpost_core::policy::{self, NotificationPlan, NotifyDecision, PolicyContext, Toast};
 use doorpost_core::poller::{
-    Commit, Phase, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind, SyncState,
+    Commit, Finish, Phase, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind,
+    SyncState,
 };
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
-use tokio::time::Instant;
 
+use crate::clock::elapsed;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
 use crate::notifier::Notifier;
 use crate::store::{self, NotifyState, PollLogEntry, PollOutcome, Store};
 
-/// Longest wait between two looks at the clocks (sleep/resume detection).
+/// Longest wait between two looks at the clocks (a deadline passed during suspend).
 const CLOCK_CHECK: Duration = Duration::from_secs(30);
 /// Longest a notification service may take to show one toast.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,13 +83,15 @@ pub struct EngineStatus {
     pub paused_until: Option<Millis>,
 }
 
-/// Sent after every written sync.
+/// Sent after every written commit (each page of a long sync, and its end).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
     pub kind: SyncKind,
     pub inserted: usize,
     pub updated: usize,
     pub toasts: usize,
+    /// The sync's last commit.
+    pub finished: bool,
 }
 
 enum Command {
@@ -168,8 +179,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         .poller_config
         .clone()
         .unwrap_or_else(|| PollerConfig::from_settings(&settings));
-    let origin = Instant::now();
-    let poller = Poller::new(config, state, opts.seed, Millis(0));
+    let poller = Poller::new(config, state, opts.seed, elapsed());
     let client = Arc::new(ParakeyClient::new(
         opts.base.clone(),
         opts.token.clone(),
@@ -191,13 +201,12 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         settings,
         fixed_config: opts.poller_config.is_some(),
         notifier: opts.notifier,
-        origin,
         utc_offset_secs: opts.utc_offset_secs,
         commands: rx,
         status: status_tx,
         reports: reports.clone(),
         last_success_wall: None,
-        paused_until_wall: None,
+        earlier_new: 0,
     };
     let task = tokio::spawn(driver.run());
     Ok(EngineHandle {
@@ -217,29 +226,28 @@ struct Driver {
     settings: Settings,
     fixed_config: bool,
     notifier: Arc<dyn Notifier>,
-    origin: Instant,
     utc_offset_secs: Option<i32>,
     commands: mpsc::Receiver<Command>,
     status: watch::Sender<EngineStatus>,
     reports: broadcast::Sender<SyncReport>,
     last_success_wall: Option<Millis>,
-    paused_until_wall: Option<Millis>,
+    /// Rows the sync in progress inserted in its earlier commits (for the poll log).
+    earlier_new: usize,
 }
 
 impl Driver {
-    fn mono(&self) -> Millis {
-        Millis(self.origin.elapsed().as_millis() as i64)
+    fn now(&self) -> Millis {
+        elapsed()
     }
 
-    fn to_wall(&self, mono: Millis) -> Millis {
-        wall_now().plus(mono.since(self.mono()))
+    fn to_wall(&self, at: Millis) -> Millis {
+        wall_now().plus(at.since(self.now()))
     }
 
     async fn run(mut self) -> Result<(), EngineError> {
-        self.announce_pending().await?;
         loop {
-            let now = self.mono();
-            self.poller.observe_clocks(now, wall_now());
+            let now = self.now();
+            self.poller.observe_wall(now, wall_now());
             if let Some(req) = self.poller.poll_request(now) {
                 let client = Arc::clone(&self.client);
                 let mut request = tokio::spawn(async move { client.send(&req).await });
@@ -257,7 +265,7 @@ impl Driver {
                         },
                     }
                 };
-                self.poller.handle_response(self.mono(), response);
+                self.poller.handle_response(self.now(), response);
                 continue;
             }
             if let Some(record) = self.poller.poll_record() {
@@ -277,7 +285,7 @@ impl Driver {
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {
-                    let now = self.mono();
+                    let now = self.now();
                     self.poller.handle_timeout(now);
                 }
                 cmd = self.commands.recv() => match cmd {
@@ -289,20 +297,17 @@ impl Driver {
     }
 
     async fn command(&mut self, cmd: Command) -> Result<(), EngineError> {
-        let now = self.mono();
+        let now = self.now();
         match cmd {
             Command::Refresh(reply) => {
                 let _ = reply.send(self.poller.refresh_now(now));
             }
             Command::Pause(d) => {
-                let until = d.map(|d| now.plus(d.as_millis() as i64));
-                self.paused_until_wall = until.map(|u| self.to_wall(u));
+                // Until a time of day on the wall clock: "until 07:00" holds across suspend.
+                let until = d.map(|d| wall_now().plus(d.as_millis() as i64));
                 self.poller.pause(until);
             }
-            Command::Resume => {
-                self.paused_until_wall = None;
-                self.poller.resume();
-            }
+            Command::Resume => self.poller.resume(),
             Command::Settings(settings, reply) => {
                 if let Err(errors) = settings.validate() {
                     let msg = errors
@@ -370,46 +375,51 @@ impl Driver {
         Ok(())
     }
 
-    fn policy_context(&self, commit: &Commit) -> PolicyContext {
-        PolicyContext {
-            backfill: commit.kind == SyncKind::Backfill,
-            catch_up: commit.catch_up,
-            server_now: commit.server_now,
-            utc_offset_secs: self.utc_offset(),
-        }
-    }
-
     fn utc_offset(&self) -> i32 {
         self.utc_offset_secs
             .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc())
     }
 
     async fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
-        let now = self.mono();
-        let ctx = self.policy_context(&commit);
         let settings = self.settings.clone();
         let source = self.source.clone();
         let new_state = commit.state.clone();
         let kind = commit.kind;
+        let finished = commit.finish.is_some();
+        let utc_offset = self.utc_offset();
+        let earlier_new = self.earlier_new;
         let written = self
-            .with_store(move |store| write_sync(store, &source, &settings, ctx, &commit))
+            .with_store(move |store| {
+                write_commit(store, &source, &settings, utc_offset, &commit, earlier_new)
+            })
             .await?;
+        let now = self.now();
         match written {
             Ok((outcome, plan)) => {
                 failpoint("committed");
                 self.poller.handle_committed(now, Ok(new_state));
-                self.last_success_wall = Some(wall_now());
-                let toasts = plan.toasts.len();
-                self.announce(plan.toasts).await?;
+                self.earlier_new = if finished {
+                    0
+                } else {
+                    self.earlier_new + outcome.inserted.len()
+                };
+                let toasts = plan.map(|p| p.toasts).unwrap_or_default();
+                if finished {
+                    self.last_success_wall = Some(wall_now());
+                }
+                let shown = toasts.len();
+                self.announce(toasts).await?;
                 let _ = self.reports.send(SyncReport {
                     kind,
                     inserted: outcome.inserted.len(),
                     updated: outcome.updated,
-                    toasts,
+                    toasts: shown,
+                    finished,
                 });
             }
             Err(e) => {
                 tracing::warn!("could not write a sync: {e}");
+                self.earlier_new = 0;
                 self.poller.handle_committed(now, Err(e.to_string()));
             }
         }
@@ -447,50 +457,11 @@ impl Driver {
         Ok(())
     }
 
-    /// Start-up: rows a crash left `pending` are announced now, once.
-    async fn announce_pending(&mut self) -> Result<(), EngineError> {
-        let source = self.source.clone();
-        let pending: Vec<EventLog> = self
-            .with_store(move |s| s.pending_events(&source))
-            .await??;
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let refs: Vec<&EventLog> = pending.iter().collect();
-        let mut plan = policy::plan(
-            &refs,
-            &self.settings,
-            PolicyContext {
-                backfill: false,
-                catch_up: false,
-                server_now: None,
-                utc_offset_secs: self.utc_offset(),
-            },
-        );
-        // Rows the policy no longer announces (settings changed meanwhile) are settled too.
-        let owed: Vec<String> = pending.iter().map(|e| e.id.clone()).collect();
-        let announced: std::collections::HashSet<&str> =
-            plan.toasts.iter().flat_map(|t| t.event_ids()).collect();
-        let settled: Vec<String> = owed
-            .into_iter()
-            .filter(|id| !announced.contains(id.as_str()))
-            .collect();
-        if !settled.is_empty() {
-            self.with_store(move |s| {
-                let refs: Vec<&str> = settled.iter().map(String::as_str).collect();
-                s.mark_notified(&refs)
-            })
-            .await??;
-        }
-        let toasts = std::mem::take(&mut plan.toasts);
-        self.announce(toasts).await
-    }
-
     fn publish_status(&self) {
         let poller = self.poller.status();
         let next_check = poller.next_check.map(|t| self.to_wall(t));
         let paused_until = match poller.phase {
-            Phase::Paused { .. } => self.paused_until_wall,
+            Phase::Paused { until } => until,
             _ => None,
         };
         let status = EngineStatus {
@@ -510,48 +481,77 @@ impl Driver {
     }
 }
 
-/// Writes one finished sync in one transaction: the rows (with the notification state the
-/// policy gives the ones actually inserted), the poller's new state and the poll-log row.
-/// Returns what was written and the toasts to announce.
-pub fn write_sync(
+/// Writes one commit of a sync in one transaction: its rows, the poller's state and, on
+/// the sync's last commit, the poll-log row and the notification decision over every row
+/// still pending. Returns what was written and, on the last commit, the toasts to show.
+pub fn write_commit(
     store: &mut Store,
     source: &str,
     settings: &Settings,
-    ctx: PolicyContext,
+    utc_offset_secs: i32,
     commit: &Commit,
-) -> Result<(store::CommitOutcome, NotificationPlan), store::StoreError> {
+    earlier_new: usize,
+) -> Result<(store::CommitOutcome, Option<NotificationPlan>), store::StoreError> {
     let state_json = serde_json::to_string(&commit.state).unwrap_or_default();
-    let mut plan = NotificationPlan::default();
+    let log = commit.finish.as_ref().map(|f| PollLogEntry {
+        at: wall_now(),
+        outcome: if f.record.not_modified {
+            PollOutcome::NotModified
+        } else {
+            PollOutcome::Fetched
+        },
+        requests: f.record.requests,
+        bytes: f.record.bytes,
+        error: None,
+    });
     let c = store::Commit {
         source,
         events: &commit.events,
         quarantined: &commit.quarantined,
         state_json: &state_json,
-        log: PollLogEntry {
-            at: wall_now(),
-            outcome: if commit.record.not_modified {
-                PollOutcome::NotModified
-            } else {
-                PollOutcome::Fetched
-            },
-            requests: commit.record.requests,
-            bytes: commit.record.bytes,
-            error: None,
-        },
+        news_floor: commit.news_floor,
+        log,
+        earlier_new,
         seen_at: wall_now(),
     };
-    let outcome = store.commit(&c, |inserted| {
+    let mut plan = None;
+    let outcome = store.commit(&c, |pending| {
         failpoint("in-transaction");
-        plan = policy::plan(inserted, settings, ctx);
-        plan.decisions
-            .iter()
-            .map(|d| match d {
-                NotifyDecision::Pending => NotifyState::Pending,
-                NotifyDecision::Suppressed => NotifyState::Suppressed,
-            })
-            .collect()
+        let Some(finish) = &commit.finish else {
+            return vec![NotifyState::Pending; pending.len()];
+        };
+        let decided = decide(pending, settings, finish, utc_offset_secs);
+        let states = decided.decisions.iter().map(state_of).collect();
+        plan = Some(decided);
+        states
     })?;
     Ok((outcome, plan))
+}
+
+/// The notification decision at the end of a sync, over every row still pending.
+fn decide(
+    pending: &[EventLog],
+    settings: &Settings,
+    finish: &Finish,
+    utc_offset_secs: i32,
+) -> NotificationPlan {
+    let refs: Vec<&EventLog> = pending.iter().collect();
+    policy::plan(
+        &refs,
+        settings,
+        PolicyContext {
+            catch_up: finish.catch_up,
+            server_now: finish.server_now,
+            utc_offset_secs,
+        },
+    )
+}
+
+fn state_of(decision: &NotifyDecision) -> NotifyState {
+    match decision {
+        NotifyDecision::Pending => NotifyState::Pending,
+        NotifyDecision::Suppressed => NotifyState::Suppressed,
+    }
 }
 
 /// Stops the process at a named point when `DOORPOST_FAILPOINT` names it (crash tests).

@@ -6,6 +6,7 @@
 //! against and that powers demo mode. It knows nothing of Tauri: the desktop shell in
 //! `src-tauri/src` wraps it.
 
+pub mod clock;
 pub mod desktop_notifier;
 pub mod driver;
 pub mod fake;

@@ -1,20 +1,20 @@
 //! The real client and the real store on virtual time.
 //!
 //! [`VirtualTimeSync`] runs exactly what the [`crate::driver`] runs (the core's poller, the
-//! HTTP client over loopback, [`crate::driver::write_sync`] into a real SQLite file, the
+//! HTTP client over loopback, [`crate::driver::write_commit`] into a real SQLite file, the
 //! at-most-once announcement) but takes its `now` from a counter, and moves the fake
-//! server's clock along with it. Hours of polling at the default interval then take
+//! server's clock (and the wall clock it reports) along with it. Hours of polling at the default interval then take
 //! seconds, with every request real: the variant tests and the idle-hour benchmark use it.
 //! It is not used by the app.
 
 use std::path::Path;
 
-use doorpost_core::policy::{PolicyContext, Toast};
-use doorpost_core::poller::{Poller, PollerConfig, SyncKind, SyncState};
+use doorpost_core::policy::Toast;
+use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState};
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 
-use crate::driver::{EngineError, write_sync};
+use crate::driver::{EngineError, write_commit};
 use crate::fake::FakeControl;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
 use crate::store::{PollLogEntry, PollOutcome, Store};
@@ -36,7 +36,10 @@ pub struct VirtualTimeSync {
     /// Kinds of the syncs written, in order.
     pub syncs: Vec<SyncKind>,
     pub failures: Vec<String>,
+    /// Requests sent, answered or not.
+    pub requests: u64,
     seed: u64,
+    earlier_new: usize,
 }
 
 impl VirtualTimeSync {
@@ -74,7 +77,9 @@ impl VirtualTimeSync {
             toasts: Vec::new(),
             syncs: Vec::new(),
             failures: Vec::new(),
+            requests: 0,
             seed,
+            earlier_new: 0,
         })
     }
 
@@ -88,7 +93,14 @@ impl VirtualTimeSync {
         let state = load_state(&self.store, &self.source)?;
         self.seed = self.seed.wrapping_add(1);
         self.poller = Poller::new(self.config.clone(), state, self.seed, self.now);
+        self.earlier_new = 0;
         Ok(())
+    }
+
+    /// The wall clock this run pretends it is: the fake's clock at virtual time zero plus
+    /// the virtual time elapsed.
+    fn wall(&self) -> Millis {
+        self.server_now()
     }
 
     /// Runs every check due within the next `ms` of virtual time.
@@ -96,7 +108,9 @@ impl VirtualTimeSync {
         let until = self.now.plus(ms);
         loop {
             self.fake.set_now(self.server_now());
+            self.poller.observe_wall(self.now, self.wall());
             if let Some(req) = self.poller.poll_request(self.now) {
+                self.requests += 1;
                 let response = self.client.send(&req).await;
                 self.poller.handle_response(self.now, response);
                 continue;
@@ -116,41 +130,59 @@ impl VirtualTimeSync {
                 self.failures.push(error);
             }
             if let Some(commit) = self.poller.poll_commit() {
-                let ctx = PolicyContext {
-                    backfill: commit.kind == SyncKind::Backfill,
-                    catch_up: commit.catch_up,
-                    server_now: commit.server_now,
-                    utc_offset_secs: 0,
-                };
-                match write_sync(&mut self.store, &self.source, &self.settings, ctx, &commit) {
-                    Ok((_, plan)) => {
-                        self.poller
-                            .handle_committed(self.now, Ok(commit.state.clone()));
-                        self.syncs.push(commit.kind);
-                        for toast in plan.toasts {
-                            let ids = toast.event_ids();
-                            self.store.mark_notified(&ids)?;
-                            self.toasts.push(toast);
-                        }
-                    }
-                    Err(e) => self.poller.handle_committed(self.now, Err(e.to_string())),
-                }
+                self.commit(commit)?;
                 continue;
             }
             let next = self
                 .poller
                 .poll_timeout()
-                .map_or(until, |t| t.max(self.now.plus(1)));
+                .map_or(until, |t| t.max(self.now.plus(1)))
+                .min(until);
+            self.now = next;
+            self.poller.handle_timeout(self.now);
             if next >= until {
-                self.now = until;
-                self.poller.handle_timeout(self.now);
                 self.fake.set_now(self.server_now());
                 let _ = wall_now();
                 return Ok(());
             }
-            self.now = next;
-            self.poller.handle_timeout(self.now);
         }
+    }
+
+    /// Writes a commit as the driver does, then announces its toasts (marked first).
+    fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
+        let finished = commit.finish.is_some();
+        let written = write_commit(
+            &mut self.store,
+            &self.source,
+            &self.settings,
+            0,
+            &commit,
+            self.earlier_new,
+        );
+        match written {
+            Ok((outcome, plan)) => {
+                self.poller
+                    .handle_committed(self.now, Ok(commit.state.clone()));
+                self.earlier_new = if finished {
+                    0
+                } else {
+                    self.earlier_new + outcome.inserted.len()
+                };
+                if finished {
+                    self.syncs.push(commit.kind);
+                }
+                for toast in plan.map(|p| p.toasts).unwrap_or_default() {
+                    let ids = toast.event_ids();
+                    self.store.mark_notified(&ids)?;
+                    self.toasts.push(toast);
+                }
+            }
+            Err(e) => {
+                self.earlier_new = 0;
+                self.poller.handle_committed(self.now, Err(e.to_string()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -4,12 +4,18 @@
 //! It owns the schema (numbered SQL files in `migrations/`, applied in order under
 //! `PRAGMA user_version`, one transaction each; a released file is never edited) and every
 //! SQL statement the app runs. It knows nothing of HTTP, Tauri or the notification policy:
-//! [`Store::commit`] asks its caller, through a closure, which state each new event gets.
+//! [`Store::commit`] asks its caller, through a closure, what to do with the rows whose
+//! notification is still owed.
 //!
 //! Invariants:
-//! - **One poll, one transaction.** [`Store::commit`] writes the new rows, the changed rows,
-//!   the quarantine, the poller's state and the poll log row together or not at all, so a
-//!   saved ETag or watermark never runs ahead of the rows it covers (G1).
+//! - **One page, one transaction.** [`Store::commit`] writes a page's new rows, the changed
+//!   rows, the quarantine and the poller's state (with its resume point) together or not at
+//!   all; a sync's last commit adds the poll log row and the notification decision. A saved
+//!   ETag or watermark never runs ahead of the rows it covers (G1), and a sync that fails
+//!   part-way keeps the pages it stored (G7).
+//! - **History is never news** (G9): a new row that arrived before the commit's news floor
+//!   is stored `suppressed`; every other new row is `pending` until its sync's last commit
+//!   decides it, together with any row a crash left pending.
 //! - **An id is stored once** (G2). A record seen again with different JSON (a PII scrub, a
 //!   renamed door) updates its descriptive columns, never its `notify_state` or
 //!   `first_seen_at`.
@@ -218,16 +224,22 @@ pub struct PollLogEntry {
     pub error: Option<String>,
 }
 
-/// Everything one successful poll stores, in one transaction.
+/// Everything one page of a sync stores, in one transaction.
 #[derive(Debug, Clone)]
 pub struct Commit<'a> {
     /// The account polled (a fingerprint chosen by the caller, never the token).
     pub source: &'a str,
     pub events: &'a [EventLog],
     pub quarantined: &'a [Quarantined],
-    /// The poller's state after this poll, serialised by the caller.
+    /// The poller's state after this page, serialised by the caller.
     pub state_json: &'a str,
-    pub log: PollLogEntry,
+    /// New rows whose `createdAt` precedes this are history: stored `suppressed`.
+    pub news_floor: Option<Millis>,
+    /// `Some` on a sync's last commit: its poll log row (counting this commit's new rows
+    /// plus `earlier_new`); the notification decision is made then.
+    pub log: Option<PollLogEntry>,
+    /// Rows the same sync inserted in its earlier commits, for the poll log.
+    pub earlier_new: usize,
     /// Wall-clock time of the commit: `first_seen_at` of new rows.
     pub seen_at: Millis,
 }
@@ -241,8 +253,11 @@ pub struct Inserted {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CommitOutcome {
-    /// The events that were new, in input order.
+    /// The events that were new, in input order, with the state they were stored with.
     pub inserted: Vec<Inserted>,
+    /// On a sync's last commit: the rows that were pending and what the decision made of
+    /// them (`Pending`: a toast announces it; `Suppressed`: settled without one).
+    pub decided: Vec<Inserted>,
     /// Events already stored whose JSON changed (scrubs, renames).
     pub updated: usize,
     /// Quarantined records not seen before.
@@ -322,19 +337,21 @@ impl Store {
         MIGRATIONS.len() as u32
     }
 
-    /// Stores one poll's result in one `BEGIN IMMEDIATE` transaction.
+    /// Stores one page of a sync in one `BEGIN IMMEDIATE` transaction.
     ///
     /// New events (by id; an id repeated in `c.events` counts once, its last copy wins)
-    /// are inserted with the state `decide` gives them: it is called exactly once (also
-    /// when nothing is new), inside the transaction, with the new events in input order,
-    /// and must return one state per event. Known events whose raw JSON changed are updated, keeping their
-    /// `notify_state` and `first_seen_at`. Then the quarantine, the poller's state and one
-    /// poll log row are written. Any error, a wrong number of states included, rolls all
-    /// of it back.
+    /// are inserted `suppressed` when they arrived before `c.news_floor`, else `pending`.
+    /// Known events whose raw JSON changed are updated, keeping their `notify_state` and
+    /// `first_seen_at`. Then the quarantine and the poller's state are written. On a sync's
+    /// last commit (`c.log` set) `decide` is called exactly once, inside the transaction,
+    /// with every row of the source still pending (oldest arrival first, this commit's
+    /// included), and must return one state per row: `Pending` (a toast will announce it)
+    /// or `Suppressed`; then the poll log row is written. Any error, a wrong number of
+    /// states included, rolls all of it back.
     pub fn commit(
         &mut self,
         c: &Commit<'_>,
-        decide: impl FnOnce(&[&EventLog]) -> Vec<NotifyState>,
+        decide: impl FnOnce(&[EventLog]) -> Vec<NotifyState>,
     ) -> Result<CommitOutcome> {
         let tx = self
             .conn
@@ -389,13 +406,14 @@ impl Store {
 
         let quarantined_new = write_quarantine(&tx, c.source, c.quarantined, c.seen_at)?;
 
-        let states = decide(&fresh);
-        if states.len() != fresh.len() {
-            return Err(StoreError::DecisionCount {
-                expected: fresh.len(),
-                got: states.len(),
-            });
-        }
+        let history = |e: &EventLog| c.news_floor.is_some_and(|floor| e.created_at < floor);
+        let states = fresh.iter().map(|e| {
+            if history(e) {
+                NotifyState::Suppressed
+            } else {
+                NotifyState::Pending
+            }
+        });
         let mut inserted = Vec::with_capacity(fresh.len());
         {
             let mut insert = tx.prepare_cached(
@@ -436,10 +454,17 @@ impl Store {
              updated_at = excluded.updated_at",
         )?
         .execute(params![c.source, c.state_json, c.seen_at.0])?;
-        insert_poll_log(&tx, c.source, &c.log, inserted.len())?;
+        let decided = match &c.log {
+            Some(log) => {
+                insert_poll_log(&tx, c.source, log, c.earlier_new + inserted.len())?;
+                decide_pending(&tx, c.source, decide)?
+            }
+            None => Vec::new(),
+        };
         tx.commit()?;
         Ok(CommitOutcome {
             inserted,
+            decided,
             updated,
             quarantined_new,
         })
@@ -485,30 +510,9 @@ impl Store {
         Ok(moved)
     }
 
-    /// The events of `source` whose notification is still owed (crash recovery), oldest
-    /// arrival first.
+    /// The events of `source` whose notification is still owed, oldest arrival first.
     pub fn pending_events(&self, source: &str) -> Result<Vec<EventLog>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, created_at, timestamp, door_id, door_name, user_id, user_name, \
-             domain_id, domain_name, kind, raw FROM event_log INDEXED BY event_log_pending \
-             WHERE source = ?1 AND notify_state = 'pending' ORDER BY created_at, id",
-        )?;
-        let rows = stmt.query_map([source], |r| {
-            Ok(event_from_row(EventRow {
-                id: r.get(0)?,
-                created_at: Millis(r.get(1)?),
-                timestamp: r.get::<_, Option<i64>>(2)?.map(Millis),
-                door_id: r.get(3)?,
-                door_name: r.get(4)?,
-                user_id: r.get(5)?,
-                user_name: r.get(6)?,
-                domain_id: r.get(7)?,
-                domain_name: r.get(8)?,
-                kind: r.get(9)?,
-                raw: r.get(10)?,
-            }))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        pending_in(&self.conn, source)
     }
 
     /// The most recently seen quarantined records, newest first.
@@ -625,6 +629,64 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tracing::info!(version, path = %path.display(), "history database migrated");
     }
     Ok(())
+}
+
+/// The events of `source` whose notification is still owed, oldest arrival first.
+fn pending_in(conn: &Connection, source: &str) -> Result<Vec<EventLog>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, created_at, timestamp, door_id, door_name, user_id, user_name, \
+         domain_id, domain_name, kind, raw FROM event_log INDEXED BY event_log_pending \
+         WHERE source = ?1 AND notify_state = 'pending' ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([source], |r| {
+        Ok(event_from_row(EventRow {
+            id: r.get(0)?,
+            created_at: Millis(r.get(1)?),
+            timestamp: r.get::<_, Option<i64>>(2)?.map(Millis),
+            door_id: r.get(3)?,
+            door_name: r.get(4)?,
+            user_id: r.get(5)?,
+            user_name: r.get(6)?,
+            domain_id: r.get(7)?,
+            domain_name: r.get(8)?,
+            kind: r.get(9)?,
+            raw: r.get(10)?,
+        }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A sync's last commit: the caller decides every row still pending; those it does not
+/// keep pending are settled as `suppressed`.
+fn decide_pending(
+    tx: &Transaction<'_>,
+    source: &str,
+    decide: impl FnOnce(&[EventLog]) -> Vec<NotifyState>,
+) -> Result<Vec<Inserted>> {
+    let pending = pending_in(tx, source)?;
+    let states = decide(&pending);
+    if states.len() != pending.len() {
+        return Err(StoreError::DecisionCount {
+            expected: pending.len(),
+            got: states.len(),
+        });
+    }
+    let mut settle = tx.prepare_cached(
+        "UPDATE event_log SET notify_state = 'suppressed' \
+         WHERE id = ?1 AND notify_state = 'pending'",
+    )?;
+    let mut decided = Vec::with_capacity(pending.len());
+    for (e, state) in pending.into_iter().zip(states) {
+        let state = match state {
+            NotifyState::Pending => NotifyState::Pending,
+            _ => {
+                settle.execute([&e.id])?;
+                NotifyState::Suppressed
+            }
+        };
+        decided.push(Inserted { id: e.id, state });
+    }
+    Ok(decided)
 }
 
 fn insert_poll_log(

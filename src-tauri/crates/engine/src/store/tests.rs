@@ -71,11 +71,13 @@ fn commit_as(
         events,
         quarantined: &[],
         state_json: r#"{"watermark":1}"#,
-        log: entry(at, PollOutcome::Fetched),
+        news_floor: None,
+        log: Some(entry(at, PollOutcome::Fetched)),
+        earlier_new: 0,
         seen_at: Millis(at),
     };
     store
-        .commit(&c, |new| vec![state; new.len()])
+        .commit(&c, |pending| vec![state; pending.len()])
         .expect("commit")
 }
 
@@ -104,7 +106,7 @@ fn all_ids(store: &Store, mut q: HistoryQuery, plan: Option<Plan>) -> Vec<String
 }
 
 #[test]
-fn commit_inserts_new_events_once_and_asks_only_about_them() {
+fn commit_inserts_new_events_once_and_decides_every_pending_row() {
     let (_dir, mut store) = open();
     let a = event(
         "a",
@@ -119,27 +121,89 @@ fn commit_inserts_new_events_once_and_asks_only_about_them() {
     assert_eq!(out.inserted[0].id, "a");
     assert_eq!(out.inserted[0].state, NotifyState::Pending);
 
+    // A page that is not a sync's last: rows stored, nothing decided, no poll log row.
+    let partial = Commit {
+        source: SOURCE,
+        events: &[event("p", 11 * MIN, None, None, None)],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: None,
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(150),
+    };
+    let out = store
+        .commit(&partial, |_| panic!("a partial commit decides nothing"))
+        .unwrap();
+    assert!(out.decided.is_empty());
+
     let mut asked = None;
     let c = Commit {
         source: SOURCE,
         events: &[b, a, event("c", 12 * MIN, None, None, None)],
         quarantined: &[],
         state_json: "{}",
-        log: entry(200, PollOutcome::Fetched),
+        news_floor: None,
+        log: Some(entry(200, PollOutcome::Fetched)),
+        earlier_new: 1,
         seen_at: Millis(200),
     };
     let out = store
-        .commit(&c, |new| {
-            asked = Some(new.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
-            vec![NotifyState::Suppressed; new.len()]
+        .commit(&c, |pending| {
+            asked = Some(pending.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+            vec![NotifyState::Suppressed; pending.len()]
         })
         .unwrap();
-    assert_eq!(asked.unwrap(), ["c"], "known events are not news (G2)");
+    assert_eq!(
+        asked.unwrap(),
+        ["a", "b", "p", "c"],
+        "every row still pending, oldest arrival first; `a` and `b` stored once (G2)"
+    );
+    assert_eq!(out.inserted.len(), 1);
     assert_eq!(out.updated, 0);
+    assert!(store.pending_events(SOURCE).unwrap().is_empty());
     assert_eq!(store.load_state(SOURCE).unwrap().as_deref(), Some("{}"));
     let log = store.poll_log_since(Millis(0)).unwrap();
-    assert_eq!(log.iter().map(|r| r.new_events).collect::<Vec<_>>(), [2, 1]);
-    assert_eq!(count(&store, "event_log"), 3);
+    assert_eq!(
+        log.iter().map(|r| r.new_events).collect::<Vec<_>>(),
+        [2, 2],
+        "the last commit counts the sync's earlier pages too"
+    );
+    assert_eq!(count(&store, "event_log"), 4);
+}
+
+#[test]
+fn rows_from_before_the_news_floor_are_history_and_never_asked_about() {
+    let (_dir, mut store) = open();
+    let c = Commit {
+        source: SOURCE,
+        events: &[
+            event("old", 10 * MIN, None, None, None),
+            event("new", 20 * MIN, None, None, None),
+        ],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: Some(Millis(15 * MIN)),
+        log: Some(entry(100, PollOutcome::Fetched)),
+        earlier_new: 0,
+        seen_at: Millis(100),
+    };
+    let mut asked = Vec::new();
+    let out = store
+        .commit(&c, |pending| {
+            asked = pending.iter().map(|e| e.id.clone()).collect();
+            vec![NotifyState::Pending; pending.len()]
+        })
+        .unwrap();
+    assert_eq!(asked, ["new"]);
+    assert_eq!(out.inserted[0].state, NotifyState::Suppressed);
+    assert_eq!(
+        out.decided,
+        [Inserted {
+            id: "new".into(),
+            state: NotifyState::Pending
+        }]
+    );
 }
 
 #[test]
@@ -166,7 +230,9 @@ fn commit_is_all_or_nothing() {
             raw: r#"{"x":1}"#.into(),
         }],
         state_json: r#"{"watermark":2}"#,
-        log: entry(200, PollOutcome::Fetched),
+        news_floor: None,
+        log: Some(entry(200, PollOutcome::Fetched)),
+        earlier_new: 0,
         seen_at: Millis(200),
     };
     let err = store.commit(&c, |_| Vec::new()).unwrap_err();
@@ -174,7 +240,7 @@ fn commit_is_all_or_nothing() {
         matches!(
             err,
             StoreError::DecisionCount {
-                expected: 1,
+                expected: 2,
                 got: 0
             }
         ),
@@ -304,13 +370,22 @@ fn mark_notified_moves_only_pending_and_pending_events_lists_the_rest() {
         })
         .collect();
     commit(&mut store, &events[..3], 100);
-    commit_as(
-        &mut store,
-        SOURCE,
-        &events[3..],
-        200,
-        NotifyState::Suppressed,
-    );
+    // `e3` arrives as history: stored suppressed, while the others stay pending.
+    let history = Commit {
+        source: SOURCE,
+        events: &events[3..],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: Some(Millis(i64::MAX)),
+        log: Some(entry(200, PollOutcome::Fetched)),
+        earlier_new: 0,
+        seen_at: Millis(200),
+    };
+    store
+        .commit(&history, |pending| {
+            vec![NotifyState::Pending; pending.len()]
+        })
+        .unwrap();
     commit_as(
         &mut store,
         "acct-2",
@@ -757,7 +832,9 @@ fn quarantine_keeps_one_row_per_record() {
             events: &[],
             quarantined: q,
             state_json: "{}",
-            log: entry(at, PollOutcome::Fetched),
+            news_floor: None,
+            log: Some(entry(at, PollOutcome::Fetched)),
+            earlier_new: 0,
             seen_at: Millis(at),
         };
         store.commit(&c, |_| Vec::new()).unwrap().quarantined_new

@@ -1,0 +1,683 @@
+//! How one window of event logs is listed completely with documented parameters only.
+//!
+//! A window is "every row whose `createdAt` is at or after `window_start`". A [`Listing`]
+//! asks for pages and reads what comes back; it never trusts a belief about the page size
+//! to stop, only what the rows prove:
+//!
+//! 1. **The newest rows** (`orderBy=createdAt:DESC&limit=N`, no date filter). A page sorted
+//!    newest first whose oldest row lies before `window_start` holds every row of the
+//!    window: one request, whatever `startDate` filters on. The first page is the probe;
+//!    when it is full and small, one larger page follows.
+//! 2. **A walk** (`startDate=S&orderBy=createdAt:ASC&limit=N`) from `window_start` up to
+//!    the oldest row the newest pages hold. Each next `startDate` is the largest
+//!    `createdAt` of the page minus 1 ms, so an inclusive and an exclusive `startDate` both
+//!    list that millisecond again: rows sharing it across a page boundary, in any order,
+//!    are read whole on the next page. The walk ends when a page reaches past the newest
+//!    pages' oldest row, or ends short of a full page there.
+//! 3. **`skip`, only as a checked optimisation.** Where `startDate` may filter on the
+//!    device `timestamp` (unproven), more of the newest rows are read with `skip`,
+//!    overlapping the previous page by one row; the overlap row must come back first, or
+//!    `skip` is not trusted for this window. Inside the walk, a millisecond holding more
+//!    rows than a page is paged the same way. A 400 or an ignored `skip` is remembered
+//!    ([`SkipSupport`]) and only ever makes Doorpost use `skip` less.
+//!
+//! Where the server makes completeness impossible (more rows on one `createdAt` than it
+//! returns in a page and no trustworthy `skip`, pages out of order, or a `startDate` that
+//! drops rows the newest pages show), the listing goes on past the problem and reports it
+//! as [`Incomplete`].
+
+use serde::{Deserialize, Serialize};
+
+use super::{Query, SkipSupport, StartFilter};
+use crate::event::{EventLog, Page, Record};
+use crate::time::Millis;
+
+/// Why a window could not be listed completely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum IncompleteReason {
+    /// More rows share one `createdAt` than the server returns in a page, and `skip` does
+    /// not page through them reliably.
+    TiesBeyondPage,
+    /// `startDate` dropped rows the newest pages hold: it filters on the device time.
+    DeviceTimeFilter,
+    /// A page came back out of `createdAt` order.
+    Unordered,
+    /// A page of the walk held only records that could not be read, so the walk could not
+    /// tell where to go on.
+    Unreadable,
+}
+
+/// Part of a window that could not be listed completely, for Status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Incomplete {
+    pub reason: IncompleteReason,
+    /// The `createdAt` where it happened (the tie, or the page that went wrong)...
+    pub at: Millis,
+    /// ...up to this one, when the same happened again further on.
+    pub until: Millis,
+}
+
+impl Incomplete {
+    pub fn covers(&self, created_at: Millis) -> bool {
+        self.at <= created_at && created_at <= self.until
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stage {
+    /// The newest rows, no date filter.
+    Newest { limit: u32 },
+    /// More of the newest rows through `skip`, overlapping the previous page by one row.
+    NewestSkip { skip: u32 },
+    /// Oldest first from `start`; `skip` > 0 only while paging one crowded millisecond.
+    Walk { start: Millis, skip: u32 },
+    /// Past a millisecond the server cannot list: `startDate=at`, then `at + 1` if the
+    /// server reads `startDate` inclusively.
+    PastTie { at: Millis, plus_one: bool },
+}
+
+/// What the listing needs next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Request(Query),
+    Done,
+}
+
+/// Lists one window. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    window_start: Millis,
+    page_limit: u32,
+    stage: Stage,
+    start_filter: StartFilter,
+    skip: SkipSupport,
+    /// Rows at or after this `createdAt` are listed by the newest pages.
+    covered_from: Option<Millis>,
+    /// The previous page's records (identity, `createdAt` when readable), in body order.
+    previous: Vec<(String, Option<Millis>)>,
+    /// The last newest page's rows, to check the walk against where they overlap.
+    newest_rows: Vec<(String, Millis)>,
+    /// How often the newest rows were read again from the top after `skip` lost its place.
+    restarts: u8,
+    /// The page a `skip` chain started from (the newest page, or the first page of a
+    /// crowded millisecond): an ignored `skip` answers with exactly that page again.
+    chain_start: Vec<(String, Option<Millis>)>,
+    /// How often a `skip` chain answered with its first page again.
+    seen_ignored: u8,
+    /// Every record read at one crowded millisecond while paging with `skip` (the oldest
+    /// millisecond of the newest pages, or the walk's boundary): a record read twice means
+    /// the order moved under `skip`, so some may have been passed over.
+    tie_ids: std::collections::HashSet<String>,
+    /// What could not be listed, oldest first (a few at most are kept).
+    incomplete: Vec<Incomplete>,
+    done: bool,
+}
+
+impl Listing {
+    /// A listing that starts with the newest rows (`first_limit`: the probe's size).
+    pub fn new(
+        window_start: Millis,
+        first_limit: u32,
+        page_limit: u32,
+        start_filter: StartFilter,
+        skip: SkipSupport,
+    ) -> Listing {
+        Listing {
+            window_start,
+            page_limit,
+            stage: Stage::Newest { limit: first_limit },
+            start_filter,
+            skip,
+            covered_from: None,
+            previous: Vec::new(),
+            newest_rows: Vec::new(),
+            tie_ids: std::collections::HashSet::new(),
+            restarts: 0,
+            chain_start: Vec::new(),
+            seen_ignored: 0,
+            incomplete: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// A listing that resumes a walk: rows from `start` up to `covered_from` remain.
+    pub fn resume_walk(
+        window_start: Millis,
+        start: Millis,
+        covered_from: Millis,
+        page_limit: u32,
+        start_filter: StartFilter,
+        skip: SkipSupport,
+    ) -> Listing {
+        Listing {
+            stage: Stage::Walk { start, skip: 0 },
+            covered_from: Some(covered_from),
+            ..Listing::new(window_start, page_limit, page_limit, start_filter, skip)
+        }
+    }
+
+    /// Late: the window start is known only once the server's clock is (a backfill).
+    pub fn set_window_start(&mut self, window_start: Millis) {
+        self.window_start = window_start;
+    }
+
+    pub fn window_start(&self) -> Millis {
+        self.window_start
+    }
+
+    pub fn next(&self) -> Next {
+        if self.done {
+            return Next::Done;
+        }
+        Next::Request(match self.stage {
+            Stage::Newest { limit } => Query::Newest { limit, skip: 0 },
+            Stage::NewestSkip { skip } => Query::Newest {
+                limit: self.page_limit,
+                skip,
+            },
+            Stage::Walk { start, skip } => Query::Ascending {
+                start,
+                limit: self.page_limit,
+                skip,
+            },
+            Stage::PastTie { at, plus_one } => Query::Ascending {
+                start: if plus_one { at.plus(1) } else { at },
+                limit: self.page_limit,
+                skip: 0,
+            },
+        })
+    }
+
+    /// Where an interrupted listing can pick up after a restart: `(start, covered_from)`
+    /// of a walk. `None` while reading the newest rows (a restart reads them again).
+    pub fn resume_point(&self) -> Option<(Millis, Millis)> {
+        match (&self.stage, self.covered_from) {
+            (Stage::Walk { start, .. }, Some(covered)) => Some((*start, covered)),
+            _ => None,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// What could not be listed since the last call, in the order met (so that each is
+    /// committed with the page that met it, and survives a crash after it).
+    pub fn take_incomplete(&mut self) -> Vec<Incomplete> {
+        std::mem::take(&mut self.incomplete)
+    }
+
+    pub fn start_filter(&self) -> StartFilter {
+        self.start_filter
+    }
+
+    pub fn skip_support(&self) -> SkipSupport {
+        self.skip
+    }
+
+    /// The server answered 400 to the last request. True when the listing can go on
+    /// without what was refused (`skip`); false when the refusal is a failure.
+    pub fn refused(&mut self) -> bool {
+        match self.stage {
+            Stage::NewestSkip { .. } => {
+                self.skip = SkipSupport::Rejected;
+                self.start_walk();
+                true
+            }
+            Stage::Walk { start, skip } if skip > 0 => {
+                self.skip = SkipSupport::Rejected;
+                let crowded = newest_of(&self.previous).unwrap_or(start.plus(1));
+                self.unlistable_tie(crowded);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reads the page that answered [`Listing::next`]'s last request.
+    pub fn take(&mut self, page: &Page) {
+        let records = records_in(page);
+        match self.stage.clone() {
+            Stage::Newest { limit } => self.take_newest(page, records, limit),
+            Stage::NewestSkip { .. } => self.take_newest_skip(page, records),
+            Stage::Walk { start, skip } => self.take_walk(page, records, start, skip),
+            Stage::PastTie { at, plus_one } => self.take_past_tie(page, records, at, plus_one),
+        }
+        self.previous = identities(page);
+    }
+
+    fn take_newest(&mut self, page: &Page, records: u32, limit: u32) {
+        self.previous = identities(page);
+        let Some(oldest) = oldest(&page.events) else {
+            if records == 0 {
+                self.done = true; // nothing at all: nothing more to list
+            } else {
+                self.extend(records); // only unreadable records: they prove nothing
+            }
+            return;
+        };
+        if !sorted(&page.events, Order::Desc) {
+            self.give_up(IncompleteReason::Unordered, oldest);
+            return;
+        }
+        self.covered_from = Some(oldest);
+        self.newest_rows = rows_of(&page.events);
+        self.tie_ids = ids_at(page, oldest);
+        if oldest < self.window_start {
+            self.done = true;
+        } else if records >= limit && limit < self.page_limit {
+            self.stage = Stage::Newest {
+                limit: self.page_limit,
+            };
+        } else {
+            self.extend(records);
+        }
+    }
+
+    /// More than the newest page in the window: `skip` where `startDate` is unproven,
+    /// else the walk.
+    fn extend(&mut self, records: u32) {
+        let skip_usable = matches!(self.skip, SkipSupport::Unknown | SkipSupport::Honoured);
+        if self.start_filter != StartFilter::CreatedAt && skip_usable && records > 0 {
+            self.chain_start = self.previous.clone();
+            self.stage = Stage::NewestSkip {
+                skip: next_skip(0, records),
+            };
+        } else {
+            self.start_walk();
+        }
+    }
+
+    fn take_newest_skip(&mut self, page: &Page, records: u32) {
+        let Stage::NewestSkip { skip } = self.stage else {
+            return;
+        };
+        if records == 0 {
+            // Past the last row: the previous page was the oldest there is.
+            self.done = true;
+            return;
+        }
+        let ordered = identities(page);
+        if ordered == self.chain_start {
+            // The newest rows again, exactly: `skip` was ignored, or new rows pushed
+            // everything back by just that much. Reading from the top again tells.
+            self.seen_ignored += 1;
+            if self.seen_ignored >= 2 {
+                self.skip = SkipSupport::Ignored;
+                return self.start_walk();
+            }
+            return self.lost_place();
+        }
+        let whole_page = ordered.len();
+        let ordered = shifted_tail(&self.previous, ordered);
+        if self.previous.len() > 1 && ordered.len() == 1 && ordered.first() == self.previous.last()
+        {
+            if whole_page == 1 {
+                // Only the overlap record came back: the previous page held the oldest rows.
+                // (A server that cut its pages to one row between these two requests would
+                // look the same; the next sweep lists these rows again.)
+                self.done = true;
+            } else {
+                // New rows at the top pushed this page back onto the previous one.
+                self.stage = Stage::NewestSkip {
+                    skip: next_skip(skip, records),
+                };
+            }
+            return;
+        }
+        if ordered
+            .iter()
+            .all(|(id, _)| self.previous.iter().any(|(p, _)| p == id))
+        {
+            return self.lost_place(); // nothing new: `skip` went nowhere
+        }
+        if !overlaps(&self.previous, &ordered, Order::Desc) {
+            return self.lost_place();
+        }
+        let boundary = self.covered_from;
+        let reread_at_boundary = ordered[usize::from(self.previous.len() > 1)..]
+            .iter()
+            .any(|(id, at)| *at == boundary && self.tie_ids.contains(id));
+        if !sorted(&page.events, Order::Desc)
+            || rereads(&self.previous, &ordered)
+            || reread_at_boundary
+        {
+            // Rows moved under `skip` (an unstable order among equal `createdAt`s).
+            return self.lost_place();
+        }
+        if page.events.is_empty() {
+            // Only unreadable records: step over them.
+            self.stage = Stage::NewestSkip {
+                skip: next_skip(skip, records),
+            };
+            return;
+        }
+        self.skip = SkipSupport::Honoured;
+        let oldest = oldest(&page.events).expect("a page with readable rows");
+        if Some(oldest) == boundary {
+            self.tie_ids.extend(ids_at(page, oldest));
+        } else {
+            self.tie_ids = ids_at(page, oldest);
+        }
+        self.covered_from = Some(oldest);
+        self.newest_rows = rows_of(&page.events);
+        if oldest < self.window_start {
+            self.done = true;
+        } else {
+            self.stage = Stage::NewestSkip {
+                skip: next_skip(skip, records),
+            };
+        }
+    }
+
+    /// `skip` lost its place (rows moved under it). Where `startDate` is proven to filter on
+    /// `createdAt` the walk is as good; otherwise read the newest rows again from the top,
+    /// a couple of times, before settling for the walk.
+    fn lost_place(&mut self) {
+        const RESTARTS: u8 = 3;
+        if self.start_filter != StartFilter::CreatedAt && self.restarts < RESTARTS {
+            self.restarts += 1;
+            self.stage = Stage::Newest {
+                limit: self.page_limit,
+            };
+        } else {
+            self.start_walk();
+        }
+    }
+
+    fn start_walk(&mut self) {
+        self.stage = Stage::Walk {
+            start: self.window_start.minus(1),
+            skip: 0,
+        };
+    }
+
+    fn take_walk(&mut self, page: &Page, records: u32, start: Millis, skip: u32) {
+        self.note_filter_evidence(page, start);
+        let target = self.covered_from.unwrap_or(Millis(i64::MAX));
+        let crowded = newest_of(&self.previous).unwrap_or(start.plus(1));
+        if page.events.is_empty() {
+            if records > 0 {
+                return self.give_up(IncompleteReason::Unreadable, start);
+            }
+            if skip > 0 && crowded >= target {
+                // The crowded millisecond, paged to its end, was the newest pages' oldest.
+                self.done = true;
+                return;
+            }
+            return self.short_of_target(start);
+        }
+        if skip > 0 {
+            let records = identities(page);
+            if records == self.chain_start {
+                // The crowded millisecond's first page again, exactly: `skip` was ignored.
+                self.skip = SkipSupport::Ignored;
+                return self.unlistable_tie(crowded);
+            }
+            if !overlaps(&self.previous, &records, Order::Asc) {
+                return self.unlistable_tie(crowded);
+            }
+            let fresh = &records[usize::from(self.previous.len() > 1)..];
+            if fresh.iter().any(|(id, _)| self.tie_ids.contains(id)) {
+                return self.unlistable_tie(crowded);
+            }
+            self.tie_ids.extend(fresh.iter().map(|(id, _)| id.clone()));
+        } else {
+            self.tie_ids.clear();
+        }
+        let Some(newest) = newest(&page.events) else {
+            return self.short_of_target(start);
+        };
+        if !sorted(&page.events, Order::Asc) {
+            return self.give_up(IncompleteReason::Unordered, start);
+        }
+        if newest > target {
+            self.check_overlap_with_newest(page, start);
+            self.done = true;
+        } else if newest > start.plus(1) {
+            self.stage = Stage::Walk {
+                start: newest.minus(1),
+                skip: 0,
+            };
+        } else if matches!(self.skip, SkipSupport::Unknown | SkipSupport::Honoured) {
+            // One crowded millisecond fills the page (or a server pages one row at a
+            // time): page through it with `skip`.
+            if skip == 0 {
+                self.chain_start = identities(page);
+                self.tie_ids = self.chain_start.iter().map(|(id, _)| id.clone()).collect();
+            }
+            self.stage = Stage::Walk {
+                start,
+                skip: next_skip(skip, records),
+            };
+        } else {
+            self.unlistable_tie(newest);
+        }
+    }
+
+    /// A millisecond holding more rows than a page, and no trustworthy `skip`: list what
+    /// can be listed after it, and say so.
+    fn unlistable_tie(&mut self, at: Millis) {
+        self.note_incomplete(IncompleteReason::TiesBeyondPage, at);
+        self.past_tie(at);
+    }
+
+    /// An empty page before the rows the newest pages hold: `startDate` is not filtering on
+    /// `createdAt`. Without newest pages (they held nothing readable), an empty page is
+    /// simply the end.
+    fn short_of_target(&mut self, start: Millis) {
+        if self.covered_from.is_none() {
+            self.done = true;
+            return;
+        }
+        self.start_filter = StartFilter::Timestamp;
+        self.give_up(IncompleteReason::DeviceTimeFilter, start);
+    }
+
+    /// Where the walk meets the newest pages, every row they hold in that range must be on
+    /// the walk's page; one missing means `startDate` dropped it.
+    fn check_overlap_with_newest(&mut self, page: &Page, start: Millis) {
+        let walk_newest = newest(&page.events).unwrap_or(start);
+        let on_page: std::collections::HashSet<&str> =
+            page.events.iter().map(|e| e.id.as_str()).collect();
+        let missing = self.newest_rows.iter().find(|(id, at)| {
+            *at > start.plus(1) && *at < walk_newest && !on_page.contains(id.as_str())
+        });
+        if let Some((_, at)) = missing {
+            self.start_filter = StartFilter::Timestamp;
+            self.note_incomplete(IncompleteReason::DeviceTimeFilter, *at);
+        }
+    }
+
+    /// A row that `startDate` let through although its device time lies before it: the
+    /// server filters on `createdAt`.
+    fn note_filter_evidence(&mut self, page: &Page, start: Millis) {
+        let proves = page.events.iter().any(|e| {
+            e.created_at > start && e.timestamp.is_some_and(|t| t < start.minus(Millis::SECOND))
+        });
+        if proves && self.start_filter == StartFilter::Unknown {
+            self.start_filter = StartFilter::CreatedAt;
+        }
+    }
+
+    fn past_tie(&mut self, at: Millis) {
+        self.stage = Stage::PastTie {
+            at,
+            plus_one: false,
+        };
+    }
+
+    fn take_past_tie(&mut self, page: &Page, records: u32, at: Millis, plus_one: bool) {
+        let Some(newest) = newest(&page.events) else {
+            if self.covered_from.is_some_and(|target| target > at) {
+                return self.short_of_target(at);
+            }
+            self.done = true; // nothing after the crowded millisecond
+            return;
+        };
+        if newest > at {
+            // Past it; carry on as a walk from here.
+            self.stage = Stage::Walk { start: at, skip: 0 };
+            return self.take_walk(page, records, at, 0);
+        }
+        if plus_one {
+            self.done = true; // `at + 1` answered with rows at `at`: nothing makes sense
+        } else {
+            // Only the crowded millisecond again: `startDate` is inclusive, so `at + 1`
+            // skips it under either reading.
+            self.stage = Stage::PastTie { at, plus_one: true };
+        }
+    }
+
+    /// Notes a place the listing could not complete; past a few, the last one stretches to
+    /// cover the rest, so the list stays small however bad the server.
+    fn note_incomplete(&mut self, reason: IncompleteReason, at: Millis) {
+        const KEPT: usize = 16;
+        let full = self.incomplete.len() >= KEPT;
+        match self.incomplete.last_mut() {
+            Some(last) if full => {
+                last.at = last.at.min(at);
+                last.until = last.until.max(at);
+            }
+            _ => self.incomplete.push(Incomplete {
+                reason,
+                at,
+                until: at,
+            }),
+        }
+    }
+
+    fn give_up(&mut self, reason: IncompleteReason, at: Millis) {
+        self.note_incomplete(reason, at);
+        self.done = true;
+    }
+}
+
+fn records_in(page: &Page) -> u32 {
+    u32::try_from(page.events.len() + page.quarantined.len()).unwrap_or(u32::MAX)
+}
+
+fn rows_of(events: &[EventLog]) -> Vec<(String, Millis)> {
+    events
+        .iter()
+        .map(|e| (e.id.clone(), e.created_at))
+        .collect()
+}
+
+fn oldest(events: &[EventLog]) -> Option<Millis> {
+    events.iter().map(|e| e.created_at).min()
+}
+
+fn newest(events: &[EventLog]) -> Option<Millis> {
+    events.iter().map(|e| e.created_at).max()
+}
+
+fn newest_of(records: &[(String, Option<Millis>)]) -> Option<Millis> {
+    records.iter().filter_map(|(_, at)| *at).max()
+}
+
+/// A page read at `skip` after new rows arrived at the top starts a few records early,
+/// with records of the previous page: drop those, up to its last record, so that the
+/// overlap check sees the page as if nothing had arrived.
+fn shifted_tail(
+    previous: &[(String, Option<Millis>)],
+    page: Vec<(String, Option<Millis>)>,
+) -> Vec<(String, Option<Millis>)> {
+    let Some((last, _)) = previous.last() else {
+        return page;
+    };
+    if previous.len() < 2 {
+        return page; // no overlap asked for, nothing to line up on
+    }
+    // A shift keeps the order: the page must begin with the previous page's last few
+    // records, in the same order, up to its very last one. Those records must be readable
+    // with distinct `createdAt`s: rows sharing one could be a reshuffle that only looks
+    // like a shift.
+    let shifted = page.iter().position(|(id, _)| id == last).filter(|&at| {
+        let n = previous.len();
+        at > 0
+            && at < n
+            && page[..at] == previous[n - 1 - at..n - 1]
+            && previous[n - 1 - at..]
+                .windows(2)
+                .all(|w| matches!((w[0].1, w[1].1), (Some(a), Some(b)) if a > b))
+    });
+    match shifted {
+        Some(at) => page[at..].to_vec(),
+        None => page,
+    }
+}
+
+/// The identities of a page's rows that arrived at `at`.
+fn ids_at(page: &Page, at: Millis) -> std::collections::HashSet<String> {
+    page.records()
+        .iter()
+        .filter(|r| r.created_at() == Some(at))
+        .map(Record::identity)
+        .collect()
+}
+
+fn identities(page: &Page) -> Vec<(String, Option<Millis>)> {
+    page.records()
+        .iter()
+        .map(|r: &Record<'_>| (r.identity(), r.created_at()))
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+enum Order {
+    Asc,
+    Desc,
+}
+
+fn sorted(events: &[EventLog], order: Order) -> bool {
+    events.windows(2).all(|w| match order {
+        Order::Asc => w[0].created_at <= w[1].created_at,
+        Order::Desc => w[0].created_at >= w[1].created_at,
+    })
+}
+
+/// The `skip` of the page after one read at `skip` that held `records` records: one row of
+/// overlap, to check that `skip` moved as asked; none after a one-row page (a server that
+/// pages one row at a time), where overlapping would not move at all.
+fn next_skip(skip: u32, records: u32) -> u32 {
+    if records > 1 {
+        skip + records - 1
+    } else {
+        skip + records
+    }
+}
+
+/// Whether a page read with one record of overlap holds, besides that record, a record of
+/// the previous page.
+fn rereads(previous: &[(String, Option<Millis>)], page: &[(String, Option<Millis>)]) -> bool {
+    let skip_overlap = usize::from(previous.len() > 1);
+    page.iter()
+        .skip(skip_overlap)
+        .any(|(id, _)| previous.iter().any(|(p, _)| p == id))
+}
+
+/// Whether a page read at `skip` continues the previous one: it starts with the previous
+/// page's last record (one record of overlap was asked for), or, after a one-record page
+/// (no overlap asked for), with another record no out of order.
+fn overlaps(
+    previous: &[(String, Option<Millis>)],
+    page: &[(String, Option<Millis>)],
+    order: Order,
+) -> bool {
+    let (Some((first, first_at)), Some((last, last_at))) = (page.first(), previous.last()) else {
+        return false;
+    };
+    if previous.len() > 1 {
+        return first == last;
+    }
+    // The same record again proves nothing (an unstable order can bring it back).
+    let in_order = match (order, first_at, last_at) {
+        (Order::Asc, Some(f), Some(l)) => f >= l,
+        (Order::Desc, Some(f), Some(l)) => f <= l,
+        _ => true,
+    };
+    in_order && first != last
+}

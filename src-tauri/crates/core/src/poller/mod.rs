@@ -1,0 +1,1241 @@
+//! The poller: a sans-IO state machine that decides when to ask Parakey for what, and what
+//! to keep.
+//!
+//! Shaped like quinn-proto's `Connection`: the driver asks [`Poller::poll_request`] for the
+//! next HTTP request, performs it, and hands the result to [`Poller::handle_response`];
+//! whenever there is something to store, [`Poller::poll_commit`] yields a [`Commit`] that
+//! the driver writes in one SQLite transaction and acknowledges with
+//! [`Poller::handle_committed`]. [`Poller::poll_timeout`] says when to call
+//! [`Poller::handle_timeout`]. `now` is the driver's elapsed-time clock, which keeps
+//! counting while the machine sleeps (Linux `CLOCK_BOOTTIME`), so every deadline (the next
+//! check, a retry, `Retry-After`) holds across suspend and ignores wall-clock steps; the
+//! wall clock is only fed in ([`Poller::observe_wall`]) for pauses until a time of day and
+//! to tell how long Doorpost was closed. Jitter comes from a seeded [`Rng`].
+//!
+//! What it guarantees (the traps are in `shared/docs/parakey-api.md`):
+//! - **Documented parameters only.** A window is listed by [`listing::Listing`]: the newest
+//!   rows first, then an ascending walk with a rising `startDate`; `skip` is an optimisation
+//!   checked on every page. No belief about the page size ever ends a window.
+//! - **Progress survives.** Each page's rows are committed with a resume point; a failure
+//!   keeps the sync and retries the same request (pacing itself by `Retry-After`); a
+//!   restart resumes a walk where it stopped. The probe's ETag, the watermark and the
+//!   "checked" time are committed only with the sync's last page.
+//! - **The watermark is server data only**: the largest `createdAt` received (never past the
+//!   server's `Date` + 5 min), or the `Date` header when nothing was received.
+//! - **Nothing old is news.** The server time at which watching began is recorded; rows
+//!   that arrived before it, or before the window a sync was asked to look at, are stored
+//!   as history. The notification decision for everything else is made once per finished
+//!   sync, over every row still pending (crash recovery included), with that sync's server
+//!   time and "was Doorpost away" verdict.
+//! - **Polite.** One request in flight; one check per interval in steady state; a failure is
+//!   retried after about 30 s, then 1, 2, 4 min and on up to an hour; `Retry-After` is a
+//!   minimum; 401/403 (both header forms) stops polling until the token changes.
+
+mod listing;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{EventLog, Page, PageError, Quarantined};
+use crate::rng::Rng;
+use crate::time::Millis;
+
+pub use listing::{Incomplete, IncompleteReason};
+use listing::{Listing, Next};
+
+/// How the token is presented. Parakey's docs show both; the first that works is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthStyle {
+    /// `access-token: <token>`
+    AccessToken,
+    /// `Authorization: Bearer <token>`
+    Bearer,
+}
+
+impl AuthStyle {
+    fn other(self) -> AuthStyle {
+        match self {
+            AuthStyle::AccessToken => AuthStyle::Bearer,
+            AuthStyle::Bearer => AuthStyle::AccessToken,
+        }
+    }
+}
+
+/// What `startDate` filters on, as far as the rows have shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum StartFilter {
+    #[default]
+    Unknown,
+    /// Seen: a row with its device time before `startDate` but `createdAt` after it.
+    CreatedAt,
+    /// Seen: `startDate` dropped rows that the newest pages hold.
+    Timestamp,
+}
+
+/// What the server does with `skip` (undocumented), as far as the pages have shown. Only
+/// ever used to decide whether to *try* `skip`; every page read through it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum SkipSupport {
+    #[default]
+    Unknown,
+    Honoured,
+    /// The same rows came back.
+    Ignored,
+    /// 400: the server validates its parameters and does not know `skip`.
+    Rejected,
+}
+
+/// An unfinished walk, to pick up after a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resume {
+    pub kind: SyncKind,
+    pub window_start: Millis,
+    /// The `startDate` of the walk's next page.
+    pub walk_from: Millis,
+    /// Rows at or after this `createdAt` are stored already.
+    pub covered_from: Millis,
+}
+
+/// The poller's durable state for one source (base URL + token), written with every commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SyncState {
+    /// Every row with `createdAt` before `watermark − overlap` is stored; the largest
+    /// `createdAt` received (server clock). `None` until the first sync finished.
+    pub watermark: Option<Millis>,
+    /// Server time at which Doorpost began watching this source: anything that arrived
+    /// before it is history. `i64::MIN` when the account was empty and the server sent no
+    /// clock (then every row is news).
+    pub watch_start: Option<Millis>,
+    /// The probe's ETag, byte for byte, from a 200 whose window is committed.
+    pub probe_etag: Option<String>,
+    /// A digest of the probe's rows, for servers that send no ETag.
+    pub probe_digest: Option<u64>,
+    /// The probe's page held no readable row from the server's present (only unreadable or
+    /// future-dated ones): its ETag cannot see new rows arrive, so it is not trusted.
+    pub probe_blind: bool,
+    /// The auth style that last worked.
+    pub auth: Option<AuthStyle>,
+    /// Server time (`Date`) of the last finished sync.
+    pub last_success: Option<Millis>,
+    /// The client's wall clock at the last finished sync: with the wall clock now, how long
+    /// Doorpost was closed (client time against client time, never against `createdAt`).
+    pub last_success_wall: Option<Millis>,
+    pub start_filter: StartFilter,
+    pub skip: SkipSupport,
+    pub resume: Option<Resume>,
+    /// The last window that could not be listed completely; cleared by a sweep that could.
+    pub incomplete: Option<Incomplete>,
+}
+
+/// Tunables, all in milliseconds unless named otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollerConfig {
+    pub interval: i64,
+    /// How far behind the watermark each fetch starts.
+    pub overlap: i64,
+    /// How much history the first sync loads (silently).
+    pub backfill: i64,
+    /// A fetch that ignores the ETag happens at least this often.
+    pub full_fetch_every: i64,
+    pub sweep_every: i64,
+    pub sweep_window: i64,
+    /// `limit` of the probe (the newest rows, conditional on the ETag).
+    pub probe_limit: u32,
+    /// `limit` of every other page; the server may cap it silently.
+    pub page_limit: u32,
+    /// `refresh_now` calls closer than this are refused.
+    pub refresh_min_gap: i64,
+    /// The first retry after a failure; each further failure doubles it.
+    pub retry_first: i64,
+    pub max_backoff: i64,
+    pub max_retry_after: i64,
+    /// A check after a longer silence than this is a catch-up: one summary, no toasts.
+    pub catch_up_after: i64,
+    /// One sync stops (committing its progress, to go on at the next check) after this
+    /// many requests or records: a server that pages forever costs bounded work.
+    pub max_sync_requests: u32,
+    pub max_sync_records: u64,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        PollerConfig::from_settings(&crate::settings::Settings::default())
+    }
+}
+
+impl PollerConfig {
+    /// Timings for tests that run real processes in real time: a check every `interval`
+    /// ms, full fetches and sweeps a few checks apart, quick retries, no refresh limit, and
+    /// no catch-up summaries for the seconds between a kill and a restart.
+    pub fn quick(interval: i64) -> PollerConfig {
+        PollerConfig {
+            interval,
+            full_fetch_every: interval * 4,
+            sweep_every: interval * 10,
+            refresh_min_gap: 0,
+            retry_first: (interval / 4).max(50),
+            catch_up_after: Millis::HOUR,
+            ..PollerConfig::default()
+        }
+    }
+
+    pub fn from_settings(s: &crate::settings::Settings) -> PollerConfig {
+        let interval = i64::from(s.poll_interval_mins.max(1)) * Millis::MINUTE;
+        PollerConfig {
+            interval,
+            overlap: 15 * Millis::MINUTE,
+            backfill: i64::from(s.backfill_days.max(1)) * Millis::DAY,
+            full_fetch_every: 30 * Millis::MINUTE,
+            sweep_every: i64::from(s.reconcile_interval_mins.max(10)) * Millis::MINUTE,
+            sweep_window: 48 * Millis::HOUR,
+            probe_limit: 20,
+            page_limit: 500,
+            refresh_min_gap: 30 * Millis::SECOND,
+            retry_first: 30 * Millis::SECOND,
+            max_backoff: (60 * Millis::MINUTE).max(interval),
+            max_retry_after: 6 * Millis::HOUR,
+            catch_up_after: (3 * interval).max(20 * Millis::MINUTE),
+            max_sync_requests: 5_000,
+            max_sync_records: 1_000_000,
+        }
+    }
+}
+
+/// One `GET /eventLogs` the driver should send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub query: Query,
+    pub auth: AuthStyle,
+    /// Sent as `If-None-Match`, exactly as stored.
+    pub if_none_match: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Query {
+    /// The newest rows: `limit=N&orderBy=createdAt:DESC`, plus `skip` when > 0 (the only
+    /// undocumented parameter Doorpost sends, and only as a checked optimisation).
+    Newest { limit: u32, skip: u32 },
+    /// The oldest rows from `start` on: `startDate=…&orderBy=createdAt:ASC&limit=N`.
+    Ascending {
+        start: Millis,
+        limit: u32,
+        skip: u32,
+    },
+}
+
+impl Query {
+    /// The query string, percent-encoded, without the leading `?`.
+    pub fn to_query_string(&self) -> String {
+        let (start, order, limit, skip) = match *self {
+            Query::Newest { limit, skip } => (None, "DESC", limit, skip),
+            Query::Ascending { start, limit, skip } => (Some(start), "ASC", limit, skip),
+        };
+        let mut q = String::new();
+        if let Some(s) = start {
+            q.push_str(&format!("startDate={}&", encode_date(s)));
+        }
+        q.push_str(&format!("limit={limit}&orderBy=createdAt%3A{order}"));
+        if skip > 0 {
+            q.push_str(&format!("&skip={skip}"));
+        }
+        q
+    }
+
+    /// The `limit` asked for: a page with more records than this is refused.
+    pub fn limit(&self) -> u32 {
+        match *self {
+            Query::Newest { limit, .. } | Query::Ascending { limit, .. } => limit,
+        }
+    }
+}
+
+fn encode_date(t: Millis) -> String {
+    t.to_rfc3339().replace(':', "%3A").replace('+', "%2B")
+}
+
+/// What came back, as the driver saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The server's `Date` header, when present and readable.
+    pub server_date: Option<Millis>,
+    /// The client's wall clock when the response arrived. Compared only with the client's
+    /// own earlier readings (how long Doorpost was closed), never with server times.
+    pub received_wall: Millis,
+    /// Bytes received (headers and body), for the poll log.
+    pub bytes: u64,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// 200 with a readable body.
+    Page { etag: Option<String>, page: Page },
+    /// 304 Not Modified.
+    NotModified,
+    /// 401 or 403.
+    AuthRejected { status: u16 },
+    /// 429 or 5xx; `retry_after` in ms when the server said.
+    Unavailable {
+        status: u16,
+        retry_after: Option<i64>,
+    },
+    /// 3xx other than 304: a configuration error; never followed.
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
+    /// Another status (404: wrong base URL, 400: a query this server rejects).
+    Unexpected { status: u16 },
+    /// 200 whose body could not be read at all.
+    BadBody(PageError),
+    /// Connect/read/total timeout, reset, DNS, TLS.
+    Network(String),
+}
+
+/// What kind of sync produced a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncKind {
+    /// First sync of a source: history loaded silently.
+    Backfill,
+    /// Probe said 304 (or the same rows): nothing fetched.
+    Unchanged,
+    /// Probe said something changed.
+    Incremental,
+    /// Periodic fetch regardless of the ETag.
+    Full,
+    /// Reconciliation over `sweep_window`.
+    Sweep,
+}
+
+/// The poll-log entry for one check, successful or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollRecord {
+    pub kind: SyncKind,
+    pub requests: u32,
+    pub bytes: u64,
+    /// `None` on success; the user-facing reason otherwise.
+    pub error: Option<String>,
+    /// `true` when the check ended with a 304 probe.
+    pub not_modified: bool,
+}
+
+/// Set on a sync's last commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finish {
+    /// Server time of the check (`Date`), when the server sent one.
+    pub server_now: Option<Millis>,
+    /// Doorpost was away (outage, sleep, closed): summarise, don't toast.
+    pub catch_up: bool,
+    pub record: PollRecord,
+}
+
+/// What the driver must write in one transaction, then acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub kind: SyncKind,
+    /// Rows received, as read; the store inserts the new ones and updates changed ones.
+    pub events: Vec<EventLog>,
+    pub quarantined: Vec<Quarantined>,
+    /// The durable state after this commit.
+    pub state: SyncState,
+    /// New rows whose `createdAt` precedes this are history, never news.
+    pub news_floor: Option<Millis>,
+    /// `Some` on the sync's last commit: decide the notifications of every row still
+    /// pending, in the same transaction.
+    pub finish: Option<Finish>,
+    /// What this sync could not list completely (on its last commit).
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// The user-visible phase, for the tray status line and the status page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "camelCase")]
+pub enum Phase {
+    Idle,
+    Checking,
+    /// Until a wall-clock time, or until resumed.
+    Paused {
+        until: Option<Millis>,
+    },
+    /// Failing; next attempt at `retry_at` (the driver's clock).
+    Degraded {
+        retry_at: Millis,
+        failures: u32,
+    },
+    /// Parakey rejected the token: nothing happens until it changes.
+    AuthRejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub phase: Phase,
+    /// The driver's clock at the next scheduled check, when one is scheduled.
+    pub next_check: Option<Millis>,
+    pub last_error: Option<String>,
+    pub auth: Option<AuthStyle>,
+    /// A window the server would not let Doorpost list completely.
+    pub incomplete: Option<Incomplete>,
+    /// A long sync is part-way (pages stored, more to come).
+    pub catching_up: bool,
+}
+
+/// Why `refresh_now` did not start a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshRefused {
+    /// A check is already running.
+    Busy,
+    /// Asked too soon after the last one, or Parakey asked us to wait; ms to wait.
+    TooSoon { wait_ms: i64 },
+    /// The token was rejected; set a new one.
+    AuthRejected,
+}
+
+#[derive(Debug)]
+enum Step {
+    Idle,
+    /// A sync in progress: a request is out, or the next one waits for `retry_at`.
+    Running(Box<Job>),
+    /// A commit is with the driver; the job goes on afterwards unless this was its last.
+    Committing {
+        job: Option<Box<Job>>,
+        kind: SyncKind,
+    },
+    AuthStopped,
+}
+
+#[derive(Debug)]
+struct Job {
+    kind: SyncKind,
+    auth: AuthStyle,
+    auth_retried: bool,
+    listing: Listing,
+    /// The first request is the probe, sent with `If-None-Match`.
+    conditional: bool,
+    /// The first request is the newest page (not a resumed walk): its ETag is the probe's.
+    probing: bool,
+    /// Started by "check now": runs even while paused.
+    manual: bool,
+    /// No response handled yet.
+    first: bool,
+    /// A request is out and its response has not been handled yet.
+    awaiting: bool,
+    /// The last request, to check the answer against its `limit`.
+    last_query: Option<Query>,
+    /// No request before this (a retry after a failure).
+    retry_at: Millis,
+    requests: u32,
+    records: u64,
+    bytes: u64,
+    /// `Some` once the probe answered 200: the ETag (or its absence), the rows' digest and
+    /// whether the page was blind, to store at the end.
+    probe: Option<(Option<String>, Option<u64>, bool)>,
+    server_date: Option<Millis>,
+    received_wall: Millis,
+    /// Largest `createdAt` received that is not in the server's future.
+    newest: Option<Millis>,
+    news_floor: Option<Millis>,
+    /// The backfill of an empty account on a server without a clock.
+    empty_without_clock: bool,
+    /// Some part of this sync's window could not be listed.
+    incomplete: bool,
+}
+
+/// The state machine. See the module docs.
+#[derive(Debug)]
+pub struct Poller {
+    config: PollerConfig,
+    state: SyncState,
+    rng: Rng,
+    step: Step,
+    pending_commit: Option<Commit>,
+    pending_record: Option<PollRecord>,
+    /// When the next regular check may start.
+    next_check: Millis,
+    /// Until resumed (`Some(None)`) or until a wall-clock time.
+    paused: Option<Option<Millis>>,
+    /// The last (now, wall) pair seen, to turn wall-clock deadlines into `now` ones.
+    wall_base: Option<(Millis, Millis)>,
+    /// Set by `refresh_now` or a resume: check as soon as allowed.
+    check_soon: bool,
+    last_refresh: Option<Millis>,
+    /// `Retry-After`: no request before this.
+    not_before: Millis,
+    failures: u32,
+    last_error: Option<String>,
+    next_full: Millis,
+    next_sweep: Millis,
+    /// `now` of the last finished sync in this run.
+    last_success_now: Option<Millis>,
+}
+
+impl Poller {
+    /// A poller for one source, resuming from its stored state. The first check of a run
+    /// is due at once: a resumed walk, a backfill for a new source, else a sweep (Doorpost
+    /// was not running, so anything may have happened).
+    pub fn new(config: PollerConfig, state: SyncState, seed: u64, now: Millis) -> Poller {
+        Poller {
+            next_full: now,
+            next_sweep: now,
+            config,
+            state,
+            rng: Rng::seeded(seed),
+            step: Step::Idle,
+            pending_commit: None,
+            pending_record: None,
+            next_check: now,
+            paused: None,
+            wall_base: None,
+            check_soon: false,
+            last_refresh: None,
+            not_before: now,
+            failures: 0,
+            last_error: None,
+            last_success_now: None,
+        }
+    }
+
+    pub fn state(&self) -> &SyncState {
+        &self.state
+    }
+
+    pub fn config(&self) -> &PollerConfig {
+        &self.config
+    }
+
+    pub fn status(&self) -> Status {
+        let phase = match (&self.step, self.paused) {
+            (Step::AuthStopped, _) => Phase::AuthRejected,
+            (Step::Running(job), _) if job.awaiting => Phase::Checking,
+            (Step::Committing { .. }, _) => Phase::Checking,
+            (_, Some(until)) => Phase::Paused { until },
+            (_, None) if self.failures > 0 => Phase::Degraded {
+                retry_at: self.next_due(),
+                failures: self.failures,
+            },
+            (Step::Running(_), None) => Phase::Checking,
+            (Step::Idle, None) => Phase::Idle,
+        };
+        let next_check = match phase {
+            Phase::Idle | Phase::Degraded { .. } => Some(self.next_due()),
+            _ => None,
+        };
+        Status {
+            phase,
+            next_check,
+            last_error: self.last_error.clone(),
+            auth: self.state.auth,
+            incomplete: self.state.incomplete,
+            catching_up: self.state.resume.is_some(),
+        }
+    }
+
+    /// When the next request may go out, ignoring a pause.
+    fn next_due(&self) -> Millis {
+        let at = match &self.step {
+            Step::Running(job) => job.retry_at,
+            _ if self.check_soon => self.not_before,
+            _ => self.next_check,
+        };
+        at.max(self.not_before)
+    }
+
+    /// When the driver should call [`Poller::handle_timeout`] next; `None` when only an
+    /// outside event (a response, a commit, a command) can move the poller.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        match &self.step {
+            Step::Running(job) if job.awaiting => None,
+            Step::Running(job) if self.paused.is_none() || job.manual => Some(self.next_due()),
+            Step::Idle if self.paused.is_none() => Some(self.next_due()),
+            Step::Idle | Step::Running(_) => self.paused_deadline(),
+            Step::Committing { .. } | Step::AuthStopped => None,
+        }
+    }
+
+    fn wall_to_now(&self, wall: Millis) -> Option<Millis> {
+        self.wall_base
+            .map(|(now, wall_then)| now.plus(wall.since(wall_then)))
+    }
+
+    pub fn handle_timeout(&mut self, now: Millis) {
+        if self.paused_deadline().is_some_and(|at| now >= at) {
+            self.end_pause();
+        }
+    }
+
+    fn paused_deadline(&self) -> Option<Millis> {
+        match self.paused {
+            Some(Some(until)) => self.wall_to_now(until),
+            _ => None,
+        }
+    }
+
+    fn end_pause(&mut self) {
+        self.paused = None;
+        self.check_soon = true;
+    }
+
+    /// Feed the wall clock now and then (every loop of the driver): timed pauses end at a
+    /// wall-clock time, whatever the clocks did meanwhile.
+    pub fn observe_wall(&mut self, now: Millis, wall: Millis) {
+        self.wall_base = Some((now, wall));
+        if let Some(Some(until)) = self.paused
+            && wall >= until
+        {
+            self.end_pause();
+        }
+    }
+
+    /// The next request to send, if one is due. At most one is ever in flight.
+    pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
+        self.handle_timeout(now);
+        if let Step::Idle = self.step {
+            if self.paused.is_some() || now < self.next_due() {
+                return None;
+            }
+            self.start_job(now);
+        }
+        let Step::Running(job) = &mut self.step else {
+            return None;
+        };
+        let held = self.paused.is_some() && !job.manual;
+        if held || job.awaiting || now < job.retry_at.max(self.not_before) {
+            return None;
+        }
+        let Next::Request(query) = job.listing.next() else {
+            return None;
+        };
+        job.awaiting = true;
+        job.requests += 1;
+        let if_none_match = if job.conditional && job.first {
+            self.state.probe_etag.clone()
+        } else {
+            None
+        };
+        job.last_query = Some(query);
+        Some(Request {
+            query,
+            auth: job.auth,
+            if_none_match,
+        })
+    }
+
+    fn start_job(&mut self, now: Millis) {
+        self.check_soon = false;
+        // The interval is the spacing between checks, whatever a check costs.
+        self.next_check = now.plus(self.config.interval);
+        let c = &self.config;
+        let (kind, listing) = match (self.state.resume, self.state.watermark) {
+            (Some(r), _) => (
+                r.kind,
+                Listing::resume_walk(
+                    r.window_start,
+                    r.walk_from,
+                    r.covered_from,
+                    c.page_limit,
+                    self.state.start_filter,
+                    self.state.skip,
+                ),
+            ),
+            (None, None) => (SyncKind::Backfill, self.listing(Millis(i64::MIN))),
+            (None, Some(w)) => {
+                let (kind, window) = if now >= self.next_sweep {
+                    (SyncKind::Sweep, c.sweep_window)
+                } else if now >= self.next_full {
+                    (SyncKind::Full, c.overlap)
+                } else {
+                    (SyncKind::Incremental, c.overlap)
+                };
+                (kind, self.listing(w.minus(window)))
+            }
+        };
+        let news_floor = self.state.watermark.map(|w| {
+            let floor = w.minus(self.config.overlap);
+            self.state.watch_start.map_or(floor, |s| s.max(floor))
+        });
+        self.step = Step::Running(Box::new(Job {
+            kind,
+            auth: self.state.auth.unwrap_or(AuthStyle::AccessToken),
+            auth_retried: false,
+            listing,
+            conditional: kind == SyncKind::Incremental
+                && self.state.resume.is_none()
+                && !self.state.probe_blind,
+            probing: self.state.resume.is_none(),
+            manual: false,
+            first: true,
+            awaiting: false,
+            last_query: None,
+            retry_at: now,
+            requests: 0,
+            records: 0,
+            bytes: 0,
+            probe: None,
+            server_date: None,
+            received_wall: Millis(0),
+            newest: None,
+            news_floor,
+            empty_without_clock: false,
+            incomplete: false,
+        }));
+    }
+
+    fn listing(&self, window_start: Millis) -> Listing {
+        Listing::new(
+            window_start,
+            self.config.probe_limit,
+            self.config.page_limit,
+            self.state.start_filter,
+            self.state.skip,
+        )
+    }
+
+    /// Feed the response to the last request from [`Poller::poll_request`].
+    pub fn handle_response(&mut self, now: Millis, response: Response) {
+        let Step::Running(job) = &mut self.step else {
+            return; // a stray response (e.g. after a reset); nothing waits for it
+        };
+        if !job.awaiting {
+            return;
+        }
+        job.awaiting = false;
+        job.bytes += response.bytes;
+        job.received_wall = response.received_wall;
+        if response.server_date.is_some() {
+            job.server_date = response.server_date;
+        }
+        match response.outcome {
+            Outcome::Page { etag, page } => self.handle_page(now, etag, page),
+            Outcome::NotModified => {
+                if job.conditional && job.first {
+                    self.state.auth = Some(job.auth);
+                    self.finish(now, true);
+                } else {
+                    // We sent no If-None-Match: a confused server. Nothing is covered.
+                    self.fail(now, Failure::Confused, None);
+                }
+            }
+            Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
+            Outcome::Unavailable {
+                status,
+                retry_after,
+            } => self.fail(now, Failure::Unavailable(status), retry_after),
+            Outcome::Redirect { status, location } => {
+                self.fail(now, Failure::Redirect { status, location }, None)
+            }
+            Outcome::Unexpected { status } => {
+                if status == 400 && job.listing.refused() {
+                    // `skip` refused: the listing goes on without it.
+                    return;
+                }
+                self.fail(now, Failure::Unexpected(status), None)
+            }
+            Outcome::BadBody(e) => self.fail(now, Failure::BadBody(e.to_string()), None),
+            Outcome::Network(e) => self.fail(now, Failure::Network(e), None),
+        }
+    }
+
+    fn handle_auth_rejected(&mut self, now: Millis, status: u16) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        if !job.auth_retried {
+            // Try the other header form once, for the same request.
+            job.auth_retried = true;
+            job.auth = job.auth.other();
+            return;
+        }
+        self.fail(now, Failure::Auth(status), None);
+        self.state.auth = None;
+        self.step = Step::AuthStopped;
+    }
+
+    fn handle_page(&mut self, now: Millis, etag: Option<String>, page: Page) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        let asked = job.last_query.as_ref().map_or(u32::MAX, Query::limit);
+        let received = page.events.len() + page.quarantined.len();
+        if received > asked as usize {
+            return self.fail(now, Failure::Oversized(received, asked), None);
+        }
+        self.state.auth = Some(job.auth);
+        self.failures = 0;
+        self.last_error = None;
+        if std::mem::replace(&mut job.first, false) && job.probing {
+            let digest = digest(&page);
+            // Without an ETag, the same newest rows are the next best "nothing new".
+            let unchanged = etag.is_none()
+                && job.conditional
+                && digest.is_some()
+                && digest == self.state.probe_digest;
+            let ceiling = ceiling(job);
+            let blind = digest.is_some() && !page.events.iter().any(|e| e.created_at <= ceiling);
+            job.probe = Some((etag, digest, blind));
+            if unchanged {
+                return self.finish(now, true);
+            }
+            if job.kind == SyncKind::Backfill {
+                self.start_backfill_window(&page);
+            }
+        }
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        job.listing.take(&page);
+        job.records += received as u64;
+        // A row dated in the server's future must not become the watermark: every later
+        // window would start past the real rows.
+        let ceiling = ceiling(job);
+        let newest = page
+            .events
+            .iter()
+            .map(|e| e.created_at)
+            .filter(|c| *c <= ceiling)
+            .max();
+        job.newest = job.newest.max(newest);
+        let over_budget = job.requests >= self.config.max_sync_requests
+            || job.records >= self.config.max_sync_records;
+        if job.listing.is_done() || over_budget {
+            self.finish_with(now, page, over_budget);
+        } else {
+            self.commit_partial(page);
+        }
+    }
+
+    /// The backfill's window is relative to the server's clock, known from its first
+    /// answer. Watching begins after everything that answer held: at the `Date` header, or
+    /// just after its newest row (one dated in the server's future aside) if that is later.
+    fn start_backfill_window(&mut self, page: &Page) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        let ceiling = ceiling(job);
+        let newest_row = page
+            .events
+            .iter()
+            .map(|e| e.created_at)
+            .filter(|c| *c <= ceiling)
+            .max();
+        let server_now = match (job.server_date, newest_row) {
+            (Some(d), Some(n)) => Some(d.max(n.plus(1))),
+            (d, n) => d.or(n.map(|n| n.plus(1))),
+        };
+        // Set once per source: a backfill that had to start over keeps its first moment.
+        let watch_start = match (self.state.watch_start, server_now) {
+            (Some(t), _) | (None, Some(t)) => t,
+            (None, None) => Millis(i64::MIN),
+        };
+        job.empty_without_clock = server_now.is_none();
+        self.state.watch_start = Some(watch_start);
+        job.news_floor = Some(watch_start);
+        job.listing
+            .set_window_start(watch_start.minus(self.config.backfill));
+    }
+
+    /// Commits one page of an unfinished sync, with where to resume.
+    fn commit_partial(&mut self, page: Page) {
+        let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
+            return;
+        };
+        let incomplete = job.listing.take_incomplete();
+        job.incomplete |= !incomplete.is_empty();
+        let mut state = self.state.clone();
+        if let Some(last) = incomplete.last() {
+            state.incomplete = Some(*last);
+        }
+        state.resume = job
+            .listing
+            .resume_point()
+            .map(|(walk_from, covered_from)| Resume {
+                kind: job.kind,
+                window_start: job.listing.window_start(),
+                walk_from,
+                covered_from,
+            });
+        state.start_filter = job.listing.start_filter();
+        state.skip = job.listing.skip_support();
+        self.pending_commit = Some(Commit {
+            kind: job.kind,
+            events: page.events,
+            quarantined: page.quarantined,
+            state,
+            news_floor: job.news_floor,
+            finish: None,
+            incomplete,
+        });
+        self.step = Step::Committing {
+            kind: job.kind,
+            job: Some(job),
+        };
+    }
+
+    /// Ends a sync that needed no rows (304 or the same rows).
+    fn finish(&mut self, now: Millis, not_modified: bool) {
+        self.finish_inner(now, Page::default(), not_modified, false);
+    }
+
+    fn finish_with(&mut self, now: Millis, page: Page, cut_short: bool) {
+        self.finish_inner(now, page, false, cut_short);
+    }
+
+    /// Ends the current sync successfully: builds its last commit.
+    fn finish_inner(&mut self, now: Millis, page: Page, not_modified: bool, cut_short: bool) {
+        let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
+            return;
+        };
+        let incomplete = job.listing.take_incomplete();
+        job.incomplete |= !incomplete.is_empty();
+        let mut state = self.state.clone();
+        state.start_filter = job.listing.start_filter();
+        state.skip = job.listing.skip_support();
+        state.resume = if cut_short {
+            // Stopped by the per-sync budget: the rest at the next check.
+            job.listing
+                .resume_point()
+                .map(|(walk_from, covered_from)| Resume {
+                    kind: job.kind,
+                    window_start: job.listing.window_start(),
+                    walk_from,
+                    covered_from,
+                })
+        } else {
+            None
+        };
+        if !not_modified && !cut_short {
+            state.watermark = next_watermark(&state, &job);
+            state.incomplete = match (incomplete.last(), job.kind) {
+                (Some(i), _) => Some(*i),
+                // A sweep that listed its whole window clears the old report.
+                (None, SyncKind::Sweep) if !job.incomplete => None,
+                (None, _) => state.incomplete,
+            };
+        }
+        if let Some((etag, digest, blind)) = job.probe.clone()
+            && !cut_short
+        {
+            state.probe_etag = etag;
+            state.probe_digest = digest;
+            state.probe_blind = blind;
+        }
+        let catch_up = self.was_away(now, &job);
+        state.last_success = job.server_date.or(state.last_success);
+        state.last_success_wall = Some(job.received_wall);
+        self.schedule_after(now, job.kind, not_modified);
+        let kind = if not_modified {
+            SyncKind::Unchanged
+        } else {
+            job.kind
+        };
+        self.pending_commit = Some(Commit {
+            kind,
+            incomplete,
+            events: page.events,
+            quarantined: page.quarantined,
+            state,
+            news_floor: job.news_floor,
+            finish: Some(Finish {
+                server_now: job.server_date,
+                catch_up,
+                record: PollRecord {
+                    kind,
+                    requests: job.requests,
+                    bytes: job.bytes,
+                    error: None,
+                    not_modified,
+                },
+            }),
+        });
+        self.step = Step::Committing { job: None, kind };
+    }
+
+    /// Doorpost was away when the time since the last finished sync (on this run's clock,
+    /// else the client's wall clock against its own earlier reading) exceeds
+    /// `catch_up_after`.
+    fn was_away(&self, now: Millis, job: &Job) -> bool {
+        let away = match self.last_success_now {
+            Some(last) => now.since(last),
+            None => match self.state.last_success_wall {
+                Some(wall) => job.received_wall.since(wall),
+                None => 0,
+            },
+        };
+        away > self.config.catch_up_after
+    }
+
+    fn schedule_after(&mut self, now: Millis, kind: SyncKind, not_modified: bool) {
+        match kind {
+            SyncKind::Sweep | SyncKind::Backfill => {
+                self.next_sweep = now.plus(self.config.sweep_every);
+                self.next_full = now.plus(self.config.full_fetch_every);
+            }
+            SyncKind::Full => self.next_full = now.plus(self.config.full_fetch_every),
+            SyncKind::Incremental if !not_modified => {
+                self.next_full = now.plus(self.config.full_fetch_every)
+            }
+            _ => {}
+        }
+    }
+
+    fn fail(&mut self, now: Millis, failure: Failure, retry_after: Option<i64>) {
+        let why = failure.to_string();
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        self.pending_record = Some(PollRecord {
+            kind: job.kind,
+            requests: job.requests,
+            bytes: job.bytes,
+            error: Some(why.clone()),
+            not_modified: false,
+        });
+        self.failures += 1;
+        let retry_after = retry_after.map(|ra| ra.clamp(0, self.config.max_retry_after));
+        let delay = self.retry_delay(retry_after);
+        if let Some(ra) = retry_after {
+            self.not_before = now.plus(ra);
+        }
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        // The sync is kept: the same request goes out again once the wait is over.
+        job.retry_at = now.plus(delay);
+        self.last_error = Some(why);
+    }
+
+    /// About 30 s after the first failure, doubling from there up to `max_backoff`, ±20 %.
+    /// `Retry-After` is a minimum; while the failures are few it is the wait itself, so a
+    /// rate-limited sync goes on as soon as the server allows.
+    fn retry_delay(&mut self, retry_after: Option<i64>) -> i64 {
+        let exp = self.failures.saturating_sub(1).min(20);
+        let base = self
+            .config
+            .retry_first
+            .saturating_mul(1_i64 << exp)
+            .min(self.config.max_backoff);
+        let backoff = self.rng.range(base * 4 / 5, base * 6 / 5);
+        match retry_after {
+            Some(ra) if self.failures <= 2 => ra.max(Millis::SECOND),
+            Some(ra) => ra.max(backoff),
+            None => backoff,
+        }
+    }
+
+    /// The next commit to write, if any. Until [`Poller::handle_committed`] is called
+    /// nothing else is sent.
+    pub fn poll_commit(&mut self) -> Option<Commit> {
+        self.pending_commit.take()
+    }
+
+    /// A failed request to append to the poll log (no other writes go with it).
+    pub fn poll_record(&mut self) -> Option<PollRecord> {
+        self.pending_record.take()
+    }
+
+    /// The driver wrote (or failed to write) the last commit. Only a written commit moves
+    /// the durable state forward; a failed write ends the sync, which the next check
+    /// resumes from the last written state.
+    pub fn handle_committed(&mut self, now: Millis, result: Result<SyncState, String>) {
+        let Step::Committing { job, kind } = std::mem::replace(&mut self.step, Step::Idle) else {
+            return;
+        };
+        match (result, job) {
+            (Ok(state), Some(job)) => {
+                self.state = state;
+                self.step = Step::Running(job);
+            }
+            (Ok(state), None) => {
+                self.state = state;
+                self.failures = 0;
+                self.last_error = None;
+                self.last_success_now = Some(now);
+            }
+            (Err(why), job) => {
+                let why = Failure::Store(why).to_string();
+                self.pending_record = Some(PollRecord {
+                    kind,
+                    requests: job.as_ref().map_or(0, |j| j.requests),
+                    bytes: job.as_ref().map_or(0, |j| j.bytes),
+                    error: Some(why.clone()),
+                    not_modified: false,
+                });
+                self.failures += 1;
+                self.last_error = Some(why);
+                // The sync ends; the next one resumes from the last written state.
+                self.next_check = now.plus(self.retry_delay(None));
+                self.next_full = now;
+            }
+        }
+    }
+
+    /// "Check now". Allowed while paused (one check; the pause stays), refused when a
+    /// request is out, when asked again within `refresh_min_gap`, or while Parakey's
+    /// `Retry-After` holds. A sync waiting to retry is retried now.
+    pub fn refresh_now(&mut self, now: Millis) -> Result<(), RefreshRefused> {
+        match &self.step {
+            Step::AuthStopped => return Err(RefreshRefused::AuthRejected),
+            Step::Committing { .. } => return Err(RefreshRefused::Busy),
+            Step::Running(job) if job.awaiting => return Err(RefreshRefused::Busy),
+            Step::Running(_) | Step::Idle => {}
+        }
+        if let Some(last) = self.last_refresh {
+            let wait = last.plus(self.config.refresh_min_gap).since(now);
+            if wait > 0 {
+                return Err(RefreshRefused::TooSoon { wait_ms: wait });
+            }
+        }
+        if self.not_before > now {
+            return Err(RefreshRefused::TooSoon {
+                wait_ms: self.not_before.since(now),
+            });
+        }
+        self.last_refresh = Some(now);
+        if let Step::Idle = self.step {
+            // A manual check fetches for real: the user asked because they doubt the probe.
+            self.next_full = self.next_full.min(now);
+            self.start_job(now);
+        }
+        if let Step::Running(job) = &mut self.step {
+            job.retry_at = now;
+            job.manual = true;
+        }
+        Ok(())
+    }
+
+    /// Pause until a wall-clock time, or until [`Poller::resume`] when `None`. A sync in
+    /// progress stops between two requests and goes on when the pause ends.
+    pub fn pause(&mut self, until_wall: Option<Millis>) {
+        self.paused = Some(until_wall);
+    }
+
+    /// Resume; a check is due at once (anything may have happened meanwhile).
+    pub fn resume(&mut self) {
+        if self.paused.take().is_some() {
+            self.check_soon = true;
+        }
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.is_some()
+    }
+
+    /// New settings: the interval and windows change now; an earlier next check is kept.
+    pub fn apply_config(&mut self, now: Millis, config: PollerConfig) {
+        let sooner = now.plus(config.interval);
+        if sooner < self.next_check {
+            self.next_check = sooner;
+        }
+        self.config = config;
+    }
+}
+
+/// The latest `createdAt` that can be real: the server's `Date` + 5 min. Without a `Date`
+/// header, the client's clock a day ahead is the only sanity bound there is; it never moves
+/// the watermark, it only keeps a row dated in the future from doing so.
+fn ceiling(job: &Job) -> Millis {
+    match job.server_date {
+        Some(date) => date.plus(5 * Millis::MINUTE),
+        None => job.received_wall.plus(Millis::DAY),
+    }
+}
+
+/// The watermark after a finished sync: the newest `createdAt` received (not in the
+/// server's future), never lower than before; for the backfill of an empty account, the
+/// server's clock (or the epoch, when it has none: every row found later is then in the
+/// next window).
+fn next_watermark(state: &SyncState, job: &Job) -> Option<Millis> {
+    let received = job.newest;
+    let found = match (state.watermark, received) {
+        (Some(w), Some(n)) => Some(w.max(n)),
+        (w, n) => w.or(n),
+    };
+    match (found, job.kind) {
+        (Some(w), _) => Some(w),
+        (None, SyncKind::Backfill) if job.empty_without_clock => Some(Millis(0)),
+        (None, SyncKind::Backfill) => job.server_date,
+        (None, _) => None,
+    }
+}
+
+/// A digest of a page's rows (FNV-1a over each row's raw JSON), to tell "the same newest
+/// rows" on a server without ETags. `None` for an empty page.
+fn digest(page: &Page) -> Option<u64> {
+    if page.events.is_empty() && page.quarantined.is_empty() {
+        return None;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let raws = page
+        .events
+        .iter()
+        .map(|e| e.raw.as_str())
+        .chain(page.quarantined.iter().map(|q| q.raw.as_str()));
+    for raw in raws {
+        for b in raw.bytes().chain([0xff]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    Some(hash)
+}
+
+/// Why a request failed, as the user reads it.
+#[derive(Debug, Clone, thiserror::Error)]
+enum Failure {
+    #[error("Parakey answered 304 to a request without an ETag.")]
+    Confused,
+    #[error(
+        "Parakey rejected the token ({0}). Create a new one in the Parakey app under Settings → Integrations and paste it into Doorpost."
+    )]
+    Auth(u16),
+    #[error("{}", unavailable(*.0))]
+    Unavailable(u16),
+    #[error(
+        "Parakey's address redirected ({status}) to {}. Doorpost does not follow redirects with your token; check the API address.",
+        location.as_deref().unwrap_or("another address")
+    )]
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
+    #[error("Parakey answered {0}; check the API address.")]
+    Unexpected(u16),
+    #[error("Parakey sent an unreadable answer: {0}")]
+    BadBody(String),
+    #[error("Couldn't reach Parakey: {0}")]
+    Network(String),
+    #[error(
+        "Parakey sent {0} records when Doorpost asked for at most {1}; the answer was refused."
+    )]
+    Oversized(usize, u32),
+    #[error("Couldn't save to the history: {0}")]
+    Store(String),
+}
+
+fn unavailable(status: u16) -> String {
+    if status == 429 {
+        "Parakey asked Doorpost to slow down (429).".to_string()
+    } else {
+        format!("Parakey is having trouble ({status}).")
+    }
+}
+
+/// Parses `Retry-After`: delta-seconds, or an HTTP-date measured against the server's own
+/// `Date` when it sent one (so skew between the clocks does not matter), else against the
+/// client's wall clock. Returns milliseconds, never negative.
+pub fn retry_after_ms(value: &str, server_date: Option<Millis>, wall_now: Millis) -> Option<i64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<i64>() {
+        return Some(secs.max(0).saturating_mul(1_000));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let reference = server_date.unwrap_or(wall_now);
+    Some((at.timestamp_millis().saturating_sub(reference.0)).max(0))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+//! The engine's clock for deadlines: elapsed time that keeps counting while the machine is
+//! suspended and ignores steps of the wall clock.
+//!
+//! On Linux this is `CLOCK_BOOTTIME`. The usual monotonic clock (`Instant`) stops during
+//! suspend, so a `Retry-After` of an hour would still be an hour away after a night asleep;
+//! the wall clock can be stepped by NTP or the user, which would fire or hold back every
+//! deadline at once. Elsewhere it falls back to `Instant`, counted from the first call.
+
+#[cfg(not(target_os = "linux"))]
+use std::sync::OnceLock;
+#[cfg(not(target_os = "linux"))]
+use std::time::Instant;
+
+use doorpost_core::time::Millis;
+
+/// Milliseconds since an arbitrary origin (boot, on Linux); only differences mean anything.
+pub fn elapsed() -> Millis {
+    #[cfg(target_os = "linux")]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
+        Millis(t.tv_sec.saturating_mul(1_000) + t.tv_nsec / 1_000_000)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        let origin = ORIGIN.get_or_init(Instant::now);
+        Millis(i64::try_from(origin.elapsed().as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_moves_forward_with_real_time() {
+        let a = elapsed();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let b = elapsed();
+        assert!(b.since(a) >= 19, "{} ms", b.since(a));
+    }
+}
