@@ -61,3 +61,16 @@ pub fn week_of_history(now: Millis) -> Vec<EventSpec> {
         })
         .collect()
 }
+
+/// Half a year of a quiet place: an unlock every three days or so, the newest a day old.
+pub fn months_of_sparse_history(now: Millis) -> Vec<EventSpec> {
+    (0..60)
+        .map(|i: i64| {
+            let created = now
+                .minus(Millis::DAY)
+                .minus(i * 3 * Millis::DAY)
+                .minus((i * 7_919_000) % Millis::HOUR);
+            EventSpec::at(created).late_by(5_000)
+        })
+        .collect()
+}

@@ -63,6 +63,19 @@ async fn list_event_logs(
     .await
 }
 
+/// 429 for a request over the rate limit, with `Retry-After` in whole seconds when the
+/// switch says so.
+fn rate_limited(wait_ms: i64, with_header: bool) -> Response {
+    let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    if with_header {
+        let secs = (wait_ms + 999) / 1000;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
 async fn get_event_log(
     AxumState(shared): Ctx,
     Path(id): Path<String>,
@@ -136,6 +149,11 @@ async fn answer_api(
 
     let (answer, etag_mode) = {
         let mut state = shared.lock();
+        if let Err(wait_ms) = state.take_rate() {
+            let with_header = state.config.rate_limit.is_some_and(|l| l.retry_after);
+            return rate_limited(wait_ms, with_header);
+        }
+        state.served += 1;
         if !authorised(&state.config, headers) {
             let status = StatusCode::from_u16(state.config.auth_reject_status)
                 .unwrap_or(StatusCode::UNAUTHORIZED);
@@ -211,9 +229,13 @@ struct ListParams {
 }
 
 impl ListParams {
-    fn parse(query: &str) -> Result<ListParams, String> {
+    /// `strict`: a server that validates its input answers 400 to anything undocumented.
+    fn parse(query: &str, strict: bool) -> Result<ListParams, String> {
         let mut params = ListParams::default();
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if strict && !matches!(key.as_ref(), "limit" | "startDate" | "orderBy") {
+                return Err(format!("\"{key}\" is not allowed"));
+            }
             if value.trim().is_empty() {
                 continue;
             }
@@ -257,7 +279,8 @@ fn parse_order_by(value: &str) -> Result<(SortKey, Direction), String> {
 }
 
 fn list_body(state: &mut State, query: &str) -> Answer {
-    let params = ListParams::parse(query).map_err(|m| (StatusCode::BAD_REQUEST, m))?;
+    let params = ListParams::parse(query, state.config.strict_params)
+        .map_err(|m| (StatusCode::BAD_REQUEST, m))?;
     let visible_until = state.visible_until();
     let config = &state.config;
     let (sort, direction) = params.order_by.unwrap_or(match config.default_order {
@@ -265,7 +288,16 @@ fn list_body(state: &mut State, query: &str) -> Answer {
         DefaultOrder::TimestampDesc => (SortKey::Timestamp, Direction::Desc),
         DefaultOrder::Insertion => (SortKey::Insertion, Direction::Asc),
     });
-    let limit = params.limit.unwrap_or(config.default_limit);
+    let asked = params.limit.unwrap_or(config.default_limit);
+    let cap = match config.max_limit_cycle.as_slice() {
+        [] => config.max_limit,
+        cycle => Some(cycle[(state.served as usize).saturating_sub(1) % cycle.len()]),
+    };
+    let limit = match (config.ignore_limit, cap) {
+        (true, _) => asked.saturating_mul(4).saturating_add(1),
+        (false, Some(cap)) => asked.min(cap),
+        (false, None) => asked,
+    };
     let query = ListQuery {
         sort,
         direction,
@@ -276,8 +308,9 @@ fn list_body(state: &mut State, query: &str) -> Answer {
             .filter(|_| config.end_date_supported)
             .map(|e| (e, config.end_inclusive)),
         skip: params.skip.filter(|_| config.skip_supported).unwrap_or(0),
-        limit: config.max_limit.map_or(limit, |cap| limit.min(cap)),
+        limit,
         visible_until,
+        shuffle_ties: config.unstable_ties.then_some(config.seed ^ state.served),
         want_total: matches!(
             config.body_shape,
             BodyShape::Envelope {

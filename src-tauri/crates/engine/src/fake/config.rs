@@ -114,6 +114,27 @@ impl Clock {
     }
 }
 
+/// A rate limit: at most `requests` API requests in any `window_ms`, then 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    pub requests: usize,
+    pub window_ms: i64,
+    /// Send `Retry-After` (whole seconds until a request is allowed again) with the 429.
+    pub retry_after: bool,
+}
+
+impl RateLimit {
+    /// `n` requests a minute, with `Retry-After`.
+    pub fn per_minute(n: usize) -> RateLimit {
+        RateLimit {
+            requests: n,
+            window_ms: 60_000,
+            retry_after: true,
+        }
+    }
+}
+
 /// Every switch of the fake Parakey. Change them on a running server with
 /// [`super::FakeControl::configure`] or `POST /_fake/config`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,6 +192,22 @@ pub struct FakeConfig {
     pub random_faults: Vec<Fault>,
     /// Seeds event ids and random faults, so a run replays. Default a fixed value.
     pub seed: u64,
+    /// Behaviours no document rules out. Defaults: none of them.
+    /// At most so many requests per window, then 429 (a sliding window on the fake clock).
+    pub rate_limit: Option<RateLimit>,
+    /// 400 for any query parameter but the documented `limit`, `startDate` and `orderBy`
+    /// (a framework that validates its input).
+    pub strict_params: bool,
+    /// Rows sharing a sort key come back in a new order on every request (a database
+    /// sorting on a non-unique key without a tie-break).
+    pub unstable_ties: bool,
+    /// Send a `Date` header. Default true.
+    pub date_header: bool,
+    /// When not empty, the cap on `limit` changes on every request, cycling through these
+    /// values (overrides `max_limit`).
+    pub max_limit_cycle: Vec<usize>,
+    /// Serve four times the rows asked for, plus one (a server that ignores `limit`).
+    pub ignore_limit: bool,
 }
 
 impl Default for FakeConfig {
@@ -204,6 +241,12 @@ impl Default for FakeConfig {
                 },
             ],
             seed: 0x00D0_0290_5EED,
+            rate_limit: None,
+            strict_params: false,
+            unstable_ties: false,
+            date_header: true,
+            max_limit_cycle: Vec::new(),
+            ignore_limit: false,
         }
     }
 }

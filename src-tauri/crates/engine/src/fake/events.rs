@@ -207,6 +207,9 @@ struct StoredEvent {
     created_at: Millis,
     timestamp: Millis,
     record: Record,
+    /// Listed from its insertion on, whatever its `createdAt` says (a raw record: the
+    /// absurd and future dates tests feed the client).
+    always_visible: bool,
 }
 
 /// The field a listing is sorted by (insertion order is the rows' own order).
@@ -238,6 +241,8 @@ pub(crate) struct ListQuery {
     /// Rows whose `createdAt` is after this are still in flight.
     pub visible_until: Millis,
     pub want_total: bool,
+    /// Rows sharing a sort key come back in an order drawn from this seed.
+    pub shuffle_ties: Option<u64>,
 }
 
 /// The rows of one page, and how many rows matched before paging (exact when the
@@ -265,6 +270,8 @@ pub(crate) struct EventTable {
     ids: HashMap<String, usize>,
     doors: HashMap<String, DoorState>,
     max_created_at: Option<Millis>,
+    /// Some row is listed regardless of its `createdAt`: queries take the scan path.
+    any_always_visible: bool,
 }
 
 impl EventTable {
@@ -294,11 +301,14 @@ impl EventTable {
                 access: spec.access,
                 kind: spec.kind,
             },
+            always_visible: false,
         });
     }
 
     /// Stores any JSON verbatim. It is placed by its own `createdAt`/`timestamp` where
-    /// they parse, else at `now`, so filters and orderings still reach it.
+    /// they parse, else at `now`, so filters and orderings still reach it; it is listed
+    /// from now on even when its `createdAt` lies in the future (that is the point of an
+    /// absurd date).
     pub fn insert_raw(&mut self, raw: Value, now: Millis) {
         let created_at = raw
             .get("createdAt")
@@ -314,6 +324,7 @@ impl EventTable {
             created_at,
             timestamp,
             record: Record::Raw(raw),
+            always_visible: true,
         });
     }
 
@@ -328,6 +339,7 @@ impl EventTable {
         if let Some(id) = &row.id {
             self.ids.insert(id.clone(), index);
         }
+        self.any_always_visible |= row.always_visible;
         self.max_created_at = Some(match self.max_created_at {
             Some(m) => m.max(row.created_at),
             None => row.created_at,
@@ -399,6 +411,48 @@ impl EventTable {
     }
 
     pub fn select(&mut self, q: &ListQuery) -> Selection {
+        match q.shuffle_ties {
+            Some(seed) => self.select_shuffled(q, seed),
+            None => self.select_ordered(q),
+        }
+    }
+
+    /// Every matching row, rows sharing a sort key shuffled, then paged: what a database
+    /// sorting on a non-unique key may do on every query. A scan; only tests use it.
+    fn select_shuffled(&mut self, q: &ListQuery, seed: u64) -> Selection {
+        let all = ListQuery {
+            skip: 0,
+            limit: usize::MAX,
+            want_total: true,
+            shuffle_ties: None,
+            ..q.clone()
+        };
+        let mut rows = self.select_ordered(&all).rows;
+        let key = |i: usize| match q.sort {
+            SortKey::CreatedAt => self.rows[i].created_at,
+            SortKey::Timestamp => self.rows[i].timestamp,
+            SortKey::Insertion => Millis(i as i64),
+        };
+        let mut rng = doorpost_core::rng::Rng::seeded(seed);
+        let mut start = 0;
+        while start < rows.len() {
+            let end = (start..rows.len())
+                .find(|&j| key(rows[j]) != key(rows[start]))
+                .unwrap_or(rows.len());
+            for k in (start + 1..end).rev() {
+                let pick = start + (rng.next_u64() % (k - start + 1) as u64) as usize;
+                rows.swap(k, pick);
+            }
+            start = end;
+        }
+        let total = rows.len();
+        Selection {
+            rows: rows.into_iter().skip(q.skip).take(q.limit).collect(),
+            total,
+        }
+    }
+
+    fn select_ordered(&mut self, q: &ListQuery) -> Selection {
         self.ensure_sorted();
         let rows = &self.rows;
         let order: Option<&[usize]> = match q.sort {
@@ -435,7 +489,7 @@ impl EventTable {
                     });
                 }
             }
-            if q.sort == SortKey::CreatedAt {
+            if q.sort == SortKey::CreatedAt && !self.any_always_visible {
                 hi = hi.min(order.partition_point(|&i| rows[i].created_at <= q.visible_until));
             }
         }
@@ -444,6 +498,7 @@ impl EventTable {
         let check_dates = !dates_on_sort_key && (q.start.is_some() || q.end.is_some());
         let check_visibility = q.sort != SortKey::CreatedAt
             && self.max_created_at.is_some_and(|m| m > q.visible_until);
+        let check_visibility = check_visibility || self.any_always_visible;
 
         if !check_dates && !check_visibility {
             let total = hi - lo;
@@ -457,7 +512,7 @@ impl EventTable {
 
         let passes = |i: usize| {
             let row = &rows[i];
-            if row.created_at > q.visible_until {
+            if row.created_at > q.visible_until && !row.always_visible {
                 return false;
             }
             if check_dates {

@@ -38,7 +38,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 pub use config::{
-    AuthForm, BodyShape, Clock, DateField, DefaultOrder, EtagMode, FakeConfig, ScrubbedUser,
+    AuthForm, BodyShape, Clock, DateField, DefaultOrder, EtagMode, FakeConfig, RateLimit,
+    ScrubbedUser,
 };
 pub use events::{EventSpec, Resource, UserSpec};
 pub use faults::{Fault, RetryAfter};
@@ -84,6 +85,10 @@ struct State {
     id_rng: Rng,
     fault_rng: Rng,
     stats: Stats,
+    /// Fake-clock times of the API requests inside the rate limit's window.
+    recent: VecDeque<Millis>,
+    /// API requests answered so far: drives `max_limit_cycle` and `unstable_ties`.
+    served: u64,
 }
 
 impl State {
@@ -95,7 +100,31 @@ impl State {
             events: EventTable::default(),
             faults: VecDeque::new(),
             stats: Stats::default(),
+            recent: VecDeque::new(),
+            served: 0,
         }
+    }
+
+    /// Counts an API request against the rate limit. `Err(wait_ms)` when it is over: how
+    /// long until the oldest request in the window leaves it.
+    fn take_rate(&mut self) -> Result<(), i64> {
+        let Some(limit) = self.config.rate_limit else {
+            return Ok(());
+        };
+        let now = self.now();
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.since(*t) >= limit.window_ms)
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= limit.requests.max(1) {
+            let oldest = self.recent.front().copied().unwrap_or(now);
+            return Err(oldest.plus(limit.window_ms).since(now).max(1));
+        }
+        self.recent.push_back(now);
+        Ok(())
     }
 
     fn now(&self) -> Millis {
@@ -405,8 +434,10 @@ async fn serve_connection(stream: TcpStream, router: axum::Router, shared: Arc<S
         let shared = Arc::clone(&shared);
         async move { respond(&router, &shared, request).await }
     });
+    // The `Date` header comes from the fake's own clock (or not at all), never hyper's.
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
+        .auto_date_header(false)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
     tokio::select! {
         result = connection => {
@@ -467,8 +498,11 @@ async fn respond(
             return Err(ConnectionDropped);
         }
     };
-    let now = shared.lock().now();
-    if !parts.headers.contains_key(axum::http::header::DATE) {
+    let (now, date_header) = {
+        let state = shared.lock();
+        (state.now(), state.config.date_header)
+    };
+    if date_header && !parts.headers.contains_key(axum::http::header::DATE) {
         parts.headers.insert(
             axum::http::header::DATE,
             http_date(now).parse().expect("HTTP-dates are ASCII"),

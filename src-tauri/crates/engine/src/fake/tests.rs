@@ -859,3 +859,116 @@ async fn a_hundred_thousand_rows_page_quickly() {
     // Generous for an unoptimised build on two cores; quadratic paging would take minutes.
     assert!(paged < Duration::from_secs(30), "{paged:?}");
 }
+
+// --- behaviours no document rules out ---
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after_until_the_window_moves() {
+    let fake = fake_with(|c| c.rate_limit = Some(RateLimit::per_minute(2))).await;
+    assert_eq!(get(&fake, "/eventLogs").await.status, StatusCode::OK);
+    assert_eq!(get(&fake, "/eventLogs").await.status, StatusCode::OK);
+    let limited = get(&fake, "/eventLogs").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("retry-after"), Some("60"));
+    fake.advance(30_000);
+    assert_eq!(
+        get(&fake, "/eventLogs").await.header("retry-after"),
+        Some("30"),
+        "measured from the oldest request in the window"
+    );
+    fake.advance(30_000);
+    assert_eq!(get(&fake, "/eventLogs").await.status, StatusCode::OK);
+    fake.configure(|c| {
+        c.rate_limit = Some(RateLimit {
+            retry_after: false,
+            ..RateLimit::per_minute(1)
+        })
+    });
+    let limited = get(&fake, "/eventLogs").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.header("retry-after"), None);
+}
+
+#[tokio::test]
+async fn strict_parameters_refuse_anything_undocumented() {
+    let fake = fake_with(|c| c.strict_params = true).await;
+    let ok = "/eventLogs?limit=5&orderBy=createdAt%3AASC&startDate=2026-05-01T00%3A00%3A00.000Z";
+    assert_eq!(get(&fake, ok).await.status, StatusCode::OK);
+    for extra in [
+        "skip=5",
+        "offset=5",
+        "endDate=2026-05-01T00%3A00%3A00Z",
+        "page=2",
+    ] {
+        let reply = get(&fake, &format!("/eventLogs?limit=5&{extra}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{extra}");
+    }
+}
+
+#[tokio::test]
+async fn no_date_header_when_switched_off() {
+    let fake = fake_with(|c| c.date_header = false).await;
+    assert_eq!(get(&fake, "/eventLogs").await.header("date"), None);
+    fake.configure(|c| c.date_header = true);
+    assert!(get(&fake, "/eventLogs").await.header("date").is_some());
+}
+
+#[tokio::test]
+async fn the_page_cap_can_change_on_every_request() {
+    let fake = fake_with(|c| c.max_limit_cycle = vec![3, 1, 5]).await;
+    fake.inject_burst(10, t0());
+    let mut sizes = Vec::new();
+    for _ in 0..4 {
+        sizes.push(get(&fake, "/eventLogs?limit=100").await.ids().len());
+    }
+    assert_eq!(sizes, [3, 1, 5, 3]);
+}
+
+#[tokio::test]
+async fn ignore_limit_serves_more_rows_than_asked() {
+    let fake = fake_with(|c| {
+        c.ignore_limit = true;
+        c.max_limit = None;
+    })
+    .await;
+    fake.inject_burst(30, t0());
+    assert_eq!(get(&fake, "/eventLogs?limit=2").await.ids().len(), 9);
+}
+
+#[tokio::test]
+async fn unstable_ties_come_back_in_a_new_order_but_the_same_set() {
+    let fake = fake_with(|c| c.unstable_ties = true).await;
+    fake.inject_burst(12, t0());
+    fake.inject(EventSpec::at(t0().plus(1)));
+    fake.advance(1_000);
+    let first = get(&fake, "/eventLogs?limit=20&orderBy=createdAt%3ADESC")
+        .await
+        .ids();
+    let mut orders = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let ids = get(&fake, "/eventLogs?limit=20&orderBy=createdAt%3ADESC")
+            .await
+            .ids();
+        assert_eq!(
+            ids[0], first[0],
+            "the newest row is not tied: it stays first"
+        );
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let mut expected = first.clone();
+        expected.sort();
+        assert_eq!(sorted, expected);
+        orders.insert(ids);
+    }
+    assert!(orders.len() > 1, "the tie moves between requests");
+}
+
+#[tokio::test]
+async fn raw_records_with_future_or_absurd_dates_are_listed_at_once() {
+    let fake = fake_with(|_| {}).await;
+    fake.insert_raw(json!({"id": "future", "createdAt": "2099-01-01T00:00:00Z"}));
+    fake.insert_raw(json!({"id": "nanos", "createdAt": 1_780_000_000_000_000_000_i64}));
+    let reply = get(&fake, "/eventLogs?limit=5&orderBy=createdAt%3ADESC").await;
+    let page = parse_page(&reply.body).unwrap();
+    assert_eq!(page.events.len() + page.quarantined.len(), 2);
+}
