@@ -49,6 +49,10 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         cli::Command::Refresh => cli::refresh(),
+        cli::Command::Version => {
+            println!("{}", cli::version());
+            ExitCode::SUCCESS
+        }
         cli::Command::Export(a) => cli::export(a),
         cli::Command::Doctor => cli::doctor(),
         cli::Command::Gui { hidden, demo } => run(hidden, demo),
