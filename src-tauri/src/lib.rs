@@ -192,8 +192,11 @@ pub fn show_window(app: &AppHandle, open: Option<String>) {
                 let Some(config) = app2.config().app.windows.first().cloned() else {
                     return;
                 };
+                // The webview's storage goes in Doorpost's own data directory: Tauri's
+                // default is named after the config's identifier, which a dev build shares
+                // with a real install.
                 match tauri::WebviewWindowBuilder::from_config(&app2, &config)
-                    .and_then(|b| b.build())
+                    .and_then(|b| b.data_directory(paths::data_root().join("webview")).build())
                 {
                     Ok(w) => w,
                     Err(e) => {
