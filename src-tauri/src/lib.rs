@@ -86,6 +86,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     };
     let (opens_tx, opens_rx) = std::sync::mpsc::channel::<String>();
+    desktop_identity();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch: bring this one forward instead of starting another poller.
@@ -169,6 +170,20 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+/// Names the process after the desktop entry before any window exists: X11's `WM_CLASS`
+/// (both halves) and Wayland's app id then match `co.doorpost.app.desktop`, so docks group
+/// the window under it and show its icon. GTK is started here for that (Tauri's own start
+/// then finds it running); if it can't start, Tauri reports why.
+fn desktop_identity() {
+    #[cfg(target_os = "linux")]
+    {
+        gtk::glib::set_prgname(Some(paths::APP_ID));
+        if gtk::init().is_ok() {
+            gtk::gdk::set_program_class(paths::APP_ID);
+        }
+    }
 }
 
 /// The app icon as a file for the notification server (which takes a path).
