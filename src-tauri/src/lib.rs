@@ -119,7 +119,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
                 keychain: keychain(),
                 env_token,
                 base,
-                notifier: Arc::new(DesktopNotifier::new(&icon, opens_tx)),
+                notifier: Arc::new(DesktopNotifier::new(paths::APP_ID, &icon, opens_tx)),
                 unseen: std::sync::Mutex::new(0),
             });
             tauri_app.manage(Arc::clone(&doorpost));
