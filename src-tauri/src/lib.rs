@@ -10,6 +10,7 @@
 //! tray; Quit stops the engine cleanly, then exits.
 
 mod app;
+mod autostart;
 mod cli;
 mod commands;
 mod control;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use doorpost_core::ipc::{AppError, ErrorCode, OpenEvent};
+use doorpost_core::ipc::OpenEvent;
 use doorpost_engine::desktop_notifier::DesktopNotifier;
 use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
 use doorpost_engine::keychain::{OsKeychain, TokenStore};
@@ -92,10 +93,6 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
             // A second launch: bring this one forward instead of starting another poller.
             show_window(app, None);
         }))
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--hidden"]),
-        ))
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::history,
@@ -269,20 +266,4 @@ pub async fn quit(app: &AppHandle) {
     }
     let _ = std::fs::remove_file(paths::control_socket());
     app.exit(0);
-}
-
-pub fn autostart(app: &AppHandle, on: bool) -> Result<(), AppError> {
-    use tauri_plugin_autostart::ManagerExt;
-    let launcher = app.autolaunch();
-    let result = if on {
-        launcher.enable()
-    } else {
-        launcher.disable()
-    };
-    result.map_err(|e| {
-        AppError::new(
-            ErrorCode::Internal,
-            format!("Couldn't change starting at login: {e}"),
-        )
-    })
 }
