@@ -129,7 +129,7 @@ pass "doorpost --version: $version"
 # A fake Parakey with live unlocks (the demo's place), on loopback.
 cargo build --locked -q -p doorpost-engine --bin fake-parakey
 fake_out="$(mktemp)"
-target/debug/fake-parakey --demo --live-interval 1 --token package-test-token >"$fake_out" 2>&1 &
+"${CARGO_TARGET_DIR:-target}/debug/fake-parakey" --demo --live-interval 1 --token package-test-token >"$fake_out" 2>&1 &
 fake_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$fake_out" && break; sleep 0.1; done
 url="$(sed -n 's/^listening on //p' "$fake_out" | head -n 1)"
