@@ -16,11 +16,11 @@ use doorpost_core::poller::{
 };
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
+use doorpost_engine::desktop_notifier::DesktopNotifier;
 use doorpost_engine::driver::{self, EngineHandle, EngineOptions, EngineStatus};
 use doorpost_engine::fake::{self, FakeConfig, FakeParakey};
 use doorpost_engine::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, wall_now};
 use doorpost_engine::keychain::TokenStore;
-use doorpost_engine::notifier::Notifier;
 use doorpost_engine::store::Store;
 use tauri::{AppHandle, Emitter};
 
@@ -71,7 +71,7 @@ pub struct Doorpost {
     /// `DOORPOST_TOKEN`: this process only, never stored.
     pub env_token: Option<ApiToken>,
     pub base: BaseUrl,
-    pub notifier: Arc<dyn Notifier>,
+    pub notifier: Arc<DesktopNotifier>,
     /// Unlocks announced since the window was last opened (the tray's "new" icon).
     pub unseen: Mutex<u32>,
 }
@@ -102,6 +102,7 @@ impl Doorpost {
                 None => self.unconfigured()?,
             },
         };
+        self.notifier.set_sound(session.settings().sound);
         *slot = Some(session);
         drop(slot);
         self.changed(0);
@@ -207,7 +208,7 @@ impl Doorpost {
             store_path: dir.join(paths::DB_FILE),
             base,
             token,
-            notifier: Arc::clone(&self.notifier),
+            notifier: Arc::clone(&self.notifier) as _,
             poller_config,
             seed: wall_now().0 as u64,
             timeouts: Timeouts::default(),
@@ -344,18 +345,21 @@ impl Doorpost {
         })?;
         let slot = self.session.lock().await;
         let session = slot.as_ref().ok_or_else(|| internal("no session"))?;
+        let sound = settings.sound;
         match &session.engine {
             Some(engine) => engine
                 .apply_settings(settings)
                 .await
-                .map_err(|m| AppError::new(ErrorCode::InvalidSettings, m)),
+                .map_err(|m| AppError::new(ErrorCode::InvalidSettings, m))?,
             None => session
                 .reader
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .save_settings(&settings)
-                .map_err(internal),
+                .map_err(internal)?,
         }
+        self.notifier.set_sound(sound);
+        Ok(())
     }
 }
 

@@ -1,5 +1,5 @@
-//! The command line: `doorpost [--hidden] [--demo]` starts the app; `refresh`, `export`
-//! and `doctor` work without a display.
+//! The command line: `doorpost [--hidden] [--demo]` starts the app; `refresh`, `export`,
+//! `doctor` and `--version` work without a display.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +23,7 @@ Usage:
                                    print the history (T: 2026-05-02 or an RFC 3339 time;
                                    D: a door's name or id)
   doorpost doctor                  check what Doorpost needs to alert you
+  doorpost --version               print the version and the commit it was built from
 
 Environment:
   DOORPOST_TOKEN     Parakey token for this process only (never stored)
@@ -36,6 +37,7 @@ pub enum Command {
     Export(ExportArgs),
     Doctor,
     Help,
+    Version,
 }
 
 #[derive(Default)]
@@ -53,6 +55,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("refresh") => return Ok(Command::Refresh),
         Some("doctor") => return Ok(Command::Doctor),
         Some("help" | "--help" | "-h") => return Ok(Command::Help),
+        Some("--version" | "-V") => return Ok(Command::Version),
         Some("export") => {
             it.next();
             let mut e = ExportArgs::default();
@@ -84,6 +87,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         }
     }
     Ok(Command::Gui { hidden, demo })
+}
+
+/// `doorpost 0.1.0 (commit 0123456789ab)`: what a bug report should quote.
+pub fn version() -> String {
+    format!(
+        "doorpost {} (commit {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("DOORPOST_COMMIT")
+    )
 }
 
 /// `2026-05-02` (local midnight) or any RFC 3339 time.
@@ -388,5 +400,29 @@ pub fn doctor() -> ExitCode {
     } else {
         println!("{blocking} problem(s) would stop alerts.");
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_names_the_release_and_the_commit_it_was_built_from() {
+        assert!(matches!(parse(&["--version".into()]), Ok(Command::Version)));
+        let v = version();
+        assert!(
+            v.starts_with(&format!("doorpost {} (commit ", env!("CARGO_PKG_VERSION"))),
+            "{v}"
+        );
+        let commit = v
+            .trim_end_matches(')')
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default();
+        assert!(
+            commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "a git commit id, or `unknown` outside a checkout: {v}"
+        );
     }
 }

@@ -147,7 +147,7 @@ pub async fn save_settings(app: App<'_>, patch: SettingsPatch) -> Result<Setting
     if let Some(on) = autostart
         && on != current.autostart
     {
-        crate::autostart(&app.app, on)?;
+        crate::autostart::set(on)?;
     }
     app.save_settings(next.clone()).await?;
     app.changed(0);

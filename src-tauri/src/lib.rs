@@ -10,6 +10,7 @@
 //! tray; Quit stops the engine cleanly, then exits.
 
 mod app;
+mod autostart;
 mod cli;
 mod commands;
 mod control;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use doorpost_core::ipc::{AppError, ErrorCode, OpenEvent};
+use doorpost_core::ipc::OpenEvent;
 use doorpost_engine::desktop_notifier::DesktopNotifier;
 use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
 use doorpost_engine::keychain::{OsKeychain, TokenStore};
@@ -49,6 +50,10 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         cli::Command::Refresh => cli::refresh(),
+        cli::Command::Version => {
+            println!("{}", cli::version());
+            ExitCode::SUCCESS
+        }
         cli::Command::Export(a) => cli::export(a),
         cli::Command::Doctor => cli::doctor(),
         cli::Command::Gui { hidden, demo } => run(hidden, demo),
@@ -82,15 +87,12 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     };
     let (opens_tx, opens_rx) = std::sync::mpsc::channel::<String>();
+    desktop_identity();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch: bring this one forward instead of starting another poller.
             show_window(app, None);
         }))
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec!["--hidden"]),
-        ))
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::history,
@@ -114,7 +116,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
                 keychain: keychain(),
                 env_token,
                 base,
-                notifier: Arc::new(DesktopNotifier::new(&icon, opens_tx)),
+                notifier: Arc::new(DesktopNotifier::new(paths::APP_ID, &icon, opens_tx)),
                 unseen: std::sync::Mutex::new(0),
             });
             tauri_app.manage(Arc::clone(&doorpost));
@@ -167,6 +169,20 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Names the process after the desktop entry before any window exists: X11's `WM_CLASS`
+/// (both halves) and Wayland's app id then match `co.doorpost.app.desktop`, so docks group
+/// the window under it and show its icon. GTK is started here for that (Tauri's own start
+/// then finds it running); if it can't start, Tauri reports why.
+fn desktop_identity() {
+    #[cfg(target_os = "linux")]
+    {
+        gtk::glib::set_prgname(Some(paths::APP_ID));
+        if gtk::init().is_ok() {
+            gtk::gdk::set_program_class(paths::APP_ID);
+        }
+    }
+}
+
 /// The app icon as a file for the notification server (which takes a path).
 fn notification_icon() -> std::path::PathBuf {
     let path = paths::data_root().join("doorpost-icon.png");
@@ -188,8 +204,11 @@ pub fn show_window(app: &AppHandle, open: Option<String>) {
                 let Some(config) = app2.config().app.windows.first().cloned() else {
                     return;
                 };
+                // The webview's storage goes in Doorpost's own data directory: Tauri's
+                // default is named after the config's identifier, which a dev build shares
+                // with a real install.
                 match tauri::WebviewWindowBuilder::from_config(&app2, &config)
-                    .and_then(|b| b.build())
+                    .and_then(|b| b.data_directory(paths::data_root().join("webview")).build())
                 {
                     Ok(w) => w,
                     Err(e) => {
@@ -247,20 +266,4 @@ pub async fn quit(app: &AppHandle) {
     }
     let _ = std::fs::remove_file(paths::control_socket());
     app.exit(0);
-}
-
-pub fn autostart(app: &AppHandle, on: bool) -> Result<(), AppError> {
-    use tauri_plugin_autostart::ManagerExt;
-    let launcher = app.autolaunch();
-    let result = if on {
-        launcher.enable()
-    } else {
-        launcher.disable()
-    };
-    result.map_err(|e| {
-        AppError::new(
-            ErrorCode::Internal,
-            format!("Couldn't change starting at login: {e}"),
-        )
-    })
 }

@@ -6,8 +6,14 @@
 
 use std::path::PathBuf;
 
-/// Debug builds get their own identifier, so their data and keychain entry never touch a
-/// real install's.
+/// Doorpost on the desktop: the installed desktop entry (`co.doorpost.app.desktop`) and
+/// icon, the window's `WM_CLASS` and app id, and the `desktop-entry` hint of every toast.
+/// The same in every build: a build run from a checkout is the same app to the desktop
+/// (only the package installs the entry).
+pub const APP_ID: &str = "co.doorpost.app";
+
+/// Debug builds get their own identifier, so their data, keychain entry and autostart
+/// entry never touch a real install's.
 pub const IDENTIFIER: &str = if cfg!(debug_assertions) {
     "co.doorpost.app.dev"
 } else {

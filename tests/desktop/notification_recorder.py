@@ -6,7 +6,11 @@ Notify call to $DOORPOST_NOTIFY_LOG, with the exact arguments the client sent:
 
     {"id": 1, "app_name": "Doorpost", "replaces_id": 0, "app_icon": "/path/icon.png",
      "summary": "...", "body": "...", "actions": ["default", "Open"],
-     "hints": ["urgency", ...], "expire_timeout": -1, "sender": ":1.7"}
+     "hints": ["urgency", ...], "hint_values": {"urgency": 1, "desktop-entry": "..."},
+     "expire_timeout": -1, "sender": ":1.7"}
+
+hint_values holds the hints whose values are strings, numbers or booleans (image data is
+left out).
 
 It advertises the capabilities of a markup-rendering server (body, body-markup, actions,
 icon-static), so clients that escape only when they must are tested on the strict path.
@@ -38,6 +42,18 @@ TEST_IFACE = "co.doorpost.Test"
 CAPABILITIES = ["body", "body-markup", "actions", "icon-static"]
 
 
+def plain(value):
+    """A D-Bus hint value as JSON can hold it, or None for arrays and structs."""
+    if isinstance(value, dbus.Boolean):
+        return bool(value)
+    if isinstance(value, (dbus.Byte, dbus.Int16, dbus.UInt16, dbus.Int32, dbus.UInt32,
+                          dbus.Int64, dbus.UInt64)):
+        return int(value)
+    if isinstance(value, (dbus.String, dbus.ObjectPath)):
+        return str(value)
+    return None
+
+
 class Recorder(dbus.service.Object):
     def __init__(self, bus, log_path):
         super().__init__(bus, PATH)
@@ -62,6 +78,7 @@ class Recorder(dbus.service.Object):
             "body": str(body),
             "actions": [str(a) for a in actions],
             "hints": sorted(str(k) for k in hints.keys()),
+            "hint_values": {str(k): plain(v) for k, v in hints.items() if plain(v) is not None},
             "expire_timeout": int(expire_timeout),
             "sender": str(sender),
         }

@@ -164,6 +164,10 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
             .any(|a| a == "default"),
         "the default action opens the unlock"
     );
+    assert_eq!(
+        got[before]["hint_values"]["desktop-entry"], "co.doorpost.app",
+        "toasts name the desktop entry, so the desktop lists and groups them under Doorpost"
+    );
 
     // A late upload outside the offset: no notification, but in the export.
     let late = fake.inject(EventSpec::at(fake.now()).late_by(3 * Millis::HOUR));

@@ -33,6 +33,7 @@ describe('settings', () => {
     expect((screen.getByTestId('settings-offset') as HTMLInputElement).value).toBe('10');
     expect((screen.getByTestId('settings-offset-unbounded') as HTMLInputElement).checked).toBe(false);
     expect((screen.getByTestId('settings-notifications') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByTestId('settings-sound') as HTMLInputElement).checked).toBe(false);
     expect((screen.getByTestId('settings-autostart') as HTMLInputElement).checked).toBe(false);
     expect(screen.getByText('Parakey advises 5 minutes or more (1–60).')).toBeTruthy();
     expect(screen.getByText('A token is saved in your keychain.')).toBeTruthy();
@@ -73,6 +74,7 @@ describe('settings', () => {
     await fireEvent.click(screen.getByTestId('settings-offset-unbounded'));
     expect((screen.getByTestId('settings-offset') as HTMLInputElement).disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('settings-notifications'));
+    await fireEvent.click(screen.getByTestId('settings-sound'));
     await fireEvent.click(screen.getByTestId('settings-autostart'));
     const boxes = screen.getAllByTestId('door-option') as HTMLInputElement[];
     await fireEvent.click(boxes.find((b) => b.value === 'door-bikes')!);
@@ -86,6 +88,7 @@ describe('settings', () => {
           allowedOffset: { mode: 'unbounded' },
           watchedDoors: { mode: 'only', doors: ['door-front', 'door-lobby', 'door-loft'] },
           notificationsEnabled: false,
+          sound: true,
           autostart: true,
         },
       ],
@@ -96,6 +99,7 @@ describe('settings', () => {
       allowedOffset: { mode: 'unbounded' },
       watchedDoors: { mode: 'only', doors: ['door-front', 'door-lobby', 'door-loft'] },
       notificationsEnabled: false,
+      sound: true,
       autostart: true,
     });
     expect(onchange).toHaveBeenCalled();

@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: Settings = {
   allowedOffset: { mode: 'minutes', minutes: 10 },
   watchedDoors: { mode: 'all' },
   notificationsEnabled: true,
+  sound: false,
   autostart: false,
   backfillDays: 7,
   reconcileIntervalMins: 60,

@@ -14,6 +14,7 @@ export interface SettingsDraft {
   offsetUnbounded: boolean;
   watchedDoors: DoorFilter;
   notificationsEnabled: boolean;
+  sound: boolean;
   autostart: boolean;
 }
 
@@ -24,6 +25,7 @@ export function draftFrom(s: Settings): SettingsDraft {
     offsetUnbounded: s.allowedOffset.mode === 'unbounded',
     watchedDoors: s.watchedDoors.mode === 'all' ? { mode: 'all' } : { mode: 'only', doors: [...s.watchedDoors.doors] },
     notificationsEnabled: s.notificationsEnabled,
+    sound: s.sound,
     autostart: s.autostart,
   };
 }
@@ -68,6 +70,7 @@ export function checkDraft(d: SettingsDraft): DraftCheck {
       allowedOffset,
       watchedDoors: d.watchedDoors,
       notificationsEnabled: d.notificationsEnabled,
+      sound: d.sound,
       autostart: d.autostart,
     },
   };

@@ -68,6 +68,7 @@ pub struct Settings {
     pub allowed_offset: AllowedOffset,
     pub watched_doors: DoorFilter,
     pub notifications_enabled: bool,
+    pub sound: bool,
     pub autostart: bool,
     pub backfill_days: u32,
     pub reconcile_interval_mins: u32,
@@ -80,6 +81,7 @@ impl Default for Settings {
             allowed_offset: AllowedOffset::default(),
             watched_doors: DoorFilter::All,
             notifications_enabled: true,
+            sound: false,
             autostart: false,
             backfill_days: 7,
             reconcile_interval_mins: 60,
@@ -96,6 +98,7 @@ pub struct SettingsPatch {
     pub allowed_offset: Option<AllowedOffset>,
     pub watched_doors: Option<DoorFilter>,
     pub notifications_enabled: Option<bool>,
+    pub sound: Option<bool>,
     pub autostart: Option<bool>,
     pub backfill_days: Option<u32>,
     pub reconcile_interval_mins: Option<u32>,
@@ -179,6 +182,7 @@ impl Settings {
             allowed_offset,
             watched_doors,
             notifications_enabled,
+            sound,
             autostart,
             backfill_days,
             reconcile_interval_mins
@@ -199,6 +203,10 @@ mod tests {
         assert_eq!(s.poll_interval_mins, 5);
         assert_eq!(s.allowed_offset, AllowedOffset::Minutes(10));
         assert!(!s.autostart);
+        assert!(
+            !s.sound,
+            "toasts are silent until the user asks for a sound"
+        );
     }
 
     #[test]

@@ -13,6 +13,10 @@
 //!   the server renders markup (capability `body-markup`, asked once and cached; escaped
 //!   too when the answer is unknown), so `<b>x</b>` shows as typed. The summary is plain
 //!   text by specification and is sent as is.
+//! - **Toasts say whose they are.** Every one carries the `desktop-entry` hint (the app id
+//!   the shell passes in, which names the installed `.desktop` file), a category and an
+//!   urgency, so GNOME lists Doorpost under Settings → Notifications and groups its toasts.
+//!   Unlock toasts play a sound (`sound-name`) only when the user turned it on.
 //! - **Clicks come back.** Each toast carries a default action; activating it sends the
 //!   toast's first event id on the channel the app passed in. One listener thread, on the
 //!   notifier's own bus connection, watches `ActionInvoked` and `NotificationClosed`; its
@@ -25,13 +29,15 @@
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use doorpost_core::policy::Toast;
+use doorpost_core::policy::{SummaryReason, Toast};
 use futures_lite::StreamExt;
+use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
 
 use crate::keychain::{Worker, WorkerError};
@@ -66,6 +72,11 @@ pub struct DesktopNotifier {
 
 struct Shared {
     icon: String,
+    /// The desktop entry's id (`co.doorpost.app` for `co.doorpost.app.desktop`).
+    desktop_entry: String,
+    /// Whether unlock toasts play [`Shared::unlock_sound`]; the user's setting.
+    sound: AtomicBool,
+    unlock_sound: &'static str,
     opened: Sender<String>,
     state: Mutex<State>,
 }
@@ -88,18 +99,27 @@ struct Shown {
 }
 
 impl DesktopNotifier {
-    /// `icon`: the app icon's file path. `opened`: receives the first event id of each toast
-    /// the user activates.
-    pub fn new(icon: &Path, opened: Sender<String>) -> DesktopNotifier {
+    /// `desktop_entry`: the app's desktop entry id, without `.desktop`. `icon`: the app
+    /// icon's file path. `opened`: receives the first event id of each toast the user
+    /// activates.
+    pub fn new(desktop_entry: &str, icon: &Path, opened: Sender<String>) -> DesktopNotifier {
         DesktopNotifier {
             shared: Arc::new(Shared {
                 icon: icon.to_string_lossy().into_owned(),
+                desktop_entry: desktop_entry.to_string(),
+                sound: AtomicBool::new(false),
+                unlock_sound: unlock_sound(&sound_dirs()),
                 opened,
                 state: Mutex::new(State::default()),
             }),
             timeout: NOTIFY_TIMEOUT,
             worker: Worker::new("doorpost-notify"),
         }
+    }
+
+    /// Whether unlock toasts play a sound from here on (off until the settings say so).
+    pub fn set_sound(&self, on: bool) {
+        self.shared.sound.store(on, Ordering::Relaxed);
     }
 
     /// Replaces the 3 s bound on `show()`.
@@ -113,11 +133,12 @@ impl Notifier for DesktopNotifier {
     fn show(&self, toast: &Toast) -> Result<(), NotifyError> {
         let shared = self.shared.clone();
         let timeout = self.timeout;
+        let kind = Kind::of(toast);
         let title = toast.title().to_string();
         let body = toast.body().to_string();
         let event_id = toast.event_ids().first().map(|id| id.to_string());
         match self.worker.run(timeout, move || {
-            shared.deliver(&title, &body, event_id, timeout)
+            shared.deliver(kind, &title, &body, event_id, timeout)
         }) {
             Ok(result) => result,
             Err(WorkerError::TimedOut | WorkerError::Stuck) => Err(NotifyError::Timeout),
@@ -130,6 +151,7 @@ impl Shared {
     /// Runs on the notifier's thread.
     fn deliver(
         self: &Arc<Self>,
+        kind: Kind,
         title: &str,
         body: &str,
         event_id: Option<String>,
@@ -147,6 +169,13 @@ impl Shared {
             .summary(title)
             .body(&body)
             .icon(&self.icon);
+        let sound = self
+            .sound
+            .load(Ordering::Relaxed)
+            .then_some(self.unlock_sound);
+        for hint in hints(&self.desktop_entry, kind, sound) {
+            notification.hint(hint);
+        }
         if event_id.is_some() {
             notification.action("default", "Open");
         }
@@ -328,6 +357,84 @@ impl Shared {
     }
 }
 
+/// What kind of news a toast is, for its category, urgency and sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unlock,
+    Burst,
+    CatchUp,
+}
+
+impl Kind {
+    fn of(toast: &Toast) -> Kind {
+        match toast {
+            Toast::Single { .. } => Kind::Unlock,
+            Toast::Summary {
+                reason: SummaryReason::Burst,
+                ..
+            } => Kind::Burst,
+            Toast::Summary {
+                reason: SummaryReason::CatchUp,
+                ..
+            } => Kind::CatchUp,
+        }
+    }
+}
+
+/// The hints of one toast. The categories are vendor ones (`x-doorpost.*`), as the spec
+/// asks when none of its own fits; news from while Doorpost was away is not urgent.
+fn hints(desktop_entry: &str, kind: Kind, sound: Option<&str>) -> Vec<Hint> {
+    let (category, urgency) = match kind {
+        Kind::Unlock => ("x-doorpost.unlock", Urgency::Normal),
+        Kind::Burst => ("x-doorpost.summary", Urgency::Normal),
+        Kind::CatchUp => ("x-doorpost.summary", Urgency::Low),
+    };
+    let mut hints = vec![
+        Hint::DesktopEntry(desktop_entry.to_string()),
+        Hint::Category(category.to_string()),
+        Hint::Urgency(urgency),
+    ];
+    if let (Kind::Unlock, Some(sound)) = (kind, sound) {
+        hints.push(Hint::SoundName(sound.to_string()));
+    }
+    hints
+}
+
+const DOOR_BELL: &str = "door-bell";
+/// In the freedesktop sound theme, which every theme falls back to.
+const FALLBACK_SOUND: &str = "message-new-instant";
+
+/// `door-bell` when an installed sound theme has it (`<dir>/sounds/<theme>/<profile>/
+/// door-bell.*`), else [`FALLBACK_SOUND`]: a name no theme has would play nothing.
+fn unlock_sound(dirs: &[std::path::PathBuf]) -> &'static str {
+    let entries = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+    };
+    let has_bell = dirs
+        .iter()
+        .flat_map(|d| entries(&d.join("sounds")))
+        .flat_map(|theme| entries(&theme))
+        .flat_map(|profile| entries(&profile))
+        .any(|f| f.file_stem().is_some_and(|s| s == DOOR_BELL));
+    if has_bell { DOOR_BELL } else { FALLBACK_SOUND }
+}
+
+/// `$XDG_DATA_HOME` and `$XDG_DATA_DIRS` (with the spec's defaults), where sound themes live.
+fn sound_dirs() -> Vec<std::path::PathBuf> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let home = var("XDG_DATA_HOME").or_else(|| var("HOME").map(|h| format!("{h}/.local/share")));
+    let system = var("XDG_DATA_DIRS").unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+    home.into_iter()
+        .chain(system.split(':').map(str::to_string))
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .collect()
+}
+
 /// Owned now, or activatable on demand (minimal desktops start dunst or xfce4-notifyd on
 /// the first `Notify`).
 async fn service_present(bus: &zbus::Connection) -> zbus::Result<bool> {
@@ -470,5 +577,51 @@ mod tests {
             r#"&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="y"&gt;"#
         );
         assert_eq!(escape_markup("Front door"), "Front door");
+    }
+
+    #[test]
+    fn every_toast_names_its_desktop_entry_and_only_unlocks_ring_when_asked() {
+        let unlock = hints("co.doorpost.app", Kind::Unlock, Some("door-bell"));
+        assert_eq!(
+            unlock,
+            [
+                Hint::DesktopEntry("co.doorpost.app".into()),
+                Hint::Category("x-doorpost.unlock".into()),
+                Hint::Urgency(Urgency::Normal),
+                Hint::SoundName("door-bell".into()),
+            ]
+        );
+        let quiet = hints("co.doorpost.app", Kind::Unlock, None);
+        assert!(!quiet.iter().any(|h| matches!(h, Hint::SoundName(_))));
+        for kind in [Kind::Burst, Kind::CatchUp] {
+            let summary = hints("co.doorpost.app", kind, Some("door-bell"));
+            assert!(summary.contains(&Hint::DesktopEntry("co.doorpost.app".into())));
+            assert!(summary.contains(&Hint::Category("x-doorpost.summary".into())));
+            assert!(
+                !summary.iter().any(|h| matches!(h, Hint::SoundName(_))),
+                "a summary never rings: its unlocks have toasts of their own"
+            );
+        }
+        assert!(
+            hints("x", Kind::CatchUp, None).contains(&Hint::Urgency(Urgency::Low)),
+            "news from while Doorpost was away is not urgent"
+        );
+    }
+
+    #[test]
+    fn the_door_bell_plays_only_where_a_sound_theme_has_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (without, with) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir_all(without.join("sounds/freedesktop/stereo")).unwrap();
+        std::fs::write(
+            without.join("sounds/freedesktop/stereo/message-new-instant.oga"),
+            b"",
+        )
+        .unwrap();
+        assert_eq!(unlock_sound(std::slice::from_ref(&without)), FALLBACK_SOUND);
+        std::fs::create_dir_all(with.join("sounds/chimes/stereo")).unwrap();
+        std::fs::write(with.join("sounds/chimes/stereo/door-bell.oga"), b"").unwrap();
+        assert_eq!(unlock_sound(&[without, with]), DOOR_BELL);
+        assert_eq!(unlock_sound(&[dir.path().join("missing")]), FALLBACK_SOUND);
     }
 }

@@ -32,6 +32,7 @@ use doorpost_engine::keychain::{KEYCHAIN_TIMEOUT, KeychainError, OsKeychain, Tok
 use doorpost_engine::notifier::{Notifier, NotifyError};
 
 const SERVICE: &str = "co.doorpost.test";
+const DESKTOP_ENTRY: &str = "co.doorpost.test";
 const TOKEN: &str = "pk_live_7f3a9c-Do0rp0st-s3cret";
 /// What a process start, a D-Bus round trip and scheduling may add to a bound.
 const SLACK: Duration = Duration::from_secs(3);
@@ -385,7 +386,7 @@ fn invoke(id: u64, action: &str) {
 fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
     let Some(session) = session() else { return };
     let (tx, _rx) = mpsc::channel();
-    let notifier = DesktopNotifier::new(&icon(), tx);
+    let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
     let door = unique("Front door");
     let toast = Toast::Single {
         event_id: unique("ev"),
@@ -413,13 +414,36 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert_eq!(actions, ["default", "Open"]);
+    assert_eq!(n["hint_values"]["desktop-entry"], DESKTOP_ENTRY);
+    assert_eq!(n["hint_values"]["category"], "x-doorpost.unlock");
+    assert_eq!(n["hint_values"]["urgency"], 1, "normal urgency");
+    assert!(
+        n["hint_values"].get("sound-name").is_none(),
+        "silent until the user turns the sound on"
+    );
+
+    notifier.set_sound(true);
+    let rung = unique("Side door");
+    notifier
+        .show(&Toast::Single {
+            event_id: unique("ev"),
+            title: rung.clone(),
+            body: "Ana".into(),
+        })
+        .unwrap();
+    let sent = notifications_titled(&session.notify_log, &rung);
+    let sound = &sent[0]["hint_values"]["sound-name"];
+    assert!(
+        sound == "door-bell" || sound == "message-new-instant",
+        "a themed sound name: {sound}"
+    );
 }
 
 #[test]
 fn activating_a_toast_sends_its_first_event_id() {
     let Some(session) = session() else { return };
     let (tx, rx) = mpsc::channel();
-    let notifier = DesktopNotifier::new(&icon(), tx);
+    let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
 
     let single_title = unique("Back door");
     let single_event = unique("ev-single");
@@ -534,7 +558,7 @@ fn probe_reports_the_session_notification_service() {
 /// The child's side: one toast on the given bus.
 fn notify_child() {
     let (tx, _rx) = mpsc::channel();
-    let notifier = DesktopNotifier::new(&icon(), tx);
+    let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
     let started = Instant::now();
     let result = notifier.show(&Toast::Single {
         event_id: "ev-child".to_string(),

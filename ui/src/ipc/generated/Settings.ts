@@ -2,4 +2,4 @@
 import type { AllowedOffset } from "./AllowedOffset";
 import type { DoorFilter } from "./DoorFilter";
 
-export type Settings = { pollIntervalMins: number, allowedOffset: AllowedOffset, watchedDoors: DoorFilter, notificationsEnabled: boolean, autostart: boolean, backfillDays: number, reconcileIntervalMins: number, };
+export type Settings = { pollIntervalMins: number, allowedOffset: AllowedOffset, watchedDoors: DoorFilter, notificationsEnabled: boolean, sound: boolean, autostart: boolean, backfillDays: number, reconcileIntervalMins: number, };

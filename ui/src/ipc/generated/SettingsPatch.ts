@@ -5,4 +5,4 @@ import type { DoorFilter } from "./DoorFilter";
 /**
  * A partial update from the UI; `None` leaves a field as it is.
  */
-export type SettingsPatch = { pollIntervalMins?: number, allowedOffset?: AllowedOffset, watchedDoors?: DoorFilter, notificationsEnabled?: boolean, autostart?: boolean, backfillDays?: number, reconcileIntervalMins?: number, };
+export type SettingsPatch = { pollIntervalMins?: number, allowedOffset?: AllowedOffset, watchedDoors?: DoorFilter, notificationsEnabled?: boolean, sound?: boolean, autostart?: boolean, backfillDays?: number, reconcileIntervalMins?: number, };
