@@ -16,10 +16,12 @@
 //! - **Documented parameters only.** A window is listed by [`listing::Listing`]: the newest
 //!   rows first, then an ascending walk with a rising `startDate`; `skip` is an optimisation
 //!   checked on every page. No belief about the page size ever ends a window.
-//! - **Progress survives.** Each page's rows are committed with a resume point; a failure
-//!   keeps the sync and retries the same request (pacing itself by `Retry-After`); a
-//!   restart resumes a walk where it stopped. The probe's ETag, the watermark and the
-//!   "checked" time are committed only with the sync's last page.
+//! - **Progress survives.** Pages are committed with their resume point, several together
+//!   while they arrive back to back (up to [`PollerConfig::commit_every_records`] rows) and
+//!   always before any wait: a failure commits what was read, keeps the sync and retries the
+//!   same request (pacing itself by `Retry-After`); a restart resumes a walk where it
+//!   stopped. The probe's ETag, the watermark and the "checked" time are committed only
+//!   with the sync's last page.
 //! - **The watermark is server data only**: the largest `createdAt` received (never past the
 //!   server's `Date` + 5 min), or the `Date` header when nothing was received.
 //! - **Nothing old is news.** The server time at which watching began is recorded; rows
@@ -159,6 +161,9 @@ pub struct PollerConfig {
     /// many requests or records: a server that pages forever costs bounded work.
     pub max_sync_requests: u32,
     pub max_sync_records: u64,
+    /// Pages read back to back are committed together once they hold this many records
+    /// (1: every page on its own). Whatever is held is committed before any wait.
+    pub commit_every_records: usize,
 }
 
 impl Default for PollerConfig {
@@ -201,6 +206,10 @@ impl PollerConfig {
             catch_up_after: (3 * interval).max(20 * Millis::MINUTE),
             max_sync_requests: 5_000,
             max_sync_records: 1_000_000,
+            // Each commit rewrites the index pages its rows touched, and Parakey's ids are
+            // random: committing 100-row pages one by one wrote ten times the data of the
+            // rows. 5,000 rows (a few MB held) keep that small and memory flat.
+            commit_every_records: 5_000,
         }
     }
 }
@@ -444,6 +453,8 @@ struct Job {
     empty_without_clock: bool,
     /// Some part of this sync's window could not be listed.
     incomplete: bool,
+    /// Pages read but not committed yet (see `commit_every_records`).
+    held: Page,
 }
 
 /// The state machine. See the module docs.
@@ -642,7 +653,7 @@ impl Poller {
                     self.state.skip,
                 ),
             ),
-            (None, None) => (SyncKind::Backfill, self.listing(Millis(i64::MIN))),
+            (None, None) => (SyncKind::Backfill, self.listing(Millis(i64::MIN), true)),
             (None, Some(w)) => {
                 let (kind, window) = if now >= self.next_sweep {
                     (SyncKind::Sweep, c.sweep_window)
@@ -651,9 +662,12 @@ impl Poller {
                 } else {
                     (SyncKind::Incremental, c.overlap)
                 };
-                (kind, self.listing(w.minus(window)))
+                // A sweep's window holds far more than the probe's rows: it starts with a
+                // full page (and leaves the probe's ETag alone).
+                (kind, self.listing(w.minus(window), kind != SyncKind::Sweep))
             }
         };
+        let probing = self.state.resume.is_none() && kind != SyncKind::Sweep;
         let news_floor = self.state.watermark.map(|w| {
             let floor = w.minus(self.config.overlap);
             self.state.watch_start.map_or(floor, |s| s.max(floor))
@@ -666,7 +680,7 @@ impl Poller {
             conditional: kind == SyncKind::Incremental
                 && self.state.resume.is_none()
                 && !self.state.probe_blind,
-            probing: self.state.resume.is_none(),
+            probing,
             manual: false,
             first: true,
             awaiting: false,
@@ -682,13 +696,21 @@ impl Poller {
             news_floor,
             empty_without_clock: false,
             incomplete: false,
+            held: Page::default(),
         }));
     }
 
-    fn listing(&self, window_start: Millis) -> Listing {
+    /// A listing of the window from `window_start`, starting with the probe's page or with a
+    /// full page of the newest rows.
+    fn listing(&self, window_start: Millis, probe_first: bool) -> Listing {
+        let first_limit = if probe_first {
+            self.config.probe_limit
+        } else {
+            self.config.page_limit
+        };
         Listing::new(
             window_start,
-            self.config.probe_limit,
+            first_limit,
             self.config.page_limit,
             self.state.start_filter,
             self.state.skip,
@@ -838,11 +860,25 @@ impl Poller {
             .set_window_start(watch_start.minus(self.config.backfill));
     }
 
-    /// Commits one page of an unfinished sync, with where to resume.
+    /// Holds one page of an unfinished sync, and commits what is held, with where to resume,
+    /// once it is enough.
     fn commit_partial(&mut self, page: Page) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        hold(&mut job.held, page);
+        let held = job.held.events.len() + job.held.quarantined.len();
+        if held >= self.config.commit_every_records.max(1) {
+            self.commit_held();
+        }
+    }
+
+    /// Commits the pages held, with where to resume (before a wait, or when enough).
+    fn commit_held(&mut self) {
         let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
             return;
         };
+        let page = std::mem::take(&mut job.held);
         let incomplete = job.listing.take_incomplete();
         job.incomplete |= !incomplete.is_empty();
         let mut state = self.state.clone();
@@ -889,6 +925,9 @@ impl Poller {
         let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
             return;
         };
+        let mut held = std::mem::take(&mut job.held);
+        hold(&mut held, page);
+        let page = held;
         let incomplete = job.listing.take_incomplete();
         job.incomplete |= !incomplete.is_empty();
         let mut state = self.state.clone();
@@ -1003,9 +1042,14 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return;
         };
-        // The sync is kept: the same request goes out again once the wait is over.
+        // The sync is kept: the same request goes out again once the wait is over. What it
+        // read so far is committed now, so that a long wait or a crash loses none of it.
         job.retry_at = now.plus(delay);
+        let held = !job.held.events.is_empty() || !job.held.quarantined.is_empty();
         self.last_error = Some(why);
+        if held {
+            self.commit_held();
+        }
     }
 
     /// About 30 s after the first failure, doubling from there up to `max_backoff`, ±20 %.
@@ -1132,6 +1176,19 @@ impl Poller {
         }
         self.config = config;
     }
+}
+
+/// Adds a page to the pages held for the next commit.
+fn hold(held: &mut Page, page: Page) {
+    if held.events.is_empty() && held.quarantined.is_empty() {
+        *held = page;
+        return;
+    }
+    let offset = held.events.len() + held.quarantined.len();
+    held.events.extend(page.events);
+    held.quarantined_at
+        .extend(page.quarantined_at.iter().map(|at| at + offset));
+    held.quarantined.extend(page.quarantined);
 }
 
 /// The latest `createdAt` that can be real: the server's `Date` + 5 min. Without a `Date`

@@ -66,6 +66,8 @@ struct Variant {
     rate_limit: Option<(usize, bool)>,
     /// Months of sparse history before the first sync.
     sparse_history: bool,
+    /// The poller's `commit_every_records` (1: every page commits on its own).
+    commit_every: usize,
 }
 
 impl Default for Variant {
@@ -83,6 +85,7 @@ impl Default for Variant {
             skew: 0,
             rate_limit: None,
             sparse_history: false,
+            commit_every: 5_000,
         }
     }
 }
@@ -428,10 +431,17 @@ struct Sim {
 }
 
 impl Sim {
+    fn config(v: &Variant, settings: &Settings) -> PollerConfig {
+        PollerConfig {
+            commit_every_records: v.commit_every,
+            ..PollerConfig::from_settings(settings)
+        }
+    }
+
     fn new(v: Variant, seed: u64) -> Sim {
         let settings = Settings::default();
         let poller = Poller::new(
-            PollerConfig::from_settings(&settings),
+            Sim::config(&v, &settings),
             SyncState::default(),
             seed,
             Millis(0),
@@ -533,7 +543,7 @@ impl Sim {
     }
 
     fn restart(&mut self) {
-        let config = PollerConfig::from_settings(&self.settings);
+        let config = Sim::config(&self.server.v, &self.settings);
         self.seed = self.seed.wrapping_add(1);
         self.poller = Poller::new(
             config,
@@ -830,7 +840,8 @@ fn etag_is_saved_only_with_its_rows() {
     sim.advance(10 * MIN);
     let etag_before = sim.store.sync.probe_etag.clone();
     let ids: Vec<_> = (0..5).map(|_| sim.unlock(0, 0)).collect();
-    // The probe succeeds (3 rows: more to list), the next page fails: the ETag stays.
+    // The probe succeeds (3 rows: more to list), the next page fails: what was read is
+    // committed before the wait, and the ETag stays.
     sim.server.faults = vec![];
     let now = Millis(sim.boot);
     sim.poller.next_check = now;
@@ -841,17 +852,15 @@ fn etag_is_saved_only_with_its_rows() {
         .server
         .answer(sim.server_now(), sim.wall, sim.boot, &probe);
     sim.poller.handle_response(now, r);
-    let partial = sim
-        .poller
-        .poll_commit()
-        .expect("the probe's rows are committed");
-    assert!(partial.finish.is_none(), "the window is not complete yet");
-    assert_eq!(
-        partial.state.probe_etag, etag_before,
-        "no ETag ahead of its rows"
+    assert!(
+        sim.poller.poll_commit().is_none(),
+        "pages back to back are held"
     );
-    sim.apply_commit(now, partial);
     let next = sim.poller.poll_request(now).expect("the listing goes on");
+    assert!(matches!(
+        next.query,
+        Query::Newest { .. } | Query::Ascending { .. }
+    ));
     sim.poller.handle_response(
         now,
         Response {
@@ -861,10 +870,17 @@ fn etag_is_saved_only_with_its_rows() {
             outcome: Outcome::Network("reset".into()),
         },
     );
-    assert!(matches!(
-        next.query,
-        Query::Newest { .. } | Query::Ascending { .. }
-    ));
+    let partial = sim
+        .poller
+        .poll_commit()
+        .expect("a failure commits what was read");
+    assert!(partial.finish.is_none(), "the window is not complete yet");
+    assert_eq!(partial.events.len(), 3);
+    assert_eq!(
+        partial.state.probe_etag, etag_before,
+        "no ETag ahead of its rows"
+    );
+    sim.apply_commit(now, partial);
     assert_eq!(sim.poller.state().probe_etag, etag_before);
     sim.advance(2 * MIN);
     for id in &ids {
@@ -1446,12 +1462,13 @@ fn variant() -> impl Strategy<Value = Variant> {
                 1 => (3usize..12, any::<bool>()).prop_map(Some),
             ],
             prop::bool::weighted(0.2),
+            prop_oneof![Just(1usize), Just(3), Just(5_000)],
         ),
     )
         .prop_map(
             |(
                 (auth, start_on_timestamp, start_inclusive, cap, skip, strict),
-                (unstable, etag, date_header, skew, rate_limit, sparse_history),
+                (unstable, etag, date_header, skew, rate_limit, sparse_history, commit_every),
             )| {
                 // `startDate` on the device time and no trustworthy `skip` (ignored,
                 // refused, an order that moves under it, or one-row pages that leave no
@@ -1477,6 +1494,7 @@ fn variant() -> impl Strategy<Value = Variant> {
                     skew,
                     rate_limit,
                     sparse_history,
+                    commit_every,
                 }
             },
         )

@@ -26,8 +26,12 @@
 //! - **The dimensions match the rows.** The `names` (distinct door and user names) and
 //!   `doors` tables are updated in the same transaction as the rows they summarise; the
 //!   history planner relies on their counts.
-//! - Every connection uses WAL, `synchronous=FULL` (a rolled-back "notified" flag would
-//!   re-notify) and a 5 s busy timeout (G5).
+//! - Every connection uses WAL and a 5 s busy timeout (G5). Writes are `synchronous=FULL`
+//!   (a rolled-back "notified" flag would re-notify), except the pages of a sync before its
+//!   last: those commit without waiting for the disk (`NORMAL`), which a crash of the
+//!   process cannot undo and a power cut can only undo whole pages, resume point included,
+//!   so they are fetched again. A thousand-page first load then costs one fsync, not a
+//!   thousand.
 
 mod coverage;
 mod history;
@@ -283,6 +287,8 @@ pub struct QuarantinedRow {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// `PRAGMA synchronous` is `FULL` (else `NORMAL`); changed only between transactions.
+    durable: bool,
 }
 
 // The driver moves the store onto a blocking thread.
@@ -325,7 +331,26 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_owned(),
+            durable: true,
         })
+    }
+
+    /// Waits for the disk on every commit (`FULL`) or not (`NORMAL`, see the module docs).
+    /// While not, the WAL is not checkpointed either (each checkpoint syncs the WAL and the
+    /// database file): a long sync's pages are checkpointed once, after its last commit.
+    fn set_durable(&mut self, durable: bool) -> Result<()> {
+        if self.durable != durable {
+            let (mode, checkpoint_every) = if durable {
+                ("FULL", 1000)
+            } else {
+                ("NORMAL", 0)
+            };
+            self.conn.pragma_update(None, "synchronous", mode)?;
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", checkpoint_every)?;
+            self.durable = durable;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -353,99 +378,13 @@ impl Store {
         c: &Commit<'_>,
         decide: impl FnOnce(&[EventLog]) -> Vec<NotifyState>,
     ) -> Result<CommitOutcome> {
+        self.set_durable(c.log.is_some())?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut dims = Dimensions::default();
-        let mut fresh: Vec<&EventLog> = Vec::new();
-        let mut updated = 0;
-        {
-            let mut find = tx.prepare_cached(
-                "SELECT raw, door_id, door_name, user_name FROM event_log WHERE id = ?1",
-            )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE event_log SET created_at = ?2, timestamp = ?3, door_id = ?4, \
-                 door_name = ?5, user_id = ?6, user_name = ?7, domain_id = ?8, \
-                 domain_name = ?9, kind = ?10, raw = ?11 WHERE id = ?1",
-            )?;
-            for e in unique_by_id(c.events) {
-                let stored = find
-                    .query_row([&e.id], |r| {
-                        Ok(StoredDims {
-                            raw: r.get(0)?,
-                            door_id: r.get(1)?,
-                            door_name: r.get(2)?,
-                            user_name: r.get(3)?,
-                        })
-                    })
-                    .optional()?;
-                match stored {
-                    None => fresh.push(e),
-                    Some(old) if old.raw != e.raw => {
-                        let v = Columns::of(e);
-                        update.execute(params![
-                            e.id,
-                            e.created_at.0,
-                            e.timestamp.map(|t| t.0),
-                            v.door_id,
-                            v.door_name,
-                            v.user_id,
-                            v.user_name,
-                            v.domain_id,
-                            v.domain_name,
-                            e.kind,
-                            e.raw,
-                        ])?;
-                        dims.replace(&old, e);
-                        updated += 1;
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-
+        let (inserted, updated) = write_rows(&tx, c, &mut dims)?;
         let quarantined_new = write_quarantine(&tx, c.source, c.quarantined, c.seen_at)?;
-
-        let history = |e: &EventLog| c.news_floor.is_some_and(|floor| e.created_at < floor);
-        let states = fresh.iter().map(|e| {
-            if history(e) {
-                NotifyState::Suppressed
-            } else {
-                NotifyState::Pending
-            }
-        });
-        let mut inserted = Vec::with_capacity(fresh.len());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO event_log (id, source, created_at, timestamp, door_id, door_name, \
-                 user_id, user_name, domain_id, domain_name, kind, raw, first_seen_at, \
-                 notify_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            for (e, state) in fresh.iter().zip(states) {
-                let v = Columns::of(e);
-                insert.execute(params![
-                    e.id,
-                    c.source,
-                    e.created_at.0,
-                    e.timestamp.map(|t| t.0),
-                    v.door_id,
-                    v.door_name,
-                    v.user_id,
-                    v.user_name,
-                    v.domain_id,
-                    v.domain_name,
-                    e.kind,
-                    e.raw,
-                    c.seen_at.0,
-                    state.as_str(),
-                ])?;
-                dims.add(e);
-                inserted.push(Inserted {
-                    id: e.id.clone(),
-                    state,
-                });
-            }
-        }
         dims.write(&tx)?;
 
         tx.prepare_cached(
@@ -473,6 +412,7 @@ impl Store {
     /// Records a poll that stored nothing else (a failure, usually), in its own
     /// transaction.
     pub fn log_poll(&mut self, source: &str, entry: &PollLogEntry) -> Result<()> {
+        self.set_durable(true)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -493,6 +433,7 @@ impl Store {
     /// Moves the given events from `pending` to `notified`, in one transaction; others
     /// (unknown ids, already notified, suppressed) are left alone. Returns how many moved.
     pub fn mark_notified(&mut self, ids: &[&str]) -> Result<usize> {
+        self.set_durable(true)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -564,6 +505,7 @@ impl Store {
     /// (in `unreadable_json`) rather than overwritten.
     pub fn save_settings(&mut self, settings: &Settings) -> Result<()> {
         let json = serde_json::to_string(settings)?;
+        self.set_durable(true)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -709,6 +651,92 @@ fn insert_poll_log(
         entry.error,
     ])?;
     Ok(())
+}
+
+/// Inserts the new rows (`suppressed` when they arrived before the news floor, else
+/// `pending`) and updates known rows whose JSON changed, keeping their state. A new row
+/// costs one statement: the insert finds the conflict, and only a row already stored is
+/// read back.
+fn write_rows(
+    tx: &Transaction<'_>,
+    c: &Commit<'_>,
+    dims: &mut Dimensions,
+) -> Result<(Vec<Inserted>, usize)> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO event_log (id, source, created_at, timestamp, door_id, door_name, \
+         user_id, user_name, domain_id, domain_name, kind, raw, first_seen_at, \
+         notify_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+         ON CONFLICT (id) DO NOTHING",
+    )?;
+    let mut find = tx
+        .prepare_cached("SELECT raw, door_id, door_name, user_name FROM event_log WHERE id = ?1")?;
+    let mut update = tx.prepare_cached(
+        "UPDATE event_log SET created_at = ?2, timestamp = ?3, door_id = ?4, \
+         door_name = ?5, user_id = ?6, user_name = ?7, domain_id = ?8, \
+         domain_name = ?9, kind = ?10, raw = ?11 WHERE id = ?1",
+    )?;
+    let mut inserted = Vec::new();
+    let mut updated = 0;
+    for e in unique_by_id(c.events) {
+        let history = c.news_floor.is_some_and(|floor| e.created_at < floor);
+        let state = if history {
+            NotifyState::Suppressed
+        } else {
+            NotifyState::Pending
+        };
+        let v = Columns::of(e);
+        let (ts, id) = (e.timestamp.map(|t| t.0), &e.id);
+        let new = insert.execute(params![
+            id,
+            c.source,
+            e.created_at.0,
+            ts,
+            v.door_id,
+            v.door_name,
+            v.user_id,
+            v.user_name,
+            v.domain_id,
+            v.domain_name,
+            e.kind,
+            e.raw,
+            c.seen_at.0,
+            state.as_str(),
+        ])? == 1;
+        if new {
+            dims.add(e);
+            inserted.push(Inserted {
+                id: id.clone(),
+                state,
+            });
+            continue;
+        }
+        let old = find.query_row([id], |r| {
+            Ok(StoredDims {
+                raw: r.get(0)?,
+                door_id: r.get(1)?,
+                door_name: r.get(2)?,
+                user_name: r.get(3)?,
+            })
+        })?;
+        if old.raw != e.raw {
+            update.execute(params![
+                id,
+                e.created_at.0,
+                ts,
+                v.door_id,
+                v.door_name,
+                v.user_id,
+                v.user_name,
+                v.domain_id,
+                v.domain_name,
+                e.kind,
+                e.raw,
+            ])?;
+            dims.replace(&old, e);
+            updated += 1;
+        }
+    }
+    Ok((inserted, updated))
 }
 
 /// Stores quarantined records, one row per distinct raw text: a record seen again bumps

@@ -964,3 +964,37 @@ fn settings_round_trip_and_bad_json_falls_back_to_default() {
         "the unreadable text is kept for diagnosis"
     );
 }
+
+#[test]
+fn only_the_pages_before_a_syncs_last_skip_the_fsync() {
+    let (_dir, mut store) = open();
+    let synchronous = |store: &Store| -> i64 {
+        store
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap()
+    };
+    const NORMAL: i64 = 1;
+    const FULL: i64 = 2;
+    let page = Commit {
+        source: SOURCE,
+        events: &[event("a", MIN, None, None, None)],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: None,
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(100),
+    };
+    store.commit(&page, |_| Vec::new()).unwrap();
+    assert_eq!(synchronous(&store), NORMAL);
+    // Everything that decides or records a notification waits for the disk.
+    store.mark_notified(&["a"]).unwrap();
+    assert_eq!(synchronous(&store), FULL);
+    store.commit(&page, |_| Vec::new()).unwrap();
+    commit(&mut store, &[event("b", 2 * MIN, None, None, None)], 200);
+    assert_eq!(synchronous(&store), FULL, "a sync's last commit is durable");
+    store.commit(&page, |_| Vec::new()).unwrap();
+    store.save_settings(&Settings::default()).unwrap();
+    assert_eq!(synchronous(&store), FULL);
+}
