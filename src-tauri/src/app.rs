@@ -467,6 +467,7 @@ fn empty_status(phase: PhaseView) -> StatusView {
         auth_style: None,
         quarantined: 0,
         events_total: 0,
+        quiet_until: None,
         incomplete: None,
         catching_up: false,
     }

@@ -52,6 +52,8 @@ pub async fn overview(app: App<'_>) -> Result<Overview, AppError> {
         token_set,
         status,
         settings,
+        places: Vec::new(),
+        language: doorpost_core::settings::Language::En,
     })
 }
 

@@ -67,6 +67,10 @@ pub fn row(r: &HistoryRow, offset: AllowedOffset) -> HistoryRowView {
         user: r.user_name.clone(),
         notification: notification(r.notify_state),
         late_by_ms,
+        place_id: None,
+        place_name: None,
+        repeat: false,
+        muted: false,
     }
 }
 
@@ -76,6 +80,10 @@ pub fn door(d: &DoorSeen) -> DoorView {
         name: d.name.clone().unwrap_or_else(|| d.id.clone()),
         last_unlock: d.last_unlock.0,
         count: u32::try_from(d.count).unwrap_or(u32::MAX),
+        place_id: None,
+        place_name: None,
+        muted_until: None,
+        muted_count: 0,
     }
 }
 

@@ -27,6 +27,10 @@ function row(id: string, minutesAgo: number, extra: Partial<HistoryRowView> = {}
     user: 'Amira Haddad',
     notification: 'notified',
     lateByMs: null,
+    placeId: null,
+    placeName: null,
+    repeat: false,
+    muted: false,
     ...extra,
   };
 }

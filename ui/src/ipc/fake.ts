@@ -42,6 +42,12 @@ export const DEFAULT_SETTINGS: Settings = {
   autostart: false,
   backfillDays: 7,
   reconcileIntervalMins: 60,
+  notifyMode: 'every',
+  dayStartsAt: '04:00',
+  quietHours: null,
+  doorRules: [],
+  retentionDays: 90,
+  language: null,
 };
 
 export interface FakeDoor {
@@ -93,6 +99,10 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
       user,
       notification: late ? 'suppressed' : random() < 0.7 ? 'notified' : 'suppressed',
       lateByMs: late,
+      placeId: null,
+      placeName: null,
+      repeat: false,
+      muted: false,
     });
   }
   return rows.sort(newestFirst);
@@ -192,6 +202,7 @@ export class FakeBackend implements Backend {
       authStyle: this.mode === 'unconfigured' ? null : 'access-token',
       quarantined: 1,
       eventsTotal: this.rows.length,
+      quietUntil: null,
       incomplete: null,
       catchingUp: false,
       ...options.status,
@@ -222,6 +233,8 @@ export class FakeBackend implements Backend {
       tokenSet: this.tokenSet,
       status: wire(this.status),
       settings: wire(this.settings),
+      places: [],
+      language: 'en' as const,
     }));
   }
 
@@ -253,7 +266,16 @@ export class FakeBackend implements Backend {
     return this.record('doors', [], () =>
       this.doorList.map((d) => {
         const mine = this.rows.filter((r) => r.doorId === d.id);
-        return { id: d.id, name: d.name, lastUnlock: mine[0]?.unlockedAt ?? 0, count: mine.length };
+        return {
+          id: d.id,
+          name: d.name,
+          lastUnlock: mine[0]?.unlockedAt ?? 0,
+          count: mine.length,
+          placeId: null,
+          placeName: null,
+          mutedUntil: null,
+          mutedCount: 0,
+        };
       }),
     );
   }
@@ -374,6 +396,10 @@ export class FakeBackend implements Backend {
       user,
       notification: 'notified',
       lateByMs: null,
+      placeId: null,
+      placeName: null,
+      repeat: false,
+      muted: false,
     };
     this.rows = [row, ...this.rows].sort(newestFirst);
     this.status = { ...this.status, lastCheck: now, eventsTotal: this.rows.length };

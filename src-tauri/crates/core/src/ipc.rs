@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::settings::FieldError;
+use crate::settings::{FieldError, Language, NotifyMode};
 
 /// What the UI branches on; the message is for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -133,10 +133,66 @@ pub struct StatusView {
     pub auth_style: Option<String>,
     pub quarantined: u32,
     pub events_total: u32,
+    /// Quiet hours are on now, until this wall-clock time.
+    #[ts(type = "number | null")]
+    pub quiet_until: Option<i64>,
     /// Set when part of the history could not be listed completely.
     pub incomplete: Option<IncompleteView>,
     /// A long sync (a first load, a catch-up) is part-way: pages are stored as they come.
     pub catching_up: bool,
+}
+
+/// One place (a Parakey domain, reached with its own Manual Integration token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlaceView {
+    /// Doorpost's own id for the place (stable when its token is replaced).
+    pub id: String,
+    pub name: String,
+    /// `None`: Parakey's own address.
+    pub api_url: Option<String>,
+    pub token_set: bool,
+    /// `None`: the default in the settings.
+    pub notify_mode: Option<NotifyMode>,
+    pub status: StatusView,
+}
+
+/// A change to one place; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(default, rename_all = "camelCase")]
+#[ts(export, optional_fields)]
+pub struct PlacePatch {
+    pub name: Option<String>,
+    /// `null`: follow the default.
+    #[serde(
+        deserialize_with = "crate::settings::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<NotifyMode>")]
+    pub notify_mode: Option<Option<NotifyMode>>,
+}
+
+/// Adding a place: its name, its token (checked against Parakey before anything is
+/// stored), and where its API lives when not at Parakey's own address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewPlace {
+    pub name: String,
+    pub token: String,
+    pub api_url: Option<String>,
+}
+
+/// How long to mute a door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum MuteRequest {
+    OneHour,
+    /// Until the day starts again (the settings' `dayStartsAt`).
+    UntilTomorrow,
+    Unmute,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -144,9 +200,15 @@ pub struct StatusView {
 #[ts(export)]
 pub struct Overview {
     pub mode: Mode,
+    /// Some place has a token.
     pub token_set: bool,
+    /// The status of every place together: the most serious phase, the latest check.
     pub status: StatusView,
     pub settings: crate::settings::Settings,
+    /// Every place; one in the demo, none before the first run.
+    pub places: Vec<PlaceView>,
+    /// The language in effect (the setting, else the system's).
+    pub language: Language,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -165,6 +227,8 @@ pub struct CursorView {
 pub struct HistoryQueryView {
     pub text: Option<String>,
     pub door_ids: Vec<String>,
+    /// Absent or empty: every place.
+    pub place_ids: Option<Vec<String>>,
     #[ts(type = "number", optional)]
     pub from: Option<i64>,
     #[ts(type = "number", optional)]
@@ -204,6 +268,13 @@ pub struct HistoryRowView {
     /// `createdAt − timestamp` when beyond the allowed offset: "reported 3 h late".
     #[ts(type = "number | null")]
     pub late_by_ms: Option<i64>,
+    pub place_id: Option<String>,
+    pub place_name: Option<String>,
+    /// Not the person's first unlock at this place today (shown as a repeat when the place
+    /// notifies arrivals).
+    pub repeat: bool,
+    /// Arrived while its door was muted: kept, counted, not toasted.
+    pub muted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -225,6 +296,13 @@ pub struct DoorView {
     #[ts(type = "number")]
     pub last_unlock: i64,
     pub count: u32,
+    pub place_id: Option<String>,
+    pub place_name: Option<String>,
+    /// Muted until this wall-clock time.
+    #[ts(type = "number | null")]
+    pub muted_until: Option<i64>,
+    /// Unlocks kept while the current mute holds.
+    pub muted_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -12,6 +12,14 @@ use crate::time::Millis;
 pub const INTERVAL_MINS: std::ops::RangeInclusive<u32> = 1..=60;
 pub const OFFSET_MINS_MAX: u32 = 7 * 24 * 60;
 pub const BACKFILL_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
+pub const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+
+/// `HH:MM` as minutes after midnight (00:00–23:59), or `None`.
+pub fn clock_minutes(s: &str) -> Option<u16> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && (1..=2).contains(&s.trim().split(':').next()?.len())).then_some(h * 60 + m)
+}
 
 /// Which doors raise notifications. Every door's events are stored either way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
@@ -60,6 +68,51 @@ impl AllowedOffset {
     }
 }
 
+/// Which unlocks notify: every one, or a person's first of the day at a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum NotifyMode {
+    #[default]
+    Every,
+    /// The first unlock by each person (`user.id`, else `access.id`, else the name) per
+    /// place per day; scrubbed or anonymous unlocks always notify.
+    Arrivals,
+}
+
+/// A daily window of local time, `HH:MM` to `HH:MM`, in which nothing toasts; `from`
+/// after `to` crosses midnight (22:00–07:00).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct QuietHours {
+    pub from: String,
+    pub to: String,
+}
+
+/// A language Doorpost speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Language {
+    /// English.
+    En,
+    /// Norwegian Bokmål.
+    Nb,
+}
+
+/// What one door does differently from its place. A door without a rule follows its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DoorRule {
+    pub door_id: String,
+    /// `None`: the place's mode.
+    pub mode: Option<NotifyMode>,
+    /// Toasts even during quiet hours.
+    pub always_notify: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default, rename_all = "camelCase")]
 #[ts(export)]
@@ -72,6 +125,19 @@ pub struct Settings {
     pub autostart: bool,
     pub backfill_days: u32,
     pub reconcile_interval_mins: u32,
+    /// The default for every place (a place may override it).
+    pub notify_mode: NotifyMode,
+    /// `HH:MM`: when a new day begins for "arrivals" (04:00, so a guest coming home at
+    /// 01:00 is not a new arrival).
+    pub day_starts_at: String,
+    /// `None`: off.
+    pub quiet_hours: Option<QuietHours>,
+    pub door_rules: Vec<DoorRule>,
+    /// Guests' names, e-mails and raw records are forgotten after this many days (like
+    /// Parakey's own retention); `None`: kept.
+    pub retention_days: Option<u32>,
+    /// `None`: the system's (`LANG`/`LC_MESSAGES`).
+    pub language: Option<Language>,
 }
 
 impl Default for Settings {
@@ -85,8 +151,23 @@ impl Default for Settings {
             autostart: false,
             backfill_days: 7,
             reconcile_interval_mins: 60,
+            notify_mode: NotifyMode::Every,
+            day_starts_at: "04:00".into(),
+            quiet_hours: None,
+            door_rules: Vec::new(),
+            retention_days: Some(90),
+            language: None,
         }
     }
+}
+
+/// Reads a field that may be absent (leave as is), `null` (clear) or a value (set).
+pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A partial update from the UI; `None` leaves a field as it is.
@@ -102,6 +183,31 @@ pub struct SettingsPatch {
     pub autostart: Option<bool>,
     pub backfill_days: Option<u32>,
     pub reconcile_interval_mins: Option<u32>,
+    pub notify_mode: Option<NotifyMode>,
+    pub day_starts_at: Option<String>,
+    /// `null` turns quiet hours off.
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<QuietHours>")]
+    pub quiet_hours: Option<Option<QuietHours>>,
+    /// Replaces every door rule.
+    pub door_rules: Option<Vec<DoorRule>>,
+    /// `null`: keep names forever.
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<u32>")]
+    pub retention_days: Option<Option<u32>>,
+    /// `null`: follow the system.
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<Language>")]
+    pub language: Option<Option<Language>>,
 }
 
 /// One invalid field, with a message a person can act on.
@@ -164,6 +270,45 @@ impl Settings {
                 "Choose between 10 minutes and 24 hours.".into(),
             );
         }
+        if clock_minutes(&self.day_starts_at).is_none() {
+            bad(
+                "dayStartsAt",
+                "Give a time of day as HH:MM, e.g. 04:00.".into(),
+            );
+        }
+        if let Some(q) = &self.quiet_hours {
+            match (clock_minutes(&q.from), clock_minutes(&q.to)) {
+                (Some(from), Some(to)) if from != to => {}
+                (Some(_), Some(_)) => bad(
+                    "quietHours",
+                    "Quiet hours must start and end at different times.".into(),
+                ),
+                _ => bad(
+                    "quietHours",
+                    "Give both times as HH:MM, e.g. 22:00 to 07:00.".into(),
+                ),
+            }
+        }
+        if let Some(days) = self.retention_days
+            && !RETENTION_DAYS.contains(&days)
+        {
+            bad(
+                "retentionDays",
+                format!(
+                    "Choose between {} and {} days, or keep names forever.",
+                    RETENTION_DAYS.start(),
+                    RETENTION_DAYS.end()
+                ),
+            );
+        }
+        let mut doors = std::collections::HashSet::new();
+        if self
+            .door_rules
+            .iter()
+            .any(|r| r.door_id.trim().is_empty() || !doors.insert(r.door_id.as_str()))
+        {
+            bad("doorRules", "Each door can have one rule.".into());
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -185,7 +330,13 @@ impl Settings {
             sound,
             autostart,
             backfill_days,
-            reconcile_interval_mins
+            reconcile_interval_mins,
+            notify_mode,
+            day_starts_at,
+            quiet_hours,
+            door_rules,
+            retention_days,
+            language
         );
         next.validate()?;
         Ok(next)
@@ -231,6 +382,48 @@ mod tests {
         assert_eq!(s.backfill_days, 7);
         let round: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(round, s);
+    }
+
+    #[test]
+    fn host_settings_validate_and_patch_three_ways() {
+        assert_eq!(clock_minutes("04:00"), Some(240));
+        assert_eq!(clock_minutes("7:05"), Some(425));
+        for bad in ["24:00", "12:60", "noon", "", "1200", "-1:00"] {
+            assert_eq!(clock_minutes(bad), None, "{bad}");
+        }
+        let s = Settings::default();
+        assert_eq!(
+            s.retention_days,
+            Some(90),
+            "forgets like Parakey by default"
+        );
+        let quiet: SettingsPatch = serde_json::from_str(
+            r#"{"quietHours":{"from":"22:00","to":"07:00"},"retentionDays":null}"#,
+        )
+        .unwrap();
+        let next = s.apply(quiet).unwrap();
+        assert!(next.quiet_hours.is_some());
+        assert_eq!(next.retention_days, None, "null: keep names forever");
+        let untouched: SettingsPatch = serde_json::from_str("{}").unwrap();
+        assert_eq!(next.apply(untouched).unwrap(), next, "absent: leave as is");
+        let off: SettingsPatch = serde_json::from_str(r#"{"quietHours":null}"#).unwrap();
+        assert_eq!(next.apply(off).unwrap().quiet_hours, None);
+        let same = SettingsPatch {
+            quiet_hours: Some(Some(QuietHours {
+                from: "07:00".into(),
+                to: "07:00".into(),
+            })),
+            retention_days: Some(Some(0)),
+            day_starts_at: Some("25:00".into()),
+            ..Default::default()
+        };
+        let fields: Vec<_> = s
+            .apply(same)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["dayStartsAt", "quietHours", "retentionDays"]);
     }
 
     #[test]

@@ -4,4 +4,8 @@ import type { CursorView } from "./CursorView";
 /**
  * A history filter: all fields optional; `limit` at most 500.
  */
-export type HistoryQueryView = { text?: string, doorIds: Array<string>, from?: number, to?: number, before?: CursorView, limit?: number, };
+export type HistoryQueryView = { text?: string, doorIds: Array<string>, 
+/**
+ * Absent or empty: every place.
+ */
+placeIds?: Array<string>, from?: number, to?: number, before?: CursorView, limit?: number, };

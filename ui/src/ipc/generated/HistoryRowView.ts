@@ -21,4 +21,13 @@ user: string | null, notification: NotificationView,
 /**
  * `createdAt − timestamp` when beyond the allowed offset: "reported 3 h late".
  */
-lateByMs: number | null, };
+lateByMs: number | null, placeId: string | null, placeName: string | null, 
+/**
+ * Not the person's first unlock at this place today (shown as a repeat when the place
+ * notifies arrivals).
+ */
+repeat: boolean, 
+/**
+ * Arrived while its door was muted: kept, counted, not toasted.
+ */
+muted: boolean, };

@@ -16,6 +16,10 @@ lastError: string | null, requestsToday: number, notModifiedToday: number, failu
  */
 authStyle: string | null, quarantined: number, eventsTotal: number, 
 /**
+ * Quiet hours are on now, until this wall-clock time.
+ */
+quietUntil: number | null, 
+/**
  * Set when part of the history could not be listed completely.
  */
 incomplete: IncompleteView | null, 
