@@ -468,6 +468,7 @@ fn empty_status(phase: PhaseView) -> StatusView {
         quarantined: 0,
         events_total: 0,
         quiet_until: None,
+        watching_since: None,
         incomplete: None,
         catching_up: false,
     }

@@ -54,6 +54,7 @@ pub async fn overview(app: App<'_>) -> Result<Overview, AppError> {
         settings,
         places: Vec::new(),
         language: doorpost_core::settings::Language::En,
+        locale: "en-GB".into(),
     })
 }
 

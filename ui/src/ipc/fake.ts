@@ -203,6 +203,7 @@ export class FakeBackend implements Backend {
       quarantined: 1,
       eventsTotal: this.rows.length,
       quietUntil: null,
+      watchingSince: null,
       incomplete: null,
       catchingUp: false,
       ...options.status,
@@ -235,6 +236,7 @@ export class FakeBackend implements Backend {
       settings: wire(this.settings),
       places: [],
       language: 'en' as const,
+      locale: 'en-GB',
     }));
   }
 

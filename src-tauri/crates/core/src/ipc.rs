@@ -136,6 +136,10 @@ pub struct StatusView {
     /// Quiet hours are on now, until this wall-clock time.
     #[ts(type = "number | null")]
     pub quiet_until: Option<i64>,
+    /// When Doorpost first checked (wall clock): before it, the history has no data, which
+    /// is not the same as no unlocks.
+    #[ts(type = "number | null")]
+    pub watching_since: Option<i64>,
     /// Set when part of the history could not be listed completely.
     pub incomplete: Option<IncompleteView>,
     /// A long sync (a first load, a catch-up) is part-way: pages are stored as they come.
@@ -209,6 +213,9 @@ pub struct Overview {
     pub places: Vec<PlaceView>,
     /// The language in effect (the setting, else the system's).
     pub language: Language,
+    /// The BCP 47 locale dates and times follow (`nb-NO`, `en-GB`, `en-US`): the system's
+    /// for the language in effect. Notifications and the tray use the same.
+    pub locale: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -21,4 +21,9 @@ places: Array<PlaceView>,
 /**
  * The language in effect (the setting, else the system's).
  */
-language: Language, };
+language: Language, 
+/**
+ * The BCP 47 locale dates and times follow (`nb-NO`, `en-GB`, `en-US`): the system's
+ * for the language in effect. Notifications and the tray use the same.
+ */
+locale: string, };

@@ -20,6 +20,11 @@ authStyle: string | null, quarantined: number, eventsTotal: number,
  */
 quietUntil: number | null, 
 /**
+ * When Doorpost first checked (wall clock): before it, the history has no data, which
+ * is not the same as no unlocks.
+ */
+watchingSince: number | null, 
+/**
  * Set when part of the history could not be listed completely.
  */
 incomplete: IncompleteView | null, 
