@@ -327,9 +327,8 @@ impl Listing {
             }
             return;
         }
-        if ordered
-            .iter()
-            .all(|(id, _)| self.previous.iter().any(|(p, _)| p == id))
+        let before = ids_of(&self.previous);
+        if ordered.iter().all(|(id, _)| before.contains(id.as_str()))
         {
             return self.lost_place(); // nothing new: `skip` went nowhere
         }
@@ -341,7 +340,7 @@ impl Listing {
             .iter()
             .any(|(id, at)| *at == boundary && self.tie_ids.contains(id));
         if !sorted(&page.events, Order::Desc)
-            || rereads(&self.previous, &ordered)
+            || rereads(&before, self.previous.len(), &ordered)
             || reread_at_boundary
         {
             // Rows moved under `skip` (an unstable order among equal `createdAt`s).
@@ -650,13 +649,21 @@ fn next_skip(skip: u32, records: u32) -> u32 {
     }
 }
 
-/// Whether a page read with one record of overlap holds, besides that record, a record of
-/// the previous page.
-fn rereads(previous: &[(String, Option<Millis>)], page: &[(String, Option<Millis>)]) -> bool {
-    let skip_overlap = usize::from(previous.len() > 1);
+/// Whether a page read with one record of overlap (asked for after a previous page of
+/// more than one record) holds, besides that record, a record of the previous page.
+fn rereads(
+    before: &std::collections::HashSet<&str>,
+    previous_len: usize,
+    page: &[(String, Option<Millis>)],
+) -> bool {
+    let skip_overlap = usize::from(previous_len > 1);
     page.iter()
         .skip(skip_overlap)
-        .any(|(id, _)| previous.iter().any(|(p, _)| p == id))
+        .any(|(id, _)| before.contains(id.as_str()))
+}
+
+fn ids_of(records: &[(String, Option<Millis>)]) -> std::collections::HashSet<&str> {
+    records.iter().map(|(id, _)| id.as_str()).collect()
 }
 
 /// Whether a page read at `skip` continues the previous one: it starts with the previous
