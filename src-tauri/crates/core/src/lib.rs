@@ -10,13 +10,16 @@
 //! notify-rust or tauri; `chrono` is used without its `clock` feature so that
 //! `Utc::now()` does not even compile here.
 
+pub mod config;
 pub mod event;
+pub mod i18n;
 pub mod ipc;
 pub mod policy;
 pub mod poller;
 pub mod rng;
 pub mod settings;
 pub mod time;
+pub mod tray;
 
 pub use event::{Door, EventLog, Person};
 pub use time::Millis;

@@ -1,12 +1,13 @@
-//! The notification policy: which newly stored unlocks deserve a toast.
+//! The notification policy: which pending unlocks deserve a toast, and what it says.
 //!
 //! Pure: the input is every row still *pending* when a sync finishes (rows stored since the
-//! last finished sync, and any a crash left undecided; never a row decided before, so a
-//! duplicate can never notify twice), the settings and the sync's context; the output is a
-//! [`NotificationPlan`]: the toasts to show and, for every row, its durable state
-//! (`pending` for rows a toast announces, `suppressed` for the rest). The engine stores
-//! those states in the same transaction as the sync's last rows and marks them `notified`
-//! before showing the toast, so a crash can lose a toast but never repeat one.
+//! last decision, rows a crash left undecided, rows held through quiet hours; never a row
+//! decided before, so a duplicate can never notify twice), each with what the store knows
+//! of it ([`Candidate`]), the settings and the moment's context; the output is a
+//! [`NotificationPlan`]: the toasts to show and, for every row, its durable state. The
+//! engine stores those states in the same transaction as the sync's last rows and marks
+//! them `notified` before showing the toast, so a crash can lose a toast but never repeat
+//! one.
 //!
 //! Rows that arrived before watching began, or before the window a sync looked at, never
 //! reach the policy: the store files them as history when it inserts them.
@@ -14,9 +15,13 @@
 //! Rules, in order:
 //! - Notifications off: nothing is toasted.
 //! - Only watched doors, and only unlocks within the allowed offset (`createdAt −
-//!   timestamp`), are news. Late uploads stay in the history, labelled, never toasted as
-//!   if fresh. Every event log is an unlock, whatever its `type` says.
-//! - A row dated in the server's future is not news: its clock is broken.
+//!   timestamp`), are news; every event log is an unlock, whatever its `type` says. A row
+//!   dated in the server's future is not news.
+//! - A muted door (or notifications paused) keeps its unlocks, counted, untoasted.
+//! - Where a door notifies *arrivals*, a person's later unlocks that day are repeats:
+//!   stored, marked, untoasted. Unlocks by nobody in particular always notify.
+//! - During quiet hours nothing toasts but doors marked "always notify"; the rest wait, and
+//!   when quiet hours end they make one digest.
 //! - After time away (sleep, outage, Doorpost closed) the news is one summary.
 //! - More than [`MAX_SINGLE_TOASTS`] in one check: one summary with per-door counts plus at
 //!   most three individual toasts (the newest).
@@ -24,18 +29,25 @@
 use std::collections::BTreeMap;
 
 use crate::event::EventLog;
-use crate::settings::Settings;
+use crate::i18n::{self, Locale, Msg};
+use crate::settings::{NotifyMode, Settings};
 use crate::time::Millis;
 
 pub const MAX_SINGLE_TOASTS: usize = 3;
+/// How far ahead of the server's clock a `createdAt` may be and still count.
+const FUTURE_SLACK: i64 = 5 * Millis::MINUTE;
+/// The longest a text may be in a toast: longer names are cut with an ellipsis.
+const MAX_TEXT: usize = 120;
 
 /// The durable per-event notification state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NotifyDecision {
     /// A toast in this plan announces it; the engine marks it `notified` when it shows it.
     Pending,
-    /// Never toasted: old history, late upload, unwatched door, notifications off.
+    /// Never toasted: late upload, unwatched door, muted, a repeat, notifications off.
     Suppressed,
+    /// Quiet hours: stays pending, for the digest when they end.
+    Hold,
 }
 
 /// Why a summary is shown.
@@ -45,12 +57,16 @@ pub enum SummaryReason {
     Burst,
     /// News that arrived while Doorpost was away.
     CatchUp,
+    /// News held through quiet hours.
+    Quiet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Toast {
     Single {
         event_id: String,
+        /// The door, for the "mute this door" action.
+        door_id: Option<String>,
         title: String,
         body: String,
     },
@@ -85,279 +101,317 @@ impl Toast {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotificationPlan {
     pub toasts: Vec<Toast>,
-    /// One per inserted event, in input order.
+    /// One per candidate, in input order.
     pub decisions: Vec<NotifyDecision>,
+}
+
+/// A pending row and what the store knows of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub event: &'a EventLog,
+    /// The client's wall clock when the row was first stored.
+    pub first_seen: Millis,
+    /// Not the person's first unlock at this place today.
+    pub repeat: bool,
+    /// Its door is muted (or notifications paused) now.
+    pub muted: bool,
+}
+
+impl<'a> Candidate<'a> {
+    /// A row with nothing special known of it.
+    pub fn plain(event: &'a EventLog, first_seen: Millis) -> Candidate<'a> {
+        Candidate {
+            event,
+            first_seen,
+            repeat: false,
+            muted: false,
+        }
+    }
 }
 
 /// What the policy needs besides the rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PolicyContext {
+pub struct PolicyContext<'a> {
     /// Doorpost was away: summarise.
     pub catch_up: bool,
     /// Server time of the check, to spot news that is old by the time it is seen.
     pub server_now: Option<Millis>,
-    /// Offset of the user's local time, for "at 14:05".
-    pub utc_offset_secs: i32,
+    /// The language and clock of the texts.
+    pub locale: Locale,
+    /// Quiet hours hold now.
+    pub quiet: bool,
+    /// The last quiet hours that ended (wall clock, start and end): rows first seen inside
+    /// them make the digest.
+    pub quiet_ended: Option<(Millis, Millis)>,
+    /// Before a door's name in titles: the place when there are several, "Demo" in the demo.
+    pub place_label: Option<&'a str>,
 }
 
-/// How far ahead of the server's clock a `createdAt` may be and still count.
-const FUTURE_SLACK: i64 = 5 * Millis::MINUTE;
+impl PolicyContext<'_> {
+    /// The plain context: not away, no quiet hours, English, UTC.
+    pub fn plain(server_now: Option<Millis>) -> PolicyContext<'static> {
+        PolicyContext {
+            catch_up: false,
+            server_now,
+            locale: Locale {
+                lang: i18n::Language::En,
+                twelve_hour: false,
+                utc_offset_secs: 0,
+            },
+            quiet: false,
+            quiet_ended: None,
+            place_label: None,
+        }
+    }
+}
+
+/// Where a news row goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    Fresh,
+    Away,
+    Quiet,
+}
 
 /// Decides the toasts for the rows still pending when a sync finishes.
-pub fn plan(inserted: &[&EventLog], settings: &Settings, ctx: PolicyContext) -> NotificationPlan {
-    let mut decisions = vec![NotifyDecision::Suppressed; inserted.len()];
-    if inserted.is_empty() || !settings.notifications_enabled {
+pub fn plan(
+    candidates: &[Candidate<'_>],
+    settings: &Settings,
+    ctx: PolicyContext<'_>,
+) -> NotificationPlan {
+    let mut decisions = vec![NotifyDecision::Suppressed; candidates.len()];
+    if candidates.is_empty() || !settings.notifications_enabled {
         return NotificationPlan {
             toasts: Vec::new(),
             decisions,
         };
     }
-    // News that is old by the time it is seen (a check long delayed) is catch-up, however
-    // it was flagged: two intervals plus slack.
-    let stale_after =
-        2 * i64::from(settings.poll_interval_mins) * Millis::MINUTE + 15 * Millis::MINUTE;
-    let mut fresh: Vec<usize> = Vec::new();
-    let mut away: Vec<usize> = Vec::new();
-    for (i, e) in inserted.iter().enumerate() {
-        let watched = settings.watched_doors.watches(e.door_id());
-        let on_time = settings.allowed_offset.allows(e.report_delay_ms());
-        let future = ctx
-            .server_now
-            .is_some_and(|now| e.created_at > now.plus(FUTURE_SLACK));
-        if !watched || !on_time || future {
-            continue;
-        }
-        let stale = ctx
-            .server_now
-            .is_some_and(|now| now.since(e.created_at) > stale_after);
-        if ctx.catch_up || stale {
-            away.push(i);
-        } else {
-            fresh.push(i);
+    let mut buckets: [Vec<usize>; 3] = Default::default();
+    for (i, c) in candidates.iter().enumerate() {
+        match triage(c, settings, &ctx) {
+            Triage::Suppress => {}
+            Triage::Hold => decisions[i] = NotifyDecision::Hold,
+            Triage::News(b) => {
+                decisions[i] = NotifyDecision::Pending;
+                buckets[b as usize].push(i);
+            }
         }
     }
+    let newest_first = |list: &mut Vec<usize>| {
+        list.sort_by_key(|&i| {
+            let e = candidates[i].event;
+            std::cmp::Reverse((e.unlocked_at(), e.id.clone()))
+        });
+    };
+    let [mut fresh, mut away, mut quiet] = buckets;
+    newest_first(&mut fresh);
+    newest_first(&mut away);
+    newest_first(&mut quiet);
     let mut toasts = Vec::new();
-    // Newest unlock first.
-    fresh.sort_by_key(|&i| std::cmp::Reverse((inserted[i].unlocked_at(), inserted[i].id.clone())));
-    away.sort_by_key(|&i| std::cmp::Reverse((inserted[i].unlocked_at(), inserted[i].id.clone())));
     if fresh.len() > MAX_SINGLE_TOASTS {
-        toasts.push(summary(inserted, &fresh, SummaryReason::Burst));
+        toasts.push(summary(candidates, &fresh, SummaryReason::Burst, &ctx));
     }
     for &i in fresh.iter().take(MAX_SINGLE_TOASTS) {
-        toasts.push(single(inserted[i], ctx));
+        toasts.push(single(&candidates[i], settings, &ctx));
+    }
+    if !quiet.is_empty() {
+        toasts.push(summary(candidates, &quiet, SummaryReason::Quiet, &ctx));
     }
     if !away.is_empty() {
-        toasts.push(summary(inserted, &away, SummaryReason::CatchUp));
-    }
-    for &i in fresh.iter().chain(away.iter()) {
-        decisions[i] = NotifyDecision::Pending;
+        toasts.push(summary(candidates, &away, SummaryReason::CatchUp, &ctx));
     }
     NotificationPlan { toasts, decisions }
 }
 
-fn single(e: &EventLog, ctx: PolicyContext) -> Toast {
-    let at = e.unlocked_at().clock_time(ctx.utc_offset_secs);
-    let mut body = format!("{} unlocked at {at}", e.user_label());
-    if let Some(delay) = e.report_delay_ms() {
-        // Within the offset but noticeably late: say so, so nobody is misled about when.
-        // Only rows within the offset get here; a noticeable delay is still said.
-        let mins = delay / Millis::MINUTE;
-        if mins >= 1 {
-            body.push_str(&format!(" (reported {mins} min late)"));
-        }
+enum Triage {
+    Suppress,
+    Hold,
+    News(Bucket),
+}
+
+fn triage(c: &Candidate<'_>, settings: &Settings, ctx: &PolicyContext<'_>) -> Triage {
+    let e = c.event;
+    let watched = settings.watched_doors.watches(e.door_id());
+    let on_time = settings.allowed_offset.allows(e.report_delay_ms());
+    let future = ctx
+        .server_now
+        .is_some_and(|now| e.created_at > now.plus(FUTURE_SLACK));
+    if !watched || !on_time || future || c.muted {
+        return Triage::Suppress;
     }
-    Toast::Single {
-        event_id: e.id.clone(),
-        title: e.door_label().to_string(),
-        body,
+    if mode_of(settings, e.door_id()) == NotifyMode::Arrivals && c.repeat && person_key(e).is_some()
+    {
+        return Triage::Suppress;
+    }
+    let always = always_notify(settings, e.door_id());
+    if ctx.quiet && !always {
+        return Triage::Hold;
+    }
+    let held = ctx
+        .quiet_ended
+        .is_some_and(|(from, to)| c.first_seen >= from && c.first_seen < to);
+    if held && !always {
+        return Triage::News(Bucket::Quiet);
+    }
+    // News that is old by the time it is seen (a check long delayed) is catch-up, however
+    // it was flagged: two intervals plus slack.
+    let stale_after =
+        2 * i64::from(settings.poll_interval_mins) * Millis::MINUTE + 15 * Millis::MINUTE;
+    let stale = ctx
+        .server_now
+        .is_some_and(|now| now.since(e.created_at) > stale_after);
+    if ctx.catch_up || stale {
+        Triage::News(Bucket::Away)
+    } else {
+        Triage::News(Bucket::Fresh)
     }
 }
 
-fn summary(inserted: &[&EventLog], idx: &[usize], reason: SummaryReason) -> Toast {
-    let mut per_door: BTreeMap<&str, usize> = BTreeMap::new();
-    for &i in idx {
-        *per_door.entry(inserted[i].door_label()).or_default() += 1;
+/// How a door notifies: its own rule, else the settings' (the place's) mode.
+pub fn mode_of(settings: &Settings, door_id: Option<&str>) -> NotifyMode {
+    door_id
+        .and_then(|d| settings.door_rules.iter().find(|r| r.door_id == d))
+        .and_then(|r| r.mode)
+        .unwrap_or(settings.notify_mode)
+}
+
+fn always_notify(settings: &Settings, door_id: Option<&str>) -> bool {
+    door_id.is_some_and(|d| {
+        settings
+            .door_rules
+            .iter()
+            .any(|r| r.door_id == d && r.always_notify)
+    })
+}
+
+/// Who a person is, for "arrivals": `user.id`, else the access's id, else the name; `None`
+/// for an unlock by nobody in particular (scrubbed or anonymous), which always notifies.
+pub fn person_key(e: &EventLog) -> Option<String> {
+    let user = e.user.as_ref();
+    user.and_then(|u| u.id.clone())
+        .map(|id| format!("user:{id}"))
+        .or_else(|| {
+            e.access
+                .as_ref()
+                .and_then(|a| a.id.clone())
+                .map(|id| format!("access:{id}"))
+        })
+        .or_else(|| {
+            user.and_then(|u| u.name.clone())
+                .map(|n| format!("name:{n}"))
+        })
+}
+
+/// Cuts a name or a sentence to `max` characters, with an ellipsis: a hostile name cannot
+/// flood a toast.
+pub fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
     }
-    let mut doors: Vec<(&str, usize)> = per_door.into_iter().collect();
-    doors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn door_label(e: &EventLog, ctx: &PolicyContext<'_>) -> String {
+    let door = match e
+        .door
+        .as_ref()
+        .and_then(|d| d.name.as_deref().or(d.id.as_deref()))
+    {
+        Some(d) => cut(d, 60),
+        None => i18n::template(ctx.locale.lang, Msg::UnknownDoor).to_string(),
+    };
+    match ctx.place_label {
+        Some(place) => format!("{} · {door}", cut(place, 40)),
+        None => door,
+    }
+}
+
+fn person_label(e: &EventLog, ctx: &PolicyContext<'_>) -> String {
+    match e.user.as_ref().and_then(|u| u.name.as_deref()) {
+        Some(name) => cut(name, 60),
+        None => i18n::template(ctx.locale.lang, Msg::Someone).to_string(),
+    }
+}
+
+fn single(c: &Candidate<'_>, settings: &Settings, ctx: &PolicyContext<'_>) -> Toast {
+    let e = c.event;
+    let lang = ctx.locale.lang;
+    let time = ctx.locale.clock(e.unlocked_at());
+    let door = door_label(e, ctx);
+    let person = person_label(e, ctx);
+    let arrival = mode_of(settings, e.door_id()) == NotifyMode::Arrivals && person_key(e).is_some();
+    let (title, mut body) = if arrival {
+        (
+            i18n::t(lang, Msg::ToastArrivalTitle, &[("person", &person)]),
+            i18n::t(
+                lang,
+                Msg::ToastArrivalBody,
+                &[("door", &door), ("time", &time)],
+            ),
+        )
+    } else {
+        (
+            i18n::t(lang, Msg::ToastUnlockTitle, &[("door", &door)]),
+            i18n::t(
+                lang,
+                Msg::ToastUnlockBody,
+                &[("person", &person), ("time", &time)],
+            ),
+        )
+    };
+    if let Some(delay) = e.report_delay_ms()
+        && delay >= Millis::MINUTE
+    {
+        // Within the offset but noticeably late: say so, in the words the window uses.
+        let late = ctx.locale.duration(delay);
+        body.push_str(&i18n::t(lang, Msg::ToastReportedLate, &[("late", &late)]));
+    }
+    Toast::Single {
+        event_id: e.id.clone(),
+        door_id: e.door_id().map(String::from),
+        title: cut(&title, MAX_TEXT),
+        body: cut(&body, MAX_TEXT * 2),
+    }
+}
+
+fn summary(
+    candidates: &[Candidate<'_>],
+    idx: &[usize],
+    reason: SummaryReason,
+    ctx: &PolicyContext<'_>,
+) -> Toast {
+    let mut per_door: BTreeMap<String, usize> = BTreeMap::new();
+    for &i in idx {
+        *per_door
+            .entry(door_label(candidates[i].event, ctx))
+            .or_default() += 1;
+    }
+    let mut doors: Vec<(String, usize)> = per_door.into_iter().collect();
+    doors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let n = idx.len();
+    let lang = ctx.locale.lang;
     let title = match reason {
-        SummaryReason::Burst => format!("{n} new unlocks"),
-        SummaryReason::CatchUp => format!("{n} unlocks while Doorpost was away"),
+        SummaryReason::Burst => i18n::count(lang, n, Msg::ToastBurstOne, Msg::ToastBurstOther),
+        SummaryReason::CatchUp => i18n::count(lang, n, Msg::ToastAwayOne, Msg::ToastAwayOther),
+        SummaryReason::Quiet => i18n::count(lang, n, Msg::ToastQuietOne, Msg::ToastQuietOther),
     };
     let body = doors
         .iter()
-        .map(|(door, count)| format!("{door}: {count}"))
+        .map(|(door, count)| format!("{door} {count}"))
         .collect::<Vec<_>>()
         .join(", ");
     Toast::Summary {
         reason,
-        event_ids: idx.iter().map(|&i| inserted[i].id.clone()).collect(),
+        event_ids: idx
+            .iter()
+            .map(|&i| candidates[i].event.id.clone())
+            .collect(),
         title,
-        body,
+        body: cut(&body, MAX_TEXT * 2),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::event::{Named, Person};
-    use crate::settings::{AllowedOffset, DoorFilter};
-
-    const NOW: Millis = Millis(1_780_000_000_000);
-
-    fn ev(id: &str, door: &str, late_mins: i64) -> EventLog {
-        let created_at = NOW.minus(Millis::MINUTE);
-        EventLog {
-            id: id.into(),
-            created_at,
-            timestamp: Some(created_at.minus(late_mins * Millis::MINUTE)),
-            door: Some(Named {
-                id: Some(format!("id-{door}")),
-                name: Some(door.into()),
-            }),
-            user: Some(Person {
-                id: None,
-                name: Some("Ann Berg".into()),
-            }),
-            domain: None,
-            access: None,
-            kind: Some("unlock".into()),
-            raw: String::new(),
-        }
-    }
-
-    fn ctx() -> PolicyContext {
-        PolicyContext {
-            catch_up: false,
-            server_now: Some(NOW),
-            utc_offset_secs: 0,
-        }
-    }
-
-    fn run(events: &[EventLog], settings: &Settings, ctx: PolicyContext) -> NotificationPlan {
-        let refs: Vec<&EventLog> = events.iter().collect();
-        plan(&refs, settings, ctx)
-    }
-
-    #[test]
-    fn fresh_unlock_on_watched_door_is_one_toast_naming_door_and_person() {
-        let p = run(&[ev("a", "Front door", 0)], &Settings::default(), ctx());
-        assert_eq!(p.toasts.len(), 1);
-        assert_eq!(p.toasts[0].title(), "Front door");
-        assert!(p.toasts[0].body().starts_with("Ann Berg unlocked at "));
-        assert_eq!(p.decisions, [NotifyDecision::Pending]);
-    }
-
-    #[test]
-    fn late_upload_outside_offset_is_stored_not_notified() {
-        let p = run(&[ev("a", "Front door", 11)], &Settings::default(), ctx());
-        assert!(p.toasts.is_empty());
-        assert_eq!(p.decisions, [NotifyDecision::Suppressed]);
-        let unbounded = Settings {
-            allowed_offset: AllowedOffset::Unbounded,
-            ..Settings::default()
-        };
-        let p = run(&[ev("a", "Front door", 600)], &unbounded, ctx());
-        assert_eq!(p.toasts.len(), 1);
-        assert!(p.toasts[0].body().contains("reported 600 min late"));
-    }
-
-    #[test]
-    fn disabled_notifications_toast_nothing() {
-        let events: Vec<_> = (0..10).map(|i| ev(&i.to_string(), "Gym", 0)).collect();
-        let off = Settings {
-            notifications_enabled: false,
-            ..Settings::default()
-        };
-        assert!(run(&events, &off, ctx()).toasts.is_empty());
-    }
-
-    #[test]
-    fn unwatched_door_is_suppressed() {
-        let only = Settings {
-            watched_doors: DoorFilter::Only(vec!["id-Front door".into()]),
-            ..Settings::default()
-        };
-        let p = run(&[ev("a", "Gym", 0), ev("b", "Front door", 0)], &only, ctx());
-        assert_eq!(p.toasts.len(), 1);
-        assert_eq!(
-            p.decisions,
-            [NotifyDecision::Suppressed, NotifyDecision::Pending]
-        );
-    }
-
-    #[test]
-    fn burst_is_one_summary_with_counts_plus_three_toasts() {
-        let mut events: Vec<_> = (0..5)
-            .map(|i| ev(&format!("f{i}"), "Front door", 0))
-            .collect();
-        events.extend((0..2).map(|i| ev(&format!("g{i}"), "Gym", 0)));
-        let p = run(&events, &Settings::default(), ctx());
-        assert_eq!(p.toasts.len(), 4);
-        let Toast::Summary {
-            title,
-            body,
-            event_ids,
-            ..
-        } = &p.toasts[0]
-        else {
-            panic!("summary first");
-        };
-        assert_eq!(title, "7 new unlocks");
-        assert_eq!(body, "Front door: 5, Gym: 2");
-        assert_eq!(event_ids.len(), 7);
-        assert!(p.decisions.iter().all(|d| *d == NotifyDecision::Pending));
-    }
-
-    #[test]
-    fn catch_up_is_one_summary() {
-        let events: Vec<_> = (0..2).map(|i| ev(&i.to_string(), "Gym", 0)).collect();
-        let p = run(
-            &events,
-            &Settings::default(),
-            PolicyContext {
-                catch_up: true,
-                ..ctx()
-            },
-        );
-        assert_eq!(p.toasts.len(), 1);
-        assert_eq!(p.toasts[0].title(), "2 unlocks while Doorpost was away");
-    }
-
-    #[test]
-    fn scrubbed_user_is_someone() {
-        let mut e = ev("a", "Front door", 0);
-        e.user = None;
-        let p = run(&[e], &Settings::default(), ctx());
-        assert!(p.toasts[0].body().starts_with("Someone unlocked"));
-    }
-
-    #[test]
-    fn no_value_of_type_silences_an_alert() {
-        for kind in [
-            None,
-            Some(""),
-            Some("lockBatteryLow"),
-            Some("ACCESS_GRANTED"),
-            Some("💥"),
-        ] {
-            let mut e = ev("a", "Front door", 0);
-            e.kind = kind.map(String::from);
-            let p = run(&[e], &Settings::default(), ctx());
-            assert_eq!(
-                p.toasts.len(),
-                1,
-                "type {kind:?} must not silence the toast"
-            );
-        }
-    }
-
-    #[test]
-    fn a_row_from_the_servers_future_is_not_news() {
-        let mut e = ev("a", "Front door", 0);
-        e.created_at = NOW.plus(Millis::DAY);
-        e.timestamp = Some(e.created_at);
-        assert!(run(&[e], &Settings::default(), ctx()).toasts.is_empty());
-    }
-}
+mod tests;

@@ -90,6 +90,42 @@ pub struct QuietHours {
     pub to: String,
 }
 
+impl QuietHours {
+    /// The quiet window (wall clock, start and end) that holds at `now`, if any, at the
+    /// local offset `utc_offset_secs`. A window crossing midnight started yesterday when
+    /// `now` is before its end.
+    pub fn window_at(&self, now: Millis, utc_offset_secs: i32) -> Option<(Millis, Millis)> {
+        let (start, end) = self.window_around(now, utc_offset_secs)?;
+        (start <= now && now < end).then_some((start, end))
+    }
+
+    /// The latest window that ended at or before `now`.
+    pub fn last_ended(&self, now: Millis, utc_offset_secs: i32) -> Option<(Millis, Millis)> {
+        let (start, end) = self.window_around(now, utc_offset_secs)?;
+        if end <= now {
+            Some((start, end))
+        } else {
+            Some((start.minus(Millis::DAY), end.minus(Millis::DAY)))
+        }
+    }
+
+    /// Today's window, or yesterday's when today's has not started and yesterday's runs
+    /// past midnight into now.
+    fn window_around(&self, now: Millis, utc_offset_secs: i32) -> Option<(Millis, Millis)> {
+        let from = i64::from(clock_minutes(&self.from)?) * Millis::MINUTE;
+        let to = i64::from(clock_minutes(&self.to)?) * Millis::MINUTE;
+        let offset = i64::from(utc_offset_secs) * 1_000;
+        let local = now.0.saturating_add(offset);
+        let midnight = local.div_euclid(Millis::DAY) * Millis::DAY;
+        let length = (to - from).rem_euclid(Millis::DAY);
+        let mut start = midnight + from;
+        if start > local && start - Millis::DAY + length > local {
+            start -= Millis::DAY;
+        }
+        Some((Millis(start - offset), Millis(start - offset + length)))
+    }
+}
+
 /// A language Doorpost speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -424,6 +460,37 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["dayStartsAt", "quietHours", "retentionDays"]);
+    }
+
+    #[test]
+    fn quiet_hours_cross_midnight_and_end_on_the_wall_clock() {
+        let q = QuietHours {
+            from: "22:00".into(),
+            to: "07:00".into(),
+        };
+        let at = |s: &str| Millis::parse_rfc3339(s).unwrap();
+        let oslo = 3600; // UTC+1 in winter
+        // 01:00 local: inside the window that began at 22:00 yesterday.
+        assert_eq!(
+            q.window_at(at("2026-11-30T00:00:00Z"), oslo),
+            Some((at("2026-11-29T21:00:00Z"), at("2026-11-30T06:00:00Z")))
+        );
+        assert_eq!(q.window_at(at("2026-11-30T12:00:00Z"), oslo), None);
+        assert_eq!(
+            q.last_ended(at("2026-11-30T12:00:00Z"), oslo),
+            Some((at("2026-11-29T21:00:00Z"), at("2026-11-30T06:00:00Z")))
+        );
+        // Summer time (UTC+2): the same local hours, two hours from UTC.
+        assert_eq!(
+            q.window_at(at("2026-07-01T21:00:00Z"), 7200),
+            Some((at("2026-07-01T20:00:00Z"), at("2026-07-02T05:00:00Z")))
+        );
+        let day = QuietHours {
+            from: "13:00".into(),
+            to: "14:00".into(),
+        };
+        assert!(day.window_at(at("2026-11-30T12:30:00Z"), 0).is_none());
+        assert!(day.window_at(at("2026-11-30T13:30:00Z"), 0).is_some());
     }
 
     #[test]

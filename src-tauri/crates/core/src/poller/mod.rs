@@ -386,7 +386,7 @@ pub struct Status {
     pub phase: Phase,
     /// The driver's clock at the next scheduled check, when one is scheduled.
     pub next_check: Option<Millis>,
-    pub last_error: Option<String>,
+    pub last_error: Option<SyncFailure>,
     pub auth: Option<AuthStyle>,
     /// A window the server would not let Doorpost list completely.
     pub incomplete: Option<Incomplete>,
@@ -478,7 +478,7 @@ pub struct Poller {
     /// `Retry-After`: no request before this.
     not_before: Millis,
     failures: u32,
-    last_error: Option<String>,
+    last_error: Option<SyncFailure>,
     next_full: Millis,
     next_sweep: Millis,
     /// `now` of the last finished sync in this run.
@@ -739,26 +739,26 @@ impl Poller {
                     self.finish(now, true);
                 } else {
                     // We sent no If-None-Match: a confused server. Nothing is covered.
-                    self.fail(now, Failure::Confused, None);
+                    self.fail(now, SyncFailure::Confused, None);
                 }
             }
             Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
             Outcome::Unavailable {
                 status,
                 retry_after,
-            } => self.fail(now, Failure::Unavailable(status), retry_after),
+            } => self.fail(now, SyncFailure::Unavailable(status), retry_after),
             Outcome::Redirect { status, location } => {
-                self.fail(now, Failure::Redirect { status, location }, None)
+                self.fail(now, SyncFailure::Redirect { status, location }, None)
             }
             Outcome::Unexpected { status } => {
                 if status == 400 && job.listing.refused() {
                     // `skip` refused: the listing goes on without it.
                     return;
                 }
-                self.fail(now, Failure::Unexpected(status), None)
+                self.fail(now, SyncFailure::Unexpected(status), None)
             }
-            Outcome::BadBody(e) => self.fail(now, Failure::BadBody(e.to_string()), None),
-            Outcome::Network(e) => self.fail(now, Failure::Network(e), None),
+            Outcome::BadBody(e) => self.fail(now, SyncFailure::BadBody(e.to_string()), None),
+            Outcome::Network(e) => self.fail(now, SyncFailure::Network(e), None),
         }
     }
 
@@ -772,7 +772,7 @@ impl Poller {
             job.auth = job.auth.other();
             return;
         }
-        self.fail(now, Failure::Auth(status), None);
+        self.fail(now, SyncFailure::Auth(status), None);
         self.state.auth = None;
         self.step = Step::AuthStopped;
     }
@@ -784,7 +784,7 @@ impl Poller {
         let asked = job.last_query.as_ref().map_or(u32::MAX, Query::limit);
         let received = page.events.len() + page.quarantined.len();
         if received > asked as usize {
-            return self.fail(now, Failure::Oversized(received, asked), None);
+            return self.fail(now, SyncFailure::Oversized(received, asked), None);
         }
         self.state.auth = Some(job.auth);
         self.failures = 0;
@@ -1021,7 +1021,7 @@ impl Poller {
         }
     }
 
-    fn fail(&mut self, now: Millis, failure: Failure, retry_after: Option<i64>) {
+    fn fail(&mut self, now: Millis, failure: SyncFailure, retry_after: Option<i64>) {
         let why = failure.to_string();
         let Step::Running(job) = &mut self.step else {
             return;
@@ -1046,7 +1046,7 @@ impl Poller {
         // read so far is committed now, so that a long wait or a crash loses none of it.
         job.retry_at = now.plus(delay);
         let held = !job.held.events.is_empty() || !job.held.quarantined.is_empty();
-        self.last_error = Some(why);
+        self.last_error = Some(failure);
         if held {
             self.commit_held();
         }
@@ -1100,7 +1100,8 @@ impl Poller {
                 self.last_success_now = Some(now);
             }
             (Err(why), job) => {
-                let why = Failure::Store(why).to_string();
+                let failure = SyncFailure::Store(why);
+                let why = failure.to_string();
                 self.pending_record = Some(PollRecord {
                     kind,
                     requests: job.as_ref().map_or(0, |j| j.requests),
@@ -1109,7 +1110,7 @@ impl Poller {
                     not_modified: false,
                 });
                 self.failures += 1;
-                self.last_error = Some(why);
+                self.last_error = Some(failure);
                 // The sync ends; the next one resumes from the last written state.
                 self.next_check = now.plus(self.retry_delay(None));
                 self.next_full = now;
@@ -1240,9 +1241,11 @@ fn digest(page: &Page) -> Option<u64> {
     Some(hash)
 }
 
-/// Why a request failed, as the user reads it.
-#[derive(Debug, Clone, thiserror::Error)]
-enum Failure {
+/// Why a sync failed. `Display` is the English sentence the poll log keeps;
+/// [`SyncSyncFailure::message`] says it in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncFailure {
     #[error("Parakey answered 304 to a request without an ETag.")]
     Confused,
     #[error(
@@ -1271,6 +1274,41 @@ enum Failure {
     Oversized(usize, u32),
     #[error("Couldn't save to the history: {0}")]
     Store(String),
+}
+
+impl SyncFailure {
+    /// The sentence in `lang`, with what to do.
+    pub fn message(&self, lang: crate::settings::Language) -> String {
+        use crate::i18n::{Msg, t};
+        let status = |s: &u16| s.to_string();
+        match self {
+            SyncFailure::Confused => t(lang, Msg::ErrConfused, &[]),
+            SyncFailure::Auth(s) => t(lang, Msg::ErrAuth, &[("status", &status(s))]),
+            SyncFailure::Unavailable(429) => t(lang, Msg::ErrSlowDown, &[]),
+            SyncFailure::Unavailable(s) => t(lang, Msg::ErrTrouble, &[("status", &status(s))]),
+            SyncFailure::Redirect {
+                status: s,
+                location,
+            } => {
+                let somewhere = t(lang, Msg::ErrRedirectSomewhere, &[]);
+                let to = location.as_deref().unwrap_or(&somewhere);
+                t(
+                    lang,
+                    Msg::ErrRedirect,
+                    &[("status", &status(s)), ("to", to)],
+                )
+            }
+            SyncFailure::Unexpected(s) => t(lang, Msg::ErrUnexpected, &[("status", &status(s))]),
+            SyncFailure::BadBody(why) => t(lang, Msg::ErrUnreadable, &[("why", why)]),
+            SyncFailure::Network(why) => t(lang, Msg::ErrNetwork, &[("why", why)]),
+            SyncFailure::Oversized(got, asked) => t(
+                lang,
+                Msg::ErrOversized,
+                &[("got", &got.to_string()), ("asked", &asked.to_string())],
+            ),
+            SyncFailure::Store(why) => t(lang, Msg::ErrStore, &[("why", why)]),
+        }
+    }
 }
 
 fn unavailable(status: u16) -> String {

@@ -25,7 +25,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::event::{Named, Person};
-use crate::policy::{PolicyContext, plan};
+use crate::policy::{Candidate, PolicyContext, plan};
 use crate::settings::Settings;
 
 const T0: i64 = 1_780_000_000_000; // server/wall epoch of every simulation
@@ -342,13 +342,16 @@ impl SimStore {
             .map(|(e, _)| e)
             .collect();
         pending.sort_by(|a, b| a.id.cmp(&b.id));
+        let candidates: Vec<Candidate<'_>> = pending
+            .iter()
+            .map(|e| Candidate::plain(e, Millis(0)))
+            .collect();
         let p = plan(
-            &pending,
+            &candidates,
             settings,
             PolicyContext {
                 catch_up: finish.catch_up,
-                server_now: finish.server_now,
-                utc_offset_secs: 0,
+                ..PolicyContext::plain(finish.server_now)
             },
         );
         let decided: Vec<(String, crate::policy::NotifyDecision)> = pending
@@ -1374,7 +1377,7 @@ fn a_page_larger_than_asked_is_refused_and_retried() {
         sim.poller
             .status()
             .last_error
-            .is_some_and(|e| e.contains("asked for at most"))
+            .is_some_and(|e| e.to_string().contains("asked for at most"))
             || sim.store.rows.contains_key(&id)
     );
     sim.advance(5 * MIN);

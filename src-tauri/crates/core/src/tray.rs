@@ -1,0 +1,361 @@
+//! The tray menu as data: built from a snapshot of the app's state, rendered by the shell.
+//!
+//! Pure, so its words and its grouping are unit-tested without a desktop. Every item that
+//! does something carries a typed [`TrayAction`]; the shell maps a clicked item back to it,
+//! never parsing an id string.
+//!
+//! Layout, top to bottom: one status line per place (with the place's name when there are
+//! several; "Quiet until 07:00" and "Notifications paused" before the rest), the latest
+//! unlocks (grouped by place when there are several), "Pause notifications", "Mute a
+//! door" (each door: 1 hour, until tomorrow, unmute; muted doors say until when), "Check
+//! now", "Open Doorpost", "Settings…", "Quit".
+
+use crate::i18n::{self, Locale, Msg};
+use crate::ipc::{
+    DoorView, HistoryRowView, Mode, MuteRequest, PauseRequest, PhaseView, StatusView,
+};
+use crate::time::Millis;
+
+/// Latest unlocks in the menu: with one place, and per place with several.
+pub const RECENT_ONE_PLACE: usize = 5;
+pub const RECENT_PER_PLACE: usize = 3;
+/// "Pause notifications until tomorrow" ends at this local time (07:00).
+pub const PAUSE_UNTIL_MINUTES: u16 = 7 * 60;
+/// Longest label before it is cut with an ellipsis.
+const MAX_LABEL: usize = 60;
+
+/// What a menu item does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayAction {
+    OpenWindow,
+    /// Opens this unlock in the window.
+    OpenEvent(String),
+    OpenSettings,
+    CheckNow,
+    PauseNotifications(PauseRequest),
+    ResumeNotifications,
+    MuteDoor {
+        door_id: String,
+        request: MuteRequest,
+    },
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayEntry {
+    Item {
+        label: String,
+        /// `None`: a line of text (disabled).
+        action: Option<TrayAction>,
+    },
+    Submenu {
+        label: String,
+        entries: Vec<TrayEntry>,
+    },
+    Separator,
+}
+
+/// The icon's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayLook {
+    Idle,
+    /// Unlocks announced since the window was last opened.
+    New,
+    /// A place cannot reach Parakey.
+    Degraded,
+    /// A place's token was rejected.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayMenu {
+    pub entries: Vec<TrayEntry>,
+    pub tooltip: String,
+    pub look: TrayLook,
+}
+
+/// One place as the tray shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayPlace {
+    pub name: String,
+    pub status: StatusView,
+    /// Newest first.
+    pub recent: Vec<HistoryRowView>,
+    pub doors: Vec<DoorView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraySnapshot {
+    pub mode: Mode,
+    pub places: Vec<TrayPlace>,
+    /// Unlocks announced since the window was last opened.
+    pub unseen: u32,
+    /// Notifications paused: `Some(None)` until resumed, `Some(Some(t))` until `t`.
+    pub paused: Option<Option<Millis>>,
+    /// Quiet hours hold until this time.
+    pub quiet_until: Option<Millis>,
+    /// When the day begins (minutes after midnight): "until tomorrow" ends then.
+    pub day_starts_at: u16,
+    pub now: Millis,
+    pub locale: Locale,
+}
+
+fn item(label: String, action: TrayAction) -> TrayEntry {
+    TrayEntry::Item {
+        label,
+        action: Some(action),
+    }
+}
+
+fn text(label: String) -> TrayEntry {
+    TrayEntry::Item {
+        label,
+        action: None,
+    }
+}
+
+/// The menu, tooltip and icon for `s`.
+pub fn menu(s: &TraySnapshot) -> TrayMenu {
+    let lang = s.locale.lang;
+    let tr = |m: Msg| i18n::t(lang, m, &[]);
+    let mut entries = status_lines(s).into_iter().map(text).collect::<Vec<_>>();
+    entries.push(TrayEntry::Separator);
+    entries.extend(recent(s));
+    entries.push(TrayEntry::Separator);
+    let configured = s.mode != Mode::Unconfigured && !s.places.is_empty();
+    if configured {
+        entries.push(pause(s));
+        if let Some(mute) = mute(s) {
+            entries.push(mute);
+        }
+        entries.push(item(tr(Msg::TrayCheckNow), TrayAction::CheckNow));
+    }
+    entries.push(item(tr(Msg::TrayOpen), TrayAction::OpenWindow));
+    entries.push(item(tr(Msg::TraySettings), TrayAction::OpenSettings));
+    entries.push(TrayEntry::Separator);
+    entries.push(item(tr(Msg::TrayQuit), TrayAction::Quit));
+    TrayMenu {
+        tooltip: format!("Doorpost · {}", status_lines(s).join(" · ")),
+        look: look(s),
+        entries,
+    }
+}
+
+/// The icon: a rejected token first, then a place that cannot be reached, then news.
+pub fn look(s: &TraySnapshot) -> TrayLook {
+    let any = |p: PhaseView| s.places.iter().any(|pl| pl.status.phase == p);
+    if any(PhaseView::AuthRejected) {
+        TrayLook::Error
+    } else if any(PhaseView::Degraded) {
+        TrayLook::Degraded
+    } else if s.unseen > 0 {
+        TrayLook::New
+    } else {
+        TrayLook::Idle
+    }
+}
+
+/// The first lines: what holds for every place (paused, quiet), then each place's state.
+pub fn status_lines(s: &TraySnapshot) -> Vec<String> {
+    let lang = s.locale.lang;
+    let mut lines = Vec::new();
+    let demo = s.mode == Mode::Demo;
+    let prefix = if demo {
+        format!("{} · ", i18n::t(lang, Msg::TrayDemo, &[]))
+    } else {
+        String::new()
+    };
+    if s.mode == Mode::Unconfigured || s.places.is_empty() {
+        return vec![i18n::t(lang, Msg::TrayStatusNotConfigured, &[])];
+    }
+    match s.paused {
+        Some(Some(until)) => lines.push(i18n::t(
+            lang,
+            Msg::TrayStatusPausedUntil,
+            &[("time", &s.locale.clock(until))],
+        )),
+        Some(None) => lines.push(i18n::t(lang, Msg::TrayStatusPaused, &[])),
+        None => {
+            if let Some(until) = s.quiet_until {
+                lines.push(i18n::t(
+                    lang,
+                    Msg::TrayStatusQuiet,
+                    &[("time", &s.locale.clock(until))],
+                ));
+            }
+        }
+    }
+    let several = s.places.len() > 1;
+    for place in &s.places {
+        let line = place_line(&place.status, s.now, &s.locale);
+        lines.push(if several {
+            format!("{prefix}{} · {line}", cut(&place.name))
+        } else {
+            format!("{prefix}{line}")
+        });
+    }
+    lines
+}
+
+/// One place's state in a few words.
+pub fn place_line(status: &StatusView, now: Millis, locale: &Locale) -> String {
+    let lang = locale.lang;
+    match status.phase {
+        PhaseView::NotConfigured => i18n::t(lang, Msg::TrayStatusNotConfigured, &[]),
+        PhaseView::Checking => i18n::t(lang, Msg::TrayStatusChecking, &[]),
+        PhaseView::AuthRejected => i18n::t(lang, Msg::TrayStatusTokenRejected, &[]),
+        PhaseView::Degraded => {
+            let time = status
+                .next_check
+                .map_or_else(|| "…".to_string(), |t| locale.clock(Millis(t)));
+            i18n::t(lang, Msg::TrayStatusDegraded, &[("time", &time)])
+        }
+        PhaseView::Idle | PhaseView::Paused => match status.last_check {
+            Some(t) if now.since(Millis(t)) < Millis::MINUTE => {
+                i18n::t(lang, Msg::TrayStatusChecked, &[])
+            }
+            Some(t) => i18n::t(
+                lang,
+                Msg::TrayStatusCheckedAgo,
+                &[("ago", &locale.ago(Millis(t), now))],
+            ),
+            None => i18n::t(lang, Msg::TrayStatusNotYet, &[]),
+        },
+    }
+}
+
+fn cut(s: &str) -> String {
+    crate::policy::cut(s, MAX_LABEL)
+}
+
+fn unlock_label(r: &HistoryRowView, locale: &Locale) -> String {
+    let who = r
+        .user
+        .clone()
+        .unwrap_or_else(|| i18n::t(locale.lang, Msg::Someone, &[]));
+    let when = locale.clock(Millis(r.unlocked_at));
+    cut(&format!("{} · {} · {when}", r.door, who))
+}
+
+fn recent(s: &TraySnapshot) -> Vec<TrayEntry> {
+    let lang = s.locale.lang;
+    let several = s.places.len() > 1;
+    let mut out = Vec::new();
+    for place in &s.places {
+        let take = if several {
+            RECENT_PER_PLACE
+        } else {
+            RECENT_ONE_PLACE
+        };
+        if several {
+            out.push(text(cut(&place.name)));
+        }
+        if place.recent.is_empty() {
+            out.push(text(i18n::t(lang, Msg::TrayNoUnlocks, &[])));
+        }
+        for r in place.recent.iter().take(take) {
+            let label = unlock_label(r, &s.locale);
+            let label = if several {
+                format!("   {label}")
+            } else {
+                label
+            };
+            out.push(item(label, TrayAction::OpenEvent(r.id.clone())));
+        }
+    }
+    if out.is_empty() {
+        out.push(text(i18n::t(lang, Msg::TrayNoUnlocks, &[])));
+    }
+    out
+}
+
+fn pause(s: &TraySnapshot) -> TrayEntry {
+    let lang = s.locale.lang;
+    if let Some(until) = s.paused {
+        let label = match until {
+            Some(t) => i18n::t(lang, Msg::TrayResumeUntil, &[("time", &s.locale.clock(t))]),
+            None => i18n::t(lang, Msg::TrayResume, &[]),
+        };
+        return item(label, TrayAction::ResumeNotifications);
+    }
+    let morning = s.locale.next_clock_time(s.now, PAUSE_UNTIL_MINUTES);
+    TrayEntry::Submenu {
+        label: i18n::t(lang, Msg::TrayPause, &[]),
+        entries: vec![
+            item(
+                i18n::t(lang, Msg::TrayPauseHour, &[]),
+                TrayAction::PauseNotifications(PauseRequest::OneHour),
+            ),
+            item(
+                i18n::t(
+                    lang,
+                    Msg::TrayPauseTomorrow,
+                    &[("time", &s.locale.clock(morning))],
+                ),
+                TrayAction::PauseNotifications(PauseRequest::UntilTomorrow),
+            ),
+            item(
+                i18n::t(lang, Msg::TrayPauseForever, &[]),
+                TrayAction::PauseNotifications(PauseRequest::Indefinitely),
+            ),
+        ],
+    }
+}
+
+fn mute(s: &TraySnapshot) -> Option<TrayEntry> {
+    let several = s.places.len() > 1;
+    let mut entries = Vec::new();
+    for place in &s.places {
+        if place.doors.is_empty() {
+            continue;
+        }
+        if several {
+            entries.push(text(cut(&place.name)));
+        }
+        entries.extend(place.doors.iter().map(|d| door_entry(d, s)));
+    }
+    (!entries.is_empty()).then(|| TrayEntry::Submenu {
+        label: i18n::t(s.locale.lang, Msg::TrayMute, &[]),
+        entries,
+    })
+}
+
+fn door_entry(d: &DoorView, s: &TraySnapshot) -> TrayEntry {
+    let lang = s.locale.lang;
+    let muted = d.muted_until.filter(|&t| t > s.now.0);
+    let label = match muted {
+        Some(t) => i18n::t(
+            lang,
+            Msg::TrayMutedUntil,
+            &[
+                ("door", &cut(&d.name)),
+                ("time", &s.locale.clock(Millis(t))),
+            ],
+        ),
+        None => cut(&d.name),
+    };
+    let action = |request| TrayAction::MuteDoor {
+        door_id: d.id.clone(),
+        request,
+    };
+    let mut entries = vec![
+        item(
+            i18n::t(lang, Msg::TrayMuteHour, &[]),
+            action(MuteRequest::OneHour),
+        ),
+        item(
+            i18n::t(lang, Msg::TrayMuteTomorrow, &[]),
+            action(MuteRequest::UntilTomorrow),
+        ),
+    ];
+    if muted.is_some() {
+        entries.push(item(
+            i18n::t(lang, Msg::TrayUnmute, &[]),
+            action(MuteRequest::Unmute),
+        ));
+    }
+    TrayEntry::Submenu { label, entries }
+}
+
+#[cfg(test)]
+mod tests;

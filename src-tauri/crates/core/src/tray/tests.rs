@@ -1,0 +1,288 @@
+use super::*;
+use crate::ipc::NotificationView;
+use crate::settings::Language;
+
+const AT_1400: i64 = 1_764_597_600_000; // 2025-12-01T14:00:00Z
+
+fn locale(lang: Language) -> Locale {
+    Locale {
+        lang,
+        twelve_hour: false,
+        utc_offset_secs: 0,
+    }
+}
+
+fn status(phase: PhaseView, last_check: Option<i64>) -> StatusView {
+    StatusView {
+        phase,
+        last_check,
+        next_check: Some(AT_1400 + 5 * Millis::MINUTE),
+        paused_until: None,
+        last_error: None,
+        requests_today: 0,
+        not_modified_today: 0,
+        failures_today: 0,
+        gaps: Vec::new(),
+        auth_style: None,
+        quarantined: 0,
+        events_total: 0,
+        quiet_until: None,
+        watching_since: None,
+        incomplete: None,
+        catching_up: false,
+    }
+}
+
+fn row(id: &str, door: &str, user: Option<&str>, at: i64) -> HistoryRowView {
+    HistoryRowView {
+        id: id.into(),
+        unlocked_at: at,
+        created_at: at,
+        timestamp: Some(at),
+        door_id: Some(format!("d-{door}")),
+        door: door.into(),
+        user: user.map(String::from),
+        notification: NotificationView::Notified,
+        late_by_ms: None,
+        place_id: None,
+        place_name: None,
+        repeat: false,
+        muted: false,
+    }
+}
+
+fn door(name: &str, muted_until: Option<i64>) -> DoorView {
+    DoorView {
+        id: format!("d-{name}"),
+        name: name.into(),
+        last_unlock: AT_1400,
+        count: 3,
+        place_id: None,
+        place_name: None,
+        muted_until,
+        muted_count: 0,
+    }
+}
+
+fn place(name: &str, phase: PhaseView) -> TrayPlace {
+    TrayPlace {
+        name: name.into(),
+        status: status(phase, Some(AT_1400 - 3 * Millis::MINUTE)),
+        recent: vec![row(
+            "e1",
+            "Front door",
+            Some("Ann Berg"),
+            AT_1400 - 58 * Millis::MINUTE,
+        )],
+        doors: vec![door("Front door", None)],
+    }
+}
+
+fn snapshot(lang: Language, places: Vec<TrayPlace>) -> TraySnapshot {
+    TraySnapshot {
+        mode: Mode::Account,
+        places,
+        unseen: 0,
+        paused: None,
+        quiet_until: None,
+        day_starts_at: 4 * 60,
+        now: Millis(AT_1400),
+        locale: locale(lang),
+    }
+}
+
+fn labels(entries: &[TrayEntry]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| match e {
+            TrayEntry::Item { label, .. } | TrayEntry::Submenu { label, .. } => label.clone(),
+            TrayEntry::Separator => "---".into(),
+        })
+        .collect()
+}
+
+fn submenu<'a>(entries: &'a [TrayEntry], name: &str) -> &'a [TrayEntry] {
+    entries
+        .iter()
+        .find_map(|e| match e {
+            TrayEntry::Submenu { label, entries } if label.starts_with(name) => {
+                Some(entries.as_slice())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no submenu {name}"))
+}
+
+fn action_of(entries: &[TrayEntry], name: &str) -> Option<TrayAction> {
+    entries.iter().find_map(|e| match e {
+        TrayEntry::Item { label, action } if label == name => action.clone(),
+        _ => None,
+    })
+}
+
+#[test]
+fn one_place_reads_as_today_with_typed_actions() {
+    let menu = menu(&snapshot(
+        Language::En,
+        vec![place("Loft", PhaseView::Idle)],
+    ));
+    assert_eq!(
+        labels(&menu.entries),
+        [
+            "Checked 3 min ago",
+            "---",
+            "Front door · Ann Berg · 13:02",
+            "---",
+            "Pause notifications",
+            "Mute a door",
+            "Check now",
+            "Open Doorpost",
+            "Settings…",
+            "---",
+            "Quit"
+        ]
+    );
+    assert_eq!(
+        action_of(&menu.entries, "Front door · Ann Berg · 13:02"),
+        Some(TrayAction::OpenEvent("e1".into()))
+    );
+    let pause = submenu(&menu.entries, "Pause notifications");
+    assert_eq!(
+        labels(pause),
+        ["For 1 hour", "Until 07:00 tomorrow", "Until I resume"]
+    );
+    assert_eq!(
+        action_of(pause, "For 1 hour"),
+        Some(TrayAction::PauseNotifications(PauseRequest::OneHour))
+    );
+    assert_eq!(menu.look, TrayLook::Idle);
+    assert_eq!(menu.tooltip, "Doorpost · Checked 3 min ago");
+}
+
+#[test]
+fn norwegian_menu_speaks_norwegian() {
+    let mut s = snapshot(Language::Nb, vec![place("Hytta", PhaseView::Idle)]);
+    s.places[0].recent[0].user = None;
+    let menu = menu(&s);
+    let l = labels(&menu.entries);
+    assert_eq!(l[0], "Sjekket for 3 min siden");
+    assert_eq!(l[2], "Front door · Noen · 13:02");
+    assert!(l.contains(&"Sett varsler på pause".to_string()), "{l:?}");
+    assert!(l.contains(&"Avslutt".to_string()), "{l:?}");
+}
+
+#[test]
+fn several_places_are_grouped_and_a_failing_one_shows_without_hiding_the_other() {
+    let mut cabin = place("Sea cabin", PhaseView::Degraded);
+    cabin.recent = vec![
+        row("c1", "Gate", Some("Bo"), AT_1400 - Millis::HOUR),
+        row("c2", "Gate", Some("Bo"), AT_1400 - 2 * Millis::HOUR),
+        row("c3", "Gate", Some("Bo"), AT_1400 - 3 * Millis::HOUR),
+        row("c4", "Gate", Some("Bo"), AT_1400 - 4 * Millis::HOUR),
+    ];
+    cabin.doors = vec![door("Gate", None)];
+    let menu = menu(&snapshot(
+        Language::En,
+        vec![place("Loft", PhaseView::Idle), cabin],
+    ));
+    let l = labels(&menu.entries);
+    assert_eq!(l[0], "Loft · Checked 3 min ago");
+    assert_eq!(l[1], "Sea cabin · Can't reach Parakey · next try 14:05");
+    assert_eq!(
+        &l[3..9],
+        [
+            "Loft",
+            "   Front door · Ann Berg · 13:02",
+            "Sea cabin",
+            "   Gate · Bo · 13:00",
+            "   Gate · Bo · 12:00",
+            "   Gate · Bo · 11:00",
+        ],
+        "at most {RECENT_PER_PLACE} per place"
+    );
+    assert_eq!(menu.look, TrayLook::Degraded);
+    let mute = submenu(&menu.entries, "Mute a door");
+    assert_eq!(labels(mute), ["Loft", "Front door", "Sea cabin", "Gate"]);
+}
+
+#[test]
+fn a_muted_door_says_until_when_and_offers_unmute() {
+    let mut p = place("Loft", PhaseView::Idle);
+    p.doors = vec![
+        door("Front door", Some(AT_1400 + Millis::HOUR)),
+        door("Back gate", None),
+        // A mute that has ended is no mute.
+        door("Garage", Some(AT_1400 - Millis::MINUTE)),
+    ];
+    let menu = menu(&snapshot(Language::En, vec![p]));
+    let mute = submenu(&menu.entries, "Mute a door");
+    assert_eq!(
+        labels(mute),
+        ["Front door · muted until 15:00", "Back gate", "Garage"]
+    );
+    let front = submenu(mute, "Front door");
+    assert_eq!(labels(front), ["For 1 hour", "Until tomorrow", "Unmute"]);
+    assert_eq!(
+        action_of(front, "Unmute"),
+        Some(TrayAction::MuteDoor {
+            door_id: "d-Front door".into(),
+            request: MuteRequest::Unmute
+        })
+    );
+    assert_eq!(
+        labels(submenu(mute, "Back gate")),
+        ["For 1 hour", "Until tomorrow"]
+    );
+}
+
+#[test]
+fn paused_and_quiet_come_first_and_pause_becomes_resume() {
+    let mut s = snapshot(Language::En, vec![place("Loft", PhaseView::Idle)]);
+    s.quiet_until = Some(Millis(AT_1400 + 17 * Millis::HOUR));
+    assert_eq!(status_lines(&s)[0], "Quiet until 07:00");
+    s.paused = Some(Some(Millis(AT_1400 + Millis::HOUR)));
+    let menu = menu(&s);
+    let l = labels(&menu.entries);
+    assert_eq!(l[0], "Notifications paused until 15:00");
+    assert_eq!(
+        action_of(&menu.entries, "Resume notifications (paused until 15:00)"),
+        Some(TrayAction::ResumeNotifications)
+    );
+    s.paused = Some(None);
+    assert_eq!(status_lines(&s)[0], "Notifications paused");
+}
+
+#[test]
+fn before_set_up_the_menu_only_opens_and_quits() {
+    let mut s = snapshot(Language::En, Vec::new());
+    s.mode = Mode::Unconfigured;
+    let menu = menu(&s);
+    assert_eq!(
+        labels(&menu.entries),
+        [
+            "Not set up yet",
+            "---",
+            "No unlocks yet",
+            "---",
+            "Open Doorpost",
+            "Settings…",
+            "---",
+            "Quit"
+        ]
+    );
+}
+
+#[test]
+fn a_rejected_token_outranks_news_and_the_demo_says_so() {
+    let mut s = snapshot(Language::En, vec![place("Loft", PhaseView::AuthRejected)]);
+    s.unseen = 2;
+    s.mode = Mode::Demo;
+    let menu = menu(&s);
+    assert_eq!(menu.look, TrayLook::Error);
+    assert_eq!(
+        labels(&menu.entries)[0],
+        "Demo · Token rejected: replace it"
+    );
+    s.places[0].status.phase = PhaseView::Idle;
+    assert_eq!(look(&s), TrayLook::New);
+}
