@@ -19,6 +19,13 @@ fn main() {
         "refresh_now",
         "pause",
         "resume",
+        "add_place",
+        "update_place",
+        "set_place_token",
+        "remove_place",
+        "mute_door",
+        "test_notification",
+        "leave_demo",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

@@ -1,101 +1,156 @@
-//! The command line: `doorpost [--hidden] [--demo]` starts the app; `refresh`, `export`,
-//! `doctor` and `--version` work without a display.
+//! The command line, declared once with `clap` (parsing, `--help` on every subcommand,
+//! errors and shell completions all come from it).
+//!
+//! `doorpost [--hidden] [--demo]` starts the app. Everything else works without a display:
+//! `refresh`, `export`, `doctor`, `config list|get|set`, `places list|add|remove`,
+//! `completions`. Settings and places changed here are stored in the history database
+//! (through the window's own validation) and the running Doorpost is told to apply them at
+//! once over the control socket. Messages follow the language setting, else the system's.
+//! Exit codes: 0 done, 1 failed, 2 a bad argument or value (nothing changed).
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use doorpost_core::ipc::HistoryQueryView;
-use doorpost_core::settings::Settings;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use doorpost_core::config::{self, DoorName};
+use doorpost_core::i18n::{self, Msg, SystemLocale};
+use doorpost_core::ipc::{HistoryQueryView, NewPlace, NotificationView};
+use doorpost_core::settings::{Language, Settings};
 use doorpost_core::time::Millis;
-use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
+use doorpost_engine::hub::{self, DB_FILE, PlaceBook, views};
+use doorpost_engine::store::{HistoryQuery, Store};
 
-use doorpost_engine::store::{HistoryQuery, Store, StoreError};
+use crate::{control, paths};
 
-use crate::{control, paths, views};
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DOORPOST_COMMIT"),
+    ")"
+);
 
-pub const USAGE: &str = "\
-Doorpost: tells you the moment a guest unlocks a Parakey door.
+/// Doorpost: tells you the moment a guest unlocks a Parakey door.
+#[derive(Parser)]
+#[command(name = "doorpost", version = VERSION, after_help = ENVIRONMENT)]
+pub struct Cli {
+    /// Start in the tray only, without opening the window.
+    #[arg(long)]
+    hidden: bool,
+    /// Start the demo: a simulated place, in its own data folder.
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-Usage:
-  doorpost [--hidden] [--demo]     start (in the tray only with --hidden; the demo with --demo)
-  doorpost refresh                 ask the running Doorpost to check Parakey now
-  doorpost export [--format csv|json] [--since T] [--until T] [--door D] [--demo]
-                                   print the history (T: 2026-05-02 or an RFC 3339 time;
-                                   D: a door's name or id)
-  doorpost doctor                  check what Doorpost needs to alert you
-  doorpost --version               print the version and the commit it was built from
-
+const ENVIRONMENT: &str = "\
 Environment:
-  DOORPOST_TOKEN     Parakey token for this process only (never stored)
+  DOORPOST_TOKEN     the first place's Parakey token, for this process only (never stored)
   DOORPOST_API_URL   API base URL (default https://api.parakey.co)
-  DOORPOST_DATA_DIR  data directory
-";
+  DOORPOST_DATA_DIR  data directory";
 
-pub enum Command {
-    Gui { hidden: bool, demo: bool },
+#[derive(Subcommand)]
+enum Command {
+    /// Ask the running Doorpost to check Parakey now.
     Refresh,
+    /// Print the history as CSV or JSON.
     Export(ExportArgs),
+    /// Check what Doorpost needs to alert you.
     Doctor,
-    Help,
-    Version,
+    /// Read and change settings (`config list` shows every key).
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// List, add and remove places (one Parakey token each).
+    Places {
+        #[command(subcommand)]
+        action: PlacesAction,
+    },
+    /// Print a completion script for a shell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
-#[derive(Default)]
-pub struct ExportArgs {
-    pub json: bool,
-    pub since: Option<Millis>,
-    pub until: Option<Millis>,
-    pub door: Option<String>,
-    pub demo: bool,
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Every setting, one `key = value` a line.
+    List,
+    /// One setting's value.
+    Get { key: String },
+    /// Change one setting (the running Doorpost applies it at once).
+    Set { key: String, value: String },
 }
 
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let mut it = args.iter().peekable();
-    match it.peek().map(|s| s.as_str()) {
-        Some("refresh") => return Ok(Command::Refresh),
-        Some("doctor") => return Ok(Command::Doctor),
-        Some("help" | "--help" | "-h") => return Ok(Command::Help),
-        Some("--version" | "-V") => return Ok(Command::Version),
-        Some("export") => {
-            it.next();
-            let mut e = ExportArgs::default();
-            while let Some(a) = it.next() {
-                let mut value = || it.next().cloned().ok_or(format!("{a} needs a value"));
-                match a.as_str() {
-                    "--format" => match value()?.as_str() {
-                        "csv" => e.json = false,
-                        "json" => e.json = true,
-                        f => return Err(format!("unknown format {f:?}: use csv or json")),
-                    },
-                    "--since" => e.since = Some(parse_time(&value()?)?),
-                    "--until" => e.until = Some(parse_time(&value()?)?),
-                    "--door" => e.door = Some(value()?),
-                    "--demo" => e.demo = true,
-                    other => return Err(format!("unknown option {other:?} for export")),
-                }
-            }
-            return Ok(Command::Export(e));
+#[derive(Subcommand)]
+enum PlacesAction {
+    /// Every place, with its address and whether its token is saved.
+    List,
+    /// Add a place; its token is read from standard input, never from an argument.
+    Add {
+        name: String,
+        /// Serve this place from another address than Parakey's (same rules as
+        /// DOORPOST_API_URL: https, or http on this machine).
+        #[arg(long)]
+        api_url: Option<String>,
+    },
+    /// Remove a place and its token.
+    Remove {
+        name: String,
+        /// Delete its history too.
+        #[arg(long)]
+        delete_history: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// From this day (2026-05-02, local midnight) or time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    since: Option<Millis>,
+    /// Until this day or time.
+    #[arg(long, value_parser = parse_time)]
+    until: Option<Millis>,
+    /// Only this door (its name or id).
+    #[arg(long)]
+    door: Option<String>,
+    /// Only this place (its name).
+    #[arg(long)]
+    place: Option<String>,
+    /// The demo's history.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => crate::run(cli.hidden, cli.demo),
+        Some(Command::Refresh) => refresh(),
+        Some(Command::Export(a)) => export(a),
+        Some(Command::Doctor) => crate::doctor::run(),
+        Some(Command::Config { action }) => configure(action),
+        Some(Command::Places { action }) => places(action),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "doorpost",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
         }
-        _ => {}
     }
-    let (mut hidden, mut demo) = (false, false);
-    for a in it {
-        match a.as_str() {
-            "--hidden" => hidden = true,
-            "--demo" => demo = true,
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    Ok(Command::Gui { hidden, demo })
-}
-
-/// `doorpost 0.1.0 (commit 0123456789ab)`: what a bug report should quote.
-pub fn version() -> String {
-    format!(
-        "doorpost {} (commit {})",
-        env!("CARGO_PKG_VERSION"),
-        env!("DOORPOST_COMMIT")
-    )
 }
 
 /// `2026-05-02` (local midnight) or any RFC 3339 time.
@@ -117,290 +172,315 @@ fn parse_time(s: &str) -> Result<Millis, String> {
         ))
 }
 
-pub fn refresh() -> ExitCode {
+/// The account's history, created when absent (settings may be set before a first start).
+fn open_store() -> Result<Store, String> {
+    let dir = paths::account_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Store::open(&dir.join(DB_FILE)).map_err(|e| e.to_string())
+}
+
+/// The language messages are in: the setting, else the system's.
+fn language(settings: &Settings) -> Language {
+    let system = SystemLocale::from_env(|k| std::env::var(k).ok());
+    i18n::resolve(settings.language, &system, 0).lang
+}
+
+fn stored_language() -> Language {
+    let settings = open_store()
+        .ok()
+        .and_then(|s| s.load_settings().ok())
+        .unwrap_or_default();
+    language(&settings)
+}
+
+fn fail(message: &str, code: u8) -> ExitCode {
+    eprintln!("doorpost: {message}");
+    ExitCode::from(code)
+}
+
+fn refresh() -> ExitCode {
+    let lang = stored_language();
     match control::send(&paths::control_socket(), "refresh") {
         control::Reply::Ok => {
-            println!("Doorpost is checking Parakey now.");
+            println!("{}", i18n::t(lang, Msg::CliChecking, &[]));
             ExitCode::SUCCESS
         }
         control::Reply::Refused(why) => {
-            eprintln!("Doorpost did not check: {why}");
-            ExitCode::FAILURE
+            fail(&i18n::t(lang, Msg::CliDidNotCheck, &[("why", &why)]), 1)
         }
-        control::Reply::NotRunning => {
-            eprintln!(
-                "Doorpost is not running. Start it with `doorpost` (or `doorpost --hidden`)."
-            );
-            ExitCode::FAILURE
+        control::Reply::NotRunning => fail(&i18n::t(lang, Msg::CliNotRunning, &[]), 1),
+    }
+}
+
+/// Tells the running Doorpost to apply what changed; says which happened.
+fn tell_running(lang: Language) {
+    let msg = match control::send(&paths::control_socket(), "reload") {
+        control::Reply::Ok => Msg::AppliedNow,
+        control::Reply::Refused(why) => {
+            eprintln!("doorpost: {why}");
+            Msg::StoredForNextStart
+        }
+        control::Reply::NotRunning => Msg::StoredForNextStart,
+    };
+    eprintln!("{}", i18n::t(lang, msg, &[]));
+}
+
+fn door_names(store: &Store) -> Vec<DoorName> {
+    store
+        .doors()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| DoorName {
+            name: d.name.clone().unwrap_or_else(|| d.id.clone()),
+            id: d.id,
+        })
+        .collect()
+}
+
+fn configure(action: ConfigAction) -> ExitCode {
+    let mut store = match open_store() {
+        Ok(s) => s,
+        Err(e) => return fail(&e, 1),
+    };
+    let settings = store.load_settings().unwrap_or_default();
+    let lang = language(&settings);
+    let doors = door_names(&store);
+    match action {
+        ConfigAction::List => {
+            for (key, value) in config::list(&settings, &doors) {
+                println!("{key} = {value}");
+            }
+            ExitCode::SUCCESS
+        }
+        ConfigAction::Get { key } => match config::get(&settings, &key, &doors) {
+            Ok(v) => {
+                println!("{v}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.message(lang), 2),
+        },
+        ConfigAction::Set { key, value } => {
+            let next = match config::set(&settings, &key, &value, &doors, lang) {
+                Ok(next) => next,
+                Err(e) => return fail(&e.message(lang), 2),
+            };
+            if let Err(e) = store.save_settings(&next) {
+                return fail(&e.to_string(), 1);
+            }
+            drop(store);
+            tell_running(language(&next));
+            ExitCode::SUCCESS
         }
     }
 }
 
-/// Every row of `q` (all pages), as CSV.
-pub fn render_csv(
-    store: &Store,
-    q: &HistoryQuery,
-    settings: &Settings,
-) -> Result<String, StoreError> {
-    let mut out = String::from(views::CSV_HEADER);
-    out.push('\n');
-    each_row(store, q, |r| {
-        out.push_str(&views::csv_line(&views::row(r, settings.allowed_offset)));
-        out.push('\n');
-    })?;
-    Ok(out)
-}
-
-fn each_row(
-    store: &Store,
-    q: &HistoryQuery,
-    mut f: impl FnMut(&doorpost_engine::store::HistoryRow),
-) -> Result<(), StoreError> {
-    let mut q = q.clone();
-    q.limit = 500;
-    loop {
-        let page = store.history(&q)?;
-        page.rows.iter().for_each(&mut f);
-        match page.next {
-            Some(next) => q.before = Some(next),
-            None => return Ok(()),
-        }
+fn places(action: PlacesAction) -> ExitCode {
+    let lang = stored_language();
+    let base = match crate::environment() {
+        Ok((_, base)) => base,
+        Err(e) => return fail(&e, 2),
+    };
+    let keychains = crate::keychains();
+    let data_dir = paths::account_dir();
+    let book = PlaceBook {
+        data_dir: &data_dir,
+        keychains: &keychains,
+        default_base: &base,
+        lang,
+    };
+    let result = match action {
+        PlacesAction::List => list_places(&book, lang),
+        PlacesAction::Add { name, api_url } => add_place(&book, lang, name, api_url),
+        PlacesAction::Remove {
+            name,
+            delete_history,
+        } => book.remove(&name, delete_history).map(|p| {
+            eprintln!("{}", i18n::t(lang, Msg::PlaceRemoved, &[("name", &p.name)]));
+            tell_running(lang);
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.code == doorpost_core::ipc::ErrorCode::InvalidSettings => fail(&e.message, 2),
+        Err(e) => fail(&e.message, 1),
     }
 }
 
-pub fn export(args: ExportArgs) -> ExitCode {
+fn list_places(book: &PlaceBook<'_>, lang: Language) -> Result<(), doorpost_core::ipc::AppError> {
+    let places = book.list()?;
+    if places.is_empty() {
+        eprintln!("{}", i18n::t(lang, Msg::CliNoPlaces, &[]));
+    }
+    for p in places {
+        let token = if book.token_set(&p.id) {
+            Msg::CliTokenSaved
+        } else {
+            Msg::CliNoToken
+        };
+        let url = p.api_url.as_deref().unwrap_or(book.default_base.as_str());
+        println!("{}\t{url}\t{}", p.name, i18n::t(lang, token, &[]));
+    }
+    Ok(())
+}
+
+fn add_place(
+    book: &PlaceBook<'_>,
+    lang: Language,
+    name: String,
+    api_url: Option<String>,
+) -> Result<(), doorpost_core::ipc::AppError> {
+    use doorpost_core::ipc::{AppError, ErrorCode};
+    // Checked before the token is asked for.
+    book.name(&name, None)?;
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", i18n::t(lang, Msg::TokenFromStdin, &[]));
+    }
+    let mut token = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut token);
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        let msg = i18n::t(lang, Msg::EmptyToken, &[]);
+        return Err(AppError::new(ErrorCode::InvalidSettings, msg));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let (_, row) = runtime.block_on(book.add(NewPlace {
+        name,
+        token,
+        api_url,
+    }))?;
+    eprintln!("{}", i18n::t(lang, Msg::PlaceAdded, &[("name", &row.name)]));
+    tell_running(lang);
+    Ok(())
+}
+
+fn export(args: ExportArgs) -> ExitCode {
+    let lang = stored_language();
     let dir = if args.demo {
         paths::demo_dir()
     } else {
         paths::account_dir()
     };
-    let db = dir.join(paths::DB_FILE);
+    let db = dir.join(DB_FILE);
     if !db.exists() {
-        eprintln!("No history yet in {}. Start Doorpost first.", dir.display());
-        return ExitCode::FAILURE;
+        let dir = dir.display().to_string();
+        return fail(&i18n::t(lang, Msg::CliNoHistory, &[("dir", &dir)]), 1);
     }
     let store = match Store::open(&db) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("Couldn't open the history: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(&e.to_string(), 1),
     };
     let settings = store.load_settings().unwrap_or_default();
+    let places = store.places().unwrap_or_default();
+    let query = match export_query(&store, &args, &places, lang) {
+        Ok(q) => q,
+        Err(e) => return fail(&e, 2),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = match args.format {
+        Format::Json => write_json(&mut out, &store, &query, &settings, &places),
+        Format::Csv => {
+            let _ = writeln!(out, "{}", views::CSV_HEADER);
+            hub::each_row(&store, &query, |r| {
+                let v = views::row(r, settings.allowed_offset, &places);
+                let _ = writeln!(out, "{}", views::csv_line(&v));
+            })
+        }
+    };
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => fail(
+            &i18n::t(lang, Msg::CliExportFailed, &[("why", &e.to_string())]),
+            1,
+        ),
+        // The reader went away (`| head`): not a failure of the export.
+        (_, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (_, Err(e)) => fail(
+            &i18n::t(lang, Msg::CliExportFailed, &[("why", &e.to_string())]),
+            1,
+        ),
+    }
+}
+
+/// The export's filter: dates, a door by name or id, a place by name.
+fn export_query(
+    store: &Store,
+    args: &ExportArgs,
+    places: &[doorpost_engine::store::PlaceRow],
+    lang: Language,
+) -> Result<HistoryQuery, String> {
     let mut query = views::query(&HistoryQueryView {
         from: args.since.map(|t| t.0),
         to: args.until.map(|t| t.0),
         ..Default::default()
     });
     if let Some(door) = &args.door {
-        let doors = store.doors().unwrap_or_default();
+        let doors = door_names(store);
         let ids: Vec<String> = doors
             .iter()
-            .filter(|d| {
-                d.id == *door
-                    || d.name
-                        .as_deref()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(door))
-            })
+            .filter(|d| d.id == *door || d.name.eq_ignore_ascii_case(door))
             .map(|d| d.id.clone())
             .collect();
         if ids.is_empty() {
-            eprintln!(
-                "No door called {door:?}. Doors seen: {}",
-                doors
-                    .iter()
-                    .map(|d| d.name.clone().unwrap_or(d.id.clone()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            return ExitCode::FAILURE;
+            let known: Vec<&str> = doors.iter().map(|d| d.name.as_str()).collect();
+            let known = known.join(", ");
+            return Err(i18n::t(
+                lang,
+                Msg::NoSuchDoor,
+                &[("door", door), ("known", &known)],
+            ));
         }
         query.door_ids = ids;
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = if args.json {
-        let mut first = true;
-        let _ = out.write_all(b"[");
-        let r = each_row(&store, &query, |r| {
-            let v = views::row(r, settings.allowed_offset);
-            let obj = serde_json::json!({
-                "id": v.id,
-                "timestamp": v.timestamp.map(|t| Millis(t).to_rfc3339()),
-                "createdAt": Millis(v.created_at).to_rfc3339(),
-                "unlockedAt": Millis(v.unlocked_at).to_rfc3339(),
-                "door": v.door,
-                "doorId": v.door_id,
-                "user": v.user,
-                "notification": match v.notification {
-                    doorpost_core::ipc::NotificationView::Notified => "notified",
-                    doorpost_core::ipc::NotificationView::Suppressed => "suppressed",
-                    doorpost_core::ipc::NotificationView::Pending => "pending",
-                },
-                "lateByMinutes": v.late_by_ms.map(|ms| ms / Millis::MINUTE),
-            });
-            let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
-            first = false;
-            let _ = out.write_all(obj.to_string().as_bytes());
-        });
-        let _ = out.write_all(b"\n]\n");
-        r
-    } else {
-        let _ = writeln!(out, "{}", views::CSV_HEADER);
-        each_row(&store, &query, |r| {
-            let _ = writeln!(
-                out,
-                "{}",
-                views::csv_line(&views::row(r, settings.allowed_offset))
-            );
-        })
-    };
-    let flushed = out.flush();
-    match (result, flushed) {
-        (Ok(()), Ok(())) => ExitCode::SUCCESS,
-        (Err(e), _) => {
-            eprintln!("Export failed: {e}");
-            ExitCode::FAILURE
-        }
-        // The reader went away (`| head`): not a failure of the export.
-        (_, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        (_, Err(e)) => {
-            eprintln!("Export failed while writing: {e}");
-            ExitCode::FAILURE
-        }
+    if let Some(place) = &args.place {
+        let found = places
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(place.trim()) || p.id == *place)
+            .ok_or_else(|| i18n::t(lang, Msg::NoSuchPlace, &[("name", place)]))?;
+        query.place_ids = vec![found.id.clone()];
     }
+    Ok(query)
 }
 
-/// Checks what alerts depend on; non-zero exit when anything would stop them.
-pub fn doctor() -> ExitCode {
-    let mut blocking = 0;
-    let mut line = |ok: bool, stops_alerts: bool, what: String| {
-        let mark = if ok {
-            "ok  "
-        } else if stops_alerts {
-            "FAIL"
-        } else {
-            "warn"
-        };
-        println!("[{mark}] {what}");
-        if !ok && stops_alerts {
-            blocking += 1;
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("doctor: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-
-    // Data directory.
-    let dir = paths::data_root();
-    let writable = std::fs::create_dir_all(&dir).is_ok() && {
-        let probe = dir.join(".doctor-probe");
-        let ok = std::fs::write(&probe, b"ok").is_ok();
-        let _ = std::fs::remove_file(&probe);
-        ok
-    };
-    line(
-        writable,
-        true,
-        format!("data directory {} is writable", dir.display()),
-    );
-
-    // Keychain and token.
-    let keychain = crate::keychain();
-    let env_token = std::env::var("DOORPOST_TOKEN")
-        .ok()
-        .and_then(|t| ApiToken::new(&t).ok());
-    let stored = match keychain.get() {
-        Ok(t) => {
-            line(true, env_token.is_none(), "keychain is reachable".into());
-            t
-        }
-        Err(e) => {
-            line(false, env_token.is_none(), format!("keychain: {e}"));
-            None
-        }
-    };
-    let token = env_token.clone().or(stored);
-    match &token {
-        None => line(
-            false,
-            true,
-            "no Parakey token is set (paste one in Doorpost, or try the demo)".into(),
-        ),
-        Some(_) => line(
-            true,
-            true,
-            if env_token.is_some() {
-                "a token is set (DOORPOST_TOKEN, this process only)".into()
-            } else {
-                "a token is saved in the keychain".into()
+fn write_json(
+    out: &mut impl Write,
+    store: &Store,
+    query: &HistoryQuery,
+    settings: &Settings,
+    places: &[doorpost_engine::store::PlaceRow],
+) -> Result<(), doorpost_engine::store::StoreError> {
+    let mut first = true;
+    let _ = out.write_all(b"[");
+    let result = hub::each_row(store, query, |r| {
+        let v = views::row(r, settings.allowed_offset, places);
+        let obj = serde_json::json!({
+            "id": v.id,
+            "timestamp": v.timestamp.map(|t| Millis(t).to_rfc3339()),
+            "createdAt": Millis(v.created_at).to_rfc3339(),
+            "unlockedAt": Millis(v.unlocked_at).to_rfc3339(),
+            "place": v.place_name,
+            "door": v.door,
+            "doorId": v.door_id,
+            "user": v.user,
+            "notification": match v.notification {
+                NotificationView::Notified => "notified",
+                NotificationView::Suppressed => "suppressed",
+                NotificationView::Pending => "pending",
             },
-        ),
-    }
-    if let Some(token) = &token {
-        let base = std::env::var("DOORPOST_API_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
-        match BaseUrl::parse(&base) {
-            Ok(base) => match rt.block_on(crate::app::validate(&base, token)) {
-                Ok(check) => line(
-                    true,
-                    true,
-                    format!(
-                        "Parakey accepts the token ({} header; {} recent unlocks, {} doors)",
-                        check.auth_style, check.events_seen, check.doors_seen
-                    ),
-                ),
-                Err(e) => line(false, true, e.message),
-            },
-            Err(e) => line(false, true, format!("DOORPOST_API_URL: {e}")),
-        }
-    }
-
-    // Notifications and tray.
-    let info = doorpost_engine::desktop_notifier::probe();
-    if info.available {
-        line(
-            true,
-            true,
-            format!(
-                "notification service: {} {} ({})",
-                info.name,
-                info.version,
-                info.capabilities.join(", ")
-            ),
-        );
-    } else {
-        line(
-            false,
-            true,
-            "no notification service is running on this desktop: Doorpost cannot alert you".into(),
-        );
-    }
-    let tray =
-        doorpost_engine::desktop_notifier::session_name_has_owner("org.kde.StatusNotifierWatcher");
-    line(
-        tray,
-        false,
-        if tray {
-            "a tray host is running".into()
-        } else {
-            "no tray host (StatusNotifierWatcher): Doorpost runs, but its tray icon won't show"
-                .into()
-        },
-    );
-    if blocking == 0 {
-        println!("Doorpost can alert you.");
-        ExitCode::SUCCESS
-    } else {
-        println!("{blocking} problem(s) would stop alerts.");
-        ExitCode::FAILURE
-    }
+            "repeat": v.repeat,
+            "muted": v.muted,
+            "lateByMinutes": v.late_by_ms.map(|ms| ms / Millis::MINUTE),
+        });
+        let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
+        first = false;
+        let _ = out.write_all(obj.to_string().as_bytes());
+    });
+    let _ = out.write_all(b"\n]\n");
+    result
 }
 
 #[cfg(test)]
@@ -408,14 +488,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn version_names_the_release_and_the_commit_it_was_built_from() {
-        assert!(matches!(parse(&["--version".into()]), Ok(Command::Version)));
-        let v = version();
+    fn the_declaration_is_consistent_and_names_the_commit() {
+        Cli::command().debug_assert();
+        let v = Cli::command().render_version();
         assert!(
             v.starts_with(&format!("doorpost {} (commit ", env!("CARGO_PKG_VERSION"))),
             "{v}"
         );
         let commit = v
+            .trim()
             .trim_end_matches(')')
             .rsplit(' ')
             .next()
@@ -424,5 +505,40 @@ mod tests {
             commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
             "a git commit id, or `unknown` outside a checkout: {v}"
         );
+    }
+
+    #[test]
+    fn subcommands_parse_and_bad_arguments_are_usage_errors() {
+        let ok = |args: &[&str]| Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.kind());
+        assert!(ok(&["doorpost", "--hidden", "--demo"]).is_ok());
+        assert!(ok(&["doorpost", "config", "set", "quiet.hours", "22:00-07:00"]).is_ok());
+        assert!(
+            ok(&[
+                "doorpost",
+                "places",
+                "add",
+                "Loft",
+                "--api-url",
+                "http://127.0.0.1:1"
+            ])
+            .is_ok()
+        );
+        assert!(
+            ok(&[
+                "doorpost",
+                "export",
+                "--format",
+                "json",
+                "--since",
+                "2026-05-02"
+            ])
+            .is_ok()
+        );
+        assert!(ok(&["doorpost", "export", "--since", "yesterday"]).is_err());
+        assert!(ok(&["doorpost", "places", "add"]).is_err());
+        let e = Cli::try_parse_from(["doorpost", "frobnicate"])
+            .err()
+            .unwrap();
+        assert_eq!(e.exit_code(), 2);
     }
 }

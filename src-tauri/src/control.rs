@@ -1,5 +1,6 @@
-//! The control socket: how `doorpost refresh` reaches the running instance without a
-//! display. One line in (`refresh`), one line out (`ok` or `error <message>`).
+//! The control socket: how the command line reaches the running instance without a
+//! display. One line in (`refresh`: check now; `reload`: the settings or places changed),
+//! one line out (`ok` or `error <message>`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -69,5 +70,17 @@ where
                 let _ = write.write_all(reply.as_bytes()).await;
             }
         });
+    }
+}
+
+/// Answers one command line for the running app.
+pub async fn answer(
+    hub: &std::sync::Arc<doorpost_engine::hub::Hub>,
+    command: &str,
+) -> Result<(), String> {
+    match command {
+        "refresh" => hub.refresh_now().await.map_err(|e| e.message),
+        "reload" => hub.reload().await.map_err(|e| e.message),
+        other => Err(format!("unknown command {other:?}")),
     }
 }

@@ -1,63 +1,70 @@
 //! Doorpost's desktop shell: the only crate that knows Tauri exists.
 //!
-//! It wires the engine (`doorpost-engine`) to a tray, a window and OS services: the
-//! keychain for the token, notify-rust for toasts, a control socket for `doorpost refresh`.
-//! Commands are thin ([`commands`]); session switching lives in [`app`]; everything that
-//! decides lives in `doorpost-core`.
+//! It wires the engine's hub ([`doorpost_engine::hub::Hub`]: every place's engine, the
+//! demo, the reads) to a tray, a window and OS services: the keychain for tokens,
+//! notify-rust for toasts, a control socket for the command line. Commands are one-line
+//! adapters ([`commands`]); the tray renders the core's menu model ([`tray`]); everything
+//! that decides lives in `doorpost-core`.
 //!
 //! Lifecycle: one instance per user (a second launch focuses the first). Closing the
 //! window destroys the webview (memory goes back to the system) and Doorpost stays in the
-//! tray; Quit stops the engine cleanly, then exits.
+//! tray; Quit stops the engines cleanly, then exits.
 
-mod app;
 mod autostart;
 mod cli;
 mod commands;
 mod control;
+mod doctor;
+mod export;
 mod paths;
 mod tray;
-mod views;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use doorpost_core::ipc::OpenEvent;
+use doorpost_core::i18n::SystemLocale;
+use doorpost_core::ipc::{MuteRequest, OpenEvent};
 use doorpost_engine::desktop_notifier::DesktopNotifier;
 use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
+use doorpost_engine::hub::{Hub, HubOptions, Keychains, Signal};
 use doorpost_engine::keychain::{OsKeychain, TokenStore};
+use doorpost_engine::notifier::ToastAction;
 use tauri::{AppHandle, Emitter, Manager, RunEvent};
 
-use crate::app::{Doorpost, OPEN_EVENT};
+pub const CHANGED_EVENT: &str = "doorpost://changed";
+pub const OPEN_EVENT: &str = "doorpost://open-event";
+pub const OPEN_SETTINGS_EVENT: &str = "doorpost://open-settings";
 
-/// The keychain entry: one per build flavour, so a dev build never touches a real one.
-pub fn keychain() -> Arc<dyn TokenStore> {
-    Arc::new(OsKeychain::new(paths::IDENTIFIER, "parakey-token"))
+/// What to show when the window opens.
+pub enum Open {
+    Event(String),
+    Settings,
+}
+
+/// The keychain entries: one per place, in a service per build flavour, so a dev build
+/// never touches a real one.
+pub fn keychains() -> Keychains {
+    Arc::new(|entry: &str| {
+        Arc::new(OsKeychain::new(paths::IDENTIFIER, entry)) as Arc<dyn TokenStore>
+    })
 }
 
 pub fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("doorpost: {e}\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
+    cli::main()
+}
+
+/// `DOORPOST_TOKEN` and `DOORPOST_API_URL`, checked; a bad one is a usage error.
+pub fn environment() -> Result<(Option<ApiToken>, BaseUrl), String> {
+    let token = match std::env::var("DOORPOST_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => {
+            Some(ApiToken::new(&t).map_err(|e| format!("DOORPOST_TOKEN: {e}"))?)
         }
+        _ => None,
     };
-    match command {
-        cli::Command::Help => {
-            print!("{}", cli::USAGE);
-            ExitCode::SUCCESS
-        }
-        cli::Command::Refresh => cli::refresh(),
-        cli::Command::Version => {
-            println!("{}", cli::version());
-            ExitCode::SUCCESS
-        }
-        cli::Command::Export(a) => cli::export(a),
-        cli::Command::Doctor => cli::doctor(),
-        cli::Command::Gui { hidden, demo } => run(hidden, demo),
-    }
+    let base = std::env::var("DOORPOST_API_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
+    let base = BaseUrl::parse(&base).map_err(|e| format!("DOORPOST_API_URL: {e}"))?;
+    Ok((token, base))
 }
 
 fn run(hidden: bool, demo: bool) -> ExitCode {
@@ -68,25 +75,14 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let env_token = match std::env::var("DOORPOST_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => match ApiToken::new(&t) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("doorpost: DOORPOST_TOKEN: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        _ => None,
-    };
-    let base = std::env::var("DOORPOST_API_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
-    let base = match BaseUrl::parse(&base) {
-        Ok(b) => b,
+    let (env_token, base) = match environment() {
+        Ok(e) => e,
         Err(e) => {
-            eprintln!("doorpost: DOORPOST_API_URL: {e}");
+            eprintln!("doorpost: {e}");
             return ExitCode::from(2);
         }
     };
-    let (opens_tx, opens_rx) = std::sync::mpsc::channel::<String>();
+    let (actions_tx, actions_rx) = std::sync::mpsc::channel::<ToastAction>();
     desktop_identity();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -103,47 +99,35 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
             commands::set_token,
             commands::clear_token,
             commands::start_demo,
+            commands::leave_demo,
             commands::refresh_now,
             commands::pause,
             commands::resume,
+            commands::add_place,
+            commands::update_place,
+            commands::set_place_token,
+            commands::remove_place,
+            commands::mute_door,
+            commands::test_notification,
         ])
         .setup(move |tauri_app| {
             let handle = tauri_app.handle().clone();
-            let icon = notification_icon();
-            let doorpost = Arc::new(Doorpost {
-                app: handle.clone(),
-                session: tokio::sync::Mutex::new(None),
-                keychain: keychain(),
+            let notifier = DesktopNotifier::new(paths::APP_ID, &notification_icon(), actions_tx);
+            let hub = Hub::new(HubOptions {
+                data_dir: paths::account_dir(),
+                demo_dir: paths::demo_dir(),
+                keychains: keychains(),
                 env_token,
-                base,
-                notifier: Arc::new(DesktopNotifier::new(paths::APP_ID, &icon, opens_tx)),
-                unseen: std::sync::Mutex::new(0),
+                default_base: base,
+                notifier: Arc::new(notifier),
+                poller_config: doorpost_engine::driver::test_interval(),
+                system_locale: SystemLocale::from_env(|k| std::env::var(k).ok()),
+                utc_offset_secs: None,
+                autostart: Some(Arc::new(|on| autostart::set(on).map_err(|e| e.message))),
             });
-            tauri_app.manage(Arc::clone(&doorpost));
+            tauri_app.manage(Arc::clone(&hub));
             tray::create(&handle)?;
-            let starting = Arc::clone(&doorpost);
-            tauri::async_runtime::spawn(async move {
-                if let Err(e) = starting.start(demo).await {
-                    tracing::error!("Doorpost could not start syncing: {}", e.message);
-                }
-            });
-            let controlled = Arc::clone(&doorpost);
-            tauri::async_runtime::spawn(control::serve(paths::control_socket(), move |cmd| {
-                let doorpost = Arc::clone(&controlled);
-                async move {
-                    match cmd.as_str() {
-                        "refresh" => doorpost.refresh_now().await.map_err(|e| e.message),
-                        other => Err(format!("unknown command {other:?}")),
-                    }
-                }
-            }));
-            // A notification's default action opens that unlock in the window.
-            let opener = handle.clone();
-            std::thread::spawn(move || {
-                for id in opens_rx {
-                    show_window(&opener, Some(id));
-                }
-            });
+            spawn_services(&handle, &hub, actions_rx, demo);
             if !hidden {
                 show_window(&handle, None);
             }
@@ -167,6 +151,61 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+/// The hub's start, its signals (window refetch, tray redraw), the control socket, and
+/// what the user chooses on a toast.
+fn spawn_services(
+    handle: &AppHandle,
+    hub: &Arc<Hub>,
+    actions: std::sync::mpsc::Receiver<ToastAction>,
+    demo: bool,
+) {
+    let starting = Arc::clone(hub);
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = starting.start(demo).await {
+            tracing::error!("Doorpost could not start syncing: {}", e.message);
+        }
+    });
+    let mut signals = hub.subscribe();
+    let app = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match signals.recv().await {
+                Ok(Signal::Changed { inserted }) => changed(&app, inserted),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => changed(&app, 0),
+                Err(_) => break,
+            }
+        }
+    });
+    let controlled = Arc::clone(hub);
+    tauri::async_runtime::spawn(control::serve(paths::control_socket(), move |cmd| {
+        let hub = Arc::clone(&controlled);
+        async move { control::answer(&hub, &cmd).await }
+    }));
+    let app = handle.clone();
+    let hub = Arc::clone(hub);
+    std::thread::spawn(move || {
+        for action in actions {
+            match action {
+                ToastAction::Open(id) => show_window(&app, Some(Open::Event(id))),
+                ToastAction::MuteDoor(door) => {
+                    let hub = Arc::clone(&hub);
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(e) = hub.mute_door(&door, MuteRequest::OneHour).await {
+                            tracing::warn!("could not mute the door: {}", e.message);
+                        }
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// Tells the window to refetch and redraws the tray.
+fn changed(app: &AppHandle, inserted: u32) {
+    let _ = app.emit(CHANGED_EVENT, doorpost_core::ipc::ChangedEvent { inserted });
+    tray::refresh(app);
 }
 
 /// Names the process after the desktop entry before any window exists: X11's `WM_CLASS`
@@ -193,49 +232,57 @@ fn notification_icon() -> std::path::PathBuf {
     path
 }
 
-/// Shows (creating if needed) the window; with an event id, opens that unlock in it.
-pub fn show_window(app: &AppHandle, open: Option<String>) {
+/// Shows (creating if needed) the window; opens an unlock or Settings in it when asked.
+pub fn show_window(app: &AppHandle, open: Option<Open>) {
     let app = app.clone();
     let app2 = app.clone();
     let _ = app.run_on_main_thread(move || {
-        let window = match app2.get_webview_window("main") {
-            Some(w) => w,
-            None => {
-                let Some(config) = app2.config().app.windows.first().cloned() else {
-                    return;
-                };
-                // The webview's storage goes in Doorpost's own data directory: Tauri's
-                // default is named after the config's identifier, which a dev build shares
-                // with a real install.
-                match tauri::WebviewWindowBuilder::from_config(&app2, &config)
-                    .and_then(|b| b.data_directory(paths::data_root().join("webview")).build())
-                {
-                    Ok(w) => w,
-                    Err(e) => {
-                        tracing::error!("could not open the window: {e}");
-                        return;
-                    }
-                }
-            }
+        let Some(window) = main_window(&app2) else {
+            return;
         };
         lighten(&window);
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
-        if let Some(state) = app2.try_state::<Arc<Doorpost>>() {
-            *state.unseen.lock().unwrap_or_else(|p| p.into_inner()) = 0;
+        if let Some(hub) = app2.try_state::<Arc<Hub>>() {
+            hub.seen();
         }
-        crate::tray::refresh(&app2);
-        if let Some(id) = open {
+        tray::refresh(&app2);
+        if let Some(open) = open {
             // A window just created is not listening yet: say it again once it is.
-            let _ = app2.emit(OPEN_EVENT, OpenEvent { id: id.clone() });
+            announce(&app2, &open);
             let later = app2.clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(1500)).await;
-                let _ = later.emit(OPEN_EVENT, OpenEvent { id });
+                announce(&later, &open);
             });
         }
     });
+}
+
+fn announce(app: &AppHandle, open: &Open) {
+    let _ = match open {
+        Open::Event(id) => app.emit(OPEN_EVENT, OpenEvent { id: id.clone() }),
+        Open::Settings => app.emit(OPEN_SETTINGS_EVENT, ()),
+    };
+}
+
+fn main_window(app: &AppHandle) -> Option<tauri::WebviewWindow> {
+    if let Some(w) = app.get_webview_window("main") {
+        return Some(w);
+    }
+    let config = app.config().app.windows.first().cloned()?;
+    // The webview's storage goes in Doorpost's own data directory: Tauri's default is
+    // named after the config's identifier, which a dev build shares with a real install.
+    match tauri::WebviewWindowBuilder::from_config(app, &config)
+        .and_then(|b| b.data_directory(paths::data_root().join("webview")).build())
+    {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::error!("could not open the window: {e}");
+            None
+        }
+    }
 }
 
 /// A small window needs no page caches: memory a tray app would keep for hours. (Turning
@@ -256,13 +303,10 @@ fn lighten(window: &tauri::WebviewWindow) {
     });
 }
 
-/// Stops the engine cleanly, then exits.
+/// Stops the engines cleanly, then exits.
 pub async fn quit(app: &AppHandle) {
-    if let Some(state) = app.try_state::<Arc<Doorpost>>() {
-        let session = state.session.lock().await.take();
-        if let Some(s) = session {
-            s.stop().await;
-        }
+    if let Some(hub) = app.try_state::<Arc<Hub>>() {
+        hub.shutdown().await;
     }
     let _ = std::fs::remove_file(paths::control_socket());
     app.exit(0);

@@ -19,7 +19,6 @@ pub const IDENTIFIER: &str = if cfg!(debug_assertions) {
 } else {
     "co.doorpost.app"
 };
-pub const DB_FILE: &str = "doorpost.sqlite3";
 
 pub fn data_root() -> PathBuf {
     if let Some(dir) = std::env::var_os("DOORPOST_DATA_DIR").filter(|d| !d.is_empty()) {

@@ -75,6 +75,8 @@ fn run() -> Result<(), String> {
                 total: Duration::from_secs(5),
             },
             utc_offset_secs: Some(0),
+            place: Default::default(),
+            start_delay: Duration::ZERO,
         })
         .await
         .map_err(|e| e.to_string())?;
@@ -97,7 +99,7 @@ fn run() -> Result<(), String> {
                     let phase = format!("{:?}", s.poller.phase);
                     let phase = phase.split([' ', '{']).next().unwrap_or("").to_string();
                     if phase != last_phase {
-                        println!("status {phase} {}", s.poller.last_error.unwrap_or_default());
+                        println!("status {phase} {}", s.poller.last_error.map(|e| e.to_string()).unwrap_or_default());
                         last_phase = phase;
                     }
                 },

@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use doorpost_core::event::{EventLog, parse_record};
 use doorpost_core::rng::Rng;
 use doorpost_core::time::Millis;
-use doorpost_engine::store::{
-    Commit, Cursor, HistoryQuery, NotifyState, PollLogEntry, PollOutcome, Store,
-};
+use doorpost_engine::store::{Commit, Cursor, HistoryQuery, PollLogEntry, PollOutcome, Store};
 use serde_json::json;
 
 const ROWS: usize = 1_000_000;
@@ -234,6 +232,8 @@ fn main() {
         let at = Millis(START + ((b + 1) * BATCH) as i64 * (SPAN / ROWS as i64));
         let c = Commit {
             source: SOURCE,
+            place_id: None,
+            day: doorpost_engine::store::DayRule::default(),
             events: &events,
             quarantined: &[],
             state_json: r#"{"watermark":0}"#,
@@ -251,7 +251,9 @@ fn main() {
         };
         let t = Instant::now();
         let out = store
-            .commit(&c, |new| vec![NotifyState::Suppressed; new.len()])
+            .commit(&c, |new| {
+                vec![doorpost_core::policy::NotifyDecision::Suppressed; new.len()]
+            })
             .expect("commit");
         commits.push(t.elapsed());
         assert_eq!(

@@ -221,6 +221,8 @@ async fn catch_up(n: usize, cap: Option<usize>, per_page: bool) {
         let t = Instant::now();
         let c = doorpost_engine::store::Commit {
             source: "s",
+            place_id: None,
+            day: doorpost_engine::store::DayRule::default(),
             events: &events,
             quarantined: &[],
             state_json: "{}",
@@ -231,7 +233,7 @@ async fn catch_up(n: usize, cap: Option<usize>, per_page: bool) {
         };
         store
             .commit(&c, |ins| {
-                vec![doorpost_engine::store::NotifyState::Suppressed; ins.len()]
+                vec![doorpost_core::policy::NotifyDecision::Suppressed; ins.len()]
             })
             .unwrap();
         eprintln!("store.commit of {n}: {:.2} s", t.elapsed().as_secs_f64());

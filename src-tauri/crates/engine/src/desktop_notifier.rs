@@ -17,8 +17,10 @@
 //!   the shell passes in, which names the installed `.desktop` file), a category and an
 //!   urgency, so GNOME lists Doorpost under Settings → Notifications and groups its toasts.
 //!   Unlock toasts play a sound (`sound-name`) only when the user turned it on.
-//! - **Clicks come back.** Each toast carries a default action; activating it sends the
-//!   toast's first event id on the channel the app passed in. One listener thread, on the
+//! - **Clicks come back.** Each toast carries a default action; activating it sends
+//!   [`ToastAction::Open`] with the toast's first event id on the channel the app passed in.
+//!   A single unlock's toast also offers "Mute this door for 1 hour" (in the language set
+//!   with [`DesktopNotifier::set_language`]), which sends [`ToastAction::MuteDoor`]. One listener thread, on the
 //!   notifier's own bus connection, watches `ActionInvoked` and `NotificationClosed`; its
 //!   match rule is in place before the first `Notify`, so a click cannot be missed. Servers
 //!   that broadcast these signals (GNOME Shell, Plasma, dunst, xfce4-notifyd) are covered;
@@ -35,13 +37,15 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use doorpost_core::i18n::{self, Msg};
 use doorpost_core::policy::{SummaryReason, Toast};
+use doorpost_core::settings::Language;
 use futures_lite::StreamExt;
 use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
 
 use crate::keychain::{Worker, WorkerError};
-use crate::notifier::{Notifier, NotifyError};
+use crate::notifier::{Notifier, NotifyError, ToastAction};
 
 /// How long `show()` may take before it gives up.
 pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(3);
@@ -53,6 +57,14 @@ const SERVICE_PATH: &str = "/org/freedesktop/Notifications";
 const MAX_TRACKED: usize = 32;
 /// Clicks for ids not yet tracked (a click faster than `Notify`'s reply), kept briefly.
 const MAX_EARLY: usize = 16;
+/// The action key of "Mute this door for 1 hour".
+const MUTE_ACTION: &str = "mute-door";
+
+/// What a toast's actions act on.
+struct Target {
+    event_id: Option<String>,
+    door_id: Option<String>,
+}
 
 /// The notification service, as `doorpost doctor` reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -77,7 +89,9 @@ struct Shared {
     /// Whether unlock toasts play [`Shared::unlock_sound`]; the user's setting.
     sound: AtomicBool,
     unlock_sound: &'static str,
-    opened: Sender<String>,
+    /// The language of the actions' labels.
+    language: Mutex<Language>,
+    opened: Sender<ToastAction>,
     state: Mutex<State>,
 }
 
@@ -94,32 +108,29 @@ struct State {
 struct Shown {
     id: u32,
     event_id: Option<String>,
+    /// The door a single unlock's toast can mute.
+    door_id: Option<String>,
     /// Kept open: some servers drop a notification's actions when its sender disconnects.
     _handle: notify_rust::NotificationHandle,
 }
 
 impl DesktopNotifier {
     /// `desktop_entry`: the app's desktop entry id, without `.desktop`. `icon`: the app
-    /// icon's file path. `opened`: receives the first event id of each toast the user
-    /// activates.
-    pub fn new(desktop_entry: &str, icon: &Path, opened: Sender<String>) -> DesktopNotifier {
+    /// icon's file path. `opened`: receives what the user chose on a toast.
+    pub fn new(desktop_entry: &str, icon: &Path, opened: Sender<ToastAction>) -> DesktopNotifier {
         DesktopNotifier {
             shared: Arc::new(Shared {
                 icon: icon.to_string_lossy().into_owned(),
                 desktop_entry: desktop_entry.to_string(),
                 sound: AtomicBool::new(false),
                 unlock_sound: unlock_sound(&sound_dirs()),
+                language: Mutex::new(Language::En),
                 opened,
                 state: Mutex::new(State::default()),
             }),
             timeout: NOTIFY_TIMEOUT,
             worker: Worker::new("doorpost-notify"),
         }
-    }
-
-    /// Whether unlock toasts play a sound from here on (off until the settings say so).
-    pub fn set_sound(&self, on: bool) {
-        self.shared.sound.store(on, Ordering::Relaxed);
     }
 
     /// Replaces the 3 s bound on `show()`.
@@ -130,6 +141,20 @@ impl DesktopNotifier {
 }
 
 impl Notifier for DesktopNotifier {
+    /// Whether unlock toasts play a sound from here on (off until the settings say so).
+    fn set_sound(&self, on: bool) {
+        self.shared.sound.store(on, Ordering::Relaxed);
+    }
+
+    /// The language of the actions' labels from here on.
+    fn set_language(&self, language: Language) {
+        *self
+            .shared
+            .language
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = language;
+    }
+
     fn show(&self, toast: &Toast) -> Result<(), NotifyError> {
         let shared = self.shared.clone();
         let timeout = self.timeout;
@@ -137,8 +162,13 @@ impl Notifier for DesktopNotifier {
         let title = toast.title().to_string();
         let body = toast.body().to_string();
         let event_id = toast.event_ids().first().map(|id| id.to_string());
+        let door_id = match toast {
+            Toast::Single { door_id, .. } => door_id.clone(),
+            Toast::Summary { .. } => None,
+        };
+        let target = Target { event_id, door_id };
         match self.worker.run(timeout, move || {
-            shared.deliver(kind, &title, &body, event_id, timeout)
+            shared.deliver(kind, &title, &body, target, timeout)
         }) {
             Ok(result) => result,
             Err(WorkerError::TimedOut | WorkerError::Stuck) => Err(NotifyError::Timeout),
@@ -154,7 +184,7 @@ impl Shared {
         kind: Kind,
         title: &str,
         body: &str,
-        event_id: Option<String>,
+        target: Target,
         timeout: Duration,
     ) -> Result<(), NotifyError> {
         let markup = self.prepare(timeout)?;
@@ -176,13 +206,17 @@ impl Shared {
         for hint in hints(&self.desktop_entry, kind, sound) {
             notification.hint(hint);
         }
-        if event_id.is_some() {
-            notification.action("default", "Open");
+        let language = *self.language.lock().unwrap_or_else(|p| p.into_inner());
+        if target.event_id.is_some() {
+            notification.action("default", i18n::template(language, Msg::TrayOpen));
+        }
+        if target.door_id.is_some() {
+            notification.action(MUTE_ACTION, i18n::template(language, Msg::MuteDoorHour));
         }
         let handle = notification
             .show()
             .map_err(|e| NotifyError::Failed(e.to_string()))?;
-        self.track(handle.id(), event_id, handle);
+        self.track(handle.id(), target, handle);
         Ok(())
     }
 
@@ -304,7 +338,11 @@ impl Shared {
                 let shown = state.shown.remove(pos);
                 drop(state);
                 if let Some(shown) = shown {
-                    self.activated(shown.event_id, &action);
+                    let target = Target {
+                        event_id: shown.event_id,
+                        door_id: shown.door_id,
+                    };
+                    self.activated(target, &action);
                 }
             }
             None => {
@@ -316,24 +354,39 @@ impl Shared {
         }
     }
 
-    fn activated(&self, event_id: Option<String>, action: &str) {
-        if let (Some(event_id), "default") = (event_id, action) {
-            // The app may have stopped listening (quitting): nothing to do then.
-            let _ = self.opened.send(event_id);
-        }
+    fn activated(&self, target: Target, action: &str) {
+        let chosen = match (action, target) {
+            (
+                "default",
+                Target {
+                    event_id: Some(id), ..
+                },
+            ) => ToastAction::Open(id),
+            (
+                MUTE_ACTION,
+                Target {
+                    door_id: Some(door),
+                    ..
+                },
+            ) => ToastAction::MuteDoor(door),
+            _ => return,
+        };
+        // The app may have stopped listening (quitting): nothing to do then.
+        let _ = self.opened.send(chosen);
     }
 
-    fn track(&self, id: u32, event_id: Option<String>, handle: notify_rust::NotificationHandle) {
+    fn track(&self, id: u32, target: Target, handle: notify_rust::NotificationHandle) {
         let mut state = self.lock();
         if let Some(pos) = state.early.iter().position(|(early, _)| *early == id) {
             let action = state.early.remove(pos).map(|(_, a)| a).unwrap_or_default();
             drop(state);
-            self.activated(event_id, &action);
+            self.activated(target, &action);
             return;
         }
         state.shown.push_back(Shown {
             id,
-            event_id,
+            event_id: target.event_id,
+            door_id: target.door_id,
             _handle: handle,
         });
         while state.shown.len() > MAX_TRACKED {
@@ -374,7 +427,7 @@ impl Kind {
                 ..
             } => Kind::Burst,
             Toast::Summary {
-                reason: SummaryReason::CatchUp,
+                reason: SummaryReason::CatchUp | SummaryReason::Quiet,
                 ..
             } => Kind::CatchUp,
         }

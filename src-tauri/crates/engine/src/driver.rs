@@ -30,20 +30,22 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use doorpost_core::EventLog;
-use doorpost_core::policy::{self, NotificationPlan, NotifyDecision, PolicyContext, Toast};
+use doorpost_core::i18n::Locale;
+use doorpost_core::policy::{
+    self, Candidate, NotificationPlan, NotifyDecision, PolicyContext, Toast,
+};
 use doorpost_core::poller::{
     Commit, Finish, Phase, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind,
     SyncState,
 };
-use doorpost_core::settings::Settings;
+use doorpost_core::settings::{Language, NotifyMode, Settings};
 use doorpost_core::time::Millis;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::clock::elapsed;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
 use crate::notifier::Notifier;
-use crate::store::{self, NotifyState, PollLogEntry, PollOutcome, Store};
+use crate::store::{self, DayRule, PollLogEntry, PollOutcome, Store};
 
 /// Longest wait between two looks at the clocks (a deadline passed during suspend).
 const CLOCK_CHECK: Duration = Duration::from_secs(30);
@@ -71,6 +73,38 @@ pub struct EngineOptions {
     pub timeouts: crate::http::Timeouts,
     /// Local UTC offset for notification times; `None`: the system's.
     pub utc_offset_secs: Option<i32>,
+    /// Whose rows these are and how its toasts read.
+    pub place: PlaceContext,
+    /// No request before this much time has passed (places start staggered); "Check now"
+    /// ends the wait.
+    pub start_delay: Duration,
+}
+
+/// What an engine knows of its place besides the account: the id its rows carry, the
+/// label its toasts begin with, its notification mode, and the language of its texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceContext {
+    /// `None`: rows without a place (tools and old tests); decisions cover the account.
+    pub id: Option<String>,
+    /// Before a door's name in toasts ("Sea cabin · Front door"): set when a host has
+    /// several places, and "Demo" in the demo.
+    pub label: Option<String>,
+    /// The place's own mode; `None`: the settings'.
+    pub notify_mode: Option<NotifyMode>,
+    pub language: Language,
+    pub twelve_hour: bool,
+}
+
+impl Default for PlaceContext {
+    fn default() -> Self {
+        PlaceContext {
+            id: None,
+            label: None,
+            notify_mode: None,
+            language: Language::En,
+            twelve_hour: false,
+        }
+    }
 }
 
 /// The engine's state as the UI and tray show it. Times are wall-clock.
@@ -99,11 +133,15 @@ enum Command {
     Pause(Option<Duration>),
     Resume,
     Settings(Box<Settings>, oneshot::Sender<Result<(), String>>),
+    Place(Box<PlaceContext>),
+    /// Decide held rows again now (a mute or quiet hours changed).
+    Reconsider,
     Shutdown,
 }
 
 /// The running engine. Dropping it without [`EngineHandle::shutdown`] stops the task too.
 pub struct EngineHandle {
+    source: String,
     commands: mpsc::Sender<Command>,
     status: watch::Receiver<EngineStatus>,
     reports: broadcast::Sender<SyncReport>,
@@ -127,7 +165,17 @@ impl EngineHandle {
         let _ = self.commands.send(Command::Resume).await;
     }
 
-    /// Validates, stores and applies new settings; all or nothing.
+    /// Changes the place's label, mode or language (its id stays).
+    pub async fn set_place(&self, place: PlaceContext) {
+        let _ = self.commands.send(Command::Place(Box::new(place))).await;
+    }
+
+    /// Decides the rows quiet hours held, now (quiet hours were turned off or changed).
+    pub async fn reconsider(&self) {
+        let _ = self.commands.send(Command::Reconsider).await;
+    }
+
+    /// Validates and applies new settings; all or nothing. The caller stores them.
     pub async fn apply_settings(&self, settings: Settings) -> Result<(), String> {
         let (tx, rx) = oneshot::channel();
         self.commands
@@ -139,6 +187,11 @@ impl EngineHandle {
 
     pub fn status(&self) -> watch::Receiver<EngineStatus> {
         self.status.clone()
+    }
+
+    /// The account's key in the store (a fingerprint of the address and token).
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<SyncReport> {
@@ -197,11 +250,14 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         poller,
         client,
         store: Some(store),
-        source,
+        source: source.clone(),
         settings,
         fixed_config: opts.poller_config.is_some(),
+        hold_until: elapsed().plus(i64::try_from(opts.start_delay.as_millis()).unwrap_or(0)),
         notifier: opts.notifier,
         utc_offset_secs: opts.utc_offset_secs,
+        place: opts.place,
+        quiet_was: false,
         commands: rx,
         status: status_tx,
         reports: reports.clone(),
@@ -210,6 +266,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
     };
     let task = tokio::spawn(driver.run());
     Ok(EngineHandle {
+        source,
         commands,
         status,
         reports,
@@ -225,8 +282,13 @@ struct Driver {
     source: String,
     settings: Settings,
     fixed_config: bool,
+    /// No request before this (on [`Driver::now`]'s clock).
+    hold_until: Millis,
     notifier: Arc<dyn Notifier>,
     utc_offset_secs: Option<i32>,
+    place: PlaceContext,
+    /// Quiet hours held at the last look: their end makes the digest.
+    quiet_was: bool,
     commands: mpsc::Receiver<Command>,
     status: watch::Sender<EngineStatus>,
     reports: broadcast::Sender<SyncReport>,
@@ -248,7 +310,8 @@ impl Driver {
         loop {
             let now = self.now();
             self.poller.observe_wall(now, wall_now());
-            if let Some(req) = self.poller.poll_request(now) {
+            let held = now < self.hold_until;
+            if let Some(req) = (!held).then(|| self.poller.poll_request(now)).flatten() {
                 let client = Arc::clone(&self.client);
                 let mut request = tokio::spawn(async move { client.send(&req).await });
                 // Commands keep working while a request is out (the poller answers a
@@ -279,10 +342,13 @@ impl Driver {
                 continue;
             }
             self.publish_status();
+            self.watch_quiet().await?;
             let wait = match self.poller.poll_timeout() {
-                Some(at) => Duration::from_millis(at.since(now).max(0) as u64).min(CLOCK_CHECK),
+                _ if held => Duration::from_millis(self.hold_until.since(now).max(0) as u64),
+                Some(at) => Duration::from_millis(at.since(now).max(0) as u64),
                 None => CLOCK_CHECK,
-            };
+            }
+            .min(CLOCK_CHECK);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();
@@ -300,6 +366,7 @@ impl Driver {
         let now = self.now();
         match cmd {
             Command::Refresh(reply) => {
+                self.hold_until = now;
                 let _ = reply.send(self.poller.refresh_now(now));
             }
             Command::Pause(d) => {
@@ -318,24 +385,19 @@ impl Driver {
                     let _ = reply.send(Err(msg));
                     return Ok(());
                 }
-                let s = (*settings).clone();
-                let saved = self
-                    .with_store(move |store| store.save_settings(&s))
-                    .await?;
-                match saved {
-                    Ok(()) => {
-                        if !self.fixed_config {
-                            self.poller
-                                .apply_config(now, PollerConfig::from_settings(&settings));
-                        }
-                        self.settings = *settings;
-                        let _ = reply.send(Ok(()));
-                    }
-                    Err(e) => {
-                        let _ = reply.send(Err(e.to_string()));
-                    }
+                if !self.fixed_config {
+                    self.poller
+                        .apply_config(now, PollerConfig::from_settings(&settings));
+                }
+                let quiet_changed = settings.quiet_hours != self.settings.quiet_hours;
+                self.settings = *settings;
+                let _ = reply.send(Ok(()));
+                if quiet_changed {
+                    self.reconsider().await?;
                 }
             }
+            Command::Place(place) => self.place = *place,
+            Command::Reconsider => self.reconsider().await?,
             Command::Shutdown => {}
         }
         self.publish_status();
@@ -375,9 +437,53 @@ impl Driver {
         Ok(())
     }
 
-    fn utc_offset(&self) -> i32 {
-        self.utc_offset_secs
-            .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc())
+    fn decision_env(&self) -> DecisionEnv {
+        DecisionEnv {
+            place: self.place.clone(),
+            utc_offset_secs: self
+                .utc_offset_secs
+                .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc()),
+            wall: wall_now(),
+        }
+    }
+
+    /// When quiet hours have just ended, decides the rows they held: the digest.
+    async fn watch_quiet(&mut self) -> Result<(), EngineError> {
+        let quiet = self.decision_env().quiet(&self.settings);
+        let ended = self.quiet_was && !quiet;
+        self.quiet_was = quiet;
+        if ended {
+            self.reconsider().await?;
+        }
+        Ok(())
+    }
+
+    /// Decides the place's pending rows now, outside a sync, and shows what it planned.
+    async fn reconsider(&mut self) -> Result<(), EngineError> {
+        let env = self.decision_env();
+        let Some(place_id) = env.place.id.clone() else {
+            return Ok(());
+        };
+        let settings = self.settings.clone();
+        let decided = self
+            .with_store(move |store| {
+                let mut plan = NotificationPlan::default();
+                let day = env.day(&settings);
+                store
+                    .decide_now(&place_id, day, env.wall, |pending| {
+                        plan = env.plan(pending, &settings, None);
+                        plan.decisions.clone()
+                    })
+                    .map(|_| plan)
+            })
+            .await?;
+        match decided {
+            Ok(plan) => self.announce(plan.toasts).await,
+            Err(e) => {
+                tracing::warn!("could not decide held notifications: {e}");
+                Ok(())
+            }
+        }
     }
 
     async fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
@@ -386,11 +492,11 @@ impl Driver {
         let new_state = commit.state.clone();
         let kind = commit.kind;
         let finished = commit.finish.is_some();
-        let utc_offset = self.utc_offset();
+        let env = self.decision_env();
         let earlier_new = self.earlier_new;
         let written = self
             .with_store(move |store| {
-                write_commit(store, &source, &settings, utc_offset, &commit, earlier_new)
+                write_commit(store, &source, &settings, &env, &commit, earlier_new)
             })
             .await?;
         let now = self.now();
@@ -481,6 +587,65 @@ impl Driver {
     }
 }
 
+/// Everything a notification decision needs besides the rows and the settings, fixed at
+/// one wall-clock instant.
+#[derive(Debug, Clone)]
+pub struct DecisionEnv {
+    pub place: PlaceContext,
+    /// The local time's offset east of UTC: quiet hours, the day's start, toast times.
+    pub utc_offset_secs: i32,
+    pub wall: Millis,
+}
+
+impl DecisionEnv {
+    /// Quiet hours hold now.
+    pub fn quiet(&self, settings: &Settings) -> bool {
+        settings
+            .quiet_hours
+            .as_ref()
+            .is_some_and(|q| q.window_at(self.wall, self.utc_offset_secs).is_some())
+    }
+
+    /// When the day begins, for "arrivals".
+    pub fn day(&self, settings: &Settings) -> DayRule {
+        DayRule {
+            starts_at: doorpost_core::settings::clock_minutes(&settings.day_starts_at)
+                .unwrap_or(4 * 60),
+            utc_offset_secs: self.utc_offset_secs,
+        }
+    }
+
+    /// The policy's plan for `pending`; `finish` is the sync that ends now, if one does.
+    pub fn plan(
+        &self,
+        pending: &[Candidate<'_>],
+        settings: &Settings,
+        finish: Option<&Finish>,
+    ) -> NotificationPlan {
+        let mut effective = settings.clone();
+        if let Some(mode) = self.place.notify_mode {
+            effective.notify_mode = mode;
+        }
+        let quiet_ended = settings
+            .quiet_hours
+            .as_ref()
+            .and_then(|q| q.last_ended(self.wall, self.utc_offset_secs));
+        let ctx = PolicyContext {
+            catch_up: finish.is_some_and(|f| f.catch_up),
+            server_now: finish.and_then(|f| f.server_now),
+            locale: Locale {
+                lang: self.place.language,
+                twelve_hour: self.place.twelve_hour,
+                utc_offset_secs: self.utc_offset_secs,
+            },
+            quiet: self.quiet(settings),
+            quiet_ended,
+            place_label: self.place.label.as_deref(),
+        };
+        policy::plan(pending, &effective, ctx)
+    }
+}
+
 /// Writes one commit of a sync in one transaction: its rows, the poller's state and, on
 /// the sync's last commit, the poll-log row and the notification decision over every row
 /// still pending. Returns what was written and, on the last commit, the toasts to show.
@@ -488,13 +653,13 @@ pub fn write_commit(
     store: &mut Store,
     source: &str,
     settings: &Settings,
-    utc_offset_secs: i32,
+    env: &DecisionEnv,
     commit: &Commit,
     earlier_new: usize,
 ) -> Result<(store::CommitOutcome, Option<NotificationPlan>), store::StoreError> {
     let state_json = serde_json::to_string(&commit.state).unwrap_or_default();
     let log = commit.finish.as_ref().map(|f| PollLogEntry {
-        at: wall_now(),
+        at: env.wall,
         outcome: if f.record.not_modified {
             PollOutcome::NotModified
         } else {
@@ -506,52 +671,41 @@ pub fn write_commit(
     });
     let c = store::Commit {
         source,
+        place_id: env.place.id.as_deref(),
+        day: env.day(settings),
         events: &commit.events,
         quarantined: &commit.quarantined,
         state_json: &state_json,
         news_floor: commit.news_floor,
         log,
         earlier_new,
-        seen_at: wall_now(),
+        seen_at: env.wall,
     };
     let mut plan = None;
     let outcome = store.commit(&c, |pending| {
         failpoint("in-transaction");
         let Some(finish) = &commit.finish else {
-            return vec![NotifyState::Pending; pending.len()];
+            return vec![NotifyDecision::Hold; pending.len()];
         };
-        let decided = decide(pending, settings, finish, utc_offset_secs);
-        let states = decided.decisions.iter().map(state_of).collect();
+        let decided = env.plan(pending, settings, Some(finish));
+        let decisions = decided.decisions.clone();
         plan = Some(decided);
-        states
+        decisions
     })?;
     Ok((outcome, plan))
 }
 
-/// The notification decision at the end of a sync, over every row still pending.
-fn decide(
-    pending: &[EventLog],
-    settings: &Settings,
-    finish: &Finish,
-    utc_offset_secs: i32,
-) -> NotificationPlan {
-    let refs: Vec<&EventLog> = pending.iter().collect();
-    policy::plan(
-        &refs,
-        settings,
-        PolicyContext {
-            catch_up: finish.catch_up,
-            server_now: finish.server_now,
-            utc_offset_secs,
-        },
-    )
-}
-
-fn state_of(decision: &NotifyDecision) -> NotifyState {
-    match decision {
-        NotifyDecision::Pending => NotifyState::Pending,
-        NotifyDecision::Suppressed => NotifyState::Suppressed,
+/// `DOORPOST_TEST_INTERVAL_MS`, honoured by debug builds only: the desktop tests poll
+/// every half second instead of every five minutes.
+pub fn test_interval() -> Option<PollerConfig> {
+    if !cfg!(debug_assertions) {
+        return None;
     }
+    let ms: i64 = std::env::var("DOORPOST_TEST_INTERVAL_MS")
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(PollerConfig::quick(ms))
 }
 
 /// Stops the process at a named point when `DOORPOST_FAILPOINT` names it (crash tests).

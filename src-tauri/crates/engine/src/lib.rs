@@ -11,6 +11,7 @@ pub mod desktop_notifier;
 pub mod driver;
 pub mod fake;
 pub mod http;
+pub mod hub;
 pub mod keychain;
 pub mod notifier;
 pub mod store;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use doorpost_core::policy::Toast;
+use doorpost_core::settings::Language;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
@@ -21,8 +22,21 @@ pub enum NotifyError {
     Failed(String),
 }
 
+/// What the user chose on a toast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToastAction {
+    /// Clicked it: show this event in the window.
+    Open(String),
+    /// "Mute this door for 1 hour".
+    MuteDoor(String),
+}
+
 pub trait Notifier: Send + Sync + 'static {
     fn show(&self, toast: &Toast) -> Result<(), NotifyError>;
+    /// The language of the texts the notifier adds itself (action labels).
+    fn set_language(&self, _language: Language) {}
+    /// Whether unlock toasts play a sound.
+    fn set_sound(&self, _on: bool) {}
 }
 
 /// Shows nothing (notifications handled elsewhere, or off).

@@ -14,7 +14,7 @@ use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState};
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 
-use crate::driver::{EngineError, write_commit};
+use crate::driver::{DecisionEnv, EngineError, PlaceContext, write_commit};
 use crate::fake::FakeControl;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
 use crate::store::{PollLogEntry, PollOutcome, Store};
@@ -155,7 +155,11 @@ impl VirtualTimeSync {
             &mut self.store,
             &self.source,
             &self.settings,
-            0,
+            &DecisionEnv {
+                place: PlaceContext::default(),
+                utc_offset_secs: 0,
+                wall: wall_now(),
+            },
             &commit,
             self.earlier_new,
         );

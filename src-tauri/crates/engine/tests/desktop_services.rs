@@ -26,10 +26,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use doorpost_core::policy::{SummaryReason, Toast};
+use doorpost_core::settings::Language;
 use doorpost_engine::desktop_notifier::{self, DesktopNotifier, NOTIFY_TIMEOUT};
 use doorpost_engine::http::ApiToken;
 use doorpost_engine::keychain::{KEYCHAIN_TIMEOUT, KeychainError, OsKeychain, TokenStore};
-use doorpost_engine::notifier::{Notifier, NotifyError};
+use doorpost_engine::notifier::{Notifier, NotifyError, ToastAction};
 
 const SERVICE: &str = "co.doorpost.test";
 const DESKTOP_ENTRY: &str = "co.doorpost.test";
@@ -390,6 +391,7 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
     let door = unique("Front door");
     let toast = Toast::Single {
         event_id: unique("ev"),
+        door_id: Some("d1".into()),
         title: door.clone(),
         body: r#"<b>x</b> & <a href="y">"#.to_string(),
     };
@@ -413,7 +415,15 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["default", "Open"]);
+    assert_eq!(
+        actions,
+        [
+            "default",
+            "Open Doorpost",
+            "mute-door",
+            "Mute this door for 1 hour"
+        ]
+    );
     assert_eq!(n["hint_values"]["desktop-entry"], DESKTOP_ENTRY);
     assert_eq!(n["hint_values"]["category"], "x-doorpost.unlock");
     assert_eq!(n["hint_values"]["urgency"], 1, "normal urgency");
@@ -427,6 +437,7 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
     notifier
         .show(&Toast::Single {
             event_id: unique("ev"),
+            door_id: None,
             title: rung.clone(),
             body: "Ana".into(),
         })
@@ -450,6 +461,7 @@ fn activating_a_toast_sends_its_first_event_id() {
     notifier
         .show(&Toast::Single {
             event_id: single_event.clone(),
+            door_id: Some("d-back".into()),
             title: single_title.clone(),
             body: "Ana unlocked at 14:05".to_string(),
         })
@@ -479,7 +491,7 @@ fn activating_a_toast_sends_its_first_event_id() {
     invoke(summary_id, "default");
     assert_eq!(
         rx.recv_timeout(Duration::from_secs(5)).unwrap(),
-        summary_events[0],
+        ToastAction::Open(summary_events[0].clone()),
         "a summary opens at its first event"
     );
     // "dismiss" above consumed the single toast: a later click on it is not delivered twice.
@@ -491,6 +503,7 @@ fn activating_a_toast_sends_its_first_event_id() {
     notifier
         .show(&Toast::Single {
             event_id: other_event.clone(),
+            door_id: Some("d-garage".into()),
             title: other_title.clone(),
             body: "Bo unlocked at 09:00".to_string(),
         })
@@ -498,7 +511,26 @@ fn activating_a_toast_sends_its_first_event_id() {
     invoke(id_of(&other_title), "default");
     assert_eq!(
         rx.recv_timeout(Duration::from_secs(5)).unwrap(),
-        other_event
+        ToastAction::Open(other_event)
+    );
+
+    // "Mute this door for 1 hour" names the door, labelled in the language set.
+    notifier.set_language(Language::Nb);
+    let muted_title = unique("Porten");
+    notifier
+        .show(&Toast::Single {
+            event_id: unique("ev-gate"),
+            door_id: Some("d-gate".into()),
+            title: muted_title.clone(),
+            body: "Bo låste opp kl. 09:00".to_string(),
+        })
+        .unwrap();
+    let sent = notifications_titled(&session.notify_log, &muted_title);
+    assert_eq!(sent[0]["actions"][3], "Demp denne døren i 1 time");
+    invoke(id_of(&muted_title), "mute-door");
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        ToastAction::MuteDoor("d-gate".into())
     );
 }
 
@@ -561,6 +593,7 @@ fn notify_child() {
     let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
     let started = Instant::now();
     let result = notifier.show(&Toast::Single {
+        door_id: None,
         event_id: "ev-child".to_string(),
         title: "Front door".to_string(),
         body: "Ana unlocked at 14:05".to_string(),

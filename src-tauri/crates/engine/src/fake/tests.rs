@@ -829,7 +829,7 @@ async fn shutdown_ends_a_stalled_request() {
 }
 
 #[tokio::test]
-async fn a_hundred_thousand_rows_page_quickly() {
+async fn a_hundred_thousand_rows_page_through() {
     let fake = fake_with(|_| {}).await;
     let started = Instant::now();
     fake.inject_many(
@@ -855,9 +855,8 @@ async fn a_hundred_thousand_rows_page_quickly() {
     }
     assert_eq!(seen, 100_000);
     let paged = started.elapsed();
+    // Timings are reported, never asserted (the sync bench measures them).
     eprintln!("100k rows: injected in {injected:?}, paged in {paged:?}");
-    // Generous for an unoptimised build on two cores; quadratic paging would take minutes.
-    assert!(paged < Duration::from_secs(30), "{paged:?}");
 }
 
 // --- behaviours no document rules out ---

@@ -1,5 +1,8 @@
-//! Store rows to IPC views: plain functions, unit-tested without Tauri.
+//! Store rows to IPC views: plain functions, unit-tested without a desktop.
 
+use crate::store::{
+    Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, MuteRow, NotifyState, PlaceRow,
+};
 use doorpost_core::ipc::{
     CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, IncompleteReasonView,
     IncompleteView, NotificationView,
@@ -7,7 +10,6 @@ use doorpost_core::ipc::{
 use doorpost_core::poller::{Incomplete, IncompleteReason};
 use doorpost_core::settings::AllowedOffset;
 use doorpost_core::time::Millis;
-use doorpost_engine::store::{Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, NotifyState};
 
 pub const PAGE_DEFAULT: u32 = 100;
 
@@ -15,6 +17,7 @@ pub fn query(q: &HistoryQueryView) -> HistoryQuery {
     HistoryQuery {
         source: None,
         door_ids: q.door_ids.clone(),
+        place_ids: q.place_ids.clone().unwrap_or_default(),
         text: q
             .text
             .as_ref()
@@ -45,8 +48,14 @@ pub fn notification(s: NotifyState) -> NotificationView {
     }
 }
 
+/// The name of a place by id.
+pub fn place_name(places: &[PlaceRow], id: Option<&str>) -> Option<String> {
+    let id = id?;
+    places.iter().find(|p| p.id == id).map(|p| p.name.clone())
+}
+
 /// A row for the UI; `late_by_ms` only when the report delay is beyond the allowed offset.
-pub fn row(r: &HistoryRow, offset: AllowedOffset) -> HistoryRowView {
+pub fn row(r: &HistoryRow, offset: AllowedOffset, places: &[PlaceRow]) -> HistoryRowView {
     // With no offset set, "late" still means what the default offset would say.
     let threshold = match offset {
         AllowedOffset::Minutes(m) => i64::from(m) * Millis::MINUTE,
@@ -67,23 +76,26 @@ pub fn row(r: &HistoryRow, offset: AllowedOffset) -> HistoryRowView {
         user: r.user_name.clone(),
         notification: notification(r.notify_state),
         late_by_ms,
-        place_id: None,
-        place_name: None,
-        repeat: false,
-        muted: false,
+        place_id: r.place_id.clone(),
+        place_name: place_name(places, r.place_id.as_deref()),
+        repeat: r.repeat,
+        muted: r.muted,
     }
 }
 
-pub fn door(d: &DoorSeen) -> DoorView {
+/// A door for the UI, with its mute when one holds.
+pub fn door(d: &DoorSeen, places: &[PlaceRow], mutes: &[MuteRow]) -> DoorView {
+    let mute = mutes.iter().find(|m| m.door_id == d.id);
     DoorView {
         id: d.id.clone(),
         name: d.name.clone().unwrap_or_else(|| d.id.clone()),
         last_unlock: d.last_unlock.0,
         count: u32::try_from(d.count).unwrap_or(u32::MAX),
-        place_id: None,
-        place_name: None,
-        muted_until: None,
-        muted_count: 0,
+        place_id: d.place_id.clone(),
+        place_name: place_name(places, d.place_id.as_deref()),
+        // "Until resumed" mutes come only from pausing every door; a door's own has an end.
+        muted_until: mute.and_then(|m| m.until).map(|t| t.0),
+        muted_count: mute.map_or(0, |m| u32::try_from(m.kept).unwrap_or(u32::MAX)),
     }
 }
 
@@ -123,7 +135,7 @@ pub fn csv_field(s: &str) -> String {
 }
 
 pub const CSV_HEADER: &str =
-    "id,unlocked_at,created_at,timestamp,door,user,notification,late_by_minutes";
+    "id,unlocked_at,created_at,timestamp,place,door,user,notification,late_by_minutes";
 
 pub fn csv_line(r: &HistoryRowView) -> String {
     let t = |ms: i64| Millis(ms).to_rfc3339();
@@ -137,6 +149,7 @@ pub fn csv_line(r: &HistoryRowView) -> String {
         t(r.unlocked_at),
         t(r.created_at),
         r.timestamp.map(t).unwrap_or_default(),
+        csv_field(r.place_name.as_deref().unwrap_or("")),
         csv_field(&r.door),
         csv_field(r.user.as_deref().unwrap_or("")),
         notification.to_string(),
@@ -171,11 +184,26 @@ mod tests {
             user_name: None,
             notify_state: NotifyState::Suppressed,
             report_delay_ms: Some(3 * Millis::HOUR),
+            place_id: Some("main".into()),
+            repeat: false,
+            muted: false,
         };
-        let v = row(&r, AllowedOffset::Minutes(10));
+        let places = [PlaceRow {
+            id: "main".into(),
+            name: "Loft".into(),
+            api_url: None,
+            notify_mode: None,
+        }];
+        let v = row(&r, AllowedOffset::Minutes(10), &places);
+        assert_eq!(v.place_name.as_deref(), Some("Loft"));
+        assert!(
+            csv_line(&v).contains(",Loft,Unknown door,"),
+            "{}",
+            csv_line(&v)
+        );
         assert_eq!(v.late_by_ms, Some(3 * Millis::HOUR));
         assert_eq!(v.door, "Unknown door");
         r.report_delay_ms = Some(Millis::MINUTE);
-        assert_eq!(row(&r, AllowedOffset::Minutes(10)).late_by_ms, None);
+        assert_eq!(row(&r, AllowedOffset::Minutes(10), &[]).late_by_ms, None);
     }
 }

@@ -47,6 +47,8 @@ pub struct HistoryQuery {
     pub source: Option<String>,
     /// Only these doors; empty means every door (events without a door included).
     pub door_ids: Vec<String>,
+    /// Only these places; empty means every place.
+    pub place_ids: Vec<String>,
     /// Case-insensitive substring of the user name or the door name. Blank means none.
     pub text: Option<String>,
     /// `unlocked_at >= from`.
@@ -82,6 +84,11 @@ pub struct HistoryRow {
     pub notify_state: NotifyState,
     /// `created_at − timestamp`: how late the lock reported the unlock.
     pub report_delay_ms: Option<i64>,
+    pub place_id: Option<String>,
+    /// Not the person's first unlock at its place that day.
+    pub repeat: bool,
+    /// Arrived while its door was muted.
+    pub muted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -100,6 +107,8 @@ pub struct DoorSeen {
     pub last_unlock: Millis,
     /// Stored events at this door.
     pub count: u64,
+    /// The place it was last seen at.
+    pub place_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,8 +152,8 @@ struct Resolved<'q> {
     text: Option<TextMatch>,
 }
 
-const COLUMNS: &str =
-    "id, created_at, timestamp, unlocked_at, door_id, door_name, user_name, notify_state";
+const COLUMNS: &str = "id, created_at, timestamp, unlocked_at, door_id, door_name, user_name, \
+     notify_state, place_id, repeat, muted";
 const NEWEST_FIRST: &str = " ORDER BY unlocked_at DESC, id DESC LIMIT ?";
 
 /// A statement under construction: SQL text with `?` placeholders and their values.
@@ -170,6 +179,10 @@ impl Sql {
         let q = r.q;
         if let Some(source) = &q.source {
             self.push(" AND source = ?", source.clone());
+        }
+        if !q.place_ids.is_empty() {
+            let ids = Self::json_list(q.place_ids.iter().map(String::as_str));
+            self.push(" AND place_id IN (SELECT value FROM json_each(?))", ids);
         }
         if !q.door_ids.is_empty() && skip != Some(Plan::ByDoor) {
             let ids = Self::json_list(q.door_ids.iter().map(String::as_str));
@@ -321,6 +334,9 @@ impl Store {
                     user_name: r.get(6)?,
                     notify_state: r.get(7)?,
                     report_delay_ms: timestamp.map(|t| created_at.since(t)),
+                    place_id: r.get(8)?,
+                    repeat: r.get(9)?,
+                    muted: r.get(10)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -397,7 +413,7 @@ impl Store {
     /// The doors events were seen at, by name.
     pub fn doors(&self) -> Result<Vec<DoorSeen>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, last_unlock, events FROM doors \
+            "SELECT id, name, last_unlock, events, place_id FROM doors \
              ORDER BY name IS NULL, name COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -406,6 +422,7 @@ impl Store {
                 name: r.get(1)?,
                 last_unlock: Millis(r.get(2)?),
                 count: r.get(3)?,
+                place_id: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -34,7 +34,9 @@
 //!   thousand.
 
 mod coverage;
+mod decide;
 mod history;
+mod places;
 #[cfg(test)]
 mod tests;
 
@@ -44,6 +46,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use doorpost_core::event::{EventLog, Named, Person, Quarantined, parse_record};
+use doorpost_core::policy::{Candidate, NotifyDecision, person_key};
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
@@ -53,11 +56,16 @@ use rusqlite::{
 use sha2::{Digest, Sha256};
 
 pub use coverage::{Gap, PollLogRow, PollStats};
+pub use decide::{DayRule, Decided, Scope};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
+pub use places::{ALL_DOORS, MuteRow, PlaceRow};
 
 /// The schema, one migration per version: `MIGRATIONS[i]` brings a database from
 /// `user_version = i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_places.sql"),
+];
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5_000);
@@ -233,6 +241,10 @@ pub struct PollLogEntry {
 pub struct Commit<'a> {
     /// The account polled (a fingerprint chosen by the caller, never the token).
     pub source: &'a str,
+    /// The place the rows belong to (every engine has one; `None` in old tools' tests).
+    pub place_id: Option<&'a str>,
+    /// When a day begins, for "arrivals".
+    pub day: DayRule,
     pub events: &'a [EventLog],
     pub quarantined: &'a [Quarantined],
     /// The poller's state after this page, serialised by the caller.
@@ -260,8 +272,8 @@ pub struct CommitOutcome {
     /// The events that were new, in input order, with the state they were stored with.
     pub inserted: Vec<Inserted>,
     /// On a sync's last commit: the rows that were pending and what the decision made of
-    /// them (`Pending`: a toast announces it; `Suppressed`: settled without one).
-    pub decided: Vec<Inserted>,
+    /// them.
+    pub decided: Vec<Decided>,
     /// Events already stored whose JSON changed (scrubs, renames).
     pub updated: usize,
     /// Quarantined records not seen before.
@@ -362,6 +374,24 @@ impl Store {
         MIGRATIONS.len() as u32
     }
 
+    /// Decides the pending rows of a place now, without new rows: the digest when quiet
+    /// hours end. `decide` is as in [`Store::commit`].
+    pub fn decide_now(
+        &mut self,
+        place_id: &str,
+        day: DayRule,
+        now: Millis,
+        decide: impl FnOnce(&[Candidate<'_>]) -> Vec<NotifyDecision>,
+    ) -> Result<Vec<Decided>> {
+        self.set_durable(true)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let decided = decide::decide_pending(&tx, Scope::Place(place_id), day, now, decide)?;
+        tx.commit()?;
+        Ok(decided)
+    }
+
     /// Stores one page of a sync in one `BEGIN IMMEDIATE` transaction.
     ///
     /// New events (by id; an id repeated in `c.events` counts once, its last copy wins)
@@ -376,7 +406,7 @@ impl Store {
     pub fn commit(
         &mut self,
         c: &Commit<'_>,
-        decide: impl FnOnce(&[EventLog]) -> Vec<NotifyState>,
+        decide: impl FnOnce(&[Candidate<'_>]) -> Vec<NotifyDecision>,
     ) -> Result<CommitOutcome> {
         self.set_durable(c.log.is_some())?;
         let tx = self
@@ -396,7 +426,11 @@ impl Store {
         let decided = match &c.log {
             Some(log) => {
                 insert_poll_log(&tx, c.source, log, c.earlier_new + inserted.len())?;
-                decide_pending(&tx, c.source, decide)?
+                let scope = match c.place_id {
+                    Some(place) => Scope::Place(place),
+                    None => Scope::Source(c.source),
+                };
+                decide::decide_pending(&tx, scope, c.day, c.seen_at, decide)?
             }
             None => Vec::new(),
         };
@@ -598,39 +632,6 @@ fn pending_in(conn: &Connection, source: &str) -> Result<Vec<EventLog>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A sync's last commit: the caller decides every row still pending; those it does not
-/// keep pending are settled as `suppressed`.
-fn decide_pending(
-    tx: &Transaction<'_>,
-    source: &str,
-    decide: impl FnOnce(&[EventLog]) -> Vec<NotifyState>,
-) -> Result<Vec<Inserted>> {
-    let pending = pending_in(tx, source)?;
-    let states = decide(&pending);
-    if states.len() != pending.len() {
-        return Err(StoreError::DecisionCount {
-            expected: pending.len(),
-            got: states.len(),
-        });
-    }
-    let mut settle = tx.prepare_cached(
-        "UPDATE event_log SET notify_state = 'suppressed' \
-         WHERE id = ?1 AND notify_state = 'pending'",
-    )?;
-    let mut decided = Vec::with_capacity(pending.len());
-    for (e, state) in pending.into_iter().zip(states) {
-        let state = match state {
-            NotifyState::Pending => NotifyState::Pending,
-            _ => {
-                settle.execute([&e.id])?;
-                NotifyState::Suppressed
-            }
-        };
-        decided.push(Inserted { id: e.id, state });
-    }
-    Ok(decided)
-}
-
 fn insert_poll_log(
     tx: &Transaction<'_>,
     source: &str,
@@ -665,7 +666,8 @@ fn write_rows(
     let mut insert = tx.prepare_cached(
         "INSERT INTO event_log (id, source, created_at, timestamp, door_id, door_name, \
          user_id, user_name, domain_id, domain_name, kind, raw, first_seen_at, \
-         notify_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+         notify_state, place_id, person) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (id) DO NOTHING",
     )?;
     let mut find = tx
@@ -701,9 +703,11 @@ fn write_rows(
             e.raw,
             c.seen_at.0,
             state.as_str(),
+            c.place_id,
+            person_key(e),
         ])? == 1;
         if new {
-            dims.add(e);
+            dims.add(e, c.place_id);
             inserted.push(Inserted {
                 id: id.clone(),
                 state,
@@ -732,7 +736,7 @@ fn write_rows(
                 e.kind,
                 e.raw,
             ])?;
-            dims.replace(&old, e);
+            dims.replace(&old, e, c.place_id);
             updated += 1;
         }
     }
@@ -856,6 +860,8 @@ struct StoredDims {
 struct DoorDelta {
     /// The latest name seen in this commit, if any.
     name: Option<String>,
+    /// The place it was seen at.
+    place_id: Option<String>,
     last_unlock: Option<i64>,
     events: i64,
 }
@@ -904,7 +910,7 @@ impl Dimensions {
         }
     }
 
-    fn add(&mut self, e: &EventLog) {
+    fn add(&mut self, e: &EventLog, place_id: Option<&str>) {
         let v = Columns::of(e);
         self.bump_door_name(v.door_id, v.door_name, 1);
         bump(&mut self.user_names, v.user_name, 1);
@@ -915,12 +921,15 @@ impl Dimensions {
             if let Some(name) = v.door_name {
                 d.name = Some(name.to_owned());
             }
+            if let Some(place) = place_id {
+                d.place_id = Some(place.to_owned());
+            }
         }
     }
 
-    fn replace(&mut self, old: &StoredDims, e: &EventLog) {
+    fn replace(&mut self, old: &StoredDims, e: &EventLog, place_id: Option<&str>) {
         self.remove(old);
-        self.add(e);
+        self.add(e, place_id);
     }
 
     fn remove(&mut self, old: &StoredDims) {
@@ -946,17 +955,20 @@ impl Dimensions {
             name.execute(params!["user", n, "", by])?;
         }
         let mut door = tx.prepare_cached(
-            "INSERT INTO doors (id, name, last_unlock, events) VALUES (?1, ?2, ?3, ?4) \
+            "INSERT INTO doors (id, name, last_unlock, events, place_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, doors.name), \
              last_unlock = MAX(doors.last_unlock, excluded.last_unlock), \
-             events = doors.events + excluded.events",
+             events = doors.events + excluded.events, \
+             place_id = COALESCE(excluded.place_id, doors.place_id)",
         )?;
         for (id, d) in &self.doors {
             door.execute(params![
                 id,
                 d.name,
                 d.last_unlock.unwrap_or(i64::MIN),
-                d.events
+                d.events,
+                d.place_id
             ])?;
         }
         if self.shrank {

@@ -64,10 +64,12 @@ fn commit_as(
     source: &str,
     events: &[EventLog],
     at: i64,
-    state: NotifyState,
+    state: NotifyDecision,
 ) -> CommitOutcome {
     let c = Commit {
         source,
+        place_id: None,
+        day: DayRule::default(),
         events,
         quarantined: &[],
         state_json: r#"{"watermark":1}"#,
@@ -82,7 +84,7 @@ fn commit_as(
 }
 
 fn commit(store: &mut Store, events: &[EventLog], at: i64) -> CommitOutcome {
-    commit_as(store, SOURCE, events, at, NotifyState::Pending)
+    commit_as(store, SOURCE, events, at, NotifyDecision::Pending)
 }
 
 fn count(store: &Store, table: &str) -> i64 {
@@ -124,6 +126,8 @@ fn commit_inserts_new_events_once_and_decides_every_pending_row() {
     // A page that is not a sync's last: rows stored, nothing decided, no poll log row.
     let partial = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &[event("p", 11 * MIN, None, None, None)],
         quarantined: &[],
         state_json: "{}",
@@ -140,6 +144,8 @@ fn commit_inserts_new_events_once_and_decides_every_pending_row() {
     let mut asked = None;
     let c = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &[b, a, event("c", 12 * MIN, None, None, None)],
         quarantined: &[],
         state_json: "{}",
@@ -150,8 +156,13 @@ fn commit_inserts_new_events_once_and_decides_every_pending_row() {
     };
     let out = store
         .commit(&c, |pending| {
-            asked = Some(pending.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
-            vec![NotifyState::Suppressed; pending.len()]
+            asked = Some(
+                pending
+                    .iter()
+                    .map(|e| e.event.id.clone())
+                    .collect::<Vec<_>>(),
+            );
+            vec![NotifyDecision::Suppressed; pending.len()]
         })
         .unwrap();
     assert_eq!(
@@ -177,6 +188,8 @@ fn rows_from_before_the_news_floor_are_history_and_never_asked_about() {
     let (_dir, mut store) = open();
     let c = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &[
             event("old", 10 * MIN, None, None, None),
             event("new", 20 * MIN, None, None, None),
@@ -191,17 +204,17 @@ fn rows_from_before_the_news_floor_are_history_and_never_asked_about() {
     let mut asked = Vec::new();
     let out = store
         .commit(&c, |pending| {
-            asked = pending.iter().map(|e| e.id.clone()).collect();
-            vec![NotifyState::Pending; pending.len()]
+            asked = pending.iter().map(|e| e.event.id.clone()).collect();
+            vec![NotifyDecision::Pending; pending.len()]
         })
         .unwrap();
     assert_eq!(asked, ["new"]);
     assert_eq!(out.inserted[0].state, NotifyState::Suppressed);
     assert_eq!(
         out.decided,
-        [Inserted {
+        [Decided {
             id: "new".into(),
-            state: NotifyState::Pending
+            decision: NotifyDecision::Pending
         }]
     );
 }
@@ -223,6 +236,8 @@ fn commit_is_all_or_nothing() {
     let scrubbed = event("a", 10 * MIN, None, Some(("d1", "Front")), None);
     let c = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &[scrubbed, event("b", 11 * MIN, None, None, None)],
         quarantined: &[Quarantined {
             id: None,
@@ -300,7 +315,7 @@ fn scrub_updates_row_but_keeps_notify_state() {
         SOURCE,
         std::slice::from_ref(&scrubbed),
         9_000,
-        NotifyState::Pending,
+        NotifyDecision::Pending,
     );
     assert!(out.inserted.is_empty());
     assert_eq!(out.updated, 1);
@@ -373,6 +388,8 @@ fn mark_notified_moves_only_pending_and_pending_events_lists_the_rest() {
     // `e3` arrives as history: stored suppressed, while the others stay pending.
     let history = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &events[3..],
         quarantined: &[],
         state_json: "{}",
@@ -383,7 +400,7 @@ fn mark_notified_moves_only_pending_and_pending_events_lists_the_rest() {
     };
     store
         .commit(&history, |pending| {
-            vec![NotifyState::Pending; pending.len()]
+            vec![NotifyDecision::Pending; pending.len()]
         })
         .unwrap();
     commit_as(
@@ -391,7 +408,7 @@ fn mark_notified_moves_only_pending_and_pending_events_lists_the_rest() {
         "acct-2",
         &[event("x", MIN, None, None, None)],
         300,
-        NotifyState::Pending,
+        NotifyDecision::Pending,
     );
 
     assert_eq!(store.mark_notified(&["e0", "e3", "nope"]).unwrap(), 1);
@@ -496,7 +513,13 @@ fn every_plan_returns_what_a_plain_filter_returns() {
         .collect();
     for (i, chunk) in events.chunks(400).enumerate() {
         let source = if i % 2 == 0 { "acct-1" } else { "acct-2" };
-        commit_as(&mut store, source, chunk, i as i64, NotifyState::Suppressed);
+        commit_as(
+            &mut store,
+            source,
+            chunk,
+            i as i64,
+            NotifyDecision::Suppressed,
+        );
     }
     // Later a scrub rewrites the first 100 rows: no user, and d2 under its new name.
     let scrubbed: Vec<EventLog> = specs[..100]
@@ -510,7 +533,13 @@ fn every_plan_returns_what_a_plain_filter_returns() {
             event(id, *c, *t, d, None)
         })
         .collect();
-    let out = commit_as(&mut store, "acct-1", &scrubbed, 10, NotifyState::Suppressed);
+    let out = commit_as(
+        &mut store,
+        "acct-1",
+        &scrubbed,
+        10,
+        NotifyDecision::Suppressed,
+    );
     assert!(out.inserted.is_empty());
     events.splice(..100, scrubbed);
 
@@ -727,12 +756,14 @@ fn doors_and_daily_counts_summarise_the_history() {
         [
             DoorSeen {
                 id: "d2".into(),
+                place_id: None,
                 name: Some("Back".into()),
                 last_unlock: Millis(day + 60 * MIN),
                 count: 1
             },
             DoorSeen {
                 id: "d1".into(),
+                place_id: None,
                 name: Some("Front".into()),
                 last_unlock: Millis(day + 30 * MIN),
                 count: 2
@@ -829,6 +860,8 @@ fn quarantine_keeps_one_row_per_record() {
     let poll = |store: &mut Store, at: i64, q: &[Quarantined]| {
         let c = Commit {
             source: SOURCE,
+            place_id: None,
+            day: DayRule::default(),
             events: &[],
             quarantined: q,
             state_json: "{}",
@@ -886,9 +919,9 @@ fn newer_schema_is_refused() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                known: 1,
+                known,
                 ..
-            }
+            } if known == Store::schema_version()
         ),
         "{err}"
     );
@@ -978,6 +1011,8 @@ fn only_the_pages_before_a_syncs_last_skip_the_fsync() {
     const FULL: i64 = 2;
     let page = Commit {
         source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
         events: &[event("a", MIN, None, None, None)],
         quarantined: &[],
         state_json: "{}",

@@ -1,0 +1,522 @@
+//! The hub against fake Parakeys on loopback, an in-memory keychain and a recording
+//! notifier: session switching, several places, error mapping, pause and mutes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use doorpost_core::i18n::SystemLocale;
+use doorpost_core::ipc::{
+    ErrorCode, HistoryQueryView, Mode, MuteRequest, NewPlace, PauseRequest, PhaseView,
+};
+use doorpost_core::policy::Toast;
+use doorpost_core::poller::PollerConfig;
+use doorpost_core::settings::{Language, SettingsPatch};
+use tempfile::TempDir;
+
+use super::*;
+use crate::fake::{EventSpec, FakeConfig, FakeParakey};
+use crate::keychain::{KeychainError, MemoryTokenStore};
+use crate::notifier::NotifyError;
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Toast>>);
+
+impl Notifier for Recorder {
+    fn show(&self, toast: &Toast) -> Result<(), NotifyError> {
+        self.0.lock().unwrap().push(toast.clone());
+        Ok(())
+    }
+}
+
+struct Setup {
+    _dir: TempDir,
+    hub: Arc<Hub>,
+    keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
+    toasts: Arc<Recorder>,
+}
+
+fn setup_with(default_base: &str, lang: &str) -> Setup {
+    let dir = TempDir::new().unwrap();
+    let keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>> = Arc::default();
+    let entries = Arc::clone(&keychain);
+    let toasts = Arc::new(Recorder::default());
+    let hub = Hub::new(HubOptions {
+        data_dir: dir.path().join("data"),
+        demo_dir: dir.path().join("data/demo"),
+        keychains: Arc::new(move |name: &str| {
+            let mut map = entries.lock().unwrap();
+            let store = map
+                .entry(name.to_string())
+                .or_insert_with(|| Arc::new(MemoryTokenStore::new()));
+            Arc::clone(store) as Arc<dyn TokenStore>
+        }),
+        env_token: None,
+        default_base: BaseUrl::parse(default_base).unwrap(),
+        notifier: Arc::clone(&toasts) as Arc<dyn Notifier>,
+        poller_config: Some(PollerConfig::quick(200)),
+        system_locale: SystemLocale {
+            messages: Some(lang.into()),
+            time: Some(lang.into()),
+        },
+        utc_offset_secs: Some(0),
+        autostart: None,
+    });
+    Setup {
+        _dir: dir,
+        hub,
+        keychain,
+        toasts,
+    }
+}
+
+async fn fake(token: &str, domain: &str) -> FakeParakey {
+    let mut config = FakeConfig {
+        token: token.into(),
+        ..FakeConfig::default()
+    };
+    config.domain_name = domain.into();
+    FakeParakey::start(config).await.unwrap()
+}
+
+/// Waits up to 20 s for `check`.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Waits for every place's first check: unlocks from before it are history, not news.
+async fn watching(hub: &Hub) {
+    eventually("every place's first check", || async {
+        let o = hub.overview().await;
+        !o.places.is_empty() && o.places.iter().all(|p| p.status.last_check.is_some())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_demo_and_a_token_switch_sessions_cleanly() {
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    let o = s.hub.overview().await;
+    assert_eq!(o.mode, Mode::Unconfigured);
+    assert!(o.places.is_empty() && !o.token_set);
+    assert_eq!(o.status.phase, PhaseView::NotConfigured);
+
+    s.hub.switch(Mode::Demo).await.unwrap();
+    let o = s.hub.overview().await;
+    assert_eq!(o.mode, Mode::Demo);
+    assert_eq!(o.places.len(), 1);
+    assert_eq!(o.places[0].name, "Harbour Loft");
+    eventually("the demo's history", || async {
+        s.hub.status().await.events_total > 0
+    })
+    .await;
+
+    // Leaving the demo goes back to where the user was: no places yet.
+    s.hub.leave_demo().await.unwrap();
+    assert_eq!(s.hub.overview().await.mode, Mode::Unconfigured);
+
+    parakey.control().inject(EventSpec::default().id("e1"));
+    let check = s.hub.set_token("tok-loft").await.unwrap();
+    assert_eq!(check.events_seen, 1);
+    let o = s.hub.overview().await;
+    assert_eq!(o.mode, Mode::Account);
+    assert_eq!(o.places.len(), 1);
+    assert_eq!(o.places[0].id, FIRST_PLACE);
+    assert_eq!(
+        o.places[0].name, "Sea Loft",
+        "named after the Parakey domain"
+    );
+    assert!(o.token_set);
+    assert!(
+        s.keychain.lock().unwrap()[TOKEN_ENTRY]
+            .get()
+            .unwrap()
+            .is_some(),
+        "the first place keeps the entry Doorpost always used"
+    );
+    eventually("the first unlock", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .is_ok_and(|p| p.rows.len() == 1)
+    })
+    .await;
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(rows[0].place_name.as_deref(), Some("Sea Loft"));
+
+    s.hub.clear_token().await.unwrap();
+    let o = s.hub.overview().await;
+    assert_eq!(o.places.len(), 1, "the place stays, without its token");
+    assert!(!o.places[0].token_set);
+    assert_eq!(o.places[0].status.phase, PhaseView::NotConfigured);
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
+    let loft = fake("tok-loft", "Sea Loft").await;
+    let cabin = fake("tok-cabin", "Cabin").await;
+    let s = setup_with(&loft.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    loft.control().inject(
+        EventSpec::default()
+            .id("loft-1")
+            .door("d-front", "Front door"),
+    );
+    cabin
+        .control()
+        .inject(EventSpec::default().id("cabin-1").door("d-gate", "Gate"));
+    s.hub
+        .add_place(NewPlace {
+            name: "Loft".into(),
+            token: "tok-loft".into(),
+            api_url: None,
+        })
+        .await
+        .unwrap();
+    s.hub
+        .add_place(NewPlace {
+            name: "Cabin".into(),
+            token: "tok-cabin".into(),
+            api_url: Some(cabin.base_url()),
+        })
+        .await
+        .unwrap();
+    watching(&s.hub).await;
+    loft.control().inject(
+        EventSpec::default()
+            .id("loft-0")
+            .door("d-front", "Front door"),
+    );
+    let entries: Vec<String> = s.keychain.lock().unwrap().keys().cloned().collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "one keychain entry per place: {entries:?}"
+    );
+
+    // A duplicate name is refused before anything is stored.
+    let dup = s
+        .hub
+        .add_place(NewPlace {
+            name: " cabin ".into(),
+            token: "tok-cabin".into(),
+            api_url: Some(cabin.base_url()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, ErrorCode::InvalidSettings);
+    assert!(dup.message.contains("already"), "{}", dup.message);
+
+    eventually("both places' unlocks", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .is_ok_and(|p| p.total == 3)
+    })
+    .await;
+    // The cabin's server starts failing; the loft goes on.
+    cabin
+        .control()
+        .push_faults(std::iter::repeat_n(crate::fake::Fault::Status(503), 500));
+    loft.control().inject(
+        EventSpec::default()
+            .id("loft-2")
+            .door("d-front", "Front door"),
+    );
+    eventually("the loft's second unlock while the cabin fails", || async {
+        let o = s.hub.overview().await;
+        let cabin_down = o.places[1].status.phase == PhaseView::Degraded;
+        let total = s
+            .hub
+            .history(HistoryQueryView::default())
+            .await
+            .unwrap()
+            .total;
+        cabin_down && total == 4
+    })
+    .await;
+    let o = s.hub.overview().await;
+    assert_eq!(o.places[0].status.phase, PhaseView::Idle);
+    assert_eq!(o.status.phase, PhaseView::Degraded, "the worst place shows");
+    assert!(
+        o.places[1]
+            .status
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("503")
+    );
+
+    // The place filter, and the place in toasts when there are several.
+    let cabin_id = o.places[1].id.clone();
+    let only_cabin = s
+        .hub
+        .history(HistoryQueryView {
+            place_ids: Some(vec![cabin_id.clone()]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(only_cabin.rows.len(), 1);
+    assert_eq!(only_cabin.rows[0].place_name.as_deref(), Some("Cabin"));
+    let titles: Vec<String> = s
+        .toasts
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| t.title().to_string())
+        .collect();
+    assert!(
+        titles.contains(&"Loft · Front door".to_string()),
+        "{titles:?}"
+    );
+
+    let csv = s.hub.export_csv(HistoryQueryView::default()).await.unwrap();
+    assert!(csv.starts_with("id,unlocked_at,created_at,timestamp,place,"));
+    assert!(csv.contains(",Cabin,Gate,"), "{csv}");
+
+    // Removing a place forgets its token and, when asked, its history.
+    s.hub.remove_place(&cabin_id, true).await.unwrap();
+    let o = s.hub.overview().await;
+    assert_eq!(o.places.len(), 1);
+    assert!(
+        s.keychain.lock().unwrap()[&keychain_entry(&cabin_id)]
+            .get()
+            .unwrap()
+            .is_none()
+    );
+    let total = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(total, 3);
+    s.hub.shutdown().await;
+    loft.shutdown();
+    cabin.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_mapped_and_spoken_in_the_users_language() {
+    let parakey = fake("tok", "Hytta").await;
+    let s = setup_with(&parakey.base_url(), "nb_NO.UTF-8");
+    s.hub.start(false).await.unwrap();
+    let err = s.hub.refresh_now().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotConfigured);
+    assert!(err.message.contains("Parakey-konto"), "{}", err.message);
+
+    let err = s.hub.set_token("wrong").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthRejected);
+    assert!(err.message.contains("avviste"), "{}", err.message);
+    assert!(
+        s.keychain
+            .lock()
+            .unwrap()
+            .values()
+            .all(|k| !k.is_set().unwrap()),
+        "a rejected token is never stored"
+    );
+
+    // A keychain that fails: a clear error, nothing half-done.
+    s.keychain
+        .lock()
+        .unwrap()
+        .entry(TOKEN_ENTRY.into())
+        .or_insert_with(|| Arc::new(MemoryTokenStore::new()))
+        .fail_with(Some(KeychainError::Unavailable {
+            message: "no Secret Service".into(),
+        }));
+    let err = s.hub.set_token("tok").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::KeychainUnavailable);
+    assert!(s.hub.overview().await.places.is_empty());
+
+    let err = s
+        .hub
+        .save_settings(SettingsPatch {
+            poll_interval_mins: Some(0),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidSettings);
+    assert_eq!(err.fields[0].field, "pollIntervalMins");
+    assert_eq!(
+        s.hub.settings().await.poll_interval_mins,
+        5,
+        "nothing saved"
+    );
+
+    // The setting overrides the system's language.
+    let saved = s
+        .hub
+        .save_settings(SettingsPatch {
+            language: Some(Some(Language::En)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.language, Some(Language::En));
+    assert_eq!(s.hub.overview().await.language, Language::En);
+    let err = s.hub.refresh_now().await.unwrap_err();
+    assert!(
+        err.message.contains("no Parakey account"),
+        "{}",
+        err.message
+    );
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
+    let parakey = fake("tok", "Loft").await;
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    s.hub.set_token("tok").await.unwrap();
+    watching(&s.hub).await;
+    parakey
+        .control()
+        .inject(EventSpec::default().id("a1").door("d-front", "Front door"));
+    eventually("the first toast", || async {
+        !s.toasts.0.lock().unwrap().is_empty()
+    })
+    .await;
+
+    s.hub
+        .mute_door("d-front", MuteRequest::OneHour)
+        .await
+        .unwrap();
+    let doors = s.hub.doors().await.unwrap();
+    assert!(doors[0].muted_until.is_some());
+    parakey.control().inject(
+        EventSpec::default()
+            .id("a2")
+            .door("d-front", "Front door")
+            .user(None),
+    );
+    eventually("the muted unlock, kept and counted", || async {
+        let doors = s.hub.doors().await.unwrap();
+        doors[0].muted_count == 1
+    })
+    .await;
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert!(rows.iter().any(|r| r.id == "a2" && r.muted));
+    assert_eq!(s.toasts.0.lock().unwrap().len(), 1, "no toast while muted");
+    let tray = doorpost_core::tray::menu(&s.hub.tray().await);
+    let mute = tray
+        .entries
+        .iter()
+        .find_map(|e| match e {
+            doorpost_core::tray::TrayEntry::Submenu { label, entries }
+                if label == "Mute a door" =>
+            {
+                Some(entries.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        matches!(&mute[0], doorpost_core::tray::TrayEntry::Submenu { label, .. } if label.starts_with("Front door · muted until")),
+        "{mute:?}"
+    );
+
+    s.hub
+        .mute_door("d-front", MuteRequest::Unmute)
+        .await
+        .unwrap();
+    s.hub.pause(Some(PauseRequest::Indefinitely)).await.unwrap();
+    assert_eq!(s.hub.status().await.phase, PhaseView::Paused);
+    parakey
+        .control()
+        .inject(EventSpec::default().id("a3").door("d-front", "Front door"));
+    eventually("the unlock while paused", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .is_ok_and(|p| p.total == 3)
+    })
+    .await;
+    assert_eq!(
+        s.toasts.0.lock().unwrap().len(),
+        1,
+        "checking went on, toasts did not"
+    );
+    s.hub.pause(None).await.unwrap();
+    assert_ne!(s.hub.status().await.phase, PhaseView::Paused);
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_install_from_before_places_keeps_its_token_and_history() {
+    let parakey = fake("tok", "Old Loft").await;
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    // Rows stored by a version without places.
+    {
+        std::fs::create_dir_all(s._dir.path().join("data")).unwrap();
+        let mut store = Store::open(&s._dir.path().join("data").join(DB_FILE)).unwrap();
+        let e = doorpost_core::event::parse_record(&serde_json::json!({
+            "id": "old-1", "createdAt": "2026-11-30T10:00:00.000Z",
+            "door": {"id": "d1", "name": "Front door"},
+            "domain": {"id": "dm", "name": "Old Loft"}
+        }))
+        .unwrap();
+        let c = crate::store::Commit {
+            source: "legacy",
+            place_id: None,
+            day: crate::store::DayRule::default(),
+            events: &[e],
+            quarantined: &[],
+            state_json: "{}",
+            news_floor: None,
+            log: None,
+            earlier_new: 0,
+            seen_at: wall_now(),
+        };
+        store.commit(&c, |_| Vec::new()).unwrap();
+    }
+    (s.keychain.lock().unwrap())
+        .entry(TOKEN_ENTRY.into())
+        .or_insert_with(|| Arc::new(MemoryTokenStore::new()))
+        .set(&ApiToken::new("tok").unwrap())
+        .unwrap();
+    s.hub.start(false).await.unwrap();
+    let o = s.hub.overview().await;
+    assert_eq!(o.mode, Mode::Account);
+    assert_eq!(o.places[0].name, "Old Loft");
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(rows[0].place_id.as_deref(), Some(FIRST_PLACE));
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}

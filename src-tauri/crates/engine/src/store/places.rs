@@ -1,0 +1,232 @@
+//! Places and mutes: the rows behind "several properties in one Doorpost" and "mute this
+//! door for an hour".
+//!
+//! A place is one Parakey domain with its own token (kept in the OS keychain under an
+//! entry named after the place's id, never here). Its rows carry its id; removing a place
+//! may delete them, and then the `names` and `doors` summaries are rebuilt from what is
+//! left, in the same transaction. A mute is a door id (or `'*'`: every door, notifications
+//! paused) and the wall-clock time it ends (`NULL`: until resumed).
+
+use doorpost_core::settings::NotifyMode;
+use doorpost_core::time::Millis;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{Result, Store};
+
+/// A place as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceRow {
+    pub id: String,
+    pub name: String,
+    /// `None`: Parakey's own address.
+    pub api_url: Option<String>,
+    /// `None`: the settings' default.
+    pub notify_mode: Option<NotifyMode>,
+}
+
+/// A mute in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MuteRow {
+    /// A door id, or `'*'` for every door.
+    pub door_id: String,
+    /// `None`: until resumed.
+    pub until: Option<Millis>,
+    /// Unlocks kept while it held.
+    pub kept: u64,
+}
+
+/// The door id of "every door": notifications paused.
+pub const ALL_DOORS: &str = "*";
+
+fn mode_text(mode: Option<NotifyMode>) -> Option<&'static str> {
+    mode.map(|m| match m {
+        NotifyMode::Every => "every",
+        NotifyMode::Arrivals => "arrivals",
+    })
+}
+
+fn mode_of(text: Option<String>) -> Option<NotifyMode> {
+    match text.as_deref() {
+        Some("every") => Some(NotifyMode::Every),
+        Some("arrivals") => Some(NotifyMode::Arrivals),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// Every place, in the order they were added.
+    pub fn places(&self) -> Result<Vec<PlaceRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, api_url, notify_mode FROM places ORDER BY position, created_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PlaceRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                api_url: r.get(2)?,
+                notify_mode: mode_of(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a place at the end.
+    pub fn add_place(&mut self, place: &PlaceRow, now: Millis) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO places (id, name, api_url, notify_mode, position, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(position), 0) + 1 FROM places), ?5)",
+            )?
+            .execute(params![
+                place.id,
+                place.name,
+                place.api_url,
+                mode_text(place.notify_mode),
+                now.0
+            ])?;
+        Ok(())
+    }
+
+    /// Renames a place and/or changes its mode. False when there is no such place.
+    pub fn update_place(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        mode: Option<Option<NotifyMode>>,
+    ) -> Result<bool> {
+        self.set_durable(true)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed = 0;
+        if let Some(name) = name {
+            changed += tx.execute(
+                "UPDATE places SET name = ?2 WHERE id = ?1",
+                params![id, name],
+            )?;
+        }
+        if let Some(mode) = mode {
+            changed += tx.execute(
+                "UPDATE places SET notify_mode = ?2 WHERE id = ?1",
+                params![id, mode_text(mode)],
+            )?;
+        }
+        let exists: bool = tx
+            .query_row("SELECT 1 FROM places WHERE id = ?1", [id], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        tx.commit()?;
+        Ok(exists || changed > 0)
+    }
+
+    /// Removes a place, and its history when asked (the summaries are rebuilt from the
+    /// rows left). False when there is no such place.
+    pub fn remove_place(&mut self, id: &str, delete_history: bool) -> Result<bool> {
+        self.set_durable(true)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = tx.execute("DELETE FROM places WHERE id = ?1", [id])? > 0;
+        if removed && delete_history {
+            tx.execute("DELETE FROM event_log WHERE place_id = ?1", [id])?;
+            rebuild_summaries(&tx)?;
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Gives the rows stored before places existed to `place_id` (the first place of an
+    /// install that had one account). Returns how many.
+    pub fn adopt_unplaced(&mut self, place_id: &str) -> Result<usize> {
+        self.set_durable(true)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE event_log SET place_id = ?1 WHERE place_id IS NULL",
+            [place_id],
+        )?;
+        tx.execute(
+            "UPDATE doors SET place_id = ?1 WHERE place_id IS NULL",
+            [place_id],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Mutes a door (or every door: [`ALL_DOORS`]) until `until` (`None`: until resumed),
+    /// restarting its count.
+    pub fn set_mute(&mut self, door_id: &str, until: Option<Millis>) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO mutes (door_id, until, kept) VALUES (?1, ?2, 0) \
+                 ON CONFLICT (door_id) DO UPDATE SET until = excluded.until, kept = 0",
+            )?
+            .execute(params![door_id, until.map(|u| u.0)])?;
+        Ok(())
+    }
+
+    pub fn clear_mute(&mut self, door_id: &str) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn
+            .prepare_cached("DELETE FROM mutes WHERE door_id = ?1")?
+            .execute([door_id])?;
+        Ok(())
+    }
+
+    /// The mutes in force at `now`.
+    pub fn mutes(&self, now: Millis) -> Result<Vec<MuteRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT door_id, until, kept FROM mutes WHERE until IS NULL OR until > ?1 \
+             ORDER BY door_id",
+        )?;
+        let rows = stmt.query_map([now.0], |r| {
+            Ok(MuteRow {
+                door_id: r.get(0)?,
+                until: r.get::<_, Option<i64>>(1)?.map(Millis),
+                kept: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The places (Parakey domains) the history names, most unlocks first.
+    pub fn domain_names(&self, limit: u32) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT domain_name FROM event_log WHERE domain_name IS NOT NULL \
+             GROUP BY domain_name ORDER BY COUNT(*) DESC, domain_name LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When Doorpost first checked (wall clock): the earliest poll-log row.
+    pub fn watching_since(&self) -> Result<Option<Millis>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT MIN(at) FROM poll_log")?
+            .query_row([], |r| r.get::<_, Option<i64>>(0))?
+            .map(Millis))
+    }
+}
+
+/// The `names` and `doors` summaries, counted again from `event_log` (after a bulk delete).
+fn rebuild_summaries(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM names;
+         INSERT INTO names (kind, name, door_id, events)
+             SELECT 'door', door_name, COALESCE(door_id, ''), COUNT(*) FROM event_log
+             WHERE door_name IS NOT NULL GROUP BY door_name, COALESCE(door_id, '');
+         INSERT INTO names (kind, name, door_id, events)
+             SELECT 'user', user_name, '', COUNT(*) FROM event_log
+             WHERE user_name IS NOT NULL GROUP BY user_name;
+         DELETE FROM doors WHERE id NOT IN
+             (SELECT door_id FROM event_log WHERE door_id IS NOT NULL);
+         UPDATE doors SET
+             events = (SELECT COUNT(*) FROM event_log WHERE door_id = doors.id),
+             last_unlock = (SELECT MAX(unlocked_at) FROM event_log WHERE door_id = doors.id);",
+    )?;
+    Ok(())
+}

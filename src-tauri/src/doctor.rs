@@ -1,0 +1,175 @@
+//! `doorpost doctor`: checks what alerts depend on, one line each, and exits non-zero when
+//! anything would stop them. Its lines are diagnostics for a bug report, in English.
+
+use std::process::ExitCode;
+
+use doorpost_core::settings::Language;
+use doorpost_engine::hub::{self, PlaceBook};
+
+use crate::paths;
+
+/// The lines printed so far and how many would stop alerts.
+#[derive(Default)]
+struct Report {
+    blocking: u32,
+}
+
+impl Report {
+    fn line(&mut self, ok: bool, stops_alerts: bool, what: String) {
+        let mark = if ok {
+            "ok  "
+        } else if stops_alerts {
+            "FAIL"
+        } else {
+            "warn"
+        };
+        println!("[{mark}] {what}");
+        if !ok && stops_alerts {
+            self.blocking += 1;
+        }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let mut report = Report::default();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("doctor: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    data_dir(&mut report);
+    rt.block_on(places(&mut report));
+    desktop(&mut report);
+    if report.blocking == 0 {
+        println!("Doorpost can alert you.");
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s) would stop alerts.", report.blocking);
+        ExitCode::FAILURE
+    }
+}
+
+fn data_dir(report: &mut Report) {
+    let dir = paths::data_root();
+    let writable = std::fs::create_dir_all(&dir).is_ok() && {
+        let probe = dir.join(".doctor-probe");
+        let ok = std::fs::write(&probe, b"ok").is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    };
+    report.line(
+        writable,
+        true,
+        format!("data directory {} is writable", dir.display()),
+    );
+}
+
+/// Each place: its token (keychain, or `DOORPOST_TOKEN` for the first) and whether
+/// Parakey takes it.
+async fn places(report: &mut Report) {
+    let (env_token, base) = match crate::environment() {
+        Ok(e) => e,
+        Err(e) => return report.line(false, true, e),
+    };
+    let keychains = crate::keychains();
+    let dir = paths::account_dir();
+    let book = PlaceBook {
+        data_dir: &dir,
+        keychains: &keychains,
+        default_base: &base,
+        lang: Language::En,
+    };
+    let mut places = book.list().unwrap_or_default();
+    if places.is_empty() && env_token.is_some() {
+        places.push(doorpost_engine::store::PlaceRow {
+            id: hub::FIRST_PLACE.into(),
+            name: "DOORPOST_TOKEN".into(),
+            api_url: None,
+            notify_mode: None,
+        });
+    }
+    if places.is_empty() {
+        let msg = "no place has a Parakey token yet (paste one in Doorpost, or try the demo)";
+        return report.line(false, true, msg.into());
+    }
+    for place in places {
+        let name = &place.name;
+        let token = match (&env_token, place.id == hub::FIRST_PLACE) {
+            (Some(t), true) => Ok(Some(t.clone())),
+            _ => keychains(&hub::keychain_entry(&place.id)).get(),
+        };
+        let token = match token {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                report.line(false, true, format!("{name}: no token is saved"));
+                continue;
+            }
+            Err(e) => {
+                report.line(false, true, format!("{name}: keychain: {e}"));
+                continue;
+            }
+        };
+        let base = match place
+            .api_url
+            .as_deref()
+            .map(doorpost_engine::http::BaseUrl::parse)
+        {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => {
+                report.line(false, true, format!("{name}: {e}"));
+                continue;
+            }
+            None => base.clone(),
+        };
+        match hub::validate(&base, &token, Language::En).await {
+            Ok((check, _)) => report.line(
+                true,
+                true,
+                format!(
+                    "{name}: Parakey accepts the token ({} header; {} recent unlocks, {} doors)",
+                    check.auth_style, check.events_seen, check.doors_seen
+                ),
+            ),
+            Err(e) => report.line(false, true, format!("{name}: {}", e.message)),
+        }
+    }
+}
+
+fn desktop(report: &mut Report) {
+    let info = doorpost_engine::desktop_notifier::probe();
+    if info.available {
+        report.line(
+            true,
+            true,
+            format!(
+                "notification service: {} {} ({})",
+                info.name,
+                info.version,
+                info.capabilities.join(", ")
+            ),
+        );
+    } else {
+        report.line(
+            false,
+            true,
+            "no notification service is running on this desktop: Doorpost cannot alert you".into(),
+        );
+    }
+    let tray =
+        doorpost_engine::desktop_notifier::session_name_has_owner("org.kde.StatusNotifierWatcher");
+    report.line(
+        tray,
+        false,
+        if tray {
+            "a tray host is running".into()
+        } else {
+            "no tray host (StatusNotifierWatcher): Doorpost runs, but its tray icon won't show"
+                .into()
+        },
+    );
+}
