@@ -1,11 +1,67 @@
-// Times for people: absolute times in the user's locale (Intl.DateTimeFormat), relative
-// ones ("2 min ago", Intl.RelativeTimeFormat), durations ("3 hr"), and the local-day
-// arithmetic the history filter and the chart share. All inputs are UTC milliseconds.
+// Local-day arithmetic the history filter, the chart and the formatter share: no words and
+// no Intl here (see format.ts for that). All inputs are UTC milliseconds; days are the
+// shell's local `YYYY-MM-DD` (as in `DayCount.day`).
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
 
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** The local calendar day of `ms`, as `YYYY-MM-DD` (the shell's `DayCount.day`). */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function sameLocalDay(a: number, b: number): boolean {
+  return localDay(a) === localDay(b);
+}
+
+/** Local midnight starting `day` (`YYYY-MM-DD`), in UTC ms; NaN when it is not a date. */
+export function localMidnight(day: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return Number.NaN;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
+}
+
+/** Local midnight after `day`: the exclusive end of a day range (DST-safe). */
+export function nextLocalMidnight(day: string): number {
+  return addDays(day, 1) === '' ? Number.NaN : localMidnight(addDays(day, 1));
+}
+
+/** The local day `n` days after `day` (negative: before); '' when `day` is not a date. */
+export function addDays(day: string, n: number): string {
+  const start = localMidnight(day);
+  if (Number.isNaN(start)) return '';
+  const d = new Date(start);
+  d.setDate(d.getDate() + n);
+  return localDay(d.getTime());
+}
+
+/** Whole local calendar days from `now`'s day to `ms`'s day: 0 today, -1 yesterday. */
+export function dayOffset(ms: number, now: number): number {
+  return Math.round((localMidnight(localDay(ms)) - localMidnight(localDay(now))) / DAY);
+}
+
+/** The `n` local days ending today, oldest first, as `YYYY-MM-DD`. */
+export function lastDays(n: number, now: number): string[] {
+  const today = localDay(now);
+  return Array.from({ length: n }, (_, i) => addDays(today, i - (n - 1)));
+}
+
+/** The next local 07:00 after `now`: this morning's before 07:00, else tomorrow's. */
+export function nextSevenAm(now: number): number {
+  const d = new Date(now);
+  if (d.getHours() >= 7) d.setDate(d.getDate() + 1);
+  d.setHours(7, 0, 0, 0);
+  return d.getTime();
+}
+
+// Until every view formats through format.ts (the next commits), the old Intl helpers on
+// the system locale stay here.
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const weekdayClock = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
@@ -66,45 +122,3 @@ export function formatDuration(ms: number): string {
   return units.day.format(Math.round(ms / DAY));
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** The local calendar day of `ms`, as `YYYY-MM-DD` (the shell's `DayCount.day`). */
-export function localDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-export function sameLocalDay(a: number, b: number): boolean {
-  return localDay(a) === localDay(b);
-}
-
-/** Local midnight starting `day` (`YYYY-MM-DD`), in UTC ms; NaN when it is not a date. */
-export function localMidnight(day: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return Number.NaN;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
-}
-
-/** Local midnight after `day`: the exclusive end of a day range (DST-safe). */
-export function nextLocalMidnight(day: string): number {
-  const start = localMidnight(day);
-  if (Number.isNaN(start)) return start;
-  const d = new Date(start);
-  d.setDate(d.getDate() + 1);
-  return d.getTime();
-}
-
-/** The `n` local days ending today, oldest first, as `YYYY-MM-DD`. */
-export function lastDays(n: number, now: number): string[] {
-  const days: string[] = [];
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  d.setDate(d.getDate() - (n - 1));
-  for (let i = 0; i < n; i++) {
-    days.push(localDay(d.getTime()));
-    d.setDate(d.getDate() + 1);
-  }
-  return days;
-}
