@@ -138,7 +138,7 @@ describe('settings', () => {
     await fireEvent.click(screen.getByTestId('token-save'));
     expect((await screen.findByRole('alert')).textContent).toMatch(/gnome-keyring/);
     await fireEvent.click(screen.getByTestId('token-save'));
-    await screen.findByText(/Token saved\. Parakey accepted the token/);
+    await screen.findByText(/^Connected\. Found 4 doors and 240 recent unlocks\. The new token is in your keychain\.$/);
     expect((screen.getByTestId('token-input') as HTMLInputElement).value).toBe('');
     expect(onchange).toHaveBeenCalled();
   });
