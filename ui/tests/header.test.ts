@@ -1,7 +1,7 @@
 // The header: the status line follows the shell's change events and is announced when its
 // tone changes; "Check now" shows a RateLimited message; "Pause notifications" works from
 // the keyboard, says 07:00, offers Resume at the top while paused; quiet hours; the demo
-// badge's "Leave demo".
+// badge's "Leave demo"; the "Token rejected" banner on every tab opens the token field.
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../src/App.svelte';
@@ -132,5 +132,43 @@ describe('the demo', () => {
     const heading = await screen.findByRole('heading', { name: 'Welcome to Doorpost' });
     expect(backend.callsTo('leaveDemo')).toHaveLength(1);
     await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+});
+
+describe('token rejected', () => {
+  it('shows a banner on every tab whose button opens Settings with the token field focused', async () => {
+    const backend = new FakeBackend({ mode: 'account' });
+    backend.status = { ...backend.status, phase: 'authRejected' };
+    render(App, { props: { backend } });
+    const banner = await screen.findByTestId('token-rejected-banner');
+    expect(banner.textContent).toMatch(/Parakey rejected the token/);
+    for (const tab of ['nav-status', 'nav-history']) {
+      await fireEvent.click(screen.getByTestId(tab));
+      expect(screen.getByTestId('token-rejected-banner')).toBeTruthy();
+    }
+    await fireEvent.click(within(banner).getByRole('button', { name: 'Replace token' }));
+    expect(screen.getByTestId('nav-settings').getAttribute('aria-current')).toBe('page');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('token-input')));
+    // Settings no longer says in green that all is well.
+    expect(screen.getByTestId('token-state').textContent).toMatch(/Parakey rejected the saved token/);
+
+    await fireEvent.input(screen.getByTestId('token-input'), { target: { value: 'pk_live_new_token' } });
+    await fireEvent.click(screen.getByTestId('token-save'));
+    await waitFor(() => expect(screen.queryByTestId('token-rejected-banner')).toBeNull());
+    expect(backend.callsTo('setPlaceToken')).toEqual([['place-harbour', 'pk_live_new_token']]);
+  });
+
+  it('names the place and focuses its token field when there are several', async () => {
+    const backend = new FakeBackend({ mode: 'account', places: 2 });
+    backend.placeList[1]!.phase = 'authRejected';
+    render(App, { props: { backend } });
+    const banner = await screen.findByTestId('token-rejected-banner');
+    expect(banner.textContent).toMatch(/Parakey rejected the token for Old Town Studio/);
+    await fireEvent.click(within(banner).getByRole('button', { name: 'Replace token for Old Town Studio' }));
+    await waitFor(() => {
+      const field = document.activeElement as HTMLElement;
+      expect(field.dataset.testid).toBe('place-token-input');
+      expect(field.closest('[data-testid="place"]')?.getAttribute('data-place-id')).toBe('place-oldtown');
+    });
   });
 });
