@@ -667,16 +667,26 @@ export class FakeBackend implements Backend {
 
 /** The browser preview: sample data that keeps arriving, like the demo. */
 // `?first-run` opens the welcome screen, `?places=2` an account with two places, `?nb` the
-// window in Norwegian.
+// window in Norwegian, `?rejected` a rejected token at the last place, `?quiet` quiet hours
+// until 07:00, `?watching=N` watching for N days only (the chart's "no data").
 export function previewBackend(): FakeBackend {
   const params = new URLSearchParams(location.search);
   const twoPlaces = params.get('places') === '2';
   const fake = new FakeBackend({
-    mode: params.has('first-run') ? 'unconfigured' : twoPlaces ? 'account' : 'demo',
+    mode: params.has('first-run') ? 'unconfigured' : twoPlaces || params.has('rejected') ? 'account' : 'demo',
     places: twoPlaces ? 2 : 1,
     systemLanguage: params.has('nb') ? 'nb' : 'en',
     latency: 120,
   });
+  const last = fake.placeList[fake.placeList.length - 1];
+  if (params.has('rejected') && last) last.phase = 'authRejected';
+  if (params.has('quiet')) fake.status = { ...fake.status, quietUntil: nextSevenAm(Date.now()) };
+  const watching = Number(params.get('watching'));
+  if (watching > 0) {
+    const since = Date.now() - watching * DAY;
+    fake.rows = fake.rows.filter((r) => r.unlockedAt >= since);
+    fake.status = { ...fake.status, watchingSince: since, eventsTotal: fake.rows.length };
+  }
   const random = seeded(11);
   setInterval(() => {
     const door = fake.doorList[Math.floor(random() * fake.doorList.length)]!;
