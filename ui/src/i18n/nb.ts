@@ -146,7 +146,7 @@ export function nb(n: Numbers): Messages {
     places: {
       title: 'Steder',
       intro: 'Hvert sted er en Parakey-konto med sitt eget token. Dørnavnene viser hvilket sted de hører til.',
-      addAnother: 'Legg til et sted til',
+      addAnother: 'Legg til enda et sted',
       tokenSaved: 'Token lagret',
       noToken: 'Mangler token',
       rename: 'Gi nytt navn',
