@@ -1,5 +1,6 @@
-// The first run: a token is checked and saved, doors chosen, settings saved, History shown;
-// or the demo starts. Driven through <App> with the fake backend.
+// The first run: a token is checked and saved, doors chosen, start at login (ticked) and a
+// test notification offered, settings saved, History shown; or the demo starts. Focus
+// follows each step. Driven through <App> with the fake backend.
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import App from '../src/App.svelte';
@@ -15,7 +16,9 @@ describe('first run', () => {
     const backend = new FakeBackend({ mode: 'unconfigured', now: NOW });
     render(App, { props: { backend } });
 
-    await screen.findByRole('heading', { name: 'Welcome to Doorpost' });
+    const heading = await screen.findByRole('heading', { name: 'Welcome to Doorpost' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    expect(screen.getByText(/within minutes/)).toBeTruthy();
     expect(screen.getByText(/Settings → Integrations/)).toBeTruthy();
     const input = byTestId<HTMLInputElement>('token-input');
     expect(input.type).toBe('password');
@@ -29,9 +32,18 @@ describe('first run', () => {
 
     await fireEvent.input(input, { target: { value: '  pk_live_0123456789  ' } });
     await fireEvent.click(byTestId('token-save'));
-    await screen.findByText(/access-token header/);
-    expect(screen.getByText(/sees 4 doors and 240 unlocks/)).toBeTruthy();
+    const connected = await screen.findByText('Connected. Found 4 doors and 240 recent unlocks.');
+    // The form and its button are gone: focus is on what the check found.
+    await waitFor(() => expect(document.activeElement).toBe(connected));
     expect(backend.callsTo('setToken')).toContainEqual(['pk_live_0123456789']);
+    expect(byTestId('first-run-tray').textContent).toMatch(/keeps Doorpost watching from the tray/);
+    const autostart = byTestId<HTMLInputElement>('first-run-autostart');
+    expect(autostart.checked).toBe(true);
+    expect(screen.getByRole('checkbox', { name: 'Start Doorpost when I log in' })).toBe(autostart);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Send a test notification' }));
+    await waitFor(() => expect(byTestId('first-run-test-notification-result').textContent).toMatch(/^Sent\./));
+    expect(backend.callsTo('testNotification')).toHaveLength(1);
 
     const options = await waitFor(() => {
       const found = screen.getAllByTestId('door-option') as HTMLInputElement[];
@@ -44,9 +56,30 @@ describe('first run', () => {
     await fireEvent.click(byTestId('first-run-done'));
     await waitFor(() => expect(screen.getByTestId('nav-history').getAttribute('aria-current')).toBe('page'));
     expect(backend.callsTo('saveSettings')).toEqual([
-      [{ watchedDoors: { mode: 'only', doors: ['door-front', 'door-lobby', 'door-loft'] } }],
+      [{ watchedDoors: { mode: 'only', doors: ['door-front', 'door-lobby', 'door-loft'] }, autostart: true }],
     ]);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'History' })));
     await waitFor(() => expect(screen.getAllByTestId('history-row').length).toBeGreaterThan(0));
+  });
+
+  it('saves "Start Doorpost when I log in" unticked when the host unticks it', async () => {
+    const backend = new FakeBackend({ mode: 'unconfigured', now: NOW });
+    render(App, { props: { backend } });
+    await fireEvent.input(await screen.findByTestId('token-input'), { target: { value: 'pk_live_0123456789' } });
+    await fireEvent.click(byTestId('token-save'));
+    await fireEvent.click(await screen.findByTestId('first-run-autostart'));
+    await fireEvent.click(byTestId('first-run-done'));
+    await waitFor(() => expect(backend.callsTo('saveSettings')).toEqual([[{ watchedDoors: { mode: 'all' }, autostart: false }]]));
+  });
+
+  it('shows why a test notification failed', async () => {
+    const backend = new FakeBackend({ mode: 'unconfigured', now: NOW });
+    render(App, { props: { backend } });
+    await fireEvent.input(await screen.findByTestId('token-input'), { target: { value: 'pk_live_0123456789' } });
+    await fireEvent.click(byTestId('token-save'));
+    backend.failures.set('testNotification', { code: 'Internal', message: 'No notification service is running.', fields: [] });
+    await fireEvent.click(await screen.findByTestId('first-run-test-notification'));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/No notification service/);
   });
 
   it('refuses to finish with no door ticked, inline', async () => {

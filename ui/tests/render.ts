@@ -1,15 +1,19 @@
-// Mounts a view with a Backend in context, as <App> would provide it.
+// Mounts a view with a Backend and a Locale in context, as <App> would provide them.
 import { render, type SvelteComponentOptions } from '@testing-library/svelte';
 import type { Component, ComponentProps } from 'svelte';
 import { backendContext } from '../src/ipc/context';
-import type { Backend } from '../src/ipc/backend';
+import type { Backend, Language } from '../src/ipc/backend';
+import { Locale, localeContext } from '../src/i18n/locale.svelte';
 
 export function renderWith<Props extends Record<string, unknown>>(
   component: Component<Props>,
   props: ComponentProps<Component<Props>>,
   backend: Backend,
+  language: Language = 'en',
+  tag = language === 'nb' ? 'nb-NO' : 'en-GB',
 ) {
-  const options = { props, context: backendContext(backend) } as SvelteComponentOptions<Component<Props>>;
+  const context = new Map<symbol, unknown>([...backendContext(backend), localeContext(new Locale(language, tag))]);
+  const options = { props, context } as SvelteComponentOptions<Component<Props>>;
   return render(component, options);
 }
 

@@ -15,6 +15,8 @@ describe('TauriBackend', () => {
       seen.push([cmd, args ?? {}]);
       if (cmd === 'export_csv') return '/tmp/x.csv';
       if (cmd === 'doors' || cmd === 'daily_counts') return [];
+      if (cmd === 'add_place' || cmd === 'update_place') return { id: 'place-2', name: 'Old Town Studio' };
+      if (cmd === 'mute_door') return { id: 'door-front', mutedUntil: 1 };
       return null;
     });
     const b = new TauriBackend();
@@ -39,6 +41,15 @@ describe('TauriBackend', () => {
     await b.refreshNow();
     await b.pause('untilTomorrow');
     await b.resume();
+    await b.leaveDemo();
+    await expect(b.addPlace({ name: 'Old Town Studio', token: 'pk_live_456', apiUrl: null })).resolves.toMatchObject({
+      id: 'place-2',
+    });
+    await b.updatePlace('place-2', { name: 'Studio', notifyMode: null });
+    await b.setPlaceToken('place-2', 'pk_live_789');
+    await b.removePlace('place-2', true);
+    await expect(b.muteDoor('door-front', 'oneHour')).resolves.toMatchObject({ mutedUntil: 1 });
+    await b.testNotification();
 
     expect(seen).toEqual([
       ['overview', {}],
@@ -53,6 +64,13 @@ describe('TauriBackend', () => {
       ['refresh_now', {}],
       ['pause', { request: 'untilTomorrow' }],
       ['resume', {}],
+      ['leave_demo', {}],
+      ['add_place', { place: { name: 'Old Town Studio', token: 'pk_live_456', apiUrl: null } }],
+      ['update_place', { id: 'place-2', patch: { name: 'Studio', notifyMode: null } }],
+      ['set_place_token', { id: 'place-2', token: 'pk_live_789' }],
+      ['remove_place', { id: 'place-2', deleteHistory: true }],
+      ['mute_door', { doorId: 'door-front', request: 'oneHour' }],
+      ['test_notification', {}],
     ]);
   });
 

@@ -11,9 +11,13 @@ import type { DoorView } from './generated/DoorView';
 import type { ErrorCode } from './generated/ErrorCode';
 import type { HistoryPageView } from './generated/HistoryPageView';
 import type { HistoryQueryView } from './generated/HistoryQueryView';
+import type { MuteRequest } from './generated/MuteRequest';
+import type { NewPlace } from './generated/NewPlace';
 import type { OpenEvent } from './generated/OpenEvent';
 import type { Overview } from './generated/Overview';
 import type { PauseRequest } from './generated/PauseRequest';
+import type { PlacePatch } from './generated/PlacePatch';
+import type { PlaceView } from './generated/PlaceView';
 import type { Settings } from './generated/Settings';
 import type { SettingsPatch } from './generated/SettingsPatch';
 import type { TokenCheck } from './generated/TokenCheck';
@@ -26,9 +30,13 @@ export type {
   ErrorCode,
   HistoryPageView,
   HistoryQueryView,
+  MuteRequest,
+  NewPlace,
   OpenEvent,
   Overview,
   PauseRequest,
+  PlacePatch,
+  PlaceView,
   Settings,
   SettingsPatch,
   TokenCheck,
@@ -36,11 +44,16 @@ export type {
 export type { AllowedOffset } from './generated/AllowedOffset';
 export type { CursorView } from './generated/CursorView';
 export type { DoorFilter } from './generated/DoorFilter';
+export type { DoorRule } from './generated/DoorRule';
 export type { FieldError } from './generated/FieldError';
 export type { GapView } from './generated/GapView';
 export type { HistoryRowView } from './generated/HistoryRowView';
 export type { IncompleteView } from './generated/IncompleteView';
+export type { Language } from './generated/Language';
 export type { Mode } from './generated/Mode';
+export type { NotifyMode } from './generated/NotifyMode';
+export type { PhaseView } from './generated/PhaseView';
+export type { QuietHours } from './generated/QuietHours';
 export type { StatusView } from './generated/StatusView';
 
 /** Event names the shell emits (see `ChangedEvent` and `OpenEvent` in the Rust core). */
@@ -62,11 +75,31 @@ export interface Backend {
   /** Writes the rows matching `query` to a CSV file in Downloads; resolves to its path. */
   exportCsv(query: HistoryQueryView): Promise<string>;
   saveSettings(patch: SettingsPatch): Promise<Settings>;
-  /** Checks the token against Parakey, then stores it in the OS keychain. */
+  /**
+   * The first run: checks the token against Parakey, stores it in the OS keychain and
+   * creates the first place.
+   */
   setToken(token: string): Promise<TokenCheck>;
   clearToken(): Promise<void>;
   startDemo(): Promise<void>;
+  /** Back to the first run; the demo's sample history is not the user's. */
+  leaveDemo(): Promise<void>;
+  /** Another place: its token is checked against Parakey before anything is stored. */
+  addPlace(place: NewPlace): Promise<PlaceView>;
+  updatePlace(id: string, patch: PlacePatch): Promise<PlaceView>;
+  /** Checks a place's new token, then replaces the old one in the keychain. */
+  setPlaceToken(id: string, token: string): Promise<TokenCheck>;
+  /** Stops watching a place and deletes its token; its unlocks too when asked. */
+  removePlace(id: string, deleteHistory: boolean): Promise<void>;
+  /** Mutes a door's notifications for a while (its unlocks are still kept), or unmutes it. */
+  muteDoor(doorId: string, request: MuteRequest): Promise<DoorView>;
+  /** Shows a sample notification, so the user sees what one looks like and that it works. */
+  testNotification(): Promise<void>;
   refreshNow(): Promise<void>;
+  /**
+   * Pauses notifications: checking goes on and the history keeps filling, nothing toasts
+   * until resumed. `untilTomorrow` means until the next 07:00.
+   */
   pause(request: PauseRequest): Promise<void>;
   resume(): Promise<void>;
   /** After every sync or status change: refetch what is on screen. */

@@ -1,10 +1,13 @@
 // A Backend with sample data ("Harbour Loft": four doors, guests and staff, the odd lock that
-// uploads hours late) for view tests and the browser preview. Dev and test only: main.ts
+// uploads hours late; with `places: 2` also "Old Town Studio", whose front door has the same
+// name) for view tests and the browser preview. Dev and test only: main.ts
 // imports it lazily behind a mode check, so production builds never contain it.
 //
 // It mirrors the shell's behaviour where views depend on it: keyset paging newest first by
 // `(unlockedAt, id)`, `to` exclusive, text matching door or person case-insensitively,
-// all-or-nothing settings validation with camelCase field names, errors as `AppError`.
+// all-or-nothing settings validation with camelCase field names, errors as `AppError`;
+// places with their own tokens and statuses, the language in effect (the setting, else the
+// system's) and its locale, mutes, and "pause" as pausing notifications until 07:00.
 
 import {
   MAX_PAGE,
@@ -18,10 +21,17 @@ import {
   type HistoryPageView,
   type HistoryQueryView,
   type HistoryRowView,
+  type Language,
   type Mode,
+  type MuteRequest,
+  type NewPlace,
+  type NotifyMode,
   type OpenEvent,
   type Overview,
   type PauseRequest,
+  type PhaseView,
+  type PlacePatch,
+  type PlaceView,
   type Settings,
   type SettingsPatch,
   type StatusView,
@@ -53,13 +63,36 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface FakeDoor {
   id: string;
   name: string;
+  /** The place the door belongs to; none for doors made up by a test. */
+  placeId?: string;
 }
 
+export interface FakePlace {
+  id: string;
+  name: string;
+  apiUrl: string | null;
+  tokenSet: boolean;
+  notifyMode: NotifyMode | null;
+  /** This place's own phase when it differs from the shared one (a rejected token). */
+  phase: PhaseView | null;
+}
+
+export const SAMPLE_PLACES: readonly { id: string; name: string }[] = [
+  { id: 'place-harbour', name: 'Harbour Loft' },
+  { id: 'place-oldtown', name: 'Old Town Studio' },
+];
+
 export const SAMPLE_DOORS: FakeDoor[] = [
-  { id: 'door-front', name: 'Front door' },
-  { id: 'door-lobby', name: 'Lobby' },
-  { id: 'door-bikes', name: 'Bike store' },
-  { id: 'door-loft', name: 'Loft 3B' },
+  { id: 'door-front', name: 'Front door', placeId: 'place-harbour' },
+  { id: 'door-lobby', name: 'Lobby', placeId: 'place-harbour' },
+  { id: 'door-bikes', name: 'Bike store', placeId: 'place-harbour' },
+  { id: 'door-loft', name: 'Loft 3B', placeId: 'place-harbour' },
+];
+
+/** The second place's doors: its front door has the same name as the first's. */
+export const SECOND_PLACE_DOORS: FakeDoor[] = [
+  { id: 'door-studio-front', name: 'Front door', placeId: 'place-oldtown' },
+  { id: 'door-studio-cellar', name: 'Cellar', placeId: 'place-oldtown' },
 ];
 
 const PEOPLE: (string | null)[] = [
@@ -82,6 +115,7 @@ function seeded(seed: number): () => number {
 
 /** `count` unlocks spread over the `days` before `now`, newest first. */
 export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_DOORS): HistoryRowView[] {
+  const placeName = (id: string | undefined) => SAMPLE_PLACES.find((p) => p.id === id)?.name ?? null;
   const random = seeded(7);
   const rows: HistoryRowView[] = [];
   for (let i = 0; i < count; i++) {
@@ -99,13 +133,35 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
       user,
       notification: late ? 'suppressed' : random() < 0.7 ? 'notified' : 'suppressed',
       lateByMs: late,
-      placeId: null,
-      placeName: null,
+      placeId: door.placeId ?? null,
+      placeName: placeName(door.placeId),
       repeat: false,
       muted: false,
     });
   }
+  markRepeats(rows);
+  // A few unlocks at a muted door, kept but not notified.
+  rows.forEach((r, i) => {
+    if (i % 61 === 30) {
+      r.muted = true;
+      r.notification = 'suppressed';
+    }
+  });
   return rows.sort(newestFirst);
+}
+
+/**
+ * Marks every unlock that is not its person's first of the day at its place (the day
+ * starting at 04:00), as the shell does; unnamed unlocks are never repeats.
+ */
+function markRepeats(rows: HistoryRowView[], dayStartsAt = 4 * HOUR): void {
+  const seen = new Set<string>();
+  for (const r of [...rows].sort((a, b) => a.unlockedAt - b.unlockedAt)) {
+    if (r.user === null) continue;
+    const key = `${r.placeId}|${r.user}|${localDay(r.unlockedAt - dayStartsAt)}`;
+    r.repeat = seen.has(key);
+    seen.add(key);
+  }
 }
 
 function newestFirst(a: HistoryRowView, b: HistoryRowView): number {
@@ -132,11 +188,20 @@ function fail(code: ErrorCode, message: string, fields: FieldError[] = []): AppE
   return { code, message, fields };
 }
 
+/** `HH:MM` as minutes after midnight, or null (the core's `clock_minutes`). */
+function clockMinutes(text: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? h * 60 + min : null;
+}
+
 /** The Rust core's `Settings::validate`, for the fields the UI edits. */
 export function validateSettings(s: Settings): FieldError[] {
   const errors: FieldError[] = [];
   if (!Number.isInteger(s.pollIntervalMins) || s.pollIntervalMins < 1 || s.pollIntervalMins > 60) {
-    errors.push({ field: 'pollIntervalMins', message: 'Choose between 1 and 60 minutes (Parakey advises 5 or more).' });
+    errors.push({ field: 'pollIntervalMins', message: 'Choose between 1 and 60 minutes (Parakey recommends 5 or more).' });
   }
   if (s.allowedOffset.mode === 'minutes' && s.allowedOffset.minutes > 10080) {
     errors.push({ field: 'allowedOffset', message: 'At most 10080 minutes (7 days), or choose "no limit".' });
@@ -144,7 +209,40 @@ export function validateSettings(s: Settings): FieldError[] {
   if (s.watchedDoors.mode === 'only' && s.watchedDoors.doors.length === 0) {
     errors.push({ field: 'watchedDoors', message: 'Pick at least one door, or watch all doors.' });
   }
+  if (clockMinutes(s.dayStartsAt) === null) {
+    errors.push({ field: 'dayStartsAt', message: 'Give a time of day as HH:MM, e.g. 04:00.' });
+  }
+  if (s.quietHours) {
+    const from = clockMinutes(s.quietHours.from);
+    const to = clockMinutes(s.quietHours.to);
+    if (from === null || to === null) {
+      errors.push({ field: 'quietHours', message: 'Give both times as HH:MM, e.g. 22:00 to 07:00.' });
+    } else if (from === to) {
+      errors.push({ field: 'quietHours', message: 'Quiet hours must start and end at different times.' });
+    }
+  }
+  if (s.retentionDays !== null && (!Number.isInteger(s.retentionDays) || s.retentionDays < 1 || s.retentionDays > 3650)) {
+    errors.push({ field: 'retentionDays', message: 'Choose between 1 and 3650 days, or keep names forever.' });
+  }
+  const ruled = s.doorRules.map((r) => r.doorId);
+  if (ruled.some((id) => id.trim() === '') || new Set(ruled).size !== ruled.length) {
+    errors.push({ field: 'doorRules', message: 'Each door can have one rule.' });
+  }
   return errors;
+}
+
+/** The next 07:00 local: this morning's when it is not yet 07:00, else tomorrow's. */
+export function nextSevenAm(now: number): number {
+  const d = new Date(now);
+  if (d.getHours() >= 7) d.setDate(d.getDate() + 1);
+  d.setHours(7, 0, 0, 0);
+  return d.getTime();
+}
+
+const SEVERITY: PhaseView[] = ['authRejected', 'notConfigured', 'degraded', 'paused', 'checking', 'idle'];
+
+function worst(phases: PhaseView[]): PhaseView {
+  return SEVERITY.find((p) => phases.includes(p)) ?? 'idle';
 }
 
 export interface FakeOptions {
@@ -152,6 +250,11 @@ export interface FakeOptions {
   now?: number;
   rows?: HistoryRowView[];
   doors?: FakeDoor[];
+  /** How many sample places: 1 (Harbour Loft, the default) or 2 (and Old Town Studio). */
+  places?: 1 | 2;
+  /** The system's language and locale, in effect while `settings.language` is null. */
+  systemLanguage?: Language;
+  systemLocale?: string;
   settings?: Partial<Settings>;
   status?: Partial<StatusView>;
   /** Milliseconds each call waits, to make loading states visible in the preview. */
@@ -168,8 +271,13 @@ export class FakeBackend implements Backend {
   tokenSet: boolean;
   rows: HistoryRowView[];
   doorList: FakeDoor[];
+  placeList: FakePlace[];
   settings: Settings;
   status: StatusView;
+  systemLanguage: Language;
+  systemLocale: string;
+  /** Door id → muted until (wall clock) and unlocks kept meanwhile. */
+  mutes = new Map<string, { until: number; count: number }>();
   /** Every call, in order, for tests to inspect. */
   calls: FakeCall[] = [];
   /** Make the next call of `method` reject with this error (once). */
@@ -185,7 +293,17 @@ export class FakeBackend implements Backend {
     const now = this.now();
     this.mode = options.mode ?? 'demo';
     this.tokenSet = this.mode === 'account';
-    this.doorList = options.doors ?? SAMPLE_DOORS;
+    const placeCount = options.places ?? 1;
+    this.placeList = SAMPLE_PLACES.slice(0, placeCount).map((p) => ({
+      ...p,
+      apiUrl: null,
+      tokenSet: this.mode === 'account',
+      notifyMode: null,
+      phase: null,
+    }));
+    this.doorList = options.doors ?? (placeCount === 2 ? [...SAMPLE_DOORS, ...SECOND_PLACE_DOORS] : SAMPLE_DOORS);
+    this.systemLanguage = options.systemLanguage ?? 'en';
+    this.systemLocale = options.systemLocale ?? (this.systemLanguage === 'nb' ? 'nb-NO' : 'en-GB');
     this.rows = options.rows ? [...options.rows].sort(newestFirst) : sampleRows(now, 240, 21, this.doorList);
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.latency = options.latency ?? 0;
@@ -228,23 +346,61 @@ export class FakeBackend implements Backend {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
   }
 
+  /** The places the window sees: none before the first run. */
+  private visiblePlaces(): FakePlace[] {
+    return this.mode === 'unconfigured' ? [] : this.placeList;
+  }
+
+  private placeView(p: FakePlace): PlaceView {
+    return {
+      id: p.id,
+      name: p.name,
+      apiUrl: p.apiUrl,
+      tokenSet: p.tokenSet,
+      notifyMode: p.notifyMode,
+      status: {
+        ...this.status,
+        phase: p.phase ?? this.status.phase,
+        eventsTotal: this.rows.filter((r) => r.placeId === p.id).length,
+      },
+    };
+  }
+
+  private findPlace(id: string): FakePlace {
+    const place = this.placeList.find((p) => p.id === id);
+    if (!place) throw fail('NotConfigured', 'That place is no longer set up.');
+    return place;
+  }
+
+  /** The language in effect: the setting, else the system's; and the locale dates follow. */
+  language(): { language: Language; locale: string } {
+    const language = this.settings.language ?? this.systemLanguage;
+    const locale = language === this.systemLanguage ? this.systemLocale : language === 'nb' ? 'nb-NO' : 'en-GB';
+    return { language, locale };
+  }
+
   overview(): Promise<Overview> {
-    return this.record('overview', [], () => ({
-      mode: this.mode,
-      tokenSet: this.tokenSet,
-      status: wire(this.status),
-      settings: wire(this.settings),
-      places: [],
-      language: 'en' as const,
-      locale: 'en-GB',
-    }));
+    return this.record('overview', [], () => {
+      const places = this.visiblePlaces();
+      const phase = worst([this.status.phase, ...places.map((p) => p.phase ?? this.status.phase)]);
+      return {
+        mode: this.mode,
+        tokenSet: this.tokenSet,
+        status: wire({ ...this.status, phase }),
+        settings: wire(this.settings),
+        places: wire(places.map((p) => this.placeView(p))),
+        ...this.language(),
+      };
+    });
   }
 
   private matching(q: HistoryQueryView): HistoryRowView[] {
     const text = q.text?.trim().toLowerCase();
+    const placeIds = q.placeIds ?? [];
     return this.rows.filter(
       (r) =>
         (q.doorIds.length === 0 || (r.doorId !== null && q.doorIds.includes(r.doorId))) &&
+        (placeIds.length === 0 || (r.placeId !== null && placeIds.includes(r.placeId))) &&
         (!text || r.door.toLowerCase().includes(text) || (r.user ?? '').toLowerCase().includes(text)) &&
         (q.from === undefined || r.unlockedAt >= q.from) &&
         (q.to === undefined || r.unlockedAt < q.to),
@@ -266,20 +422,24 @@ export class FakeBackend implements Backend {
 
   doors(): Promise<DoorView[]> {
     return this.record('doors', [], () =>
-      this.doorList.map((d) => {
-        const mine = this.rows.filter((r) => r.doorId === d.id);
-        return {
-          id: d.id,
-          name: d.name,
-          lastUnlock: mine[0]?.unlockedAt ?? 0,
-          count: mine.length,
-          placeId: null,
-          placeName: null,
-          mutedUntil: null,
-          mutedCount: 0,
-        };
-      }),
+      this.doorList.map((d) => this.doorView(d)),
     );
+  }
+
+  private doorView(d: FakeDoor): DoorView {
+    const mine = this.rows.filter((r) => r.doorId === d.id);
+    const mute = this.mutes.get(d.id);
+    const muted = mute !== undefined && mute.until > this.now();
+    return {
+      id: d.id,
+      name: d.name,
+      lastUnlock: mine[0]?.unlockedAt ?? 0,
+      count: mine.length,
+      placeId: d.placeId ?? null,
+      placeName: this.placeList.find((p) => p.id === d.placeId)?.name ?? null,
+      mutedUntil: muted ? mute.until : null,
+      mutedCount: muted ? mute.count : 0,
+    };
   }
 
   dailyCounts(from: number, to: number): Promise<DayCount[]> {
@@ -314,14 +474,14 @@ export class FakeBackend implements Backend {
 
   setToken(token: string): Promise<TokenCheck> {
     return this.record('setToken', [token], () => {
-      if (token.trim().length < 8 || token.includes('bad')) {
-        throw fail(
-          'AuthRejected',
-          'Parakey rejected the token (401). Create a new one under Settings → Integrations and paste it here.',
-        );
-      }
+      this.checkToken(token);
       this.mode = 'account';
       this.tokenSet = true;
+      if (this.placeList.length === 0) this.placeList = [{ ...SAMPLE_PLACES[0]!, apiUrl: null, tokenSet: true, notifyMode: null, phase: null }];
+      for (const p of this.placeList) {
+        p.tokenSet = true;
+        p.phase = null;
+      }
       this.status = { ...this.status, phase: 'idle', authStyle: 'access-token', lastError: null };
       return { authStyle: 'access-token', doorsSeen: this.doorList.length, eventsSeen: this.rows.length };
     });
@@ -331,6 +491,7 @@ export class FakeBackend implements Backend {
     return this.record('clearToken', [], () => {
       this.tokenSet = false;
       this.mode = 'unconfigured';
+      for (const p of this.placeList) p.tokenSet = false;
     });
   }
 
@@ -338,6 +499,100 @@ export class FakeBackend implements Backend {
     return this.record('startDemo', [], () => {
       this.mode = 'demo';
     });
+  }
+
+  leaveDemo(): Promise<void> {
+    return this.record('leaveDemo', [], () => {
+      if (this.mode !== 'demo') throw fail('NotConfigured', 'The demo is not running.');
+      this.mode = 'unconfigured';
+      this.tokenSet = false;
+    });
+  }
+
+  private checkToken(token: string): void {
+    if (token.trim().length < 8 || token.includes('bad')) {
+      throw fail(
+        'AuthRejected',
+        'Parakey rejected the token (401). Create a new one under Settings → Integrations and paste it here.',
+      );
+    }
+  }
+
+  addPlace(place: NewPlace): Promise<PlaceView> {
+    return this.record('addPlace', [place], () => {
+      const errors: FieldError[] = [];
+      const name = place.name.trim();
+      if (name === '') errors.push({ field: 'name', message: 'Give the place a name.' });
+      if (this.placeList.some((p) => p.name.toLowerCase() === name.toLowerCase())) {
+        errors.push({ field: 'name', message: 'Another place already has this name.' });
+      }
+      const api = place.apiUrl?.trim() || null;
+      if (api !== null && !/^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?)(\/\S*)?$/.test(api)) {
+        errors.push({ field: 'apiUrl', message: 'Use an https:// address (http:// only to this computer).' });
+      }
+      if (errors.length > 0) throw fail('InvalidSettings', 'Nothing was added.', errors);
+      this.checkToken(place.token);
+      const added: FakePlace = { id: `place-${this.placeList.length + 1}-${name.length}`, name, apiUrl: api, tokenSet: true, notifyMode: null, phase: null };
+      this.placeList = [...this.placeList, added];
+      this.mode = 'account';
+      this.tokenSet = true;
+      return wire(this.placeView(added));
+    });
+  }
+
+  updatePlace(id: string, patch: PlacePatch): Promise<PlaceView> {
+    return this.record('updatePlace', [id, patch], () => {
+      const place = this.findPlace(id);
+      if (patch.name !== undefined) {
+        const name = patch.name.trim();
+        if (name === '') throw fail('InvalidSettings', 'Nothing was saved.', [{ field: 'name', message: 'Give the place a name.' }]);
+        place.name = name;
+        for (const r of this.rows) if (r.placeId === id) r.placeName = name;
+      }
+      if (patch.notifyMode !== undefined) place.notifyMode = patch.notifyMode;
+      return wire(this.placeView(place));
+    });
+  }
+
+  setPlaceToken(id: string, token: string): Promise<TokenCheck> {
+    return this.record('setPlaceToken', [id, token], () => {
+      const place = this.findPlace(id);
+      this.checkToken(token);
+      place.tokenSet = true;
+      place.phase = null;
+      if (this.status.phase === 'authRejected') this.status = { ...this.status, phase: 'idle', lastError: null };
+      const doors = this.doorList.filter((d) => d.placeId === id);
+      return { authStyle: 'access-token', doorsSeen: doors.length, eventsSeen: this.rows.filter((r) => r.placeId === id).length };
+    });
+  }
+
+  removePlace(id: string, deleteHistory: boolean): Promise<void> {
+    return this.record('removePlace', [id, deleteHistory], () => {
+      this.findPlace(id);
+      this.placeList = this.placeList.filter((p) => p.id !== id);
+      this.doorList = this.doorList.filter((d) => d.placeId !== id);
+      if (deleteHistory) this.rows = this.rows.filter((r) => r.placeId !== id);
+      if (this.placeList.length === 0) {
+        this.mode = 'unconfigured';
+        this.tokenSet = false;
+      }
+      this.status = { ...this.status, eventsTotal: this.rows.length };
+    });
+  }
+
+  muteDoor(doorId: string, request: MuteRequest): Promise<DoorView> {
+    return this.record('muteDoor', [doorId, request], () => {
+      const door = this.doorList.find((d) => d.id === doorId);
+      if (!door) throw fail('NotConfigured', 'That door is no longer listed.');
+      const now = this.now();
+      if (request === 'unmute') this.mutes.delete(doorId);
+      else this.mutes.set(doorId, { until: request === 'oneHour' ? now + HOUR : nextSevenAm(now), count: 0 });
+      return wire(this.doorView(door));
+    });
+  }
+
+  testNotification(): Promise<void> {
+    return this.record('testNotification', [], () => {});
   }
 
   refreshNow(): Promise<void> {
@@ -349,18 +604,17 @@ export class FakeBackend implements Backend {
 
   pause(request: PauseRequest): Promise<void> {
     return this.record('pause', [request], () => {
+      // Notifications pause; checking goes on, so the next check stays as it was.
       const now = this.now();
-      const tomorrow = new Date(now);
-      tomorrow.setHours(24, 0, 0, 0);
-      const until = request === 'oneHour' ? now + HOUR : request === 'untilTomorrow' ? tomorrow.getTime() : null;
-      this.status = { ...this.status, phase: 'paused', pausedUntil: until, nextCheck: until };
+      const until = request === 'oneHour' ? now + HOUR : request === 'untilTomorrow' ? nextSevenAm(now) : null;
+      this.status = { ...this.status, phase: 'paused', pausedUntil: until };
       this.emitChanged(0);
     });
   }
 
   resume(): Promise<void> {
     return this.record('resume', [], () => {
-      this.status = { ...this.status, phase: 'idle', pausedUntil: null, nextCheck: this.now() + 5 * MIN };
+      this.status = { ...this.status, phase: 'idle', pausedUntil: null };
       this.emitChanged(0);
     });
   }
@@ -388,6 +642,7 @@ export class FakeBackend implements Backend {
   /** Adds one unlock now, as the demo does every 20 s or so, and announces it. */
   addUnlock(door = this.doorList[0]!, user: string | null = 'Amira Haddad'): HistoryRowView {
     const now = this.now();
+    const place = this.placeList.find((p) => p.id === door.placeId);
     const row: HistoryRowView = {
       id: `evt-live-${now}-${this.rows.length}`,
       unlockedAt: now,
@@ -398,8 +653,8 @@ export class FakeBackend implements Backend {
       user,
       notification: 'notified',
       lateByMs: null,
-      placeId: null,
-      placeName: null,
+      placeId: place?.id ?? null,
+      placeName: place?.name ?? null,
       repeat: false,
       muted: false,
     };
@@ -411,11 +666,30 @@ export class FakeBackend implements Backend {
 }
 
 /** The browser preview: sample data that keeps arriving, like the demo. */
+// `?first-run` opens the welcome screen, `?places=2` an account with two places, `?nb` the
+// window in Norwegian, `?rejected` a rejected token at the last place, `?quiet` quiet hours
+// until 07:00, `?watching=N` watching for N days only (the chart's "no data").
 export function previewBackend(): FakeBackend {
-  const fake = new FakeBackend({ mode: new URLSearchParams(location.search).has('first-run') ? 'unconfigured' : 'demo', latency: 120 });
+  const params = new URLSearchParams(location.search);
+  const twoPlaces = params.get('places') === '2';
+  const fake = new FakeBackend({
+    mode: params.has('first-run') ? 'unconfigured' : twoPlaces || params.has('rejected') ? 'account' : 'demo',
+    places: twoPlaces ? 2 : 1,
+    systemLanguage: params.has('nb') ? 'nb' : 'en',
+    latency: 120,
+  });
+  const last = fake.placeList[fake.placeList.length - 1];
+  if (params.has('rejected') && last) last.phase = 'authRejected';
+  if (params.has('quiet')) fake.status = { ...fake.status, quietUntil: nextSevenAm(Date.now()) };
+  const watching = Number(params.get('watching'));
+  if (watching > 0) {
+    const since = Date.now() - watching * DAY;
+    fake.rows = fake.rows.filter((r) => r.unlockedAt >= since);
+    fake.status = { ...fake.status, watchingSince: since, eventsTotal: fake.rows.length };
+  }
   const random = seeded(11);
   setInterval(() => {
-    const door = SAMPLE_DOORS[Math.floor(random() * SAMPLE_DOORS.length)]!;
+    const door = fake.doorList[Math.floor(random() * fake.doorList.length)]!;
     fake.addUnlock(door, PEOPLE[Math.floor(random() * PEOPLE.length)] ?? null);
   }, 20_000);
   return fake;

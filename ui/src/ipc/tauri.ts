@@ -15,9 +15,13 @@ import {
   type DoorView,
   type HistoryPageView,
   type HistoryQueryView,
+  type MuteRequest,
+  type NewPlace,
   type OpenEvent,
   type Overview,
   type PauseRequest,
+  type PlacePatch,
+  type PlaceView,
   type Settings,
   type SettingsPatch,
   type TokenCheck,
@@ -70,6 +74,27 @@ export class TauriBackend implements Backend {
   }
   startDemo(): Promise<void> {
     return call('start_demo');
+  }
+  leaveDemo(): Promise<void> {
+    return call('leave_demo');
+  }
+  addPlace(place: NewPlace): Promise<PlaceView> {
+    return call('add_place', { place });
+  }
+  updatePlace(id: string, patch: PlacePatch): Promise<PlaceView> {
+    return call('update_place', { id, patch });
+  }
+  setPlaceToken(id: string, token: string): Promise<TokenCheck> {
+    return call('set_place_token', { id, token });
+  }
+  removePlace(id: string, deleteHistory: boolean): Promise<void> {
+    return call('remove_place', { id, deleteHistory });
+  }
+  muteDoor(doorId: string, request: MuteRequest): Promise<DoorView> {
+    return call('mute_door', { doorId, request });
+  }
+  testNotification(): Promise<void> {
+    return call('test_notification');
   }
   refreshNow(): Promise<void> {
     return call('refresh_now');

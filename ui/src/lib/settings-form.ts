@@ -1,12 +1,31 @@
-// The settings form's text fields, checked before anything is sent. The shell validates
-// again (all or nothing) and its `FieldError`s land in the same places, keyed by the same
-// camelCase field names.
+// The settings form: a draft of every field Settings edits (text as typed, so a half-typed
+// number is not lost), checked before anything is sent, and turned into a patch of only the
+// fields that changed plus the places whose notify mode changed. The shell validates again
+// (all or nothing) and its `FieldError`s land under the same camelCase field names.
 
-import type { AllowedOffset, DoorFilter, FieldError, Settings, SettingsPatch } from '../ipc/backend';
+import type {
+  AllowedOffset,
+  DoorFilter,
+  DoorRule,
+  FieldError,
+  Language,
+  NotifyMode,
+  PlaceView,
+  QuietHours,
+  Settings,
+  SettingsPatch,
+} from '../ipc/backend';
+import type { Messages } from '../i18n/en';
 
 export const INTERVAL_MIN = 1;
 export const INTERVAL_MAX = 60;
 export const OFFSET_MAX = 10_080;
+export const RETENTION_MIN = 1;
+export const RETENTION_MAX = 3650;
+export const RETENTION_DEFAULT = 90;
+
+/** A place's notify mode in the form: its own, or the default ("default"). */
+export type PlaceMode = NotifyMode | 'default';
 
 export interface SettingsDraft {
   interval: string;
@@ -16,9 +35,20 @@ export interface SettingsDraft {
   notificationsEnabled: boolean;
   sound: boolean;
   autostart: boolean;
+  notifyMode: NotifyMode;
+  dayStartsAt: string;
+  quietOn: boolean;
+  quietFrom: string;
+  quietTo: string;
+  doorRules: DoorRule[];
+  retentionForever: boolean;
+  retention: string;
+  language: Language | 'system';
+  /** Place id → its notify mode. */
+  placeModes: Record<string, PlaceMode>;
 }
 
-export function draftFrom(s: Settings): SettingsDraft {
+export function draftFrom(s: Settings, places: PlaceView[]): SettingsDraft {
   return {
     interval: String(s.pollIntervalMins),
     offset: s.allowedOffset.mode === 'minutes' ? String(s.allowedOffset.minutes) : '10',
@@ -27,7 +57,28 @@ export function draftFrom(s: Settings): SettingsDraft {
     notificationsEnabled: s.notificationsEnabled,
     sound: s.sound,
     autostart: s.autostart,
+    notifyMode: s.notifyMode,
+    dayStartsAt: s.dayStartsAt,
+    quietOn: s.quietHours !== null,
+    quietFrom: s.quietHours?.from ?? '22:00',
+    quietTo: s.quietHours?.to ?? '07:00',
+    doorRules: s.doorRules.map((r) => ({ ...r })),
+    retentionForever: s.retentionDays === null,
+    retention: String(s.retentionDays ?? RETENTION_DEFAULT),
+    language: s.language ?? 'system',
+    placeModes: Object.fromEntries(places.map((p) => [p.id, p.notifyMode ?? 'default'])),
   };
+}
+
+/** Whether two drafts say the same thing (the form has nothing to save). */
+export function sameDraft(a: SettingsDraft, b: SettingsDraft): boolean {
+  return JSON.stringify(normal(a)) === JSON.stringify(normal(b));
+}
+
+/** A draft with its maps in a stable order, so equal drafts serialise equally. */
+function normal(d: SettingsDraft): SettingsDraft {
+  const sorted = Object.keys(d.placeModes).sort();
+  return { ...d, placeModes: Object.fromEntries(sorted.map((k) => [k, d.placeModes[k]!])) };
 }
 
 /** A whole number written with digits only, else null ("2.5", "", "5 min" are not). */
@@ -36,42 +87,97 @@ function wholeNumber(text: string): number | null {
   return /^\d{1,7}$/.test(t) ? Number(t) : null;
 }
 
-export type DraftCheck = { ok: true; patch: SettingsPatch } | { ok: false; errors: FieldError[] };
+/** `HH:MM` (as a time input gives it), normalised to two-digit hours; else null. */
+export function clockTime(text: string): string | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? `${String(h).padStart(2, '0')}:${m[2]}` : null;
+}
 
-export function checkDraft(d: SettingsDraft): DraftCheck {
+/** Whether quiet hours from `from` to `to` cross midnight (22:00–07:00). */
+export function crossesMidnight(from: string, to: string): boolean {
+  const a = clockTime(from);
+  const b = clockTime(to);
+  return a !== null && b !== null && a > b;
+}
+
+export interface PlaceModeChange {
+  id: string;
+  notifyMode: NotifyMode | null;
+}
+
+export type DraftCheck =
+  | { ok: true; patch: SettingsPatch; places: PlaceModeChange[] }
+  | { ok: false; errors: FieldError[] };
+
+/**
+ * Checks the draft; when it holds, the patch of the fields that differ from `saved` and
+ * the places whose notify mode differs from `places`.
+ */
+export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[], t: Messages): DraftCheck {
   const errors: FieldError[] = [];
   const interval = wholeNumber(d.interval);
   if (interval === null || interval < INTERVAL_MIN || interval > INTERVAL_MAX) {
-    errors.push({
-      field: 'pollIntervalMins',
-      message: `Enter a whole number of minutes from ${INTERVAL_MIN} to ${INTERVAL_MAX}.`,
-    });
+    errors.push({ field: 'pollIntervalMins', message: t.check.interval(INTERVAL_MIN, INTERVAL_MAX) });
   }
   let allowedOffset: AllowedOffset = { mode: 'unbounded' };
   if (!d.offsetUnbounded) {
     const offset = wholeNumber(d.offset);
     if (offset === null || offset > OFFSET_MAX) {
-      errors.push({
-        field: 'allowedOffset',
-        message: `Enter a whole number of minutes from 0 to ${OFFSET_MAX} (7 days), or tick "No limit".`,
-      });
+      errors.push({ field: 'allowedOffset', message: t.check.offset(OFFSET_MAX) });
     } else {
       allowedOffset = { mode: 'minutes', minutes: offset };
     }
   }
   if (d.watchedDoors.mode === 'only' && d.watchedDoors.doors.length === 0) {
-    errors.push({ field: 'watchedDoors', message: 'Pick at least one door, or watch all doors.' });
+    errors.push({ field: 'watchedDoors', message: t.check.doors });
   }
-  if (errors.length > 0 || interval === null) return { ok: false, errors };
-  return {
-    ok: true,
-    patch: {
-      pollIntervalMins: interval,
-      allowedOffset,
-      watchedDoors: d.watchedDoors,
-      notificationsEnabled: d.notificationsEnabled,
-      sound: d.sound,
-      autostart: d.autostart,
-    },
+  const dayStartsAt = clockTime(d.dayStartsAt);
+  if (dayStartsAt === null) errors.push({ field: 'dayStartsAt', message: t.check.dayStarts });
+  let quietHours: QuietHours | null = null;
+  if (d.quietOn) {
+    const from = clockTime(d.quietFrom);
+    const to = clockTime(d.quietTo);
+    if (from === null || to === null) errors.push({ field: 'quietHours', message: t.check.quietBoth });
+    else if (from === to) errors.push({ field: 'quietHours', message: t.check.quietSame });
+    else quietHours = { from, to };
+  }
+  let retentionDays: number | null = null;
+  if (!d.retentionForever) {
+    retentionDays = wholeNumber(d.retention);
+    if (retentionDays === null || retentionDays < RETENTION_MIN || retentionDays > RETENTION_MAX) {
+      errors.push({ field: 'retentionDays', message: t.check.retention(RETENTION_MIN, RETENTION_MAX) });
+    }
+  }
+  if (errors.length > 0 || interval === null || dayStartsAt === null) return { ok: false, errors };
+
+  const full: Required<SettingsPatch> = {
+    pollIntervalMins: interval,
+    allowedOffset,
+    watchedDoors: d.watchedDoors,
+    notificationsEnabled: d.notificationsEnabled,
+    sound: d.sound,
+    autostart: d.autostart,
+    backfillDays: saved.backfillDays,
+    reconcileIntervalMins: saved.reconcileIntervalMins,
+    notifyMode: d.notifyMode,
+    dayStartsAt,
+    quietHours,
+    doorRules: d.doorRules.filter((r) => r.mode !== null || r.alwaysNotify),
+    retentionDays,
+    language: d.language === 'system' ? null : d.language,
   };
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(full)) {
+    if (JSON.stringify(value) !== JSON.stringify(saved[key as keyof Settings])) patch[key] = value;
+  }
+  const changedPlaces = places
+    .filter((p) => d.placeModes[p.id] !== undefined && d.placeModes[p.id] !== (p.notifyMode ?? 'default'))
+    .map((p) => {
+      const mode = d.placeModes[p.id]!;
+      return { id: p.id, notifyMode: mode === 'default' ? null : mode };
+    });
+  return { ok: true, patch: patch as SettingsPatch, places: changedPlaces };
 }

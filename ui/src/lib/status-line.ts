@@ -1,7 +1,9 @@
-// The one-line answer to "is Doorpost watching?" shown in the header, from a StatusView.
+// The one-line answer to "is Doorpost watching?" shown in the header and beside each place,
+// from a StatusView, in the language in effect.
 
 import type { StatusView } from '../ipc/backend';
-import { formatClock, formatRelative, formatWhen, sameLocalDay } from './time';
+import type { Messages } from '../i18n/en';
+import type { Format } from './format';
 
 export type StatusTone = 'ok' | 'busy' | 'paused' | 'problem';
 
@@ -10,24 +12,23 @@ export interface StatusLine {
   tone: StatusTone;
 }
 
-export function statusLine(s: StatusView, now: number): StatusLine {
+export function statusLine(s: StatusView, now: number, t: Messages, fmt: Format): StatusLine {
   switch (s.phase) {
     case 'authRejected':
-      return { text: 'Token rejected', tone: 'problem' };
+      return { text: t.status.tokenRejected, tone: 'problem' };
     case 'degraded':
-      return { text: "Can't reach Parakey", tone: 'problem' };
+      return { text: t.status.cantReach, tone: 'problem' };
     case 'notConfigured':
-      return { text: 'Not set up', tone: 'problem' };
+      return { text: t.status.notSetUp, tone: 'problem' };
     case 'checking':
-      return { text: 'Checking…', tone: 'busy' };
+      return { text: t.status.checking, tone: 'busy' };
     case 'paused':
-      if (s.pausedUntil === null) return { text: 'Paused', tone: 'paused' };
       return {
-        text: `Paused until ${sameLocalDay(s.pausedUntil, now) ? formatClock(s.pausedUntil) : formatWhen(s.pausedUntil, now)}`,
+        text: s.pausedUntil === null ? t.status.paused : t.status.pausedUntil(fmt.whenInline(s.pausedUntil, now)),
         tone: 'paused',
       };
     case 'idle':
-      if (s.lastCheck === null) return { text: 'Not checked yet', tone: 'busy' };
-      return { text: `Checked ${formatRelative(s.lastCheck, now)}`, tone: 'ok' };
+      if (s.lastCheck === null) return { text: t.status.notCheckedYet, tone: 'busy' };
+      return { text: t.status.checked(fmt.relative(s.lastCheck, now)), tone: 'ok' };
   }
 }

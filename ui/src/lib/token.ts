@@ -1,19 +1,16 @@
-// Words for what a token check found, shared by the first run and the settings.
+// Words for what a token check found, shared by the first run, the settings and places.
 
 import type { TokenCheck } from '../ipc/backend';
-import { formatCount } from './time';
+import type { Messages } from '../i18n/en';
 
-/** How Parakey accepted the token, in words: "the access-token header". */
-export function authStyleLabel(style: string): string {
-  if (style === 'access-token') return 'the access-token header';
-  if (style === 'bearer') return 'an Authorization: Bearer header';
+/** How Parakey accepted the token, for the technical details: "the access-token header". */
+export function authStyleLabel(style: string, t: Messages): string {
+  if (style === 'access-token') return t.statusPage.authAccessToken;
+  if (style === 'bearer') return t.statusPage.authBearer;
   return style;
 }
 
-export function describeCheck(c: TokenCheck): string {
-  const doors = `${formatCount(c.doorsSeen)} ${c.doorsSeen === 1 ? 'door' : 'doors'}`;
-  const events = `${formatCount(c.eventsSeen)} ${c.eventsSeen === 1 ? 'unlock' : 'unlocks'}`;
-  return `Parakey accepted the token (sent as ${authStyleLabel(c.authStyle)}). It sees ${doors} and ${events}.`;
+/** "Connected. Found 5 doors and 62 recent unlocks." */
+export function describeCheck(c: TokenCheck, t: Messages): string {
+  return t.token.connected(c.doorsSeen, c.eventsSeen);
 }
-
-export const TOKEN_SOURCE = 'Find it in the Parakey app under Settings → Integrations.';
