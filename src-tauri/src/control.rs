@@ -1,6 +1,7 @@
 //! The control socket: how the command line reaches the running instance without a
-//! display. One line in (`refresh`: check now; `reload`: the settings or places changed),
-//! one line out (`ok` or `error <message>`).
+//! display. One line in (`refresh`: check now; `reload`: the settings or places changed;
+//! `settings`: the settings in force, as JSON), one line out (`ok`, `ok <answer>` or
+//! `error <message>`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -11,6 +12,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 /// What the client learned.
 pub enum Reply {
+    /// Done (an answer, when the command has one, is for tools that speak the protocol).
     Ok,
     Refused(String),
     NotRunning,
@@ -27,10 +29,13 @@ pub fn send(socket: &Path, command: &str) -> Reply {
     }
     let mut line = String::new();
     match BufReader::new(stream).read_line(&mut line) {
-        Ok(n) if n > 0 => match line.trim_end().strip_prefix("error ") {
-            Some(msg) => Reply::Refused(msg.to_string()),
-            None => Reply::Ok,
-        },
+        Ok(n) if n > 0 => {
+            let line = line.trim_end();
+            match line.strip_prefix("error ") {
+                Some(msg) => Reply::Refused(msg.to_string()),
+                None => Reply::Ok,
+            }
+        }
         _ => Reply::NotRunning,
     }
 }
@@ -39,7 +44,7 @@ pub fn send(socket: &Path, command: &str) -> Reply {
 pub async fn serve<F, Fut>(socket: std::path::PathBuf, handle: F)
 where
     F: Fn(String) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
+    Fut: std::future::Future<Output = Result<String, String>> + Send,
 {
     // A stale socket from a crashed run is in the way; the single-instance plugin has
     // already made sure no other instance is alive.
@@ -64,7 +69,8 @@ where
             let mut lines = tokio::io::BufReader::new(read).lines();
             if let Ok(Some(line)) = lines.next_line().await {
                 let reply = match handle(line.trim().to_string()).await {
-                    Ok(()) => "ok\n".to_string(),
+                    Ok(answer) if answer.is_empty() => "ok\n".to_string(),
+                    Ok(answer) => format!("ok {}\n", answer.replace('\n', " ")),
                     Err(e) => format!("error {}\n", e.replace('\n', " ")),
                 };
                 let _ = write.write_all(reply.as_bytes()).await;
@@ -77,10 +83,13 @@ where
 pub async fn answer(
     hub: &std::sync::Arc<doorpost_engine::hub::Hub>,
     command: &str,
-) -> Result<(), String> {
+) -> Result<String, String> {
+    let done = |r: Result<(), doorpost_core::ipc::AppError>| r.map(|()| String::new());
     match command {
-        "refresh" => hub.refresh_now().await.map_err(|e| e.message),
-        "reload" => hub.reload().await.map_err(|e| e.message),
-        other => Err(format!("unknown command {other:?}")),
+        "refresh" => done(hub.refresh_now().await),
+        "reload" => done(hub.reload().await),
+        "settings" => Ok(serde_json::to_string(&hub.applied_settings().await).unwrap_or_default()),
+        other => return Err(format!("unknown command {other:?}")),
     }
+    .map_err(|e| e.message)
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, UserSpec};
 
+pub mod desktop;
 pub mod webdriver;
 
 pub const TOKEN: &str = "fake-token";

@@ -6,43 +6,17 @@
 //! `tests/desktop/session.sh` with it set); without it each test says so and returns. The
 //! app is one instance per user, so the story runs in one test, step by step.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
+use doorpost_tests::desktop::{
+    App, desktop_session, doorpost_bin, notifications, tray_menu, wait_until,
+};
 use doorpost_tests::{TOKEN, week_of_history};
 use serde_json::Value;
-
-pub fn desktop_session() -> bool {
-    if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() == Ok("1") {
-        assert!(
-            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-            "DOORPOST_DESKTOP_TESTS=1 needs the session from tests/desktop/session.sh"
-        );
-        true
-    } else {
-        eprintln!(
-            "desktop tests skipped: run them with `bash .ci/test` (tests/desktop/session.sh)"
-        );
-        false
-    }
-}
-
-/// The app binary built by `cargo build -p doorpost` (the test command builds it first).
-fn doorpost_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let bin = target.join("debug/doorpost");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p doorpost` first",
-        bin.display()
-    );
-    bin
-}
 
 fn doorpost(data: &Path, url: &str) -> Command {
     let mut cmd = Command::new(doorpost_bin());
@@ -54,51 +28,10 @@ fn doorpost(data: &Path, url: &str) -> Command {
     cmd
 }
 
-struct App(Child);
-
-impl App {
-    fn start(data: &Path, url: &str) -> App {
-        let child = doorpost(data, url)
-            .arg("--hidden")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("doorpost starts");
-        App(child)
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Doorpost's notifications so far, as the recording server saw them.
-fn notifications() -> Vec<Value> {
-    let log = std::env::var("DOORPOST_NOTIFY_LOG").expect("session.sh sets DOORPOST_NOTIFY_LOG");
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["app_name"] == "Doorpost")
-        .collect()
+fn hidden(data: &Path, url: &str) -> Command {
+    let mut cmd = doorpost(data, url);
+    cmd.arg("--hidden");
+    cmd
 }
 
 fn export(data: &Path, url: &str) -> Vec<Value> {
@@ -110,17 +43,6 @@ fn export(data: &Path, url: &str) -> Vec<Value> {
         return Vec::new();
     }
     serde_json::from_slice(&out.stdout).unwrap_or_default()
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while Instant::now() < deadline {
-        if done() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[test]
@@ -139,7 +61,7 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
     let before = notifications().len();
 
     // First run: a week of history, silently.
-    let app = App::start(data, &url);
+    let app = App::spawn(hidden(data, &url));
     wait_until("the backfill", || export(data, &url).len() == history.len());
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(
@@ -240,7 +162,7 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
         "refresh without a running instance fails"
     );
     assert!(String::from_utf8_lossy(&refresh.stderr).contains("not running"));
-    let app = App::start(data, &url);
+    let app = App::spawn(hidden(data, &url));
     std::thread::sleep(Duration::from_secs(5));
     assert_eq!(
         notifications().len(),
@@ -290,14 +212,14 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
         std::thread::sleep(Duration::from_millis(250));
         menu = tray_menu(&["layout"]);
     }
-    for item in ["Pause", "Check now", "Open Doorpost", "Quit Doorpost"] {
+    for item in ["Pause notifications", "Check now", "Open Doorpost", "Quit"] {
         assert!(menu.iter().any(|l| l.contains(item)), "{item} in {menu:?}");
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("tray-menu.jsonl"), menu.join("\n"));
     tray_menu(&["click", "Check now"]);
-    tray_menu(&["click", "Quit Doorpost"]);
+    tray_menu(&["click", "Quit"]);
     let mut app = app;
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
@@ -308,23 +230,4 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "a clean exit: {status}");
-}
-
-/// `tests/desktop/tray_menu.py ARGS`: one JSON line per menu entry or clicked item.
-fn tray_menu(args: &[&str]) -> Vec<String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop/tray_menu.py");
-    let out = Command::new("/usr/bin/python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "tray_menu.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
 }

@@ -13,18 +13,13 @@ use std::time::Duration;
 
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
+use doorpost_tests::desktop::target_dir;
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::{TOKEN, week_of_history};
 use serde_json::json;
 
 const XSS: &str = r#"<img src=x onerror="window.__xss=1">"#;
 const MARKUP: &str = r#"<b>x</b> & <a href="y">"#;
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
 
 struct Driver(Child);
 

@@ -59,6 +59,8 @@ export type { StatusView } from './generated/StatusView';
 /** Event names the shell emits (see `ChangedEvent` and `OpenEvent` in the Rust core). */
 export const CHANGED_EVENT = 'doorpost://changed';
 export const OPEN_EVENT = 'doorpost://open-event';
+/** The tray's "Settings…" (and "Token rejected"): show Settings. No payload. */
+export const OPEN_SETTINGS_EVENT = 'doorpost://open-settings';
 
 /** The largest page `history` serves. */
 export const MAX_PAGE = 500;
@@ -106,6 +108,8 @@ export interface Backend {
   onChanged(handler: (event: ChangedEvent) => void): Promise<Unlisten>;
   /** The user picked an unlock in the tray or a notification. */
   onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten>;
+  /** The user chose Settings in the tray. */
+  onOpenSettings(handler: () => void): Promise<Unlisten>;
 }
 
 const CODES: readonly ErrorCode[] = [

@@ -286,6 +286,7 @@ export class FakeBackend implements Backend {
   private readonly latency: number;
   private changed = new Set<(e: ChangedEvent) => void>();
   private opened = new Set<(e: OpenEvent) => void>();
+  private readonly settingsOpened = new Set<() => void>();
 
   constructor(options: FakeOptions = {}) {
     const fixedNow = options.now;
@@ -627,6 +628,16 @@ export class FakeBackend implements Backend {
   onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten> {
     this.opened.add(handler);
     return Promise.resolve(() => this.opened.delete(handler));
+  }
+
+  onOpenSettings(handler: () => void): Promise<Unlisten> {
+    this.settingsOpened.add(handler);
+    return Promise.resolve(() => this.settingsOpened.delete(handler));
+  }
+
+  /** What the shell does when the tray's Settings item is chosen. */
+  emitOpenSettings(): void {
+    for (const h of this.settingsOpened) h();
   }
 
   /** What the shell does after a sync. */

@@ -8,6 +8,7 @@ import { listen } from '@tauri-apps/api/event';
 import {
   CHANGED_EVENT,
   OPEN_EVENT,
+  OPEN_SETTINGS_EVENT,
   toAppError,
   type Backend,
   type ChangedEvent,
@@ -110,5 +111,8 @@ export class TauriBackend implements Backend {
   }
   onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten> {
     return subscribe(OPEN_EVENT, handler);
+  }
+  onOpenSettings(handler: () => void): Promise<Unlisten> {
+    return subscribe(OPEN_SETTINGS_EVENT, () => handler());
   }
 }

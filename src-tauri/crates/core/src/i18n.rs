@@ -627,12 +627,16 @@ pub struct Locale {
 impl Locale {
     /// The BCP 47 tag the window formats with (`Intl`): the same clock as here.
     pub fn tag(&self, territory: Option<&str>) -> String {
-        match (self.lang, territory) {
-            (Language::Nb, _) => "nb-NO".into(),
+        let base = match (self.lang, territory) {
+            (Language::Nb, _) => "nb-NO".to_string(),
             (Language::En, Some(t)) if !t.is_empty() => format!("en-{t}"),
             (Language::En, _) if self.twelve_hour => "en-US".into(),
             (Language::En, _) => "en-GB".into(),
-        }
+        };
+        // The hour cycle is said outright: `Intl` would guess one per territory (12 hours
+        // for `en-NO`), and the toasts and the tray would then disagree with the window.
+        let cycle = if self.twelve_hour { "h12" } else { "h23" };
+        format!("{base}-u-hc-{cycle}")
     }
 
     fn local(&self, at: Millis) -> Option<chrono::DateTime<Utc>> {
@@ -871,7 +875,9 @@ mod tests {
         assert_eq!((l.lang, l.twelve_hour), (Language::Nb, false));
         assert_eq!(territory(&messages_only).as_deref(), Some("GB"));
         assert_eq!(resolve(None, &env(&[]), 0).lang, Language::En);
-        assert_eq!(l.tag(Some("GB")), "nb-NO");
+        assert_eq!(l.tag(Some("GB")), "nb-NO-u-hc-h23");
+        let english_in_norway = resolve(Some(Language::En), &env(&[("LANG", "nb_NO.UTF-8")]), 0);
+        assert_eq!(english_in_norway.tag(Some("NO")), "en-NO-u-hc-h23");
     }
 
     #[test]

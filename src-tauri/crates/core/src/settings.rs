@@ -268,7 +268,7 @@ impl Settings {
             bad(
                 "pollIntervalMins",
                 format!(
-                    "Choose between {} and {} minutes (Parakey advises 5 or more).",
+                    "Choose between {} and {} minutes (Parakey recommends 5 or more).",
                     INTERVAL_MINS.start(),
                     INTERVAL_MINS.end()
                 ),
@@ -279,7 +279,7 @@ impl Settings {
         {
             bad(
                 "allowedOffset",
-                format!("At most {OFFSET_MINS_MAX} minutes (7 days), or choose \"no limit\"."),
+                "Up to 7 days, or choose \"no limit\".".into(),
             );
         }
         if let DoorFilter::Only(ids) = &self.watched_doors

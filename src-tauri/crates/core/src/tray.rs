@@ -118,7 +118,21 @@ fn text(label: String) -> TrayEntry {
 pub fn menu(s: &TraySnapshot) -> TrayMenu {
     let lang = s.locale.lang;
     let tr = |m: Msg| i18n::t(lang, m, &[]);
-    let mut entries = status_lines(s).into_iter().map(text).collect::<Vec<_>>();
+    // The status lines open the window (Settings when a token was rejected): an enabled
+    // item reads better than a grey one, and it is where the user goes next.
+    let rejected = s
+        .places
+        .iter()
+        .any(|p| p.status.phase == PhaseView::AuthRejected);
+    let status_action = if rejected {
+        TrayAction::OpenSettings
+    } else {
+        TrayAction::OpenWindow
+    };
+    let mut entries: Vec<TrayEntry> = status_lines(s)
+        .into_iter()
+        .map(|line| item(line, status_action.clone()))
+        .collect();
     entries.push(TrayEntry::Separator);
     entries.extend(recent(s));
     entries.push(TrayEntry::Separator);

@@ -134,8 +134,6 @@ enum Command {
     Resume,
     Settings(Box<Settings>, oneshot::Sender<Result<(), String>>),
     Place(Box<PlaceContext>),
-    /// Decide held rows again now (a mute or quiet hours changed).
-    Reconsider,
     Shutdown,
 }
 
@@ -168,11 +166,6 @@ impl EngineHandle {
     /// Changes the place's label, mode or language (its id stays).
     pub async fn set_place(&self, place: PlaceContext) {
         let _ = self.commands.send(Command::Place(Box::new(place))).await;
-    }
-
-    /// Decides the rows quiet hours held, now (quiet hours were turned off or changed).
-    pub async fn reconsider(&self) {
-        let _ = self.commands.send(Command::Reconsider).await;
     }
 
     /// Validates and applies new settings; all or nothing. The caller stores them.
@@ -257,7 +250,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         notifier: opts.notifier,
         utc_offset_secs: opts.utc_offset_secs,
         place: opts.place,
-        quiet_was: false,
+        quiet_since: None,
         commands: rx,
         status: status_tx,
         reports: reports.clone(),
@@ -287,8 +280,9 @@ struct Driver {
     notifier: Arc<dyn Notifier>,
     utc_offset_secs: Option<i32>,
     place: PlaceContext,
-    /// Quiet hours held at the last look: their end makes the digest.
-    quiet_was: bool,
+    /// When the quiet hours that held at the last look began: their end (or their being
+    /// turned off) makes the digest of what they held.
+    quiet_since: Option<Millis>,
     commands: mpsc::Receiver<Command>,
     status: watch::Sender<EngineStatus>,
     reports: broadcast::Sender<SyncReport>,
@@ -389,15 +383,11 @@ impl Driver {
                     self.poller
                         .apply_config(now, PollerConfig::from_settings(&settings));
                 }
-                let quiet_changed = settings.quiet_hours != self.settings.quiet_hours;
                 self.settings = *settings;
                 let _ = reply.send(Ok(()));
-                if quiet_changed {
-                    self.reconsider().await?;
-                }
+                self.watch_quiet().await?;
             }
             Command::Place(place) => self.place = *place,
-            Command::Reconsider => self.reconsider().await?,
             Command::Shutdown => {}
         }
         self.publish_status();
@@ -444,23 +434,31 @@ impl Driver {
                 .utc_offset_secs
                 .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc()),
             wall: wall_now(),
+            quiet_ended: None,
         }
     }
 
-    /// When quiet hours have just ended, decides the rows they held: the digest.
+    /// When quiet hours have just ended (or were turned off), decides the rows they held:
+    /// the digest.
     async fn watch_quiet(&mut self) -> Result<(), EngineError> {
-        let quiet = self.decision_env().quiet(&self.settings);
-        let ended = self.quiet_was && !quiet;
-        self.quiet_was = quiet;
-        if ended {
-            self.reconsider().await?;
+        let env = self.decision_env();
+        let window = self
+            .settings
+            .quiet_hours
+            .as_ref()
+            .and_then(|q| q.window_at(env.wall, env.utc_offset_secs));
+        let ended = self.quiet_since.filter(|_| window.is_none());
+        self.quiet_since = window.map(|(start, _)| start);
+        match ended {
+            Some(start) => self.reconsider(Some((start, env.wall))).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Decides the place's pending rows now, outside a sync, and shows what it planned.
-    async fn reconsider(&mut self) -> Result<(), EngineError> {
-        let env = self.decision_env();
+    async fn reconsider(&mut self, held: Option<(Millis, Millis)>) -> Result<(), EngineError> {
+        let mut env = self.decision_env();
+        env.quiet_ended = held;
         let Some(place_id) = env.place.id.clone() else {
             return Ok(());
         };
@@ -595,6 +593,9 @@ pub struct DecisionEnv {
     /// The local time's offset east of UTC: quiet hours, the day's start, toast times.
     pub utc_offset_secs: i32,
     pub wall: Millis,
+    /// The quiet hours whose held rows make the digest, when not the last that ended by
+    /// the clock (quiet hours turned off while they held).
+    pub quiet_ended: Option<(Millis, Millis)>,
 }
 
 impl DecisionEnv {
@@ -626,10 +627,12 @@ impl DecisionEnv {
         if let Some(mode) = self.place.notify_mode {
             effective.notify_mode = mode;
         }
-        let quiet_ended = settings
-            .quiet_hours
-            .as_ref()
-            .and_then(|q| q.last_ended(self.wall, self.utc_offset_secs));
+        let quiet_ended = self.quiet_ended.or_else(|| {
+            settings
+                .quiet_hours
+                .as_ref()
+                .and_then(|q| q.last_ended(self.wall, self.utc_offset_secs))
+        });
         let ctx = PolicyContext {
             catch_up: finish.is_some_and(|f| f.catch_up),
             server_now: finish.and_then(|f| f.server_now),

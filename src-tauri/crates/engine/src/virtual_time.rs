@@ -159,6 +159,7 @@ impl VirtualTimeSync {
                 place: PlaceContext::default(),
                 utc_offset_secs: 0,
                 wall: wall_now(),
+                quiet_ended: None,
             },
             &commit,
             self.earlier_new,

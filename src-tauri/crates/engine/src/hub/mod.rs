@@ -112,6 +112,8 @@ struct State {
     places: Vec<Running>,
     demo: Option<FakeParakey>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The settings the engines and the notifier run with.
+    applied: Option<Settings>,
 }
 
 pub struct Hub {
@@ -205,6 +207,7 @@ impl Hub {
         self.opts
             .notifier
             .set_language(self.locale_for(&settings).lang);
+        state.applied = Some(settings);
         drop(state);
         self.changed(0);
         Ok(())
@@ -589,13 +592,19 @@ impl Hub {
 
     /// Validates a settings change, stores it (all or nothing) and applies it everywhere.
     pub async fn save_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
-        let state = self.state.lock().await;
+        let mut state = self.state.lock().await;
         let current = read_settings(&state);
         let lang = self.locale_for(&current).lang;
-        let invalid = |fields| AppError {
+        let invalid = |fields: Vec<doorpost_core::settings::FieldError>| AppError {
             code: ErrorCode::InvalidSettings,
             message: i18n::t(lang, Msg::SettingsInvalid, &[]),
-            fields,
+            fields: fields
+                .into_iter()
+                .map(|f| doorpost_core::settings::FieldError {
+                    message: doorpost_core::config::field_message(&f, lang),
+                    field: f.field,
+                })
+                .collect(),
         };
         let autostart = patch.autostart;
         let next = current.apply(patch).map_err(invalid)?;
@@ -608,14 +617,19 @@ impl Hub {
             let mut store = reader.lock().unwrap_or_else(|p| p.into_inner());
             store.save_settings(&next).map_err(internal)?;
         }
-        self.apply(&state, &next).await?;
+        self.apply(&mut state, &next).await?;
         drop(state);
         self.changed(0);
         Ok(next)
     }
 
+    /// The settings the running engines use (`None` before a session starts).
+    pub async fn applied_settings(&self) -> Option<Settings> {
+        self.state.lock().await.applied.clone()
+    }
+
     /// Applies stored settings to the running engines and the notifier.
-    async fn apply(&self, state: &State, settings: &Settings) -> Result<(), AppError> {
+    async fn apply(&self, state: &mut State, settings: &Settings) -> Result<(), AppError> {
         let locale = self.locale_for(settings);
         self.opts.notifier.set_sound(settings.sound);
         self.opts.notifier.set_language(locale.lang);
@@ -636,6 +650,7 @@ impl Hub {
                 .set_place(self.place_context(&p.row, label, settings))
                 .await;
         }
+        state.applied = Some(settings.clone());
         Ok(())
     }
 
@@ -669,7 +684,7 @@ impl Hub {
         for (p, row) in state.places.iter_mut().zip(rows) {
             p.row = row;
         }
-        self.apply(&state, &settings).await?;
+        self.apply(&mut state, &settings).await?;
         drop(state);
         self.changed(0);
         Ok(())
@@ -715,6 +730,7 @@ async fn stop(state: &mut State) {
     }
     state.reader = None;
     state.mode = None;
+    state.applied = None;
 }
 
 /// One `GET /eventLogs?limit=100` with each header form in turn: whether Parakey takes the

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use doorpost_core::i18n::{self, Msg};
 use doorpost_core::ipc::{AppError, ErrorCode, Mode, NewPlace, PlacePatch, TokenCheck};
-use doorpost_core::settings::Language;
+use doorpost_core::settings::{FieldError, Language};
 
 use super::{FIRST_PLACE, Hub, Keychains, internal, keychain_entry, validate};
 use crate::http::{ApiToken, BaseUrl, wall_now};
@@ -179,6 +179,16 @@ impl PlaceBook<'_> {
         Hub::open_store(self.data_dir)
     }
 
+    /// An invalid field, said once as the message and once for the field.
+    fn field_error(&self, field: &str, msg: Msg, args: &[(&str, &str)]) -> AppError {
+        let mut err = self.error(ErrorCode::InvalidSettings, msg, args);
+        err.fields.push(FieldError {
+            field: field.into(),
+            message: err.message.clone(),
+        });
+        err
+    }
+
     /// Every place as stored.
     pub fn list(&self) -> Result<Vec<PlaceRow>, AppError> {
         self.store()?.places().map_err(internal)
@@ -210,22 +220,14 @@ impl PlaceBook<'_> {
         let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
         if name.is_empty() || name.chars().count() > MAX_NAME {
             let max = MAX_NAME.to_string();
-            return Err(self.error(
-                ErrorCode::InvalidSettings,
-                Msg::PlaceNameInvalid,
-                &[("max", &max)],
-            ));
+            return Err(self.field_error("name", Msg::PlaceNameInvalid, &[("max", &max)]));
         }
         let taken = self
             .list()?
             .iter()
             .any(|p| p.name.eq_ignore_ascii_case(&name) && Some(p.id.as_str()) != except);
         if taken {
-            return Err(self.error(
-                ErrorCode::InvalidSettings,
-                Msg::PlaceExists,
-                &[("name", &name)],
-            ));
+            return Err(self.field_error("name", Msg::PlaceExists, &[("name", &name)]));
         }
         Ok(name)
     }
@@ -239,8 +241,14 @@ impl PlaceBook<'_> {
             .map_err(|e| AppError::new(ErrorCode::AuthRejected, e.to_string()))?;
         let api_url = new.api_url.filter(|u| !u.trim().is_empty());
         let base = match &api_url {
-            Some(url) => BaseUrl::parse(url)
-                .map_err(|e| AppError::new(ErrorCode::InvalidSettings, e.to_string()))?,
+            Some(url) => BaseUrl::parse(url).map_err(|e| {
+                let mut err = AppError::new(ErrorCode::InvalidSettings, e.to_string());
+                err.fields.push(FieldError {
+                    field: "apiUrl".into(),
+                    message: e.to_string(),
+                });
+                err
+            })?,
             None => self.default_base.clone(),
         };
         let (check, _) = validate(&base, &token, self.lang).await?;

@@ -60,11 +60,15 @@ impl Hub {
                 let store = reader.lock().unwrap_or_else(|p| p.into_inner());
                 let paused = paused(&store, now);
                 let lang = self.locale_for(&settings).lang;
+                let backfill = i64::from(settings.backfill_days) * Millis::DAY;
                 state
                     .places
                     .iter()
                     .map(|p| {
                         let mut s = place_status(p, &store, paused, lang);
+                        // The first check loaded `backfill` days: the history is complete
+                        // from there, and before it "no unlocks" means "no data".
+                        s.watching_since = s.watching_since.map(|t| t - backfill);
                         s.quiet_until = quiet_until;
                         s
                     })
@@ -341,7 +345,7 @@ fn place_status(
             .find(|r| r.source == source && r.error.is_none())
             .map(|r| r.at.0);
         view.last_check = view.last_check.max(last_ok);
-        view.watching_since = log.iter().find(|r| r.source == source).map(|r| r.at.0);
+        view.watching_since = store.first_poll(&source).ok().flatten().map(|t| t.0);
     }
     view
 }

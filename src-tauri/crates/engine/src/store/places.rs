@@ -202,6 +202,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// When Doorpost first checked an account (wall clock).
+    pub fn first_poll(&self, source: &str) -> Result<Option<Millis>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT MIN(at) FROM poll_log WHERE source = ?1")?
+            .query_row([source], |r| r.get::<_, Option<i64>>(0))?
+            .map(Millis))
+    }
+
     /// When Doorpost first checked (wall clock): the earliest poll-log row.
     pub fn watching_since(&self) -> Result<Option<Millis>> {
         Ok(self
