@@ -214,3 +214,58 @@ pub fn add_place(data: &Path, name: &str, api_url: &str, token: &str) -> Output 
         &format!("{token}\n"),
     )
 }
+
+/// A fake Parakey for one place: its token, and ids of its own (the fakes' ids come from
+/// their seed, so two with the same seed would serve the same ids).
+pub async fn place_fake(token: &str) -> doorpost_engine::fake::FakeParakey {
+    doorpost_engine::fake::FakeParakey::start(doorpost_engine::fake::FakeConfig {
+        token: token.into(),
+        seed: token
+            .bytes()
+            .fold(7, |h: u64, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        ..Default::default()
+    })
+    .await
+    .expect("the fake starts on loopback")
+}
+
+/// WebKitWebDriver on a free port, with the app's environment; killed when dropped.
+pub struct WebKitDriver {
+    child: Child,
+    pub url: String,
+}
+
+impl WebKitDriver {
+    /// `env`: what the app it launches sees (`TAURI_WEBVIEW_AUTOMATION` is set here);
+    /// `remove`: variables it must not see.
+    pub async fn start(env: &[(&str, &str)], remove: &[&str]) -> WebKitDriver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut cmd = Command::new("WebKitWebDriver");
+        cmd.arg(format!("--port={port}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for name in remove {
+            cmd.env_remove(name);
+        }
+        let child = cmd
+            .spawn()
+            .expect("WebKitWebDriver starts (package webkit2gtk-driver)");
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        WebKitDriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for WebKitDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -15,10 +15,10 @@ use std::time::Duration;
 
 use doorpost_core::config::{self, DoorName};
 use doorpost_core::settings::Settings;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Fault, UserSpec};
+use doorpost_engine::fake::{EventSpec, FakeParakey, Fault, UserSpec};
 use doorpost_tests::desktop::{
     App, add_place, cli, control, desktop_session, doorpost, invoke_action, notifications,
-    tray_labels, wait_until,
+    place_fake, tray_labels, wait_until,
 };
 use serde_json::Value;
 
@@ -70,8 +70,8 @@ fn hosts_get_arrivals_quiet_hours_mutes_places_and_their_language() {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let loft = rt.block_on(start_fake("tok-loft")).unwrap();
-    let cabin = rt.block_on(start_fake("tok-cabin")).unwrap();
+    let loft = rt.block_on(place_fake("tok-loft"));
+    let cabin = rt.block_on(place_fake("tok-cabin"));
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let socket = data.join("control.sock");
@@ -101,18 +101,6 @@ fn hosts_get_arrivals_quiet_hours_mutes_places_and_their_language() {
     norwegian(data, &loft);
     loft.shutdown();
     cabin.shutdown();
-}
-
-async fn start_fake(token: &str) -> std::io::Result<FakeParakey> {
-    FakeParakey::start(FakeConfig {
-        token: token.into(),
-        // Each place its own ids (the fakes' ids come from their seed).
-        seed: token
-            .bytes()
-            .fold(7, |h: u64, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
-        ..FakeConfig::default()
-    })
-    .await
 }
 
 /// Two places from the command line: tokens read from standard input, checked first.

@@ -8,35 +8,18 @@
 //! Runs when `DOORPOST_DESKTOP_TESTS=1`, like `desktop_app.rs`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
-use doorpost_tests::desktop::target_dir;
+use doorpost_tests::desktop::{WebKitDriver, target_dir};
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::{TOKEN, week_of_history};
 use serde_json::json;
 
 const XSS: &str = r#"<img src=x onerror="window.__xss=1">"#;
 const MARKUP: &str = r#"<b>x</b> & <a href="y">"#;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn shot(wd: &WebDriver, name: &str) {
     let dir = target_dir().join("screenshots");
@@ -103,29 +86,21 @@ async fn story() {
     fake.inject(hostile);
     fake.inject(EventSpec::at(now.minus(2 * Millis::HOUR)).door("Dv0000077y", MARKUP));
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let _driver = Driver(
-        Command::new("WebKitWebDriver")
-            .arg(format!("--port={port}"))
-            .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .env("DOORPOST_DATA_DIR", data.path())
-            .env("DOORPOST_API_URL", fake.base_url())
-            .env("DOORPOST_TEST_INTERVAL_MS", "500")
-            .env_remove("DOORPOST_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("WebKitWebDriver starts (package webkit2gtk-driver)"),
-    );
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let bin = target_dir().join("debug/doorpost");
-    let wd = WebDriver::start(
-        &format!("http://127.0.0.1:{port}"),
-        bin.to_str().unwrap(),
-        &[],
+    let data_dir = data.path().to_string_lossy().to_string();
+    let api_url = fake.base_url();
+    let driver = WebKitDriver::start(
+        &[
+            ("DOORPOST_DATA_DIR", &data_dir),
+            ("DOORPOST_API_URL", &api_url),
+            ("DOORPOST_TEST_INTERVAL_MS", "500"),
+        ],
+        &["DOORPOST_TOKEN"],
     )
-    .await
-    .expect("a WebDriver session on the real app");
+    .await;
+    let bin = target_dir().join("debug/doorpost");
+    let wd = WebDriver::start(&driver.url, bin.to_str().unwrap(), &[])
+        .await
+        .expect("a WebDriver session on the real app");
 
     // First run: a rejected token says so, a good one is checked and saved.
     let token = wd.find("[data-testid=token-input]").await;

@@ -7,24 +7,14 @@
 //! `DOORPOST_DESKTOP_TESTS=1`, like `desktop_ui.rs`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
-use doorpost_tests::desktop::{add_place, cli, target_dir};
+use doorpost_engine::fake::{EventSpec, FakeParakey};
+use doorpost_tests::desktop::{WebKitDriver, add_place, cli, place_fake, target_dir};
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::week_of_history;
 use serde_json::json;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 async fn shot(wd: &WebDriver, name: &str) {
     let dir = target_dir().join("screenshots");
@@ -33,19 +23,6 @@ async fn shot(wd: &WebDriver, name: &str) {
     if !png.is_empty() {
         let _ = std::fs::write(dir.join(format!("hosts-{name}.png")), png);
     }
-}
-
-async fn fake(token: &str) -> FakeParakey {
-    FakeParakey::start(FakeConfig {
-        token: token.into(),
-        // Each place its own ids (the fakes' ids come from their seed).
-        seed: token
-            .bytes()
-            .fold(7, |h: u64, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
-        ..FakeConfig::default()
-    })
-    .await
-    .unwrap()
 }
 
 fn stdout(data: &Path, args: &[&str]) -> String {
@@ -87,9 +64,9 @@ fn places_notifications_and_language_in_webkitgtk_in_both_languages() {
 }
 
 async fn story() {
-    let loft = fake("tok-loft").await;
-    let cabin = fake("tok-cabin").await;
-    let studio = fake("tok-studio").await;
+    let loft = place_fake("tok-loft").await;
+    let cabin = place_fake("tok-cabin").await;
+    let studio = place_fake("tok-studio").await;
     loft.inject_many(week_of_history(loft.now()));
     let now = cabin.now();
     cabin.inject_many(
@@ -107,36 +84,25 @@ async fn story() {
             .success()
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _driver = Driver(
-        Command::new("WebKitWebDriver")
-            .arg(format!("--port={port}"))
-            .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .env("DOORPOST_DATA_DIR", data.path())
-            .env("DOORPOST_TEST_INTERVAL_MS", "500")
-            .env("LANG", "nb_NO.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env_remove("DOORPOST_TOKEN")
-            .env_remove("DOORPOST_API_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("WebKitWebDriver starts (package webkit2gtk-driver)"),
-    );
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let bin = target_dir().join("debug/doorpost");
-    let wd = WebDriver::start(
-        &format!("http://127.0.0.1:{port}"),
-        bin.to_str().unwrap(),
-        &[],
+    let data_dir = data.path().to_string_lossy().to_string();
+    let driver = WebKitDriver::start(
+        &[
+            ("DOORPOST_DATA_DIR", &data_dir),
+            ("DOORPOST_TEST_INTERVAL_MS", "500"),
+            ("LANG", "nb_NO.UTF-8"),
+        ],
+        &[
+            "LC_ALL",
+            "LC_MESSAGES",
+            "DOORPOST_TOKEN",
+            "DOORPOST_API_URL",
+        ],
     )
-    .await
-    .expect("a WebDriver session on the real app");
+    .await;
+    let bin = target_dir().join("debug/doorpost");
+    let wd = WebDriver::start(&driver.url, bin.to_str().unwrap(), &[])
+        .await
+        .expect("a WebDriver session on the real app");
 
     history_in_norwegian(&wd, data.path()).await;
     settings_in_norwegian(&wd, data.path(), &studio).await;

@@ -146,6 +146,30 @@ pub struct StatusView {
     pub catching_up: bool,
 }
 
+impl StatusView {
+    /// A status with nothing known yet but its phase.
+    pub fn empty(phase: PhaseView) -> StatusView {
+        StatusView {
+            phase,
+            last_check: None,
+            next_check: None,
+            paused_until: None,
+            last_error: None,
+            requests_today: 0,
+            not_modified_today: 0,
+            failures_today: 0,
+            gaps: Vec::new(),
+            auth_style: None,
+            quarantined: 0,
+            events_total: 0,
+            quiet_until: None,
+            watching_since: None,
+            incomplete: None,
+            catching_up: false,
+        }
+    }
+}
+
 /// One place (a Parakey domain, reached with its own Manual Integration token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

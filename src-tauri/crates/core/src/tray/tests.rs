@@ -14,22 +14,9 @@ fn locale(lang: Language) -> Locale {
 
 fn status(phase: PhaseView, last_check: Option<i64>) -> StatusView {
     StatusView {
-        phase,
         last_check,
         next_check: Some(AT_1400 + 5 * Millis::MINUTE),
-        paused_until: None,
-        last_error: None,
-        requests_today: 0,
-        not_modified_today: 0,
-        failures_today: 0,
-        gaps: Vec::new(),
-        auth_style: None,
-        quarantined: 0,
-        events_total: 0,
-        quiet_until: None,
-        watching_since: None,
-        incomplete: None,
-        catching_up: false,
+        ..StatusView::empty(phase)
     }
 }
 

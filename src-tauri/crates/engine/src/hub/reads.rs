@@ -283,27 +283,6 @@ fn paused(store: &Store, now: Millis) -> Option<Option<Millis>> {
     paused_in(&store.mutes(now).unwrap_or_default())
 }
 
-pub(super) fn empty_status(phase: PhaseView) -> StatusView {
-    StatusView {
-        phase,
-        last_check: None,
-        next_check: None,
-        paused_until: None,
-        last_error: None,
-        requests_today: 0,
-        not_modified_today: 0,
-        failures_today: 0,
-        gaps: Vec::new(),
-        auth_style: None,
-        quarantined: 0,
-        events_total: 0,
-        quiet_until: None,
-        watching_since: None,
-        incomplete: None,
-        catching_up: false,
-    }
-}
-
 fn phase_of(engine: Option<&EngineStatus>, paused: bool) -> PhaseView {
     match engine.map(|e| &e.poller.phase) {
         None => PhaseView::NotConfigured,
@@ -324,7 +303,7 @@ fn place_status(
     lang: Language,
 ) -> StatusView {
     let engine = p.engine.as_ref().map(|e| e.status().borrow().clone());
-    let mut view = empty_status(phase_of(engine.as_ref(), paused.is_some()));
+    let mut view = StatusView::empty(phase_of(engine.as_ref(), paused.is_some()));
     view.paused_until = paused.flatten().map(|t| t.0);
     view.last_error = p.problem.clone();
     if let Some(e) = &engine {
@@ -365,7 +344,7 @@ fn severity(p: PhaseView) -> u8 {
 /// Every place's status as one.
 pub(super) fn combine(statuses: &[StatusView]) -> StatusView {
     let Some(worst) = statuses.iter().max_by_key(|s| severity(s.phase)) else {
-        return empty_status(PhaseView::NotConfigured);
+        return StatusView::empty(PhaseView::NotConfigured);
     };
     let mut view = worst.clone();
     view.last_check = statuses.iter().filter_map(|s| s.last_check).max();

@@ -13,7 +13,7 @@ use doorpost_core::policy::{Candidate, NotifyDecision};
 use doorpost_core::time::Millis;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{EventRow, Result, StoreError, event_from_row};
+use super::{EVENT_COLUMNS, Result, StoreError, event_in_row};
 
 /// When a new day begins, for "arrivals": a local time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,25 +131,12 @@ fn pending_rows(tx: &Transaction<'_>, scope: Scope<'_>) -> Result<Vec<Pending>> 
         ),
     };
     let mut stmt = tx.prepare_cached(&format!(
-        "SELECT id, created_at, timestamp, door_id, door_name, user_id, user_name, \
-         domain_id, domain_name, kind, raw, first_seen_at, person, place_id \
+        "SELECT {EVENT_COLUMNS}, first_seen_at, person, place_id \
          FROM event_log INDEXED BY {filter} ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map([key], |r| {
         Ok(Pending {
-            event: event_from_row(EventRow {
-                id: r.get(0)?,
-                created_at: Millis(r.get(1)?),
-                timestamp: r.get::<_, Option<i64>>(2)?.map(Millis),
-                door_id: r.get(3)?,
-                door_name: r.get(4)?,
-                user_id: r.get(5)?,
-                user_name: r.get(6)?,
-                domain_id: r.get(7)?,
-                domain_name: r.get(8)?,
-                kind: r.get(9)?,
-                raw: r.get(10)?,
-            }),
+            event: event_in_row(r)?,
             first_seen: Millis(r.get(11)?),
             person: r.get(12)?,
             place: r.get(13)?,

@@ -607,28 +607,34 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The columns [`event_in_row`] reads, in its order.
+pub(super) const EVENT_COLUMNS: &str = "id, created_at, timestamp, door_id, door_name, \
+     user_id, user_name, domain_id, domain_name, kind, raw";
+
+/// An event from the first columns of a row selected with [`EVENT_COLUMNS`].
+pub(super) fn event_in_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventLog> {
+    Ok(event_from_row(EventRow {
+        id: r.get(0)?,
+        created_at: Millis(r.get(1)?),
+        timestamp: r.get::<_, Option<i64>>(2)?.map(Millis),
+        door_id: r.get(3)?,
+        door_name: r.get(4)?,
+        user_id: r.get(5)?,
+        user_name: r.get(6)?,
+        domain_id: r.get(7)?,
+        domain_name: r.get(8)?,
+        kind: r.get(9)?,
+        raw: r.get(10)?,
+    }))
+}
+
 /// The events of `source` whose notification is still owed, oldest arrival first.
 fn pending_in(conn: &Connection, source: &str) -> Result<Vec<EventLog>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, created_at, timestamp, door_id, door_name, user_id, user_name, \
-         domain_id, domain_name, kind, raw FROM event_log INDEXED BY event_log_pending \
-         WHERE source = ?1 AND notify_state = 'pending' ORDER BY created_at, id",
-    )?;
-    let rows = stmt.query_map([source], |r| {
-        Ok(event_from_row(EventRow {
-            id: r.get(0)?,
-            created_at: Millis(r.get(1)?),
-            timestamp: r.get::<_, Option<i64>>(2)?.map(Millis),
-            door_id: r.get(3)?,
-            door_name: r.get(4)?,
-            user_id: r.get(5)?,
-            user_name: r.get(6)?,
-            domain_id: r.get(7)?,
-            domain_name: r.get(8)?,
-            kind: r.get(9)?,
-            raw: r.get(10)?,
-        }))
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM event_log INDEXED BY event_log_pending \
+         WHERE source = ?1 AND notify_state = 'pending' ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([source], event_in_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
