@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
-use doorpost_tests::desktop::{WebKitDriver, target_dir};
+use doorpost_tests::desktop::{WebKitDriver, desktop_session, target_dir};
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::{TOKEN, week_of_history};
 use serde_json::json;
@@ -64,8 +64,7 @@ fn dir_contains(dir: &Path, needle: &str) -> Option<PathBuf> {
 
 #[test]
 fn first_run_history_settings_and_hostile_names_in_webkitgtk() {
-    if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() != Ok("1") {
-        eprintln!("desktop UI tests skipped: run them with `bash .ci/test`");
+    if !desktop_session() {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();

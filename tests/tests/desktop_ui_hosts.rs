@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeParakey};
-use doorpost_tests::desktop::{WebKitDriver, add_place, cli, place_fake, target_dir};
+use doorpost_tests::desktop::{
+    WebKitDriver, add_place, cli, desktop_session, place_fake, target_dir,
+};
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::week_of_history;
 use serde_json::json;
@@ -55,8 +57,7 @@ async fn html_lang(wd: &WebDriver) -> String {
 
 #[test]
 fn places_notifications_and_language_in_webkitgtk_in_both_languages() {
-    if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() != Ok("1") {
-        eprintln!("desktop UI tests skipped: run them with `bash .ci/test`");
+    if !desktop_session() {
         return;
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
