@@ -10,14 +10,29 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// True inside the desktop session (`DOORPOST_DESKTOP_TESTS=1`); otherwise says the test
-/// is skipped.
+/// The debug build's keychain service (`paths::IDENTIFIER` in a debug build).
+const DEV_SERVICE: &str = "co.doorpost.app.dev";
+
+/// Removes every keychain item of the debug build.
+fn forget_tokens() {
+    let status = Command::new("secret-tool")
+        .args(["clear", "service", DEV_SERVICE])
+        .status()
+        .expect("secret-tool (libsecret-tools) in the desktop session");
+    // `clear` exits 1 when nothing matched.
+    assert!(status.code().is_some(), "secret-tool clear was killed");
+}
+
+/// True inside the desktop session (`DOORPOST_DESKTOP_TESTS=1`), after forgetting every
+/// Doorpost token an earlier story left in the session's keychain: the stories share one
+/// keyring, and each starts as a new user would. Otherwise says the test is skipped.
 pub fn desktop_session() -> bool {
     if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() == Ok("1") {
         assert!(
             std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
             "DOORPOST_DESKTOP_TESTS=1 needs the session from tests/desktop/session.sh"
         );
+        forget_tokens();
         true
     } else {
         eprintln!(
