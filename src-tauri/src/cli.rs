@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use doorpost_core::ipc::HistoryQueryView;
 use doorpost_core::settings::Settings;
+use doorpost_core::text::terminal_safe;
 use doorpost_core::time::Millis;
 use doorpost_engine::http::{ApiToken, BaseUrl, DEFAULT_BASE_URL};
 
@@ -124,7 +125,7 @@ pub fn refresh() -> ExitCode {
             ExitCode::SUCCESS
         }
         control::Reply::Refused(why) => {
-            eprintln!("Doorpost did not check: {why}");
+            eprintln!("Doorpost did not check: {}", terminal_safe(&why));
             ExitCode::FAILURE
         }
         control::Reply::NotRunning => {
@@ -209,7 +210,7 @@ pub fn export(args: ExportArgs) -> ExitCode {
                 "No door called {door:?}. Doors seen: {}",
                 doors
                     .iter()
-                    .map(|d| d.name.clone().unwrap_or(d.id.clone()))
+                    .map(|d| terminal_safe(d.name.as_deref().unwrap_or(&d.id)).into_owned())
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -225,13 +226,13 @@ pub fn export(args: ExportArgs) -> ExitCode {
         let r = each_row(&store, &query, |r| {
             let v = views::row(r, settings.allowed_offset);
             let obj = serde_json::json!({
-                "id": v.id,
+                "id": terminal_safe(&v.id),
                 "timestamp": v.timestamp.map(|t| Millis(t).to_rfc3339()),
                 "createdAt": Millis(v.created_at).to_rfc3339(),
                 "unlockedAt": Millis(v.unlocked_at).to_rfc3339(),
-                "door": v.door,
-                "doorId": v.door_id,
-                "user": v.user,
+                "door": terminal_safe(&v.door),
+                "doorId": v.door_id.as_deref().map(terminal_safe),
+                "user": v.user.as_deref().map(terminal_safe),
                 "notification": match v.notification {
                     doorpost_core::ipc::NotificationView::Notified => "notified",
                     doorpost_core::ipc::NotificationView::Suppressed => "suppressed",
@@ -282,7 +283,7 @@ pub fn doctor() -> ExitCode {
         } else {
             "warn"
         };
-        println!("[{mark}] {what}");
+        println!("[{mark}] {}", terminal_safe(&what));
         if !ok && stops_alerts {
             blocking += 1;
         }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use doorpost_core::ipc::{HistoryQueryView, Mode, PauseRequest, PhaseView, StatusView};
+use doorpost_core::text;
 use doorpost_core::time::Millis;
 use doorpost_engine::http::wall_now;
 use tauri::image::Image;
@@ -179,7 +180,13 @@ fn build_menu(
     }
     for r in latest {
         let who = r.user.as_deref().unwrap_or("Someone");
-        let label = format!("{} · {} · {}", r.door, who, clock(r.unlocked_at));
+        // Hostile names: cut each so the time still shows, and keep `&` from being a mnemonic.
+        let label = text::menu_label(&format!(
+            "{} · {} · {}",
+            text::cut(&r.door, 24),
+            text::cut(who, 24),
+            clock(r.unlocked_at)
+        ));
         menu.append(&MenuItem::with_id(
             app,
             format!("unlock:{}", r.id),

@@ -36,6 +36,7 @@ use std::thread;
 use std::time::Duration;
 
 use doorpost_core::policy::{SummaryReason, Toast};
+use doorpost_core::text;
 use futures_lite::StreamExt;
 use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
@@ -134,8 +135,9 @@ impl Notifier for DesktopNotifier {
         let shared = self.shared.clone();
         let timeout = self.timeout;
         let kind = Kind::of(toast);
-        let title = toast.title().to_string();
-        let body = toast.body().to_string();
+        // Names are the server's: a toast shows a few lines, never a megabyte.
+        let title = text::cut(toast.title(), text::NOTIFICATION_TITLE_CHARS);
+        let body = text::cut(toast.body(), text::NOTIFICATION_BODY_CHARS);
         let event_id = toast.event_ids().first().map(|id| id.to_string());
         match self.worker.run(timeout, move || {
             shared.deliver(kind, &title, &body, event_id, timeout)
