@@ -328,8 +328,7 @@ impl Listing {
             return;
         }
         let before = ids_of(&self.previous);
-        if ordered.iter().all(|(id, _)| before.contains(id.as_str()))
-        {
+        if ordered.iter().all(|(id, _)| before.contains(id.as_str())) {
             return self.lost_place(); // nothing new: `skip` went nowhere
         }
         if !overlaps(&self.previous, &ordered, Order::Desc) {
