@@ -18,7 +18,7 @@ use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 use doorpost_engine::desktop_notifier::DesktopNotifier;
 use doorpost_engine::driver::{self, EngineHandle, EngineOptions, EngineStatus};
-use doorpost_engine::fake::{self, FakeConfig, FakeParakey};
+use doorpost_engine::fake::{self, FakeConfig, FakeControl};
 use doorpost_engine::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, wall_now};
 use doorpost_engine::keychain::TokenStore;
 use doorpost_engine::store::Store;
@@ -36,8 +36,8 @@ pub struct Session {
     /// Reads for the UI, beside the engine's own write connection (WAL allows both).
     pub reader: Mutex<Store>,
     pub engine: Option<EngineHandle>,
-    /// The simulated Parakey, in demo mode.
-    pub fake: Option<FakeParakey>,
+    /// The simulated Parakey, in demo mode (in-process: it opens no port).
+    pub fake: Option<FakeControl>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -143,7 +143,7 @@ impl Doorpost {
         let dir = paths::account_dir();
         let reader = Self::open_reader(&dir)?;
         let engine = self
-            .start_engine(&dir, self.base.clone(), token, test_interval())
+            .start_engine(&dir, self.base.clone(), token, test_interval(), None)
             .await?;
         let mut session = Session {
             mode: Mode::Account,
@@ -161,17 +161,15 @@ impl Doorpost {
         // The demo starts fresh each time: its history is generated around today.
         let _ = std::fs::remove_dir_all(&dir);
         let reader = Self::open_reader(&dir)?;
-        let fake = FakeParakey::start(FakeConfig {
+        let fake = FakeControl::in_process(FakeConfig {
             token: DEMO_TOKEN.into(),
             max_limit: Some(100),
             ..FakeConfig::default()
-        })
-        .await
-        .map_err(internal)?;
+        });
         let scenario = fake::demo::DemoScenario::harbour_loft();
         let seed = wall_now().0 as u64;
-        scenario.seed_history(&fake.control(), seed);
-        let base = BaseUrl::parse(&fake.base_url()).map_err(internal)?;
+        scenario.seed_history(&fake, seed);
+        let base = BaseUrl::parse(fake::IN_PROCESS_URL).map_err(internal)?;
         let token = ApiToken::new(DEMO_TOKEN).map_err(internal)?;
         // The demo checks every minute (the shortest setting) so a new user sees a
         // notification soon; the simulated place has an unlock every ~45 s on average.
@@ -180,9 +178,11 @@ impl Doorpost {
             interval: Millis::MINUTE,
             ..PollerConfig::from_settings(&settings)
         };
-        let engine = self.start_engine(&dir, base, token, Some(config)).await?;
+        let engine = self
+            .start_engine(&dir, base, token, Some(config), Some(fake.clone()))
+            .await?;
         let live = tokio::spawn(fake::demo::run_live(
-            fake.control(),
+            fake.clone(),
             seed,
             Duration::from_secs(45),
         ));
@@ -203,6 +203,7 @@ impl Doorpost {
         base: BaseUrl,
         token: ApiToken,
         poller_config: Option<PollerConfig>,
+        simulator: Option<FakeControl>,
     ) -> Result<EngineHandle, AppError> {
         driver::start(EngineOptions {
             store_path: dir.join(paths::DB_FILE),
@@ -213,6 +214,7 @@ impl Doorpost {
             seed: wall_now().0 as u64,
             timeouts: Timeouts::default(),
             utc_offset_secs: None,
+            simulator,
         })
         .await
         .map_err(internal)
@@ -363,17 +365,10 @@ impl Doorpost {
     }
 }
 
-/// `DOORPOST_TEST_INTERVAL_MS`, honoured by debug builds only: the desktop tests poll
-/// every half second instead of every five minutes.
+/// `DOORPOST_TEST_INTERVAL_MS`, honoured only by builds with the `testing` feature: the
+/// desktop tests poll every half second instead of every five minutes.
 fn test_interval() -> Option<PollerConfig> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    let ms: i64 = std::env::var("DOORPOST_TEST_INTERVAL_MS")
-        .ok()?
-        .parse()
-        .ok()?;
-    Some(PollerConfig::quick(ms))
+    doorpost_engine::test_hooks::test_interval()
 }
 
 /// 07:00 local time tomorrow, as a duration from now.

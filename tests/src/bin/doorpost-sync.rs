@@ -75,6 +75,7 @@ fn run() -> Result<(), String> {
                 total: Duration::from_secs(5),
             },
             utc_offset_secs: Some(0),
+            simulator: None,
         })
         .await
         .map_err(|e| e.to_string())?;
