@@ -116,13 +116,22 @@ pub async fn export_csv(app: App<'_>, query: HistoryQueryView) -> Result<String,
     .await?;
     let dir = downloads_dir();
     std::fs::create_dir_all(&dir).map_err(internal)?;
-    let name = format!(
-        "doorpost-history-{}.csv",
-        chrono::Local::now().format("%Y-%m-%d-%H%M%S")
-    );
-    let path = dir.join(name);
-    std::fs::write(&path, csv)
-        .map_err(|e| internal(format!("Couldn't write {}: {e}", path.display())))?;
+    // A new file (never one planted there, never through a link), 0600, with a name no
+    // one can guess ahead.
+    let time = chrono::Local::now().format("%Y-%m-%d-%H%M%S").to_string();
+    let path = doorpost_engine::private_files::write_new_unique(
+        &dir,
+        "doorpost-history",
+        &time,
+        "csv",
+        csv.as_bytes(),
+    )
+    .map_err(|e| {
+        internal(format!(
+            "Couldn't write the export in {}: {e}",
+            dir.display()
+        ))
+    })?;
     Ok(path.display().to_string())
 }
 

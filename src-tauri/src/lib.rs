@@ -14,6 +14,7 @@ mod autostart;
 mod cli;
 mod commands;
 mod control;
+mod env_token;
 mod paths;
 mod tray;
 mod views;
@@ -36,6 +37,8 @@ pub fn keychain() -> Arc<dyn TokenStore> {
 }
 
 pub fn main() -> ExitCode {
+    // Guests' data: whatever this process (and WebKit's) creates is the user's alone.
+    doorpost_engine::private_files::restrict_new_files();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
         Ok(c) => c,
@@ -68,15 +71,24 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let env_token = match std::env::var("DOORPOST_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => match ApiToken::new(&t) {
+    // An install from before files were private: its folder 0755, its files 0644.
+    if let Err(e) = doorpost_engine::private_files::secure_tree(&paths::data_root()) {
+        tracing::warn!("could not make the data folder private: {e}");
+    }
+    // Out of the environment before WebKit's processes could inherit it.
+    let env_token = match env_token::take() {
+        Ok(Some(t)) => match ApiToken::new(&t) {
             Ok(t) => Some(t),
             Err(e) => {
                 eprintln!("doorpost: DOORPOST_TOKEN: {e}");
                 return ExitCode::from(2);
             }
         },
-        _ => None,
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("doorpost: {e}");
+            return ExitCode::from(2);
+        }
     };
     let base = std::env::var("DOORPOST_API_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
     let base = match BaseUrl::parse(&base) {
