@@ -27,7 +27,6 @@
 //! It depends on nothing of Tauri; the shell passes the icon path and the channel.
 
 use std::collections::VecDeque;
-use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -251,17 +250,16 @@ impl Shared {
         ready: mpsc::SyncSender<Result<zbus::Connection, zbus::Error>>,
     ) {
         let setup = async {
-            let bus = zbus::connection::Builder::session()
+            let bus = zbus::connection::Builder::session()?
                 .method_timeout(timeout)
                 .build()
                 .await?;
             let rule = zbus::MatchRule::builder()
                 .msg_type(MessageType::Signal)
-                .interface(SERVICE)
-                .path(SERVICE_PATH)
-                .build()?;
-            let stream =
-                zbus::MessageStream::for_match_rule(rule, &bus, NonZeroUsize::new(64)).await?;
+                .interface(SERVICE)?
+                .path(SERVICE_PATH)?
+                .build();
+            let stream = zbus::MessageStream::for_match_rule(rule, &bus, Some(64)).await?;
             Ok::<_, zbus::Error>((bus, stream))
         };
         let (bus, mut stream) = match setup.await {
@@ -450,8 +448,8 @@ async fn service_present(bus: &zbus::Connection) -> zbus::Result<bool> {
 
 async fn bus_call<B, R>(bus: &zbus::Connection, method: &str, body: &B) -> zbus::Result<R>
 where
-    B: serde::Serialize + zbus::wire::DynamicType,
-    R: for<'d> serde::Deserialize<'d> + zbus::wire::Type,
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+    R: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
 {
     bus.call_method(
         Some("org.freedesktop.DBus"),
@@ -521,7 +519,7 @@ pub fn probe() -> NotificationServiceInfo {
 }
 
 async fn probe_bus(timeout: Duration) -> zbus::Result<NotificationServiceInfo> {
-    let bus = zbus::connection::Builder::session()
+    let bus = zbus::connection::Builder::session()?
         .method_timeout(timeout)
         .build()
         .await?;
@@ -557,7 +555,7 @@ pub fn session_name_has_owner(name: &str) -> bool {
         .name("doorpost-bus-probe".to_string())
         .spawn(move || {
             let owned = zbus::block_on(async {
-                let bus = zbus::connection::Builder::session()
+                let bus = zbus::connection::Builder::session()?
                     .method_timeout(NOTIFY_TIMEOUT)
                     .build()
                     .await?;
