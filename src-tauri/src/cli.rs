@@ -16,6 +16,7 @@ use doorpost_core::config::{self, DoorName};
 use doorpost_core::i18n::{self, Msg, SystemLocale};
 use doorpost_core::ipc::{HistoryQueryView, NewPlace, NotificationView};
 use doorpost_core::settings::{Language, Settings};
+use doorpost_core::text::terminal_safe;
 use doorpost_core::time::Millis;
 use doorpost_engine::hub::{self, DB_FILE, PlaceBook, views};
 use doorpost_engine::store::{HistoryQuery, Store};
@@ -193,8 +194,10 @@ fn stored_language() -> Language {
     language(&settings)
 }
 
+/// Says why it failed; names in the message are the server's or the user's, so escape
+/// sequences and direction overrides are taken out first (as from every line printed).
 fn fail(message: &str, code: u8) -> ExitCode {
-    eprintln!("doorpost: {message}");
+    eprintln!("doorpost: {}", terminal_safe(message));
     ExitCode::from(code)
 }
 
@@ -217,7 +220,7 @@ fn tell_running(lang: Language) {
     let msg = match control::send(&paths::control_socket(), "reload") {
         control::Reply::Ok => Msg::AppliedNow,
         control::Reply::Refused(why) => {
-            eprintln!("doorpost: {why}");
+            eprintln!("doorpost: {}", terminal_safe(&why));
             Msg::StoredForNextStart
         }
         control::Reply::NotRunning => Msg::StoredForNextStart,
@@ -248,13 +251,13 @@ fn configure(action: ConfigAction) -> ExitCode {
     match action {
         ConfigAction::List => {
             for (key, value) in config::list(&settings, &doors) {
-                println!("{key} = {value}");
+                println!("{key} = {}", terminal_safe(&value));
             }
             ExitCode::SUCCESS
         }
         ConfigAction::Get { key } => match config::get(&settings, &key, &doors) {
             Ok(v) => {
-                println!("{v}");
+                println!("{}", terminal_safe(&v));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e.message(lang), 2),
@@ -295,7 +298,8 @@ fn places(action: PlacesAction) -> ExitCode {
             name,
             delete_history,
         } => book.remove(&name, delete_history).map(|p| {
-            eprintln!("{}", i18n::t(lang, Msg::PlaceRemoved, &[("name", &p.name)]));
+            let removed = i18n::t(lang, Msg::PlaceRemoved, &[("name", &p.name)]);
+            eprintln!("{}", terminal_safe(&removed));
             tell_running(lang);
         }),
     };
@@ -318,7 +322,12 @@ fn list_places(book: &PlaceBook<'_>, lang: Language) -> Result<(), doorpost_core
             Msg::CliNoToken
         };
         let url = p.api_url.as_deref().unwrap_or(book.default_base.as_str());
-        println!("{}\t{url}\t{}", p.name, i18n::t(lang, token, &[]));
+        println!(
+            "{}\t{}\t{}",
+            terminal_safe(&p.name),
+            terminal_safe(url),
+            i18n::t(lang, token, &[])
+        );
     }
     Ok(())
 }
@@ -351,7 +360,8 @@ fn add_place(
         token,
         api_url,
     }))?;
-    eprintln!("{}", i18n::t(lang, Msg::PlaceAdded, &[("name", &row.name)]));
+    let added = i18n::t(lang, Msg::PlaceAdded, &[("name", &row.name)]);
+    eprintln!("{}", terminal_safe(&added));
     tell_running(lang);
     Ok(())
 }
@@ -458,14 +468,14 @@ fn write_json(
     let result = hub::each_row(store, query, |r| {
         let v = views::row(r, settings.allowed_offset, places);
         let obj = serde_json::json!({
-            "id": v.id,
+            "id": terminal_safe(&v.id),
             "timestamp": v.timestamp.map(|t| Millis(t).to_rfc3339()),
             "createdAt": Millis(v.created_at).to_rfc3339(),
             "unlockedAt": Millis(v.unlocked_at).to_rfc3339(),
-            "place": v.place_name,
-            "door": v.door,
-            "doorId": v.door_id,
-            "user": v.user,
+            "place": v.place_name.as_deref().map(terminal_safe),
+            "door": terminal_safe(&v.door),
+            "doorId": v.door_id.as_deref().map(terminal_safe),
+            "user": v.user.as_deref().map(terminal_safe),
             "notification": match v.notification {
                 NotificationView::Notified => "notified",
                 NotificationView::Suppressed => "suppressed",

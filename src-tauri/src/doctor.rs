@@ -23,7 +23,7 @@ impl Report {
         } else {
             "warn"
         };
-        println!("[{mark}] {what}");
+        println!("[{mark}] {}", doorpost_core::text::terminal_safe(&what));
         if !ok && stops_alerts {
             self.blocking += 1;
         }

@@ -2,18 +2,26 @@
 
 use doorpost_core::ipc::{AppError, ErrorCode};
 
-/// Writes `csv` as `doorpost-history-<time>.csv` in Downloads; returns its path.
+/// Writes `csv` as a new `doorpost-history-<time>-<random>.csv` in Downloads, 0600, never
+/// over a file and never through a link (a name no one can plant ahead); returns its path.
 pub fn to_downloads(csv: String) -> Result<String, AppError> {
     let internal = |e: String| AppError::new(ErrorCode::Internal, e);
     let dir = downloads_dir();
     std::fs::create_dir_all(&dir).map_err(|e| internal(e.to_string()))?;
-    let name = format!(
-        "doorpost-history-{}.csv",
-        chrono::Local::now().format("%Y-%m-%d-%H%M%S")
-    );
-    let path = dir.join(name);
-    std::fs::write(&path, csv)
-        .map_err(|e| internal(format!("Couldn't write {}: {e}", path.display())))?;
+    let time = chrono::Local::now().format("%Y-%m-%d-%H%M%S").to_string();
+    let path = doorpost_engine::private_files::write_new_unique(
+        &dir,
+        "doorpost-history",
+        &time,
+        "csv",
+        csv.as_bytes(),
+    )
+    .map_err(|e| {
+        internal(format!(
+            "Couldn't write the export in {}: {e}",
+            dir.display()
+        ))
+    })?;
     Ok(path.display().to_string())
 }
 

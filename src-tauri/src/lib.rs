@@ -15,6 +15,7 @@ mod cli;
 mod commands;
 mod control;
 mod doctor;
+mod env_token;
 mod export;
 mod paths;
 mod tray;
@@ -51,13 +52,21 @@ pub fn keychains() -> Keychains {
 }
 
 pub fn main() -> ExitCode {
+    // Guests' data: whatever this process (and WebKit's) creates is the user's alone.
+    doorpost_engine::private_files::restrict_new_files();
     cli::main()
 }
 
-/// `DOORPOST_TOKEN` and `DOORPOST_API_URL`, checked; a bad one is a usage error.
+/// `DOORPOST_TOKEN` and `DOORPOST_API_URL`, checked; a bad one is a usage error. For the
+/// command-line tools, which start no child process: the app takes its token out of the
+/// environment first ([`env_token::take`]).
 pub fn environment() -> Result<(Option<ApiToken>, BaseUrl), String> {
-    let token = match std::env::var("DOORPOST_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => {
+    checked_environment(std::env::var(env_token::VAR).ok())
+}
+
+fn checked_environment(token: Option<String>) -> Result<(Option<ApiToken>, BaseUrl), String> {
+    let token = match token {
+        Some(t) if !t.trim().is_empty() => {
             Some(ApiToken::new(&t).map_err(|e| format!("DOORPOST_TOKEN: {e}"))?)
         }
         _ => None,
@@ -67,7 +76,9 @@ pub fn environment() -> Result<(Option<ApiToken>, BaseUrl), String> {
     Ok((token, base))
 }
 
-fn run(hidden: bool, demo: bool) -> ExitCode {
+/// Logging to stderr, the data folder made private, and the token out of the environment:
+/// what must happen before any thread or window exists.
+fn prepare() -> Result<(Option<ApiToken>, BaseUrl), String> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -75,7 +86,18 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let (env_token, base) = match environment() {
+    // An install from before files were private: its folder 0755, its files 0644.
+    if let Err(e) = doorpost_engine::private_files::secure_tree(&paths::data_root()) {
+        tracing::warn!("could not make the data folder private: {e}");
+    }
+    // Out of the environment before WebKit's processes could inherit it.
+    env_token::take()
+        .map_err(|e| e.to_string())
+        .and_then(checked_environment)
+}
+
+fn run(hidden: bool, demo: bool) -> ExitCode {
+    let (env_token, base) = match prepare() {
         Ok(e) => e,
         Err(e) => {
             eprintln!("doorpost: {e}");
@@ -120,7 +142,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
                 env_token,
                 default_base: base,
                 notifier: Arc::new(notifier),
-                poller_config: doorpost_engine::driver::test_interval(),
+                poller_config: doorpost_engine::test_hooks::test_interval(),
                 system_locale: SystemLocale::from_env(|k| std::env::var(k).ok()),
                 utc_offset_secs: None,
                 autostart: Some(Arc::new(|on| autostart::set(on).map_err(|e| e.message))),

@@ -40,7 +40,12 @@ pub fn demo_dir() -> PathBuf {
     data_root().join("demo")
 }
 
-/// The running instance's control socket (`doorpost refresh` talks to it).
+/// The running instance's control socket (`doorpost refresh` talks to it): in the user's
+/// runtime directory (`$XDG_RUNTIME_DIR`, private to the user and cleared at logout), in a
+/// folder of Doorpost's own; in the data directory where there is no runtime directory.
 pub fn control_socket() -> PathBuf {
-    data_root().join("control.sock")
+    match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(run) => PathBuf::from(run).join(IDENTIFIER).join("control.sock"),
+        None => data_root().join("control.sock"),
+    }
 }

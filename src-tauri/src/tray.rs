@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use doorpost_core::text;
 use doorpost_core::tray::{TrayAction, TrayEntry, TrayLook, TrayMenu};
 use doorpost_engine::hub::Hub;
 use tauri::image::Image;
@@ -94,13 +95,13 @@ fn entry_item(
             Box::new(MenuItem::with_id(
                 app,
                 id,
-                label,
+                text::menu_label(label),
                 action.is_some(),
                 None::<&str>,
             )?)
         }
         TrayEntry::Submenu { label, entries } => {
-            let sub = Submenu::new(app, label, true)?;
+            let sub = Submenu::new(app, text::menu_label(label), true)?;
             for e in entries {
                 sub.append(&*entry_item(app, e, actions)?)?;
             }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// The debug build's keychain service (`paths::IDENTIFIER` in a debug build).
+/// The debug build's identifier (`paths::IDENTIFIER`): its keychain service and the name
+/// of its folder in the runtime directory.
 const DEV_SERVICE: &str = "co.doorpost.app.dev";
 
 /// Removes every keychain item of the debug build.
@@ -170,6 +171,13 @@ pub fn invoke_action(notification_id: u64, action: &str) {
         .status()
         .expect("dbus-send runs");
     assert!(status.success(), "the recorder accepts Invoke");
+}
+
+/// The running app's control socket: in the session's runtime directory, one per build
+/// flavour (the app is one instance per user), whatever the data directory.
+pub fn control_socket() -> PathBuf {
+    let run = std::env::var_os("XDG_RUNTIME_DIR").expect("the session sets XDG_RUNTIME_DIR");
+    PathBuf::from(run).join(DEV_SERVICE).join("control.sock")
 }
 
 /// One command on the running app's control socket; its answer (after `ok `).

@@ -81,3 +81,59 @@ fn token_never_appears_in_logs_files_or_errors() {
     assert!(!format!("{token:?}").contains(CANARY));
     assert!(!token.fingerprint().contains(CANARY));
 }
+
+/// The keychain and the app's own channels (the command line, the control socket): the
+/// canary goes into the Secret Service and comes back out whole, and nothing the app says
+/// about it (doctor's report, a refresh's answer, `is_set`) carries it.
+#[test]
+fn the_token_stays_in_the_keychain_and_out_of_the_apps_answers() {
+    if std::env::var("DOORPOST_DESKTOP_TESTS").as_deref() != Ok("1") {
+        eprintln!("skipped: needs the desktop session (tests/desktop/session.sh)");
+        return;
+    }
+    use doorpost_engine::keychain::{OsKeychain, TokenStore};
+    let keychain = OsKeychain::new("co.doorpost.canary-test", "parakey-token");
+    keychain.set(&ApiToken::new(CANARY).unwrap()).unwrap();
+    assert!(keychain.is_set().unwrap());
+    assert_eq!(keychain.get().unwrap().unwrap().expose(), CANARY);
+    keychain.clear().unwrap();
+    assert!(!keychain.is_set().unwrap());
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt
+        .block_on(FakeParakey::start(FakeConfig {
+            token: "another".into(),
+            ..FakeConfig::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/doorpost");
+    if !bin.exists() {
+        eprintln!("skipped the app's answers: build it with `cargo build -p doorpost`");
+        return;
+    }
+    for args in [
+        &["doctor"][..],
+        &["refresh"],
+        &["export", "--format", "csv"],
+    ] {
+        let out = Command::new(&bin)
+            .args(args)
+            .env("DOORPOST_DATA_DIR", dir.path())
+            .env("DOORPOST_API_URL", fake.base_url())
+            .env("DOORPOST_TOKEN", CANARY)
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !said.contains(CANARY),
+            "doorpost {args:?} said the token: {said}"
+        );
+    }
+    assert_no_canary_in_dir(dir.path());
+}

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
+use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, UserSpec};
 use doorpost_tests::desktop::{
     App, desktop_session, doorpost_bin, notifications, tray_menu, wait_until,
 };
@@ -62,7 +62,11 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
 
     // First run: a week of history, silently.
     let app = App::spawn(hidden(data, &url));
+    wait_until("DOORPOST_TOKEN out of the app's environment", || {
+        !environ_has(app.0.id(), "DOORPOST_TOKEN")
+    });
     wait_until("the backfill", || export(data, &url).len() == history.len());
+    assert_private(data);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(
         notifications().len(),
@@ -119,6 +123,54 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
     assert!(
         !n["body"].as_str().unwrap().contains("<b>"),
         "no live markup in the body"
+    );
+
+    // Hostile names: cut and stripped in the toast, escaped in the tray, stripped and
+    // defused in the command line's CSV.
+    let long_door = format!("R&D \x1b[2J{}", "x".repeat(500));
+    let hostile = fake.inject(
+        EventSpec::at(fake.now())
+            .door("Dv0000h4x0", &long_door)
+            .user(Some(UserSpec::new(
+                "Us0000h4x0",
+                "=cmd",
+                "calc\u{202e}",
+                "h@x.example",
+            ))),
+    );
+    wait_until("the hostile door's notification", || {
+        notifications().len() > before + 2
+    });
+    let n = &notifications()[before + 2];
+    let summary = n["summary"].as_str().unwrap();
+    assert!(summary.starts_with("R&D "), "{summary}");
+    assert!(
+        summary.chars().count() <= 80,
+        "a toast's title is cut: {summary}"
+    );
+    assert!(!summary.contains('\x1b') && !n["body"].as_str().unwrap().contains('\u{202e}'));
+    let csv = doorpost(data, &url)
+        .args(["export", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let line = csv.lines().find(|l| l.contains(hostile.as_str())).unwrap();
+    assert!(!csv.contains('\x1b') && !csv.contains('\u{202e}'), "{line}");
+    assert!(
+        line.contains("\"'=cmd calc\""),
+        "a formula is defused: {line}"
+    );
+    let mut tray = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !tray.iter().any(|l: &String| l.contains("R&D [2Jx")) {
+        assert!(Instant::now() < deadline, "the tray shows R&D: {tray:?}");
+        std::thread::sleep(Duration::from_millis(250));
+        tray = tray_menu(&["layout"]);
+    }
+    let label = tray.iter().find(|l| l.contains("R&D [2Jx")).unwrap();
+    assert!(
+        !label.contains(&"x".repeat(100)) && !label.contains("\\u001b"),
+        "the tray label is cut and stripped, and its & is no mnemonic: {label}"
     );
 
     // A burst larger than the page cap: one summary plus three toasts, and every row.
@@ -230,4 +282,90 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "a clean exit: {status}");
+
+    // The demo opens nothing: its simulated Parakey answers in-process.
+    let demo_data = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(doorpost_bin());
+    demo.env("DOORPOST_DATA_DIR", demo_data.path())
+        .env_remove("DOORPOST_TOKEN")
+        .env_remove("DOORPOST_API_URL")
+        .args(["--demo", "--hidden"]);
+    let demo = App::spawn(demo);
+    wait_until("the demo's history", || {
+        let out = Command::new(doorpost_bin())
+            .env("DOORPOST_DATA_DIR", demo_data.path())
+            .args(["export", "--demo", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Vec<Value>>(&out.stdout).is_ok_and(|rows| !rows.is_empty())
+    });
+    assert!(
+        !listening_sockets(std::process::id()).is_empty(),
+        "the probe sees a listening socket: this test's own fake Parakey"
+    );
+    assert_eq!(
+        listening_sockets(demo.0.id()),
+        Vec::<String>::new(),
+        "the demo listens on no port"
+    );
+    demo.stop();
+}
+
+/// Whether `/proc/PID/environ` holds `name`.
+fn environ_has(pid: u32, name: &str) -> bool {
+    let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    let prefix = format!("{name}=");
+    env.split(|b| *b == 0)
+        .any(|v| v.starts_with(prefix.as_bytes()))
+}
+
+/// Every folder under `dir` 0700 and every file 0600.
+fn assert_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                assert_eq!(mode, 0o700, "{}", path.display());
+                stack.push(path);
+            } else {
+                assert_eq!(mode, 0o600, "{}", path.display());
+            }
+        }
+    }
+}
+
+/// The TCP sockets in LISTEN state and the UDP sockets that process `pid` holds, as lines
+/// of `/proc/net/*`.
+fn listening_sockets(pid: u32) -> Vec<String> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            Some(
+                link.strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .to_string(),
+            )
+        })
+        .collect();
+    let mut found = Vec::new();
+    for table in ["tcp", "tcp6", "udp", "udp6"] {
+        let text = std::fs::read_to_string(format!("/proc/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(state), Some(inode)) = (fields.get(3), fields.get(9)) else {
+                continue;
+            };
+            let listening = table.starts_with("udp") || *state == "0A";
+            if listening && inodes.iter().any(|i| i == inode) {
+                found.push(format!("{table}: {line}"));
+            }
+        }
+    }
+    found
 }

@@ -17,8 +17,8 @@ use doorpost_core::config::{self, DoorName};
 use doorpost_core::settings::Settings;
 use doorpost_engine::fake::{EventSpec, FakeParakey, Fault, UserSpec};
 use doorpost_tests::desktop::{
-    App, add_place, cli, control, desktop_session, doorpost, invoke_action, notifications,
-    place_fake, tray_labels, wait_until,
+    App, add_place, cli, control, control_socket, desktop_session, doorpost, invoke_action,
+    notifications, place_fake, tray_labels, wait_until,
 };
 use serde_json::Value;
 
@@ -74,7 +74,7 @@ fn hosts_get_arrivals_quiet_hours_mutes_places_and_their_language() {
     let cabin = rt.block_on(place_fake("tok-cabin"));
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let socket = data.join("control.sock");
+    let socket = control_socket();
 
     add_places(data, &loft, &cabin);
     let out = cli(data, &["config", "set", "notify.mode", "arrivals"], "");

@@ -77,6 +77,7 @@ fn run() -> Result<(), String> {
             utc_offset_secs: Some(0),
             place: Default::default(),
             start_delay: Duration::ZERO,
+            simulator: None,
         })
         .await
         .map_err(|e| e.to_string())?;

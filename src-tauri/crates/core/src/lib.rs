@@ -18,6 +18,7 @@ pub mod policy;
 pub mod poller;
 pub mod rng;
 pub mod settings;
+pub mod text;
 pub mod time;
 pub mod tray;
 

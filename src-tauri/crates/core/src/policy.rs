@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 use crate::event::EventLog;
 use crate::i18n::{self, Locale, Msg};
 use crate::settings::{NotifyMode, Settings};
+use crate::text::cut;
 use crate::time::Millis;
 
 pub const MAX_SINGLE_TOASTS: usize = 3;
@@ -300,17 +301,6 @@ pub fn person_key(e: &EventLog) -> Option<String> {
             user.and_then(|u| u.name.clone())
                 .map(|n| format!("name:{n}"))
         })
-}
-
-/// Cuts a name or a sentence to `max` characters, with an ellipsis: a hostile name cannot
-/// flood a toast.
-pub fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn door_label(e: &EventLog, ctx: &PolicyContext<'_>) -> String {

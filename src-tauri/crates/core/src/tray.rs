@@ -22,7 +22,8 @@ pub const RECENT_PER_PLACE: usize = 3;
 /// "Pause notifications until tomorrow" ends at this local time (07:00).
 pub const PAUSE_UNTIL_MINUTES: u16 = 7 * 60;
 /// Longest label before it is cut with an ellipsis.
-const MAX_LABEL: usize = 60;
+/// Longest door or person name in an unlock's label, in characters.
+const NAME_IN_LABEL: usize = 24;
 
 /// What a menu item does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,7 +240,7 @@ pub fn place_line(status: &StatusView, now: Millis, locale: &Locale) -> String {
 }
 
 fn cut(s: &str) -> String {
-    crate::policy::cut(s, MAX_LABEL)
+    crate::text::cut(s, crate::text::MENU_LABEL_CHARS)
 }
 
 fn unlock_label(r: &HistoryRowView, locale: &Locale) -> String {
@@ -248,7 +249,9 @@ fn unlock_label(r: &HistoryRowView, locale: &Locale) -> String {
         .clone()
         .unwrap_or_else(|| i18n::t(locale.lang, Msg::Someone, &[]));
     let when = locale.clock(Millis(r.unlocked_at));
-    cut(&format!("{} · {} · {when}", r.door, who))
+    // Each name cut on its own, so a long one cannot push the time out of sight.
+    let name = |s: &str| crate::text::cut(s, NAME_IN_LABEL);
+    cut(&format!("{} · {} · {when}", name(&r.door), name(&who)))
 }
 
 fn recent(s: &TraySnapshot) -> Vec<TrayEntry> {

@@ -18,7 +18,11 @@ pub fn elapsed() -> Millis {
     #[cfg(target_os = "linux")]
     {
         let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
-        Millis(t.tv_sec.saturating_mul(1_000) + t.tv_nsec / 1_000_000)
+        Millis(
+            t.tv_sec
+                .saturating_mul(1_000)
+                .saturating_add(t.tv_nsec / 1_000_000),
+        )
     }
     #[cfg(not(target_os = "linux"))]
     {

@@ -29,7 +29,6 @@
 //! It depends on nothing of Tauri; the shell passes the icon path and the channel.
 
 use std::collections::VecDeque;
-use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -40,6 +39,7 @@ use std::time::Duration;
 use doorpost_core::i18n::{self, Msg};
 use doorpost_core::policy::{SummaryReason, Toast};
 use doorpost_core::settings::Language;
+use doorpost_core::text;
 use futures_lite::StreamExt;
 use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
@@ -159,8 +159,9 @@ impl Notifier for DesktopNotifier {
         let shared = self.shared.clone();
         let timeout = self.timeout;
         let kind = Kind::of(toast);
-        let title = toast.title().to_string();
-        let body = toast.body().to_string();
+        // Names are the server's: a toast shows a few lines, never a megabyte.
+        let title = text::cut(toast.title(), text::NOTIFICATION_TITLE_CHARS);
+        let body = text::cut(toast.body(), text::NOTIFICATION_BODY_CHARS);
         let event_id = toast.event_ids().first().map(|id| id.to_string());
         let door_id = match toast {
             Toast::Single { door_id, .. } => door_id.clone(),
@@ -283,17 +284,16 @@ impl Shared {
         ready: mpsc::SyncSender<Result<zbus::Connection, zbus::Error>>,
     ) {
         let setup = async {
-            let bus = zbus::connection::Builder::session()
+            let bus = zbus::connection::Builder::session()?
                 .method_timeout(timeout)
                 .build()
                 .await?;
             let rule = zbus::MatchRule::builder()
                 .msg_type(MessageType::Signal)
-                .interface(SERVICE)
-                .path(SERVICE_PATH)
-                .build()?;
-            let stream =
-                zbus::MessageStream::for_match_rule(rule, &bus, NonZeroUsize::new(64)).await?;
+                .interface(SERVICE)?
+                .path(SERVICE_PATH)?
+                .build();
+            let stream = zbus::MessageStream::for_match_rule(rule, &bus, Some(64)).await?;
             Ok::<_, zbus::Error>((bus, stream))
         };
         let (bus, mut stream) = match setup.await {
@@ -501,8 +501,8 @@ async fn service_present(bus: &zbus::Connection) -> zbus::Result<bool> {
 
 async fn bus_call<B, R>(bus: &zbus::Connection, method: &str, body: &B) -> zbus::Result<R>
 where
-    B: serde::Serialize + zbus::wire::DynamicType,
-    R: for<'d> serde::Deserialize<'d> + zbus::wire::Type,
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+    R: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
 {
     bus.call_method(
         Some("org.freedesktop.DBus"),
@@ -572,7 +572,7 @@ pub fn probe() -> NotificationServiceInfo {
 }
 
 async fn probe_bus(timeout: Duration) -> zbus::Result<NotificationServiceInfo> {
-    let bus = zbus::connection::Builder::session()
+    let bus = zbus::connection::Builder::session()?
         .method_timeout(timeout)
         .build()
         .await?;
@@ -608,7 +608,7 @@ pub fn session_name_has_owner(name: &str) -> bool {
         .name("doorpost-bus-probe".to_string())
         .spawn(move || {
             let owned = zbus::block_on(async {
-                let bus = zbus::connection::Builder::session()
+                let bus = zbus::connection::Builder::session()?
                     .method_timeout(NOTIFY_TIMEOUT)
                     .build()
                     .await?;

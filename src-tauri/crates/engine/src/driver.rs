@@ -22,12 +22,11 @@
 //! on wake-up, and a step of the wall clock moves nothing. The loop wakes at least every
 //! 30 s of (monotonic) sleep to look at that clock and the wall clock.
 //!
-//! `DOORPOST_FAILPOINT=<name>` stops the process at one of these points (it prints
-//! `FAILPOINT <name>` to stderr and hangs) so the crash tests can kill it there: `fetched`,
-//! `in-transaction`, `committed`, `marked`, `shown`.
+//! In builds with the `testing` feature, `DOORPOST_FAILPOINT=<name>` stops the process at
+//! one of these points so the crash tests can kill it there (see [`crate::test_hooks`]).
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use doorpost_core::i18n::Locale;
@@ -46,9 +45,12 @@ use crate::clock::elapsed;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
 use crate::notifier::Notifier;
 use crate::store::{self, DayRule, PollLogEntry, PollOutcome, Store};
+use crate::test_hooks::failpoint;
 
 /// Longest wait between two looks at the clocks (a deadline passed during suspend).
 const CLOCK_CHECK: Duration = Duration::from_secs(30);
+/// How often guests' names past the retention period are forgotten.
+const FORGET_EVERY: i64 = Millis::DAY;
 /// Longest a notification service may take to show one toast.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -78,6 +80,9 @@ pub struct EngineOptions {
     /// No request before this much time has passed (places start staggered); "Check now"
     /// ends the wait.
     pub start_delay: Duration,
+    /// The demo's simulated Parakey, answered in-process (`base` is then
+    /// [`crate::fake::IN_PROCESS_URL`]); `None`: HTTP to `base`.
+    pub simulator: Option<crate::fake::FakeControl>,
 }
 
 /// What an engine knows of its place besides the account: the id its rows carry, the
@@ -226,11 +231,10 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         .clone()
         .unwrap_or_else(|| PollerConfig::from_settings(&settings));
     let poller = Poller::new(config, state, opts.seed, elapsed());
-    let client = Arc::new(ParakeyClient::new(
-        opts.base.clone(),
-        opts.token.clone(),
-        opts.timeouts,
-    )?);
+    let client = Arc::new(match opts.simulator {
+        Some(fake) => ParakeyClient::in_process(fake, opts.token.clone(), opts.timeouts),
+        None => ParakeyClient::new(opts.base.clone(), opts.token.clone(), opts.timeouts)?,
+    });
     let (commands, rx) = mpsc::channel(16);
     let (status_tx, status) = watch::channel(EngineStatus {
         poller: poller.status(),
@@ -256,6 +260,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         reports: reports.clone(),
         last_success_wall: None,
         earlier_new: 0,
+        next_forget: Millis(i64::MIN),
     };
     let task = tokio::spawn(driver.run());
     Ok(EngineHandle {
@@ -289,6 +294,8 @@ struct Driver {
     last_success_wall: Option<Millis>,
     /// Rows the sync in progress inserted in its earlier commits (for the poll log).
     earlier_new: usize,
+    /// When (on [`Driver::now`]'s clock) old names are next forgotten: at start, then daily.
+    next_forget: Millis,
 }
 
 impl Driver {
@@ -335,6 +342,10 @@ impl Driver {
                 self.publish_status();
                 continue;
             }
+            if now >= self.next_forget {
+                self.forget_old_names().await?;
+                self.next_forget = now.plus(FORGET_EVERY);
+            }
             self.publish_status();
             self.watch_quiet().await?;
             let wait = match self.poller.poll_timeout() {
@@ -365,7 +376,8 @@ impl Driver {
             }
             Command::Pause(d) => {
                 // Until a time of day on the wall clock: "until 07:00" holds across suspend.
-                let until = d.map(|d| wall_now().plus(d.as_millis() as i64));
+                let until =
+                    d.map(|d| wall_now().plus(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
                 self.poller.pause(until);
             }
             Command::Resume => self.poller.resume(),
@@ -384,6 +396,8 @@ impl Driver {
                         .apply_config(now, PollerConfig::from_settings(&settings));
                 }
                 self.settings = *settings;
+                // A shorter retention applies now, not tomorrow.
+                self.next_forget = now;
                 let _ = reply.send(Ok(()));
                 self.watch_quiet().await?;
             }
@@ -408,6 +422,26 @@ impl Driver {
         .map_err(|_| EngineError::Stopped)?;
         self.store = Some(store);
         Ok(out)
+    }
+
+    /// Forgets guests' names older than the retention setting (see `store::forget`).
+    async fn forget_old_names(&mut self) -> Result<(), EngineError> {
+        let Some(cutoff) = store::retention_cutoff(&self.settings, wall_now()) else {
+            return Ok(());
+        };
+        match self.with_store(move |s| s.forget_before(cutoff)).await? {
+            Ok(f) if f.events + f.quarantined > 0 => {
+                tracing::info!(
+                    events = f.events,
+                    quarantined = f.quarantined,
+                    "old names forgotten"
+                );
+            }
+            Ok(_) => {}
+            // Tried again at the next sweep; syncing goes on meanwhile.
+            Err(e) => tracing::warn!("could not forget old names: {e}"),
+        }
+        Ok(())
     }
 
     async fn log_failure(&mut self, record: PollRecord) -> Result<(), EngineError> {
@@ -696,29 +730,4 @@ pub fn write_commit(
         decisions
     })?;
     Ok((outcome, plan))
-}
-
-/// `DOORPOST_TEST_INTERVAL_MS`, honoured by debug builds only: the desktop tests poll
-/// every half second instead of every five minutes.
-pub fn test_interval() -> Option<PollerConfig> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    let ms: i64 = std::env::var("DOORPOST_TEST_INTERVAL_MS")
-        .ok()?
-        .parse()
-        .ok()?;
-    Some(PollerConfig::quick(ms))
-}
-
-/// Stops the process at a named point when `DOORPOST_FAILPOINT` names it (crash tests).
-fn failpoint(name: &str) {
-    static CHOSEN: OnceLock<Option<String>> = OnceLock::new();
-    let chosen = CHOSEN.get_or_init(|| std::env::var("DOORPOST_FAILPOINT").ok());
-    if chosen.as_deref() == Some(name) {
-        eprintln!("FAILPOINT {name}");
-        loop {
-            std::thread::sleep(Duration::from_secs(3600));
-        }
-    }
 }

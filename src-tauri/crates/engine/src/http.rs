@@ -9,6 +9,14 @@
 //! - The token lives in an [`ApiToken`] (redacted `Debug`, no `Serialize`) and its header
 //!   is marked sensitive, so it never reaches a log line or an error message.
 //!
+//! - No proxy for a loopback API; a remote one is HTTPS, so a system proxy only tunnels.
+//! - A body is refused past [`MAX_BODY`] bytes after decompression, read chunk by chunk,
+//!   so memory stays flat however large the server's answer.
+//!
+//! Two transports behind one client: reqwest for a real server, and a direct call into an
+//! in-process fake ([`ParakeyClient::in_process`]) for the demo, so the poller and the
+//! driver run one code path and the demo opens no port.
+//!
 //! Classification is by status code only; Parakey's error bodies are unknown.
 
 use std::net::IpAddr;
@@ -42,8 +50,10 @@ impl Default for Timeouts {
         }
     }
 }
-/// A page larger than this is refused rather than held in memory.
-const MAX_BODY: usize = 64 * 1024 * 1024;
+/// A page larger than this (after decompression) is refused rather than held in memory.
+/// A page of 500 records is about 250 KiB; sixteen times that still fits, and a hostile or
+/// broken server cannot make Doorpost hold more than this per request.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// A Parakey integration token. Its `Debug` is redacted and it cannot be serialised, so it
 /// cannot leak into logs, IPC or SQLite by accident.
@@ -51,10 +61,12 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 pub struct ApiToken(String);
 
 impl ApiToken {
-    /// A token as pasted: surrounding white space trimmed; empty or multi-line refused.
+    /// A token as pasted: surrounding white space trimmed; empty, multi-line or non-ASCII
+    /// refused (an HTTP header cannot carry it, and a request without it would go out
+    /// unauthenticated).
     pub fn new(raw: &str) -> Result<ApiToken, ClientError> {
         let t = raw.trim();
-        if t.is_empty() || t.chars().any(|c| c.is_control() || c == ' ') {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ClientError::BadToken);
         }
         Ok(ApiToken(t.to_string()))
@@ -84,9 +96,14 @@ fn hex(bytes: &[u8]) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("the Parakey token is empty or has spaces or line breaks in it; paste it again")]
+    #[error(
+        "the Parakey token is empty or has spaces, line breaks or non-ASCII characters in it; \
+         copy it again from the Parakey app (Settings → Integrations) and paste it"
+    )]
     BadToken,
-    #[error("\"{0}\" is not a valid web address")]
+    /// Holds the address redacted to its scheme and host: user info, paths and queries can
+    /// carry secrets.
+    #[error("\"{0}\" is not a valid API address; use one like https://api.parakey.co")]
     BadUrl(String),
     #[error(
         "the API address must use https:// (plain http:// is allowed only for this computer, e.g. http://127.0.0.1:8080)"
@@ -102,23 +119,24 @@ pub struct BaseUrl(Url);
 
 impl BaseUrl {
     pub fn parse(raw: &str) -> Result<BaseUrl, ClientError> {
-        let url = Url::parse(raw.trim()).map_err(|_| ClientError::BadUrl(raw.to_string()))?;
-        let loopback = match url.host() {
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            None => return Err(ClientError::BadUrl(raw.to_string())),
-        };
+        let bad = || ClientError::BadUrl(redact_url(raw));
+        let url = Url::parse(raw.trim()).map_err(|_| bad())?;
+        let loopback = is_loopback(&url).ok_or_else(bad)?;
         match url.scheme() {
             "https" => {}
             "http" if loopback => {}
             "http" => return Err(ClientError::InsecureUrl),
-            _ => return Err(ClientError::BadUrl(raw.to_string())),
+            _ => return Err(bad()),
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(ClientError::BadUrl(raw.to_string()));
+            return Err(bad());
         }
         Ok(BaseUrl(url))
+    }
+
+    /// Whether the API is on this computer (the fake, the demo, a local simulator).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0).unwrap_or(false)
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,6 +145,30 @@ impl BaseUrl {
 
     fn event_logs(&self, query: &str) -> String {
         format!("{}/eventLogs?{query}", self.as_str())
+    }
+}
+
+/// `None` without a host.
+fn is_loopback(url: &Url) -> Option<bool> {
+    Some(match url.host()? {
+        url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+    })
+}
+
+/// An address as errors may show it: scheme and host (and port) only, or a placeholder
+/// when it does not even parse.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw.trim()) {
+        Ok(url) => match url.host_str() {
+            Some(host) => match url.port() {
+                Some(port) => format!("{}://{host}:{port}", url.scheme()),
+                None => format!("{}://{host}", url.scheme()),
+            },
+            None => format!("{}:", url.scheme()),
+        },
+        Err(_) => "(an address that does not parse)".to_string(),
     }
 }
 
@@ -139,9 +181,31 @@ pub fn source_key(base: &BaseUrl, token: &ApiToken) -> String {
 }
 
 pub struct ParakeyClient {
-    http: reqwest::Client,
+    transport: Transport,
     base: BaseUrl,
     token: ApiToken,
+}
+
+enum Transport {
+    Http(reqwest::Client),
+    /// The demo's simulated Parakey, answered by a function call; `total` bounds a stalled
+    /// answer as the HTTP timeouts would.
+    InProcess {
+        fake: crate::fake::FakeControl,
+        total: Duration,
+    },
+}
+
+/// An answer's status and headers, and its body still to read.
+struct Reply {
+    status: u16,
+    headers: HeaderMap,
+    body: ReplyBody,
+}
+
+enum ReplyBody {
+    Http(reqwest::Response),
+    Whole(Vec<u8>),
 }
 
 impl ParakeyClient {
@@ -153,7 +217,14 @@ impl ParakeyClient {
         // reqwest is built without a bundled crypto provider; ring is ours (smaller and
         // faster to build than aws-lc). Installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if base.is_loopback() {
+            // A proxy variable (HTTP_PROXY, ALL_PROXY) would send a loopback request, token
+            // header and all, in clear text to wherever it points. A remote API is HTTPS,
+            // so a proxy there only ever sees a CONNECT tunnel.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read)
@@ -162,7 +233,28 @@ impl ParakeyClient {
             .https_only(false)
             .build()
             .map_err(|e| ClientError::Tls(e.to_string()))?;
-        Ok(ParakeyClient { http, base, token })
+        Ok(ParakeyClient {
+            transport: Transport::Http(http),
+            base,
+            token,
+        })
+    }
+
+    /// A client of an in-process fake (the demo): the same requests and answers as over
+    /// HTTP, without a socket. Its base URL is [`crate::fake::IN_PROCESS_URL`].
+    pub fn in_process(
+        fake: crate::fake::FakeControl,
+        token: ApiToken,
+        timeouts: Timeouts,
+    ) -> ParakeyClient {
+        ParakeyClient {
+            transport: Transport::InProcess {
+                fake,
+                total: timeouts.total,
+            },
+            base: BaseUrl(Url::parse(crate::fake::IN_PROCESS_URL).expect("a valid URL")),
+            token,
+        }
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -183,36 +275,68 @@ impl ParakeyClient {
         h
     }
 
-    /// Sends one request; never fails: every problem is an [`Outcome`].
-    pub async fn send(&self, req: &Request) -> Response {
-        let url = self.base.event_logs(&req.query.to_query_string());
-        let mut builder = self.http.get(&url).headers(self.headers(req.auth));
+    /// One request, up to its status and headers.
+    async fn exchange(&self, req: &Request) -> Result<Reply, String> {
+        let query = req.query.to_query_string();
+        let mut headers = self.headers(req.auth);
         if let Some(tag) = &req.if_none_match
             && let Ok(v) = HeaderValue::from_str(tag)
         {
-            builder = builder.header(header::IF_NONE_MATCH, v);
+            headers.insert(header::IF_NONE_MATCH, v);
         }
-        let result = builder.send().await;
+        match &self.transport {
+            Transport::Http(http) => {
+                let resp = http
+                    .get(self.base.event_logs(&query))
+                    .headers(headers)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
+                Ok(Reply {
+                    status: resp.status().as_u16(),
+                    headers: resp.headers().clone(),
+                    body: ReplyBody::Http(resp),
+                })
+            }
+            Transport::InProcess { fake, total } => {
+                let path = format!("/eventLogs?{query}");
+                let answer = tokio::time::timeout(*total, fake.exchange(&path, &headers))
+                    .await
+                    .map_err(|_| "timed out".to_string())?
+                    .ok_or("the connection broke while reading (closed without an answer)")?;
+                let (parts, body) = answer.into_parts();
+                Ok(Reply {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body: ReplyBody::Whole(body),
+                })
+            }
+        }
+    }
+
+    /// Sends one request; never fails: every problem is an [`Outcome`].
+    pub async fn send(&self, req: &Request) -> Response {
+        let result = self.exchange(req).await;
         let received_wall = wall_now();
-        let resp = match result {
+        let reply = match result {
             Ok(r) => r,
             Err(e) => {
                 return Response {
                     server_date: None,
                     received_wall,
                     bytes: 0,
-                    outcome: Outcome::Network(describe(&e)),
+                    outcome: Outcome::Network(e),
                 };
             }
         };
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        let status = reply.status;
+        let headers = reply.headers;
         let server_date = headers
             .get(header::DATE)
             .and_then(|v| v.to_str().ok())
             .and_then(|s| httpdate::parse_http_date(s).ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| Millis(d.as_millis() as i64));
+            .map(|d| Millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
         let header_bytes: u64 = headers
             .iter()
             .map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64)
@@ -226,7 +350,7 @@ impl ParakeyClient {
         };
         let mut bytes = header_bytes;
         let outcome = match status {
-            200 => match read_body(resp).await {
+            200 => match read_body(reply.body).await {
                 Ok(body) => {
                     bytes += body.len() as u64;
                     match parse_page(&body) {
@@ -261,13 +385,25 @@ impl ParakeyClient {
     }
 }
 
-async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+async fn read_body(body: ReplyBody) -> Result<Vec<u8>, String> {
+    let too_large = || {
+        format!(
+            "the answer was larger than {} MiB, more than any page Doorpost asks for; it was \
+             refused",
+            MAX_BODY / (1024 * 1024)
+        )
+    };
+    let mut resp = match body {
+        ReplyBody::Whole(body) if body.len() > MAX_BODY => return Err(too_large()),
+        ReplyBody::Whole(body) => return Ok(body),
+        ReplyBody::Http(resp) => resp,
+    };
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_BODY {
-                    return Err("the answer was larger than 64 MiB".into());
+                    return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -344,6 +480,37 @@ mod tests {
         assert!(!t.fingerprint().contains("s3cr3t"));
         assert!(ApiToken::new("  ").is_err());
         assert!(ApiToken::new("two words").is_err());
+    }
+
+    #[test]
+    fn non_ascii_tokens_are_refused_up_front() {
+        for bad in ["tökén", "token\u{00a0}x", "tok\u{200b}en", "t\u{7f}"] {
+            assert!(
+                matches!(ApiToken::new(bad), Err(ClientError::BadToken)),
+                "{bad:?} must be refused: no header can carry it"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_url_errors_name_only_scheme_and_host() {
+        for (raw, shown) in [
+            (
+                "ftp://user:hunter2@files.example/secret?k=v",
+                "ftp://files.example",
+            ),
+            (
+                "https://user:hunter2@x.example:8443/p?token=abc",
+                "https://x.example:8443",
+            ),
+            ("not a url with hunter2", "(an address that does not parse)"),
+        ] {
+            let message = BaseUrl::parse(raw).unwrap_err().to_string();
+            assert!(message.contains(shown), "{message}");
+            for secret in ["hunter2", "user", "secret", "token", "abc"] {
+                assert!(!message.contains(secret), "{message} leaks {secret}");
+            }
+        }
     }
 
     #[test]

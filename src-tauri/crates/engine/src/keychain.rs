@@ -102,7 +102,9 @@ impl OsKeychain {
 
 impl TokenStore for OsKeychain {
     fn is_set(&self) -> Result<bool, KeychainError> {
-        match self.call(|entry| entry.get_password().map(drop))? {
+        // The item's attributes, not its secret: asking whether a token is there (every
+        // `overview`) never moves the token out of the keychain.
+        match self.call(|entry| entry.inner.get_attributes().map(drop))? {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(classify(e, None)),

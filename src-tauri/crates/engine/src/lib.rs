@@ -14,5 +14,8 @@ pub mod http;
 pub mod hub;
 pub mod keychain;
 pub mod notifier;
+pub mod private_files;
 pub mod store;
+pub mod test_hooks;
+#[cfg(feature = "testing")]
 pub mod virtual_time;

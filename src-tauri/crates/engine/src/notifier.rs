@@ -6,6 +6,7 @@
 //! the headless example use. A trait because tests supply other implementations.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -76,6 +77,7 @@ impl Notifier for JsonlNotifier {
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(crate::private_files::FILE_MODE)
             .open(&self.path)
             .map_err(|e| NotifyError::Failed(e.to_string()))?;
         writeln!(f, "{line}").map_err(|e| NotifyError::Failed(e.to_string()))?;

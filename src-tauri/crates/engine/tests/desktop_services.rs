@@ -276,7 +276,7 @@ fn keychain_child() {
 /// lock would.
 fn set_default_collection_locked(address: &str) {
     zbus::block_on(async {
-        let bus = zbus::connection::Builder::address(address).build().await?;
+        let bus = zbus::connection::Builder::address(address)?.build().await?;
         let secrets = |method: &'static str| {
             (
                 Some("org.freedesktop.secrets"),
@@ -286,7 +286,7 @@ fn set_default_collection_locked(address: &str) {
             )
         };
         let (dest, path, iface, method) = secrets("ReadAlias");
-        let default: zbus::OwnedObjectPath = bus
+        let default: zbus::zvariant::OwnedObjectPath = bus
             .call_method(dest, path, iface, method, &("default",))
             .await?
             .body()
@@ -338,8 +338,8 @@ fn freeze(pid: u32) {
 fn hold_name_child() {
     let name = std::env::var("DOORPOST_TEST_NAME").unwrap();
     let _bus = zbus::block_on(async {
-        zbus::connection::Builder::session()
-            .name(name.as_str())
+        zbus::connection::Builder::session()?
+            .name(name.as_str())?
             .build()
             .await
     })
@@ -817,7 +817,7 @@ impl PrivateKeyring {
 
 fn name_has_owner(address: &str, name: &str) -> bool {
     zbus::block_on(async {
-        let bus = zbus::connection::Builder::address(address).build().await?;
+        let bus = zbus::connection::Builder::address(address)?.build().await?;
         bus.call_method(
             Some("org.freedesktop.DBus"),
             "/org/freedesktop/DBus",

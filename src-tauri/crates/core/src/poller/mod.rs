@@ -158,9 +158,11 @@ pub struct PollerConfig {
     /// A check after a longer silence than this is a catch-up: one summary, no toasts.
     pub catch_up_after: i64,
     /// One sync stops (committing its progress, to go on at the next check) after this
-    /// many requests or records: a server that pages forever costs bounded work.
+    /// many requests, records or bytes received: a server that pages forever, or answers
+    /// with huge pages, costs bounded work.
     pub max_sync_requests: u32,
     pub max_sync_records: u64,
+    pub max_sync_bytes: u64,
     /// Pages read back to back are committed together once they hold this many records
     /// (1: every page on its own). Whatever is held is committed before any wait.
     pub commit_every_records: usize,
@@ -206,6 +208,8 @@ impl PollerConfig {
             catch_up_after: (3 * interval).max(20 * Millis::MINUTE),
             max_sync_requests: 5_000,
             max_sync_records: 1_000_000,
+            // A million records of about half a KiB each; a page is at most a few MiB.
+            max_sync_bytes: 1024 * 1024 * 1024,
             // Each commit rewrites the index pages its rows touched, and Parakey's ids are
             // random: committing 100-row pages one by one wrote ten times the data of the
             // rows. 5,000 rows (a few MB held) keep that small and memory flat.
@@ -822,7 +826,8 @@ impl Poller {
             .max();
         job.newest = job.newest.max(newest);
         let over_budget = job.requests >= self.config.max_sync_requests
-            || job.records >= self.config.max_sync_records;
+            || job.records >= self.config.max_sync_records
+            || job.bytes >= self.config.max_sync_bytes;
         if job.listing.is_done() || over_budget {
             self.finish_with(now, page, over_budget);
         } else {

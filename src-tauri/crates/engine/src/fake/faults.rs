@@ -34,6 +34,9 @@ pub enum Fault {
     Malformed,
     /// A redirect (302, 307, ...) to `location`, typically another host.
     Redirect { status: u16, location: String },
+    /// A 200 whose JSON body is `bytes` long (one record with a field of padding): a
+    /// broken or hostile server, or a small gzip body that inflates to a huge one.
+    Oversized { bytes: usize },
 }
 
 impl Fault {

@@ -1,11 +1,13 @@
-//! The fake Parakey server: the API as `shared/docs/parakey-api.md` describes it, with a
-//! switch for every unknown and a scripted fault for every failure the client must
-//! survive. Engine tests run the real HTTP client against it on loopback, the demo mode
-//! runs on it, and the `fake-parakey` binary serves it to other processes.
+//! The fake Parakey: the API as `shared/docs/parakey-api.md` describes it, with a switch
+//! for every unknown and a scripted fault for every failure the client must survive. The
+//! demo runs on it in-process ([`FakeControl::in_process`], no socket at all); with the
+//! `testing` feature it is also a loopback HTTP server (`FakeParakey`) that engine tests
+//! run the real HTTP client against, and the `fake-parakey` binary serves to other
+//! processes.
 //!
 //! It owns an in-memory event store ([`events`]), the switches ([`config`]), the fault
-//! queue ([`faults`]), request statistics, a seeded demo place ([`demo`]) and a tiny
-//! HTTP server. All state sits behind one mutex that no handler holds across an
+//! queue ([`faults`]), request statistics, a seeded demo place ([`demo`]) and the API's
+//! answers ([`api`]). All state sits behind one mutex that no handler holds across an
 //! `.await`; a page costs a binary search plus the page (see [`events`]), so a test can
 //! page through 100,000 rows quickly.
 //!
@@ -13,17 +15,19 @@
 //! injected events and the visibility of in-flight rows all read it, never the client's.
 //!
 //! Two surfaces: the Parakey API (`GET /eventLogs`, `GET /eventLogs/:id`, token required,
-//! faults apply) and the control API under `/_fake/` (no token, no faults), which mirrors
-//! [`FakeControl`] for other processes.
+//! faults apply) and, on the test server only, the control API under `/_fake/` (no token,
+//! no faults), which mirrors [`FakeControl`] for other processes.
 //!
 //! It must not depend on the engine's client or store: it is the other side of the wire.
 
-mod api;
+pub mod api;
 pub mod config;
 pub mod demo;
 pub mod events;
 pub mod faults;
-#[cfg(test)]
+#[cfg(feature = "testing")]
+mod server;
+#[cfg(all(test, feature = "testing"))]
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -34,7 +38,6 @@ use std::time::{Duration, SystemTime};
 use doorpost_core::Millis;
 use doorpost_core::rng::Rng;
 use serde::Serialize;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 pub use config::{
@@ -43,6 +46,12 @@ pub use config::{
 };
 pub use events::{EventSpec, Resource, UserSpec};
 pub use faults::{Fault, RetryAfter};
+#[cfg(feature = "testing")]
+pub use server::FakeParakey;
+
+/// The base URL of an in-process fake: never resolved, never connected to. It names the
+/// account (the poller's durable state is keyed by base URL and token).
+pub const IN_PROCESS_URL: &str = "https://in-process.parakey.invalid";
 
 use events::EventTable;
 
@@ -176,11 +185,69 @@ impl State {
 
 struct Shared {
     state: Mutex<State>,
-    addr: SocketAddr,
+    /// Where the test server listens; `None` in-process.
+    addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
 }
 
 impl Shared {
+    /// Counts an API request and keeps its URI and headers for [`Stats`].
+    fn record_request(&self, uri: &str, request_headers: &http::HeaderMap) {
+        let mut state = self.lock();
+        state.stats.requests += 1;
+        state.stats.last_request_uri = Some(uri.to_string());
+        let mut headers = BTreeMap::<String, String>::new();
+        for (name, value) in request_headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            headers
+                .entry(name.as_str().to_owned())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert_with(|| value.into_owned());
+        }
+        state.stats.last_request_headers = headers;
+    }
+
+    /// What a finished response needs: the `Date` header from the fake clock (or none),
+    /// its length, and byte counts for [`Stats`] (after gzip, on the server).
+    fn finish_response(&self, parts: &mut http::response::Parts, body_len: usize, is_api: bool) {
+        let (now, date_header) = {
+            let state = self.lock();
+            (state.now(), state.config.date_header)
+        };
+        if date_header && !parts.headers.contains_key(http::header::DATE) {
+            parts.headers.insert(
+                http::header::DATE,
+                http_date(now).parse().expect("HTTP-dates are ASCII"),
+            );
+        }
+        // A 304's headers describe the 200 it stands for; a length of 0 would misstate it.
+        if parts.status != http::StatusCode::NOT_MODIFIED {
+            parts.headers.insert(
+                http::header::CONTENT_LENGTH,
+                http::HeaderValue::from(body_len),
+            );
+        }
+        if is_api {
+            let header_bytes = "HTTP/1.1 200 OK\r\n\r\n".len()
+                + parts
+                    .headers
+                    .iter()
+                    .map(|(name, value)| name.as_str().len() + value.len() + 4)
+                    .sum::<usize>();
+            let mut state = self.lock();
+            *state
+                .stats
+                .by_status
+                .entry(parts.status.as_u16())
+                .or_default() += 1;
+            state.stats.body_bytes += body_len as u64;
+            state.stats.header_bytes += header_bytes as u64;
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking test thread must not wedge every later request.
         self.state
@@ -205,13 +272,54 @@ impl std::fmt::Debug for FakeControl {
 }
 
 impl FakeControl {
-    /// `http://127.0.0.1:PORT`, no trailing slash.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.shared.addr)
+    /// A fake that answers in this process only ([`FakeControl::exchange`]): no socket,
+    /// no port, nothing another process could reach. The demo runs on it.
+    pub fn in_process(config: FakeConfig) -> FakeControl {
+        let (stop, _) = watch::channel(false);
+        FakeControl {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State::new(config)),
+                addr: None,
+                stop,
+            }),
+        }
     }
 
+    /// One Parakey API request (`/eventLogs?...` or `/eventLogs/:id`), answered as the
+    /// server would answer it, faults, `Date` header and statistics included. `None`: the
+    /// connection was dropped, or the path is not the API's.
+    pub async fn exchange(
+        &self,
+        path_and_query: &str,
+        headers: &http::HeaderMap,
+    ) -> Option<api::Response> {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
+        self.shared.record_request(path_and_query, headers);
+        let answer = api::answer(&self.shared, path, query, headers).await?;
+        let api::Answer::Respond(response) = answer else {
+            self.shared.lock().stats.dropped_connections += 1;
+            return None;
+        };
+        let (mut parts, body) = response.into_parts();
+        self.shared.finish_response(&mut parts, body.len(), true);
+        Some(http::Response::from_parts(parts, body))
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash: the test server's address.
+    #[cfg(feature = "testing")]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr())
+    }
+
+    /// The test server's address.
+    #[cfg(feature = "testing")]
     pub fn addr(&self) -> SocketAddr {
-        self.shared.addr
+        self.shared
+            .addr
+            .expect("an in-process fake has no address; use the test server")
     }
 
     /// False once the server was shut down (or dropped).
@@ -346,51 +454,10 @@ impl FakeControl {
     }
 }
 
-/// A running fake Parakey on loopback. Dropping it shuts the server down; scripting
-/// methods come from [`FakeControl`] through `Deref`.
-#[derive(Debug)]
-pub struct FakeParakey {
-    control: FakeControl,
-}
-
-impl FakeParakey {
-    /// Serves on `127.0.0.1` at a random free port.
-    pub async fn start(config: FakeConfig) -> std::io::Result<FakeParakey> {
-        FakeParakey::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
-    }
-
-    /// Serves on `addr` (port 0 for a random one). Must run inside a tokio runtime.
-    pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<FakeParakey> {
-        let listener = TcpListener::bind(addr).await?;
-        let (stop, _) = watch::channel(false);
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(config)),
-            addr: listener.local_addr()?,
-            stop,
-        });
-        tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Ok(FakeParakey {
-            control: FakeControl { shared },
-        })
-    }
-
-    /// A handle for other tasks (e.g. [`demo::run_live`]); it does not keep the server up.
-    pub fn control(&self) -> FakeControl {
-        self.control.clone()
-    }
-}
-
-impl std::ops::Deref for FakeParakey {
-    type Target = FakeControl;
-    fn deref(&self) -> &FakeControl {
-        &self.control
-    }
-}
-
-impl Drop for FakeParakey {
-    fn drop(&mut self) {
-        self.control.shutdown();
-    }
+/// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`) for a point on the fake clock.
+pub(crate) fn http_date(at: Millis) -> String {
+    let since_epoch = Duration::from_millis(u64::try_from(at.0).unwrap_or(0));
+    httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + since_epoch)
 }
 
 /// Resolves once the stop flag is set.
@@ -398,147 +465,4 @@ async fn until_stopped(stop: &mut watch::Receiver<bool>) {
     // The sender lives in `Shared`, which every caller keeps alive, so this cannot fail;
     // were it dropped, stopping is the right reading anyway.
     let _ = stop.wait_for(|&stopped| stopped).await;
-}
-
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    let router = api::router(Arc::clone(&shared));
-    let mut stop = shared.stop.subscribe();
-    loop {
-        tokio::select! {
-            _ = until_stopped(&mut stop) => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, router.clone(), Arc::clone(&shared)));
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(%error, "fake Parakey: accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            },
-        }
-    }
-}
-
-/// Returned by the service to make hyper close the connection without a response.
-#[derive(Debug, thiserror::Error)]
-#[error("fake Parakey dropped the connection on purpose")]
-struct ConnectionDropped;
-
-async fn serve_connection(stream: TcpStream, router: axum::Router, shared: Arc<Shared>) {
-    let _ = stream.set_nodelay(true);
-    let mut stop = shared.stop.subscribe();
-    let router = hyper_util::service::TowerToHyperService::new(router);
-    let service = hyper::service::service_fn(move |request| {
-        let router = router.clone();
-        let shared = Arc::clone(&shared);
-        async move { respond(&router, &shared, request).await }
-    });
-    // The `Date` header comes from the fake's own clock (or not at all), never hyper's.
-    let connection = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .auto_date_header(false)
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-    tokio::select! {
-        result = connection => {
-            if let Err(error) = result {
-                tracing::debug!(%error, "fake Parakey: connection ended");
-            }
-        }
-        // Dropping the connection closes the socket, so a stalled request ends too.
-        _ = until_stopped(&mut stop) => {}
-    }
-}
-
-fn is_api_path(path: &str) -> bool {
-    path == "/eventLogs" || path.starts_with("/eventLogs/")
-}
-
-/// Runs the router, then does what needs the finished response: the `Date` header from
-/// the fake clock, dropping the connection on request, and byte counts after gzip.
-async fn respond(
-    router: &hyper_util::service::TowerToHyperService<axum::Router>,
-    shared: &Shared,
-    request: hyper::Request<hyper::body::Incoming>,
-) -> Result<axum::response::Response, ConnectionDropped> {
-    use hyper::service::Service;
-
-    let is_api = is_api_path(request.uri().path());
-    if is_api {
-        let mut state = shared.lock();
-        state.stats.requests += 1;
-        state.stats.last_request_uri = Some(request.uri().to_string());
-        let mut headers = BTreeMap::<String, String>::new();
-        for (name, value) in request.headers() {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            headers
-                .entry(name.as_str().to_owned())
-                .and_modify(|v| {
-                    v.push_str(", ");
-                    v.push_str(&value);
-                })
-                .or_insert_with(|| value.into_owned());
-        }
-        state.stats.last_request_headers = headers;
-    }
-
-    let response = match router.call(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    };
-    if response.extensions().get::<api::DropConnection>().is_some() {
-        shared.lock().stats.dropped_connections += 1;
-        return Err(ConnectionDropped);
-    }
-    let (mut parts, body) = response.into_parts();
-    let body = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::warn!(%error, "fake Parakey: could not build a response body");
-            return Err(ConnectionDropped);
-        }
-    };
-    let (now, date_header) = {
-        let state = shared.lock();
-        (state.now(), state.config.date_header)
-    };
-    if date_header && !parts.headers.contains_key(axum::http::header::DATE) {
-        parts.headers.insert(
-            axum::http::header::DATE,
-            http_date(now).parse().expect("HTTP-dates are ASCII"),
-        );
-    }
-    // A 304's headers describe the 200 it stands for; a length of 0 would misstate it.
-    if parts.status != axum::http::StatusCode::NOT_MODIFIED {
-        parts.headers.insert(
-            axum::http::header::CONTENT_LENGTH,
-            axum::http::HeaderValue::from(body.len()),
-        );
-    }
-    if is_api {
-        let header_bytes = "HTTP/1.1 200 OK\r\n\r\n".len()
-            + parts
-                .headers
-                .iter()
-                .map(|(name, value)| name.as_str().len() + value.len() + 4)
-                .sum::<usize>();
-        let mut state = shared.lock();
-        *state
-            .stats
-            .by_status
-            .entry(parts.status.as_u16())
-            .or_default() += 1;
-        state.stats.body_bytes += body.len() as u64;
-        state.stats.header_bytes += header_bytes as u64;
-    }
-    Ok(axum::response::Response::from_parts(
-        parts,
-        axum::body::Body::from(body),
-    ))
-}
-
-/// An HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`) for a point on the fake clock.
-pub(crate) fn http_date(at: Millis) -> String {
-    let since_epoch = Duration::from_millis(u64::try_from(at.0).unwrap_or(0));
-    httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + since_epoch)
 }

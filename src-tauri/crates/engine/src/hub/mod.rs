@@ -39,7 +39,7 @@ use doorpost_core::tray::PAUSE_UNTIL_MINUTES;
 use tokio::sync::broadcast;
 
 use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
-use crate::fake::{self, FakeConfig, FakeParakey};
+use crate::fake::{self, FakeConfig, FakeControl};
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, wall_now};
 use crate::keychain::TokenStore;
 use crate::notifier::Notifier;
@@ -110,7 +110,8 @@ struct State {
     mode: Option<Mode>,
     reader: Option<Arc<Mutex<Store>>>,
     places: Vec<Running>,
-    demo: Option<FakeParakey>,
+    /// The demo's simulated Parakey: in-process, it opens no port.
+    demo: Option<FakeControl>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The settings the engines and the notifier run with.
     applied: Option<Settings>,
@@ -219,7 +220,8 @@ impl Hub {
     }
 
     fn open_store(dir: &Path) -> Result<Store, AppError> {
-        private_dir(dir).map_err(|e| {
+        // Readable by the user only: guests' names are in it.
+        crate::private_files::private_dir(dir).map_err(|e| {
             internal(format!(
                 "Doorpost cannot create its data folder {}: {e}",
                 dir.display()
@@ -314,8 +316,15 @@ impl Hub {
             Ok(base) => {
                 let label = several.then(|| running.row.name.clone());
                 let place = self.place_context(&running.row, label, settings);
-                self.start_engine(base, token, place, self.opts.poller_config.clone(), delay)
-                    .await
+                self.start_engine(
+                    base,
+                    token,
+                    place,
+                    self.opts.poller_config.clone(),
+                    delay,
+                    None,
+                )
+                .await
             }
             Err(e) => Err(internal(e)),
         };
@@ -365,6 +374,7 @@ impl Hub {
         place: PlaceContext,
         poller_config: Option<PollerConfig>,
         start_delay: Duration,
+        simulator: Option<FakeControl>,
     ) -> Result<EngineHandle, AppError> {
         let dir = if place.id.as_deref() == Some(DEMO_PLACE) {
             &self.opts.demo_dir
@@ -382,6 +392,7 @@ impl Hub {
             utc_offset_secs: self.opts.utc_offset_secs,
             place,
             start_delay,
+            simulator,
         })
         .await
         .map_err(internal)
@@ -391,16 +402,14 @@ impl Hub {
         // The demo starts fresh each time: its history is generated around today.
         let _ = std::fs::remove_dir_all(&self.opts.demo_dir);
         let mut store = Self::open_store(&self.opts.demo_dir)?;
-        let fake = FakeParakey::start(FakeConfig {
+        let fake = FakeControl::in_process(FakeConfig {
             token: DEMO_TOKEN.into(),
             max_limit: Some(100),
             ..FakeConfig::default()
-        })
-        .await
-        .map_err(internal)?;
+        });
         let scenario = fake::demo::DemoScenario::harbour_loft();
         let seed = wall_now().0 as u64;
-        scenario.seed_history(&fake.control(), seed);
+        scenario.seed_history(&fake, seed);
         let row = PlaceRow {
             id: DEMO_PLACE.into(),
             name: scenario.place.name.clone(),
@@ -409,7 +418,7 @@ impl Hub {
         };
         store.add_place(&row, wall_now()).map_err(internal)?;
         let settings = store.load_settings().unwrap_or_default();
-        let base = BaseUrl::parse(&fake.base_url()).map_err(internal)?;
+        let base = BaseUrl::parse(fake::IN_PROCESS_URL).map_err(internal)?;
         let token = ApiToken::new(DEMO_TOKEN).map_err(internal)?;
         // The demo checks every minute (the shortest setting) so a new user sees a
         // notification soon; the simulated place has an unlock every ~45 s on average.
@@ -421,10 +430,17 @@ impl Hub {
         let label = Some(i18n::t(lang, Msg::Demo, &[]));
         let place = self.place_context(&row, label, &settings);
         let engine = self
-            .start_engine(base, token, place, Some(config), Duration::ZERO)
+            .start_engine(
+                base,
+                token,
+                place,
+                Some(config),
+                Duration::ZERO,
+                Some(fake.clone()),
+            )
             .await?;
         state.tasks.push(tokio::spawn(fake::demo::run_live(
-            fake.control(),
+            fake.clone(),
             seed,
             Duration::from_secs(45),
         )));
@@ -694,13 +710,6 @@ impl Hub {
     pub async fn leave_demo(self: &Arc<Self>) -> Result<(), AppError> {
         self.switch(Mode::Account).await
     }
-}
-
-/// Creates `dir` readable by the user only (guests' names are in it).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(dir)?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
 
 fn read_settings(state: &State) -> Settings {

@@ -119,26 +119,14 @@ pub fn gap(g: &Gap) -> GapView {
     }
 }
 
-/// One CSV field, quoted when needed, with formula-leading characters neutralised so a
-/// door named `=HYPERLINK(...)` stays text in a spreadsheet.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+/// One CSV field: always quoted, formula-leading text defused (see
+/// [`doorpost_core::text::csv_field`]).
+pub use doorpost_core::text::csv_field;
 
-pub const CSV_HEADER: &str =
-    "id,unlocked_at,created_at,timestamp,place,door,user,notification,late_by_minutes";
+pub const CSV_HEADER: &str = "\"id\",\"unlocked_at\",\"created_at\",\"timestamp\",\"place\",\"door\",\"user\",\"notification\",\"late_by_minutes\"";
 
 pub fn csv_line(r: &HistoryRowView) -> String {
-    let t = |ms: i64| Millis(ms).to_rfc3339();
+    let t = |ms: i64| csv_field(&Millis(ms).to_rfc3339());
     let notification = match r.notification {
         NotificationView::Notified => "notified",
         NotificationView::Suppressed => "suppressed",
@@ -148,14 +136,16 @@ pub fn csv_line(r: &HistoryRowView) -> String {
         csv_field(&r.id),
         t(r.unlocked_at),
         t(r.created_at),
-        r.timestamp.map(t).unwrap_or_default(),
+        r.timestamp.map(t).unwrap_or_else(|| csv_field("")),
         csv_field(r.place_name.as_deref().unwrap_or("")),
         csv_field(&r.door),
         csv_field(r.user.as_deref().unwrap_or("")),
-        notification.to_string(),
-        r.late_by_ms
-            .map(|ms| (ms / Millis::MINUTE).to_string())
-            .unwrap_or_default(),
+        csv_field(notification),
+        csv_field(
+            &r.late_by_ms
+                .map(|ms| (ms / Millis::MINUTE).to_string())
+                .unwrap_or_default(),
+        ),
     ]
     .join(",")
 }
@@ -165,11 +155,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_field("Front door"), "Front door");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    fn csv_lines_quote_every_field_and_defuse_hostile_names() {
+        let r = HistoryRow {
+            id: "a".into(),
+            created_at: Millis(0),
+            timestamp: None,
+            unlocked_at: Millis(0),
+            door_id: None,
+            door_name: Some("X;=HYPERLINK(\"http://evil\")".into()),
+            user_name: Some("=cmd|' /C calc'!A0\u{1b}[2J".into()),
+            notify_state: NotifyState::Suppressed,
+            report_delay_ms: None,
+            place_id: None,
+            repeat: false,
+            muted: false,
+        };
+        let line = csv_line(&row(&r, AllowedOffset::Minutes(10), &[]));
+        assert_eq!(
+            line,
+            "\"a\",\"1970-01-01T00:00:00.000Z\",\"1970-01-01T00:00:00.000Z\",\"\",\"\",\
+             \"X;=HYPERLINK(\"\"http://evil\"\")\",\"'=cmd|' /C calc'!A0[2J\",\
+             \"suppressed\",\"\""
+        );
+        assert_eq!(CSV_HEADER.split(',').count(), line.split("\",\"").count());
     }
 
     #[test]

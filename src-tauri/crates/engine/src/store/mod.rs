@@ -35,6 +35,7 @@
 
 mod coverage;
 mod decide;
+mod forget;
 mod history;
 mod places;
 #[cfg(test)]
@@ -57,6 +58,7 @@ use sha2::{Digest, Sha256};
 
 pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
+pub use forget::{MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
 pub use places::{ALL_DOORS, MuteRow, PlaceRow};
 
@@ -125,6 +127,14 @@ pub enum StoreError {
     DecisionCount { expected: usize, got: usize },
     #[error("could not encode the settings as JSON: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error(
+        "could not make the history database at {path} private (folder 0700, files 0600): \
+         {source}. Check that you own the file and its folder"
+    )]
+    Private {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -317,6 +327,11 @@ impl Store {
             path: path.to_owned(),
             source,
         };
+        // Guests' names: created private, and an older install's files made private.
+        crate::private_files::private_database(path).map_err(|source| StoreError::Private {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // Only takes effect on a new, empty file: it must precede the first table.
@@ -335,6 +350,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err)?;
+        // Forgotten names are overwritten on disk, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")
             .map_err(open_err)?;
         conn.pragma_update(None, "cache_size", -CACHE_KIB)
             .map_err(open_err)?;
@@ -760,7 +778,10 @@ fn write_quarantine(
 ) -> Result<usize> {
     let mut new = 0;
     for q in records {
+        // The hash is of the whole text (one row per distinct record); the row keeps only
+        // its start, so a hostile server cannot fill the disk through the quarantine.
         let hash = sha256_hex(&q.raw);
+        let (raw, reason) = forget::bounded_quarantine_text(q);
         let bumped = tx
             .prepare_cached(
                 "UPDATE quarantine SET last_seen_at = MAX(last_seen_at, ?2), \
@@ -786,17 +807,20 @@ fn write_quarantine(
                      last_seen_at = MAX(last_seen_at, ?5), times_seen = times_seen + 1 \
                      WHERE id = ?1",
                 )?
-                .execute(params![row, q.raw, hash, q.reason, seen_at.0])?;
+                .execute(params![row, raw, hash, reason, seen_at.0])?;
             }
             None => {
                 tx.prepare_cached(
                     "INSERT INTO quarantine (source, record_id, reason, raw, raw_sha256, \
                      first_seen_at, last_seen_at, times_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1)",
                 )?
-                .execute(params![source, q.id, q.reason, q.raw, hash, seen_at.0])?;
+                .execute(params![source, q.id, reason, raw, hash, seen_at.0])?;
                 new += 1;
             }
         }
+    }
+    if new > 0 {
+        forget::trim_quarantine(tx)?;
     }
     Ok(new)
 }

@@ -1033,3 +1033,106 @@ fn only_the_pages_before_a_syncs_last_skip_the_fsync() {
     store.save_settings(&Settings::default()).unwrap();
     assert_eq!(synchronous(&store), FULL);
 }
+
+#[test]
+fn retention_forgets_old_names_and_emails_but_keeps_counts_and_doors() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    let with_email = |id: &str, at: i64| {
+        parse_record(&json!({
+            "id": id, "createdAt": at, "type": "unlock",
+            "device": { "id": "d1", "name": "Front door" },
+            "access": { "id": "a1", "name": "Ann's key" },
+            "user": { "id": "u1", "firstName": "Ann", "lastName": "Berg", "email": "ann@example.com" },
+        }))
+        .unwrap()
+    };
+    commit(
+        &mut store,
+        &[with_email("old", 10 * day), with_email("new", 100 * day)],
+        100 * day,
+    );
+    assert!(
+        store
+            .conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+            == 1
+    );
+
+    let forgotten = store.forget_before(Millis(50 * day)).unwrap();
+    assert_eq!(forgotten.events, 1);
+
+    let (raw, user_id, user_name, door): (String, Option<String>, Option<String>, Option<String>) =
+        store
+            .conn
+            .query_row(
+                "SELECT raw, user_id, user_name, door_name FROM event_log WHERE id = 'old'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+    for personal in ["Ann", "Berg", "ann@example.com", "u1"] {
+        assert!(!raw.contains(personal), "{personal} is still in {raw}");
+    }
+    assert_eq!((user_id, user_name), (None, None));
+    assert_eq!(door.as_deref(), Some("Front door"), "door history stays");
+    let reread = parse_record(&serde_json::from_str(&raw).unwrap()).unwrap();
+    assert_eq!(reread.created_at, Millis(10 * day), "the row still reads");
+
+    // Counts, doors and the newer row stay; the name search finds only the newer row.
+    assert_eq!(store.count(&HistoryQuery::default()).unwrap(), 2);
+    assert_eq!(store.doors().unwrap()[0].count, 2);
+    let by_name = HistoryQuery {
+        text: Some("Ann".into()),
+        ..HistoryQuery::default()
+    };
+    assert_eq!(all_ids(&store, by_name, None), ["new"]);
+    let users: i64 = store
+        .conn
+        .query_row(
+            "SELECT events FROM names WHERE kind = 'user' AND name = 'Ann Berg'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(users, 1, "the names table matches the rows");
+    assert_eq!(store.forget_before(Millis(50 * day)).unwrap().events, 0);
+}
+
+#[test]
+fn the_quarantine_is_bounded_in_rows_and_text() {
+    let (_dir, mut store) = open();
+    let records: Vec<Quarantined> = (0..MAX_QUARANTINE_ROWS + 100)
+        .map(|i| Quarantined {
+            id: Some(format!("q{i}")),
+            reason: "r".repeat(10_000),
+            raw: format!("{i}:{}", "é".repeat(10_000)),
+        })
+        .collect();
+    let c = Commit {
+        source: SOURCE,
+        place_id: None,
+        day: DayRule::default(),
+        events: &[],
+        quarantined: &records,
+        state_json: "{}",
+        news_floor: None,
+        log: Some(entry(1, PollOutcome::Fetched)),
+        earlier_new: 0,
+        seen_at: Millis(1),
+    };
+    store.commit(&c, |_| Vec::new()).unwrap();
+    assert_eq!(
+        store.quarantine_count().unwrap(),
+        MAX_QUARANTINE_ROWS as u64
+    );
+    for row in store.quarantined(1_000).unwrap() {
+        assert!(row.raw.len() <= MAX_QUARANTINE_TEXT && row.reason.len() <= MAX_QUARANTINE_TEXT);
+    }
+    // Forgotten with the names: quarantined text is the server's, personal data included.
+    assert_eq!(
+        store.forget_before(Millis(2)).unwrap().quarantined,
+        MAX_QUARANTINE_ROWS
+    );
+}

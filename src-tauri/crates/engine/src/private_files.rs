@@ -1,0 +1,220 @@
+//! Data at rest is the guests' data: Doorpost's data directory is 0700 and every file in
+//! it 0600 (database, WAL, SHM, logs, icons, web storage), and an export is a new file that
+//! only its owner can read.
+//!
+//! Three layers, each enough on its own for the files it covers:
+//! - [`restrict_new_files`] sets the process's umask to 077 at start, so whatever this
+//!   process and its children create (SQLite's WAL and SHM, WebKit's storage) is private;
+//! - [`crate::store::Store::open`] creates the database 0600 and makes its folder 0700
+//!   (SQLite gives the WAL and SHM the database's mode);
+//! - [`secure_tree`] fixes an existing install on start: a data directory written by an
+//!   earlier Doorpost with 0755 and 0644.
+//!
+//! Symbolic links are never followed: a link planted in the data directory or in
+//! Downloads cannot make Doorpost change or overwrite a file elsewhere.
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+pub const DIR_MODE: u32 = 0o700;
+pub const FILE_MODE: u32 = 0o600;
+
+/// New files and folders of this process and its children: owner only.
+#[cfg(target_os = "linux")]
+pub fn restrict_new_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn restrict_new_files() {}
+
+/// `dir` and its parents created if missing; `dir` itself made 0700.
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    set_mode_unless_link(dir, DIR_MODE)
+}
+
+/// Every folder under `dir` (itself included) 0700 and every other entry 0600, without
+/// following symbolic links. A missing `dir` is fine: there is nothing to protect yet.
+pub fn secure_tree(dir: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => return Ok(()),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        set_mode_unless_link(&folder, DIR_MODE)?;
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_symlink() {
+                continue;
+            } else if kind.is_dir() {
+                stack.push(entry.path());
+            } else {
+                set_mode_unless_link(&entry.path(), FILE_MODE)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets `path`'s permission bits, unless it is a symbolic link (or gone).
+fn set_mode_unless_link(path: &Path, mode: u32) -> io::Result<()> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o7777 == mode {
+        return Ok(());
+    }
+    std::fs::set_permissions(path, Permissions::from_mode(mode))
+}
+
+/// The database file and SQLite's companions made 0600 (created empty and private when the
+/// database does not exist yet), and its folder 0700.
+pub fn private_database(db: &Path) -> io::Result<()> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        set_mode_unless_link(dir, DIR_MODE)?;
+    }
+    match create_new_private(db) {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        set_mode_unless_link(Path::new(&name), FILE_MODE)?;
+    }
+    Ok(())
+}
+
+/// A new file, 0600: fails if anything (a file, a symbolic link) is at `path` already.
+pub fn create_new_private(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(path)
+}
+
+/// Writes `contents` to a new file `<stem>-<time>-<suffix>.<ext>` in `dir`, 0600: never
+/// overwriting a file, never following a link. `time` names the moment (e.g.
+/// `2026-05-02-081500`); the suffix is random, so the name cannot be guessed in advance.
+pub fn write_new_unique(
+    dir: &Path,
+    stem: &str,
+    time: &str,
+    ext: &str,
+    contents: &[u8],
+) -> io::Result<PathBuf> {
+    let mut rng = doorpost_core::rng::Rng::seeded(unpredictable_seed());
+    for _ in 0..16 {
+        let suffix: String = (0..6)
+            .map(|_| {
+                char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[(rng.next_u64() % 32) as usize])
+            })
+            .collect();
+        let path = dir.join(format!("{stem}-{time}-{suffix}.{ext}"));
+        match create_new_private(&path) {
+            Ok(mut file) => {
+                file.write_all(contents)?;
+                file.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free file name for {stem} in {}", dir.display()),
+    ))
+}
+
+/// A seed no other user can predict: the OS's hash keys (random per process) over the
+/// time and the process id.
+fn unpredictable_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    }
+
+    #[test]
+    fn an_existing_install_is_made_private_without_following_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let outside = tmp.path().join("outside.txt");
+        std::fs::create_dir_all(data.join("webview")).unwrap();
+        std::fs::write(data.join("doorpost.sqlite3"), b"x").unwrap();
+        std::fs::write(data.join("webview/cookies"), b"x").unwrap();
+        std::fs::write(&outside, b"x").unwrap();
+        for p in [&data, &data.join("webview")] {
+            std::fs::set_permissions(p, Permissions::from_mode(0o755)).unwrap();
+        }
+        for p in [
+            &data.join("doorpost.sqlite3"),
+            &data.join("webview/cookies"),
+            &outside,
+        ] {
+            std::fs::set_permissions(p, Permissions::from_mode(0o644)).unwrap();
+        }
+        std::os::unix::fs::symlink(&outside, data.join("link")).unwrap();
+
+        secure_tree(&data).unwrap();
+
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("webview")), 0o700);
+        assert_eq!(mode(&data.join("doorpost.sqlite3")), 0o600);
+        assert_eq!(mode(&data.join("webview/cookies")), 0o600);
+        assert_eq!(
+            mode(&outside),
+            0o644,
+            "a link's target is not ours to change"
+        );
+    }
+
+    #[test]
+    fn exports_are_new_private_files_that_never_follow_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = write_new_unique(tmp.path(), "doorpost-history", "t", "csv", b"1").unwrap();
+        let b = write_new_unique(tmp.path(), "doorpost-history", "t", "csv", b"2").unwrap();
+        assert_ne!(a, b, "the same second, two files");
+        assert_eq!(mode(&a), 0o600);
+        assert_eq!(std::fs::read(&a).unwrap(), b"1");
+
+        let target = tmp.path().join("victim");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = tmp.path().join("planted.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(
+            create_new_private(&link).is_err(),
+            "a planted link is refused"
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+    }
+}
