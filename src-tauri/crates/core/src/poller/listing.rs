@@ -300,34 +300,23 @@ impl Listing {
             return;
         }
         let ordered = identities(page);
-        if ordered == self.chain_start {
-            // The newest rows again, exactly: `skip` was ignored, or new rows pushed
-            // everything back by just that much. Reading from the top again tells.
-            self.seen_ignored += 1;
-            if self.seen_ignored >= 2 {
-                self.skip = SkipSupport::Ignored;
-                return self.start_walk();
-            }
-            return self.lost_place();
-        }
-        let whole_page = ordered.len();
-        let ordered = shifted_tail(&self.previous, ordered);
-        if self.previous.len() > 1 && ordered.len() == 1 && ordered.first() == self.previous.last()
-        {
-            if whole_page == 1 {
-                // Only the overlap record came back: the previous page held the oldest rows.
-                // (A server that cut its pages to one row between these two requests would
-                // look the same; the next sweep lists these rows again.)
-                self.done = true;
-            } else {
-                // New rows at the top pushed this page back onto the previous one.
-                self.stage = Stage::NewestSkip {
-                    skip: next_skip(skip, records),
-                };
-            }
+        if self.same_page_again(&ordered) || self.only_the_overlap(&ordered) {
             return;
         }
+        let whole_page = ordered.len();
         let before = ids_of(&self.previous);
+        let ordered = shifted_tail(&self.previous, ordered);
+        if self.previous.len() > 1
+            && whole_page > 1
+            && ordered.len() == 1
+            && ordered.first() == self.previous.last()
+        {
+            // New rows at the top pushed this page back onto the previous one.
+            self.stage = Stage::NewestSkip {
+                skip: next_skip(skip, records),
+            };
+            return;
+        }
         if ordered.iter().all(|(id, _)| before.contains(id.as_str())) {
             return self.lost_place(); // nothing new: `skip` went nowhere
         }
@@ -368,6 +357,50 @@ impl Listing {
                 skip: next_skip(skip, records),
             };
         }
+    }
+
+    /// A page seen before, exactly. The newest rows again: `skip` was ignored, or new rows
+    /// pushed everything back by just that much; reading from the top again tells, and
+    /// twice is taken as ignored. The previous page again: `skip` ignored, or exactly a
+    /// page less one row arrived at the top; only reading from the top again tells them
+    /// apart, and that is not evidence enough to stop using `skip`. (Taking it for a push
+    /// every time paged an ignoring server with ever larger `skip`s until the sync's
+    /// request budget ran out.)
+    fn same_page_again(&mut self, ordered: &[(String, Option<Millis>)]) -> bool {
+        if ordered == self.chain_start {
+            self.seen_ignored += 1;
+            if self.seen_ignored >= 2 {
+                self.skip = SkipSupport::Ignored;
+                self.start_walk();
+            } else {
+                self.lost_place();
+            }
+            true
+        } else if ordered == self.previous {
+            self.lost_place();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Only the overlap came back, though perhaps not the same record: among rows sharing
+    /// the oldest `createdAt` an unstable order may put any of them last. One record at
+    /// that `skip` means the previous page held the oldest rows. (A server that cut its
+    /// pages to one row between these two requests would look the same; the next sweep
+    /// lists these rows again.)
+    fn only_the_overlap(&mut self, ordered: &[(String, Option<Millis>)]) -> bool {
+        let [(id, at)] = ordered else {
+            return false;
+        };
+        let last = self.previous.last().is_some_and(|(prev, _)| prev == id);
+        let tied = at.is_some()
+            && *at == self.covered_from
+            && self.previous.iter().any(|(prev, _)| prev == id);
+        if self.previous.len() > 1 && (last || tied) {
+            self.done = true;
+        }
+        self.done
     }
 
     /// `skip` lost its place (rows moved under it). Where `startDate` is proven to filter on

@@ -1647,3 +1647,153 @@ proptest! {
         run_schedule(v, seed, ops);
     }
 }
+
+/// Found by the random schedules: a server that ignores `skip` answered the same three rows
+/// at every `skip`, and each was read as "new rows pushed the page back", so the sync
+/// paged on until its budget ran out.
+#[test]
+fn the_same_page_at_every_skip_is_an_ignored_skip() {
+    let v = Variant {
+        auth: Some(AuthStyle::Bearer),
+        start_on_timestamp: true,
+        start_inclusive: false,
+        cap: 1000,
+        skip: SkipMode::Ignored,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: Some((3, false)),
+        sparse_history: false,
+        commit_every: 1,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::Unlock {
+                late: 0,
+                visible_delay: 4,
+            },
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Refresh,
+            Op::Wait(560042),
+            Op::Absurd,
+            Op::Wait(1),
+        ],
+    );
+}
+
+/// Found by the random schedules: a server that filters `startDate` on the device time and
+/// orders ties unstably answered the one-record overlap with a different record of the
+/// tie each time; read as a lost place, every sweep fell back to the walk, which cannot see
+/// a late upload whose device time is before the window, so it was never stored.
+#[test]
+fn a_one_record_overlap_from_an_unstable_tie_ends_the_newest_pages() {
+    let v = Variant {
+        auth: Some(AuthStyle::AccessToken),
+        start_on_timestamp: true,
+        start_inclusive: false,
+        cap: 1000,
+        skip: SkipMode::Honoured,
+        strict: false,
+        unstable: true,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: Some((7, false)),
+        sparse_history: false,
+        commit_every: 1,
+    };
+    run_schedule(
+        v,
+        1040773233964754,
+        vec![
+            Op::Burst(10),
+            Op::Burst(31),
+            Op::Wait(299997),
+            Op::Fault(Fault::Auth),
+            Op::Wait(359998),
+            Op::Unlock {
+                late: 173460000,
+                visible_delay: 0,
+            },
+            Op::Fault(Fault::Network),
+            Op::Burst(19),
+            Op::Sleep(899999),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Wait(1),
+        ],
+    );
+}
+
+/// Found by the random schedules while the previous page coming back exactly was taken as
+/// proof of an ignored `skip`: on a server that honours it, new rows arriving at the top
+/// can push a page back onto itself; remembered as ignored, `skip` was given up for good,
+/// and the walk that replaced it cannot see a late upload when `startDate` filters on the
+/// device time.
+#[test]
+fn a_page_pushed_back_onto_itself_does_not_give_up_skip() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: true,
+        start_inclusive: false,
+        cap: 3,
+        skip: SkipMode::Honoured,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: Some((4, false)),
+        sparse_history: false,
+        commit_every: 1,
+    };
+    run_schedule(
+        v,
+        566379957589561073,
+        vec![
+            Op::Wait(1),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Scrub,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Burst(2),
+            Op::Absurd,
+            Op::CrashAfterCommit,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 2,
+            },
+            Op::Sleep(299990),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Sleep(60000),
+            Op::Absurd,
+            Op::Absurd,
+            Op::Wait(82429),
+            Op::Unlock {
+                late: 442427,
+                visible_delay: 0,
+            },
+        ],
+    );
+}
