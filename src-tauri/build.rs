@@ -1,6 +1,7 @@
 //! Generates Tauri's context with an app manifest that lists exactly Doorpost's commands,
 //! so the capability file can grant them one by one and nothing else exists; and records
-//! the commit the binary is built from, for `doorpost --version`.
+//! the commit the binary is built from, for `doorpost --version`; and decodes the tray
+//! icons, so the app carries no PNG decoder (Tauri's `image-png`) for four small images.
 
 use std::path::Path;
 use std::process::Command;
@@ -30,6 +31,41 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");
     println!("cargo:rustc-env=DOORPOST_COMMIT={}", commit());
+    for name in TRAY_ICONS {
+        decode_tray_icon(name);
+    }
+}
+
+/// The tray's icons (`icons/tray-<name>.png`), each written to `OUT_DIR` as
+/// `tray-<name>.rgba`: 8-bit RGBA rows, [`TRAY_ICON_SIZE`] pixels square.
+const TRAY_ICONS: [&str; 4] = ["idle", "new", "degraded", "error"];
+const TRAY_ICON_SIZE: u32 = 64;
+
+fn decode_tray_icon(name: &str) {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let png = here.join(format!("../icons/tray-{name}.png"));
+    println!("cargo:rerun-if-changed={}", png.display());
+    let file = std::fs::File::open(&png).expect("the tray icon exists");
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().expect("the tray icon is a PNG");
+    let mut rgba = vec![0; reader.output_buffer_size().expect("a small image")];
+    let info = reader.next_frame(&mut rgba).expect("the tray icon decodes");
+    assert_eq!(
+        (info.width, info.height, info.color_type, info.bit_depth),
+        (
+            TRAY_ICON_SIZE,
+            TRAY_ICON_SIZE,
+            png::ColorType::Rgba,
+            png::BitDepth::Eight
+        ),
+        "{} must be {TRAY_ICON_SIZE}x{TRAY_ICON_SIZE} RGBA, 8 bits per channel",
+        png.display()
+    );
+    rgba.truncate(info.buffer_size());
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join(format!("tray-{name}.rgba"));
+    std::fs::write(out, rgba).expect("OUT_DIR is writable");
 }
 
 /// `DOORPOST_COMMIT` when set (a build from a source tarball), else git's `HEAD`, else

@@ -79,13 +79,7 @@ fn checked_environment(token: Option<String>) -> Result<(Option<ApiToken>, BaseU
 /// Logging to stderr, the data folder made private, and the token out of the environment:
 /// what must happen before any thread or window exists.
 fn prepare() -> Result<(Option<ApiToken>, BaseUrl), String> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+    doorpost_engine::logging::init(doorpost_engine::logging::LevelFilter::INFO);
     // An install from before files were private: its folder 0755, its files 0644.
     if let Err(e) = doorpost_engine::private_files::secure_tree(&paths::data_root()) {
         tracing::warn!("could not make the data folder private: {e}");

@@ -18,14 +18,17 @@ const TRAY_ID: &str = "doorpost";
 #[derive(Default)]
 pub struct Actions(Mutex<Vec<TrayAction>>);
 
+/// The tray icons' side, in pixels (`build.rs` decodes `icons/tray-*.png` to RGBA).
+const ICON_SIZE: u32 = 64;
+
 fn icon(look: TrayLook) -> Image<'static> {
-    let bytes: &[u8] = match look {
-        TrayLook::Idle => include_bytes!("../../icons/tray-idle.png"),
-        TrayLook::New => include_bytes!("../../icons/tray-new.png"),
-        TrayLook::Degraded => include_bytes!("../../icons/tray-degraded.png"),
-        TrayLook::Error => include_bytes!("../../icons/tray-error.png"),
+    let rgba: &'static [u8] = match look {
+        TrayLook::Idle => include_bytes!(concat!(env!("OUT_DIR"), "/tray-idle.rgba")),
+        TrayLook::New => include_bytes!(concat!(env!("OUT_DIR"), "/tray-new.rgba")),
+        TrayLook::Degraded => include_bytes!(concat!(env!("OUT_DIR"), "/tray-degraded.rgba")),
+        TrayLook::Error => include_bytes!(concat!(env!("OUT_DIR"), "/tray-error.rgba")),
     };
-    Image::from_bytes(bytes).expect("the tray icons are valid PNGs")
+    Image::new(rgba, ICON_SIZE, ICON_SIZE)
 }
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {

@@ -43,13 +43,7 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    doorpost_engine::logging::init(doorpost_engine::logging::LevelFilter::INFO);
     let data_dir = data_dir.ok_or("--data-dir is required")?;
     std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
     let token = std::env::var("DOORPOST_TOKEN").map_err(|_| "DOORPOST_TOKEN is not set")?;

@@ -13,6 +13,7 @@ pub mod fake;
 pub mod http;
 pub mod hub;
 pub mod keychain;
+pub mod logging;
 pub mod notifier;
 pub mod private_files;
 pub mod store;

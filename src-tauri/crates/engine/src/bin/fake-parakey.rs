@@ -131,10 +131,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    doorpost_engine::logging::init(doorpost_engine::logging::LevelFilter::ERROR);
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) => {
