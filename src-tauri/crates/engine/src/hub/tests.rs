@@ -292,8 +292,8 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
     );
 
     let csv = s.hub.export_csv(HistoryQueryView::default()).await.unwrap();
-    assert!(csv.starts_with("id,unlocked_at,created_at,timestamp,place,"));
-    assert!(csv.contains(",Cabin,Gate,"), "{csv}");
+    assert!(csv.starts_with(r#""id","unlocked_at","created_at","timestamp","place","#));
+    assert!(csv.contains(r#","Cabin","Gate","#), "{csv}");
 
     // Removing a place forgets its token and, when asked, its history.
     s.hub.remove_place(&cabin_id, true).await.unwrap();

@@ -205,7 +205,7 @@ mod tests {
         let v = row(&r, AllowedOffset::Minutes(10), &places);
         assert_eq!(v.place_name.as_deref(), Some("Loft"));
         assert!(
-            csv_line(&v).contains(",Loft,Unknown door,"),
+            csv_line(&v).contains(r#","Loft","Unknown door","#),
             "{}",
             csv_line(&v)
         );
