@@ -178,7 +178,7 @@ pass "a toast carries desktop-entry=$app_id: $(cut -c1-160 <<<"$toast")"
 mkdir -p target/screenshots
 import -window root target/screenshots/package-window.png 2>/dev/null || true
 
-"$python" tests/desktop/tray_menu.py click "Quit Doorpost" >/dev/null
+"$python" tests/desktop/tray_menu.py click "Quit" >/dev/null
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$pid" 2>/dev/null || fail "Quit in the tray did not end the installed app"
 kill "$fake_pid" 2>/dev/null || true
