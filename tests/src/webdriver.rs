@@ -171,6 +171,19 @@ impl WebDriver {
             .unwrap_or_default()
     }
 
+    /// Saves a PNG of the window as `target/screenshots/<name>.png`, for a person to look
+    /// at, after a moment for the last change to be painted (WebKit may otherwise hand
+    /// back the frame before it).
+    pub async fn save_screenshot(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let dir = crate::desktop::target_dir().join("screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let png = self.screenshot().await;
+        if !png.is_empty() {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
     pub async fn quit(self) {
         let _ = self
             .http

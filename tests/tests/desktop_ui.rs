@@ -21,15 +21,6 @@ use serde_json::json;
 const XSS: &str = r#"<img src=x onerror="window.__xss=1">"#;
 const MARKUP: &str = r#"<b>x</b> & <a href="y">"#;
 
-async fn shot(wd: &WebDriver, name: &str) {
-    let dir = target_dir().join("screenshots");
-    let _ = std::fs::create_dir_all(&dir);
-    let png = wd.screenshot().await;
-    if !png.is_empty() {
-        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
-    }
-}
-
 fn secret_tool_lookup() -> Option<String> {
     let out = Command::new("secret-tool")
         .args([
@@ -103,7 +94,7 @@ async fn story() {
 
     // First run: a rejected token says so, a good one is checked and saved.
     let token = wd.find("[data-testid=token-input]").await;
-    shot(&wd, "first-run").await;
+    wd.save_screenshot("first-run").await;
     wd.type_text(&token, "not-the-token").await;
     wd.click(&wd.find("[data-testid=token-save]").await).await;
     let alert = wd.find("[role=alert]").await;
@@ -116,12 +107,12 @@ async fn story() {
     wd.type_text(&token, TOKEN).await;
     wd.click(&wd.find("[data-testid=token-save]").await).await;
     wd.find("[data-testid=door-option]").await;
-    shot(&wd, "first-run-doors").await;
+    wd.save_screenshot("first-run-doors").await;
     wd.click(&wd.find("[data-testid=first-run-done]").await)
         .await;
     wd.find("[data-testid=history-row]").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    shot(&wd, "history").await;
+    wd.save_screenshot("history").await;
 
     // The token is in the keychain, and nowhere in the data directory.
     let found = secret_tool_lookup().unwrap_or_default();
@@ -180,7 +171,7 @@ async fn story() {
     for r in &rows {
         assert!(wd.text(r).await.contains("Gym"), "every row is at the Gym");
     }
-    shot(&wd, "history-filtered").await;
+    wd.save_screenshot("history-filtered").await;
 
     // Settings: an invalid interval gets an inline message and saves nothing.
     wd.click(&wd.find("[data-testid=nav-settings]").await).await;
@@ -193,7 +184,7 @@ async fn story() {
         .find("[data-testid=field-error][data-field=pollIntervalMins]")
         .await;
     assert!(!wd.text(&error).await.is_empty());
-    shot(&wd, "settings-invalid").await;
+    wd.save_screenshot("settings-invalid").await;
     wd.clear(&interval).await;
     wd.type_text(&interval, "7").await;
     wd.click(&wd.find("[data-testid=settings-save]").await)
@@ -213,6 +204,6 @@ async fn story() {
 
     wd.click(&wd.find("[data-testid=nav-status]").await).await;
     wd.find("[data-testid=status-panel]").await;
-    shot(&wd, "status").await;
+    wd.save_screenshot("status").await;
     wd.quit().await;
 }

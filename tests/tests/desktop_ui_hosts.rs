@@ -18,15 +18,6 @@ use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::week_of_history;
 use serde_json::json;
 
-async fn shot(wd: &WebDriver, name: &str) {
-    let dir = target_dir().join("screenshots");
-    let _ = std::fs::create_dir_all(&dir);
-    let png = wd.screenshot().await;
-    if !png.is_empty() {
-        let _ = std::fs::write(dir.join(format!("hosts-{name}.png")), png);
-    }
-}
-
 fn stdout(data: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&cli(data, args, "").stdout)
         .trim()
@@ -121,7 +112,7 @@ async fn history_in_norwegian(wd: &WebDriver, data: &Path) {
     assert_eq!(html_lang(wd).await, "nb", "the system's language");
     let nav = wd.text(&wd.find("[data-testid=nav-settings]").await).await;
     assert_eq!(nav.trim(), "Innstillinger");
-    shot(wd, "nb-history").await;
+    wd.save_screenshot("hosts-nb-history").await;
 
     let cabin = wd
         .script(
@@ -159,7 +150,7 @@ async fn history_in_norwegian(wd: &WebDriver, data: &Path) {
         let text = wd.text(r).await;
         assert!(text.contains("Cabin") && text.contains("Gate"), "{text}");
     }
-    shot(wd, "nb-history-place-filter").await;
+    wd.save_screenshot("hosts-nb-history-place-filter").await;
 }
 
 /// Places (add, rename, remove), notifications (arrivals, quiet hours), in Norwegian.
@@ -167,7 +158,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
     wd.click(&wd.find("[data-testid=nav-settings]").await).await;
     wd.find("[data-testid=place]").await;
     assert_eq!(wd.find_all("[data-testid=place]").await.len(), 2);
-    shot(wd, "nb-settings").await;
+    wd.save_screenshot("hosts-nb-settings").await;
 
     // Add a third place from the window: its own address, its token checked first.
     wd.click(&wd.find("[data-testid=place-add]").await).await;
@@ -179,7 +170,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
     )
     .await;
     set_value(wd, "[data-testid=place-new-api-url]", &studio.base_url()).await;
-    shot(wd, "nb-settings-add-place").await;
+    wd.save_screenshot("hosts-nb-settings-add-place").await;
     wd.click(&wd.find("[data-testid=place-add-save]").await)
         .await;
     wd.wait_for(
@@ -221,7 +212,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
             .await,
     )
     .await;
-    shot(wd, "nb-settings-remove-place").await;
+    wd.save_screenshot("hosts-nb-settings-remove-place").await;
     wd.click(
         &wd.find(&format!("{place} [data-testid=place-remove-confirm]"))
             .await,
@@ -245,7 +236,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
         .await;
     let said = wd.text(&error).await;
     assert!(said.contains("forskjellige"), "in Norwegian: {said}");
-    shot(wd, "nb-settings-quiet-invalid").await;
+    wd.save_screenshot("hosts-nb-settings-quiet-invalid").await;
     assert_eq!(
         stdout(data, &["config", "get", "quiet.hours"]),
         "off",
@@ -260,7 +251,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
         "22:00-07:00"
     );
     assert_eq!(stdout(data, &["config", "get", "notify.mode"]), "arrivals");
-    shot(wd, "nb-settings-notifications").await;
+    wd.save_screenshot("hosts-nb-settings-notifications").await;
 }
 
 /// English chosen in Settings: the whole window follows at once.
@@ -272,9 +263,9 @@ async fn english_chosen(wd: &WebDriver) {
     assert_eq!(html_lang(wd).await, "en");
     let nav = wd.text(&wd.find("[data-testid=nav-settings]").await).await;
     assert_eq!(nav.trim(), "Settings");
-    shot(wd, "en-settings").await;
+    wd.save_screenshot("hosts-en-settings").await;
     wd.click(&wd.find("[data-testid=nav-history]").await).await;
     wd.find("[data-testid=history-row]").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    shot(wd, "en-history").await;
+    wd.save_screenshot("hosts-en-history").await;
 }
