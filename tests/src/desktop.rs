@@ -252,7 +252,9 @@ pub async fn place_fake(token: &str) -> doorpost_engine::fake::FakeParakey {
     .expect("the fake starts on loopback")
 }
 
-/// WebKitWebDriver on a free port, with the app's environment; killed when dropped.
+/// WebKitWebDriver on a free port, with the app's environment; killed when dropped, and
+/// the app it launched with it (closing the session only closes the window, and an app
+/// left in the tray would answer the next story's launch as the single instance).
 pub struct WebKitDriver {
     child: Child,
     pub url: String,
@@ -288,7 +290,54 @@ impl WebKitDriver {
 
 impl Drop for WebKitDriver {
     fn drop(&mut self) {
+        let launched = descendants(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for pid in &launched {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while launched.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for pid in launched.iter().filter(|pid| alive(**pid)) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
     }
+}
+
+/// Every process below `pid`, children first.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(parent) = queue.pop() {
+        let tasks = std::fs::read_dir(format!("/proc/{parent}/task"))
+            .into_iter()
+            .flatten();
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+                found.push(child);
+                queue.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `pid` is still running (a zombie is not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
 }
