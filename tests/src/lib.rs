@@ -11,6 +11,7 @@ use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, UserSpec};
 
 pub mod desktop;
+pub mod sync_process;
 pub mod webdriver;
 
 pub const TOKEN: &str = "fake-token";

@@ -6,75 +6,19 @@
 //! no code in the process can intercept.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
-use doorpost_tests::{TOKEN, integrity_ok, stored, week_of_history};
+use doorpost_tests::sync_process::SyncProcess;
+use doorpost_tests::{integrity_ok, stored, week_of_history};
 
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-fn start(dir: &Path, url: &str, failpoint: Option<&str>) -> Running {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_doorpost-sync"));
-    cmd.args(["--data-dir", dir.to_str().unwrap(), "--api-url", url])
-        .args(["--interval-ms", "300"])
-        .env("DOORPOST_TOKEN", TOKEN)
-        .env_remove("DOORPOST_FAILPOINT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(f) = failpoint {
-        cmd.env("DOORPOST_FAILPOINT", f);
-    }
-    let mut child = cmd.spawn().expect("doorpost-sync starts");
-    let (tx, lines) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    Running { child, lines }
-}
-
-impl Running {
-    /// Waits for a line containing `needle`; panics after 30 s.
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut seen = Vec::new();
-        while Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100)) {
-                if line.contains(needle) {
-                    return line;
-                }
-                seen.push(line);
-            }
-        }
-        panic!("no line with {needle:?} in 30 s; saw {seen:?}");
-    }
-
-    fn kill9(mut self) {
-        self.child.kill().expect("SIGKILL delivered");
-        let _ = self.child.wait();
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().expect("exits");
-        assert!(status.success(), "clean shutdown: {status}");
-    }
+fn start(dir: &Path, url: &str, failpoint: Option<&str>) -> SyncProcess {
+    let env: Vec<(&str, String)> = failpoint
+        .map(|f| ("DOORPOST_FAILPOINT", f.to_string()))
+        .into_iter()
+        .collect();
+    SyncProcess::start(env!("CARGO_BIN_EXE_doorpost-sync"), dir, url, 300, &env)
 }
 
 /// How often each event was announced, from the notifier's JSON lines.

@@ -3,83 +3,19 @@
 //! fixed), a proxy variable never sees a loopback request, and memory stays flat when the
 //! server answers with pages of 60 MB.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use doorpost_engine::fake::{FakeConfig, FakeParakey, Fault};
-use doorpost_tests::{TOKEN, week_of_history};
+use doorpost_tests::sync_process::SyncProcess;
+use doorpost_tests::week_of_history;
 
-struct Sync {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-fn start(dir: &Path, url: &str, env: &[(&str, String)]) -> Sync {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_doorpost-sync"));
-    cmd.args(["--data-dir", dir.to_str().unwrap(), "--api-url", url])
-        .args(["--interval-ms", "200"])
-        .env("DOORPOST_TOKEN", TOKEN)
-        .env_remove("DOORPOST_FAILPOINT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("doorpost-sync starts");
-    let (tx, lines) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    Sync { child, lines }
-}
-
-impl Sync {
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut seen = Vec::new();
-        while Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100)) {
-                if line.contains(needle) {
-                    return line;
-                }
-                seen.push(line);
-            }
-        }
-        panic!("no line with {needle:?} in 30 s; saw {seen:?}");
-    }
-
-    /// The process's peak resident memory so far (`VmHWM`), in KiB.
-    fn peak_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the process is alive");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM in /proc/PID/status")
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait().expect("exits");
-        assert!(status.success(), "clean shutdown: {status}");
-    }
+fn start(dir: &Path, url: &str, env: &[(&str, String)]) -> SyncProcess {
+    SyncProcess::start(env!("CARGO_BIN_EXE_doorpost-sync"), dir, url, 200, env)
 }
 
 fn mode(path: &Path) -> u32 {
