@@ -289,6 +289,7 @@ fn places(action: PlacesAction) -> ExitCode {
         data_dir: &data_dir,
         keychains: &keychains,
         default_base: &base,
+        parakey_base: &crate::parakey_base(),
         lang,
     };
     let result = match action {
@@ -321,7 +322,7 @@ fn list_places(book: &PlaceBook<'_>, lang: Language) -> Result<(), doorpost_core
         } else {
             Msg::CliNoToken
         };
-        let url = p.api_url.as_deref().unwrap_or(book.default_base.as_str());
+        let url = p.api_url.as_deref().unwrap_or(book.parakey_base.as_str());
         println!(
             "{}\t{}\t{}",
             terminal_safe(&p.name),

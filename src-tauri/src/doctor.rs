@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use doorpost_core::ipc::ErrorCode;
 use doorpost_core::settings::Language;
 use doorpost_engine::hub::{self, PlaceBook};
 
@@ -82,6 +83,7 @@ async fn places(report: &mut Report) {
         data_dir: &dir,
         keychains: &keychains,
         default_base: &base,
+        parakey_base: &crate::parakey_base(),
         lang: Language::En,
     };
     let mut places = book.list().unwrap_or_default();
@@ -97,34 +99,35 @@ async fn places(report: &mut Report) {
         let msg = "no place has a Parakey token yet (paste one in Doorpost, or try the demo)";
         return report.line(false, true, msg.into());
     }
+    let install = match book.store().and_then(|s| {
+        s.install_id()
+            .map_err(|e| doorpost_core::ipc::AppError::new(ErrorCode::Internal, e.to_string()))
+    }) {
+        Ok(id) => id,
+        Err(e) => return report.line(false, true, e.message),
+    };
     for place in places {
         let name = &place.name;
+        // `DOORPOST_TOKEN` goes to `DOORPOST_API_URL`; a saved token only to the address
+        // it was checked against, whatever this process's environment says.
         let token = match (&env_token, place.id == hub::FIRST_PLACE) {
-            (Some(t), true) => Ok(Some(t.clone())),
-            _ => keychains(&hub::keychain_entry(&place.id)).get(),
+            (Some(t), true) => Ok(Some((t.clone(), base.clone()))),
+            _ => book.token(&install, &place),
         };
-        let token = match token {
+        let (token, base) = match token {
             Ok(Some(t)) => t,
             Ok(None) => {
-                report.line(false, true, format!("{name}: no token is saved"));
+                report.line(
+                    false,
+                    true,
+                    format!("{name}: no token is saved for its address"),
+                );
                 continue;
             }
             Err(e) => {
-                report.line(false, true, format!("{name}: keychain: {e}"));
+                report.line(false, true, format!("{name}: {}", e.message));
                 continue;
             }
-        };
-        let base = match place
-            .api_url
-            .as_deref()
-            .map(doorpost_engine::http::BaseUrl::parse)
-        {
-            Some(Ok(b)) => b,
-            Some(Err(e)) => {
-                report.line(false, true, format!("{name}: {e}"));
-                continue;
-            }
-            None => base.clone(),
         };
         match hub::validate(&base, &token, Language::En).await {
             Ok((check, _)) => report.line(

@@ -76,6 +76,11 @@ fn checked_environment(token: Option<String>) -> Result<(Option<ApiToken>, BaseU
     Ok((token, base))
 }
 
+/// Parakey's own address: where a stored place without one of its own is.
+pub fn parakey_base() -> BaseUrl {
+    BaseUrl::parse(DEFAULT_BASE_URL).expect("Parakey's address is valid")
+}
+
 /// Logging to stderr, the data folder made private, and the token out of the environment:
 /// what must happen before any thread or window exists.
 fn prepare() -> Result<(Option<ApiToken>, BaseUrl), String> {
@@ -135,6 +140,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
                 keychains: keychains(),
                 env_token,
                 default_base: base,
+                parakey_base: parakey_base(),
                 notifier: Arc::new(notifier),
                 poller_config: doorpost_engine::test_hooks::test_interval(),
                 system_locale: SystemLocale::from_env(|k| std::env::var(k).ok()),

@@ -93,9 +93,11 @@ fn the_token_stays_in_the_keychain_and_out_of_the_apps_answers() {
     }
     use doorpost_engine::keychain::{OsKeychain, TokenStore};
     let keychain = OsKeychain::new("co.doorpost.canary-test", "parakey-token");
-    keychain.set(&ApiToken::new(CANARY).unwrap()).unwrap();
+    keychain
+        .set(&ApiToken::new(CANARY).unwrap(), "https://api.parakey.co")
+        .unwrap();
     assert!(keychain.is_set().unwrap());
-    assert_eq!(keychain.get().unwrap().unwrap().expose(), CANARY);
+    assert_eq!(keychain.get().unwrap().unwrap().token.expose(), CANARY);
     keychain.clear().unwrap();
     assert!(!keychain.is_set().unwrap());
 

@@ -143,6 +143,12 @@ impl BaseUrl {
         self.0.as_str().trim_end_matches('/')
     }
 
+    /// Scheme, host and port (the scheme's default port unwritten): what a stored token is
+    /// bound to, so it is never sent anywhere else.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+
     fn event_logs(&self, query: &str) -> String {
         format!("{}/eventLogs?{query}", self.as_str())
     }

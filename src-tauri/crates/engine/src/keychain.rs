@@ -15,6 +15,9 @@
 //!   complete.
 //! - **The token never appears in an error**: errors are built from the kind of failure,
 //!   and any text that comes from the platform is scrubbed of the token.
+//! - **A token knows where it was checked.** It is stored with the origin (scheme, host,
+//!   port) it was validated against, as the item's `origin` attribute; the hub sends it
+//!   nowhere else ([`Saved`]).
 //!
 //! `keyring` 4 picks its store once per process, on the first `Entry::new`; if no session
 //! bus or no Secret Service exists at that moment, every later call in the process fails
@@ -46,13 +49,33 @@ pub enum KeychainError {
     Failed { message: String },
 }
 
+/// The item attribute holding the origin a token was checked against.
+const ORIGIN_ATTRIBUTE: &str = "origin";
+
+/// A stored token and the origin it was checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub token: ApiToken,
+    /// `None`: stored without one (by a Doorpost from before origins were kept, or a write
+    /// cut short): such a token is never sent anywhere.
+    pub origin: Option<String>,
+}
+
+impl Saved {
+    /// The token, when it was checked against `origin`.
+    pub fn for_origin(self, origin: &str) -> Option<ApiToken> {
+        (self.origin.as_deref() == Some(origin)).then_some(self.token)
+    }
+}
+
 /// The token's home. A trait because tests of other code supply [`MemoryTokenStore`].
 pub trait TokenStore: Send + Sync {
     /// Whether a token is stored, without handing it out.
     fn is_set(&self) -> Result<bool, KeychainError>;
-    fn get(&self) -> Result<Option<ApiToken>, KeychainError>;
-    /// Stores `token`, replacing any previous one.
-    fn set(&self, token: &ApiToken) -> Result<(), KeychainError>;
+    fn get(&self) -> Result<Option<Saved>, KeychainError>;
+    /// Stores `token`, checked against `origin` ([`crate::http::BaseUrl::origin`]),
+    /// replacing any previous one.
+    fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError>;
     /// Removes the token; clearing an absent token succeeds.
     fn clear(&self) -> Result<(), KeychainError>;
 }
@@ -111,10 +134,15 @@ impl TokenStore for OsKeychain {
         }
     }
 
-    fn get(&self) -> Result<Option<ApiToken>, KeychainError> {
-        match self.call(|entry| entry.get_password())? {
-            Ok(stored) => match ApiToken::new(&stored) {
-                Ok(token) => Ok(Some(token)),
+    fn get(&self) -> Result<Option<Saved>, KeychainError> {
+        let read = |entry: &keyring::Entry| {
+            let mut attributes = entry.inner.get_attributes()?;
+            let password = entry.get_password()?;
+            Ok((password, attributes.remove(ORIGIN_ATTRIBUTE)))
+        };
+        match self.call(read)? {
+            Ok((stored, origin)) => match ApiToken::new(&stored) {
+                Ok(token) => Ok(Some(Saved { token, origin })),
                 Err(_) => Err(KeychainError::Failed {
                     message: "The token stored in the keychain is empty or malformed. Paste \
                               your Parakey token again in Settings."
@@ -126,10 +154,17 @@ impl TokenStore for OsKeychain {
         }
     }
 
-    fn set(&self, token: &ApiToken) -> Result<(), KeychainError> {
+    fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError> {
         let secret = token.expose().to_string();
-        self.call(move |entry| entry.set_password(&secret))?
-            .map_err(|e| classify(e, Some(token)))
+        let origin = origin.to_string();
+        self.call(move |entry| {
+            entry.set_password(&secret)?;
+            // Not atomic with the secret: a token left without its origin (or with an old
+            // one) is refused when read, never sent elsewhere.
+            let attributes = std::collections::HashMap::from([(ORIGIN_ATTRIBUTE, &*origin)]);
+            entry.inner.update_attributes(&attributes)
+        })?
+        .map_err(|e| classify(e, Some(token)))
     }
 
     fn clear(&self) -> Result<(), KeychainError> {
@@ -226,7 +261,7 @@ pub struct MemoryTokenStore {
 
 #[derive(Default)]
 struct MemoryState {
-    token: Option<ApiToken>,
+    token: Option<Saved>,
     failure: Option<KeychainError>,
 }
 
@@ -235,9 +270,12 @@ impl MemoryTokenStore {
         MemoryTokenStore::default()
     }
 
-    pub fn with_token(token: ApiToken) -> MemoryTokenStore {
+    pub fn with_token(token: ApiToken, origin: Option<&str>) -> MemoryTokenStore {
         let store = MemoryTokenStore::default();
-        store.lock().token = Some(token);
+        store.lock().token = Some(Saved {
+            token,
+            origin: origin.map(str::to_string),
+        });
         store
     }
 
@@ -264,12 +302,15 @@ impl TokenStore for MemoryTokenStore {
         Ok(self.check()?.token.is_some())
     }
 
-    fn get(&self) -> Result<Option<ApiToken>, KeychainError> {
+    fn get(&self) -> Result<Option<Saved>, KeychainError> {
         Ok(self.check()?.token.clone())
     }
 
-    fn set(&self, token: &ApiToken) -> Result<(), KeychainError> {
-        self.check()?.token = Some(token.clone());
+    fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError> {
+        self.check()?.token = Some(Saved {
+            token: token.clone(),
+            origin: Some(origin.to_string()),
+        });
         Ok(())
     }
 
@@ -397,9 +438,17 @@ mod tests {
     fn memory_store_round_trips_and_fails_on_demand() {
         let store = MemoryTokenStore::new();
         assert!(!store.is_set().unwrap());
-        store.set(&ApiToken::new("abc").unwrap()).unwrap();
+        store
+            .set(&ApiToken::new("abc").unwrap(), "https://api.parakey.co")
+            .unwrap();
         assert!(store.is_set().unwrap());
-        assert_eq!(store.get().unwrap().unwrap().expose(), "abc");
+        let saved = store.get().unwrap().unwrap();
+        assert_eq!(saved.token.expose(), "abc");
+        assert_eq!(saved.clone().for_origin("http://127.0.0.1:8080"), None);
+        assert_eq!(
+            saved.for_origin("https://api.parakey.co").unwrap().expose(),
+            "abc"
+        );
         let down = KeychainError::Unavailable {
             message: "No keychain".to_string(),
         };

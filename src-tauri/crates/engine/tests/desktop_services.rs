@@ -104,9 +104,17 @@ fn keychain_round_trip_is_stored_in_the_secret_service() {
     assert!(keychain.get().unwrap().is_none());
     keychain.clear().expect("clearing an absent token succeeds");
 
-    keychain.set(&ApiToken::new(TOKEN).unwrap()).unwrap();
+    keychain
+        .set(&ApiToken::new(TOKEN).unwrap(), "https://api.parakey.co")
+        .unwrap();
     assert!(keychain.is_set().unwrap());
-    assert_eq!(keychain.get().unwrap().unwrap().expose(), TOKEN);
+    let saved = keychain.get().unwrap().unwrap();
+    assert_eq!(saved.token.expose(), TOKEN);
+    assert_eq!(
+        saved.origin.as_deref(),
+        Some("https://api.parakey.co"),
+        "the token comes back with where it was checked"
+    );
 
     // Another client of the Secret Service sees it where keyring puts it.
     let (found, secret) = secret_tool(&["lookup", "service", SERVICE, "username", &account]);
@@ -118,15 +126,28 @@ fn keychain_round_trip_is_stored_in_the_secret_service() {
         1,
         "exactly one item for the account:\n{listing}"
     );
+    // secret-tool prints an item's attributes on stderr.
+    let details = Command::new("secret-tool")
+        .args(["search", "--all", "service", SERVICE, "username", &account])
+        .output()
+        .expect("secret-tool runs");
+    let details = String::from_utf8_lossy(&details.stdout).into_owned()
+        + &String::from_utf8_lossy(&details.stderr);
+    assert!(
+        details.contains("attribute.origin = https://api.parakey.co"),
+        "the origin is an attribute of the item:\n{details}"
+    );
 
     // Replacing keeps one item.
     keychain
-        .set(&ApiToken::new("pk_live_replacement").unwrap())
+        .set(
+            &ApiToken::new("pk_live_replacement").unwrap(),
+            "http://127.0.0.1:8080",
+        )
         .unwrap();
-    assert_eq!(
-        keychain.get().unwrap().unwrap().expose(),
-        "pk_live_replacement"
-    );
+    let saved = keychain.get().unwrap().unwrap();
+    assert_eq!(saved.token.expose(), "pk_live_replacement");
+    assert_eq!(saved.origin.as_deref(), Some("http://127.0.0.1:8080"));
     let (_, listing) = secret_tool(&["search", "--all", "service", SERVICE, "username", &account]);
     assert_eq!(items(&listing), 1, "replacing keeps one item:\n{listing}");
 
@@ -231,7 +252,8 @@ fn assert_keychain_unavailable(outcome: &Outcome) {
 /// The child's side of storing a token for a later scenario.
 fn keychain_set_child() {
     let account = std::env::var("DOORPOST_TEST_ACCOUNT").unwrap();
-    let result = OsKeychain::new(SERVICE, &account).set(&ApiToken::new(TOKEN).unwrap());
+    let result = OsKeychain::new(SERVICE, &account)
+        .set(&ApiToken::new(TOKEN).unwrap(), "https://api.parakey.co");
     let kind = if result.is_ok() { "ok" } else { "failed" };
     println!("OUTCOME {kind} 0 {result:?}");
 }
@@ -242,7 +264,7 @@ fn keychain_child() {
     let keychain = OsKeychain::new(SERVICE, &account);
     let started = Instant::now();
     let results: Vec<Result<(), KeychainError>> = vec![
-        keychain.set(&ApiToken::new(TOKEN).unwrap()),
+        keychain.set(&ApiToken::new(TOKEN).unwrap(), "https://api.parakey.co"),
         keychain.get().map(drop),
         keychain.is_set().map(drop),
     ];

@@ -47,17 +47,24 @@ use crate::store::{ALL_DOORS, PlaceRow, Store};
 
 /// The history database's file name, in the data directory.
 pub const DB_FILE: &str = "doorpost.sqlite3";
-/// The first place's id: it keeps the keychain entry Doorpost used before places existed.
+/// The first place's id: it takes the token Doorpost kept before places existed.
 pub const FIRST_PLACE: &str = "main";
 const DEMO_PLACE: &str = "demo";
 const DEMO_TOKEN: &str = "demo-token";
-/// The first place's keychain entry; others add `:<place id>`.
+/// The keychain entries' prefix; before install ids, the first place's whole name.
 pub const TOKEN_ENTRY: &str = "parakey-token";
 /// How far apart places start.
 const STAGGER: Duration = Duration::from_secs(7);
 
-/// A place's keychain entry.
-pub fn keychain_entry(place_id: &str) -> String {
+/// A place's keychain entry in the install `install` ([`Store::install_id`]): no other
+/// data directory names it.
+pub fn keychain_entry(install: &str, place_id: &str) -> String {
+    format!("{TOKEN_ENTRY}:{install}:{place_id}")
+}
+
+/// A place's keychain entry as a Doorpost from before install ids named it: read once, to
+/// upgrade the install that wrote it.
+pub fn legacy_keychain_entry(place_id: &str) -> String {
     if place_id == FIRST_PLACE {
         TOKEN_ENTRY.to_string()
     } else {
@@ -78,8 +85,12 @@ pub struct HubOptions {
     pub keychains: Keychains,
     /// `DOORPOST_TOKEN`: the first place's token for this process only, never stored.
     pub env_token: Option<ApiToken>,
-    /// `DOORPOST_API_URL`, else Parakey's: for places without their own address.
+    /// `DOORPOST_API_URL`, else Parakey's: where a place being added is checked, and
+    /// where `DOORPOST_TOKEN` goes. Never where a stored token goes.
     pub default_base: BaseUrl,
+    /// Parakey's own address ([`crate::http::DEFAULT_BASE_URL`]; tests: a fake's): where
+    /// a stored place without an address of its own is.
+    pub parakey_base: BaseUrl,
     pub notifier: Arc<dyn Notifier>,
     /// Replaces the settings' timings (tests poll every half second).
     pub poller_config: Option<PollerConfig>,
@@ -231,7 +242,7 @@ impl Hub {
     }
 
     async fn start_places(self: &Arc<Self>, state: &mut State) -> Result<(), AppError> {
-        let mut store = Self::open_store(&self.opts.data_dir)?;
+        let mut store = self.account_store()?;
         self.adopt_first_place(&mut store)?;
         let rows = store.places().map_err(internal)?;
         let settings = store.load_settings().unwrap_or_default();
@@ -256,15 +267,11 @@ impl Hub {
         Ok(())
     }
 
-    /// An install from before places (a token in the keychain, or `DOORPOST_TOKEN`) gets
-    /// its first place, with the history it already has.
+    /// `DOORPOST_TOKEN` without a place gets the first place, with the history already
+    /// there. (A keychain token of an install from before places is adopted by
+    /// [`PlaceBook::store`], once; an empty database adopts nothing from the keychain.)
     fn adopt_first_place(&self, store: &mut Store) -> Result<(), AppError> {
-        if !store.places().map_err(internal)?.is_empty() {
-            return Ok(());
-        }
-        let keychain = (self.opts.keychains)(TOKEN_ENTRY);
-        let has_token = self.opts.env_token.is_some() || keychain.is_set().unwrap_or(false);
-        if !has_token {
+        if !store.places().map_err(internal)?.is_empty() || self.opts.env_token.is_none() {
             return Ok(());
         }
         let name = store
@@ -292,14 +299,14 @@ impl Hub {
         delay: Duration,
     ) -> Running {
         let lang = self.locale_for(settings).lang;
-        let token = self.token_of(&row.id, lang);
+        let token = self.token_of(&row, lang);
         let mut running = Running {
             row,
             engine: None,
             token_set: false,
             problem: None,
         };
-        let token = match token {
+        let (token, base) = match token {
             Ok(Some(t)) => t,
             Ok(None) => return running,
             Err(e) => {
@@ -308,26 +315,18 @@ impl Hub {
             }
         };
         running.token_set = true;
-        let base = match &running.row.api_url {
-            Some(url) => BaseUrl::parse(url),
-            None => Ok(self.opts.default_base.clone()),
-        };
-        let started = match base {
-            Ok(base) => {
-                let label = several.then(|| running.row.name.clone());
-                let place = self.place_context(&running.row, label, settings);
-                self.start_engine(
-                    base,
-                    token,
-                    place,
-                    self.opts.poller_config.clone(),
-                    delay,
-                    None,
-                )
-                .await
-            }
-            Err(e) => Err(internal(e)),
-        };
+        let label = several.then(|| running.row.name.clone());
+        let place = self.place_context(&running.row, label, settings);
+        let started = self
+            .start_engine(
+                base,
+                token,
+                place,
+                self.opts.poller_config.clone(),
+                delay,
+                None,
+            )
+            .await;
         match started {
             Ok(engine) => running.engine = Some(engine),
             Err(e) => running.problem = Some(e.message),
@@ -335,25 +334,24 @@ impl Hub {
         running
     }
 
-    fn token_of(&self, place_id: &str, lang: Language) -> Result<Option<ApiToken>, AppError> {
-        if place_id == FIRST_PLACE
+    /// A place's token and where it may go: `DOORPOST_TOKEN` (the first place's, for this
+    /// process) to `DOORPOST_API_URL`; a saved token only to the address it was checked
+    /// against.
+    fn token_of(
+        &self,
+        row: &PlaceRow,
+        lang: Language,
+    ) -> Result<Option<(ApiToken, BaseUrl)>, AppError> {
+        if row.id == FIRST_PLACE
             && let Some(t) = &self.opts.env_token
         {
-            return Ok(Some(t.clone()));
+            return Ok(Some((t.clone(), self.opts.default_base.clone())));
         }
-        (self.opts.keychains)(&keychain_entry(place_id))
-            .get()
-            .map_err(|e| {
-                let mut err = self.error(
-                    lang,
-                    ErrorCode::KeychainUnavailable,
-                    Msg::KeychainUnavailable,
-                    &[],
-                );
-                tracing::warn!("keychain: {e}");
-                err.message = format!("{} ({e})", err.message);
-                err
-            })
+        let book = self.book(lang);
+        let install = book.store()?.install_id().map_err(internal)?;
+        book.token(&install, row).inspect_err(|e| {
+            tracing::warn!("keychain: {}", e.message);
+        })
     }
 
     fn place_context(&self, row: &PlaceRow, label: Option<String>, s: &Settings) -> PlaceContext {

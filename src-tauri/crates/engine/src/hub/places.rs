@@ -3,6 +3,13 @@
 //! A token is checked against Parakey before anything is stored; then it goes to the
 //! place's own keychain entry, and the session restarts with every place. Removing a place
 //! deletes its token and, when asked, its history.
+//!
+//! Keychain entries are this install's alone: named by the install id the database was
+//! created with, so a scratch `DOORPOST_DATA_DIR` never adopts, overwrites or deletes a
+//! real install's token. A token is bound to the address it was checked against (the
+//! place's `api_url`, `None` for Parakey's own, and the entry's `origin` attribute): it is
+//! sent nowhere else, whatever `DOORPOST_API_URL` says, which names the address of places
+//! being added and of `DOORPOST_TOKEN` only. Moving a place means entering its token again.
 
 use std::sync::Arc;
 
@@ -12,7 +19,9 @@ use doorpost_core::i18n::{self, Msg};
 use doorpost_core::ipc::{AppError, ErrorCode, Mode, NewPlace, PlacePatch, TokenCheck};
 use doorpost_core::settings::{FieldError, Language};
 
-use super::{FIRST_PLACE, Hub, Keychains, internal, keychain_entry, validate};
+use super::{
+    FIRST_PLACE, Hub, Keychains, internal, keychain_entry, legacy_keychain_entry, validate,
+};
 use crate::http::{ApiToken, BaseUrl, wall_now};
 use crate::store::{PlaceRow, Store};
 
@@ -25,8 +34,8 @@ impl Hub {
     }
 
     /// The account's store, whatever the session shows (the demo has its own).
-    fn account_store(&self) -> Result<Store, AppError> {
-        Self::open_store(&self.opts.data_dir)
+    pub(super) fn account_store(&self) -> Result<Store, AppError> {
+        self.book(Language::En).store()
     }
 
     /// The first run, or a new token for the first place: checked, stored, then syncing.
@@ -35,22 +44,26 @@ impl Hub {
         let token = ApiToken::new(raw).map_err(|e| self.bad_token(e))?;
         let mut store = self.account_store()?;
         let first = store.places().map_err(internal)?.into_iter().next();
-        let base = match first.as_ref().and_then(|p| p.api_url.as_deref()) {
-            Some(url) => BaseUrl::parse(url).map_err(internal)?,
+        let book = self.book(lang);
+        // A new place is checked where the environment says; a place's new token, where
+        // the place is.
+        let base = match &first {
+            Some(p) => book.address(p)?,
             None => self.opts.default_base.clone(),
         };
         let (check, domain) = validate(&base, &token, lang).await?;
         let id = first
             .as_ref()
             .map_or(FIRST_PLACE.to_string(), |p| p.id.clone());
-        (self.opts.keychains)(&keychain_entry(&id))
-            .set(&token)
+        let install = store.install_id().map_err(internal)?;
+        (self.opts.keychains)(&keychain_entry(&install, &id))
+            .set(&token, &base.origin())
             .map_err(|e| keychain_error(lang, e))?;
         if first.is_none() {
             let row = PlaceRow {
                 id: id.clone(),
                 name: domain.unwrap_or_else(|| "Parakey".into()),
-                api_url: None,
+                api_url: book.stored_url(&base),
                 notify_mode: None,
             };
             store.add_place(&row, wall_now()).map_err(internal)?;
@@ -64,9 +77,11 @@ impl Hub {
     /// Forgets the first place's token (the window's "Remove token").
     pub async fn clear_token(self: &Arc<Self>) -> Result<(), AppError> {
         let lang = self.language().await;
-        let first = self.account_store()?.places().map_err(internal)?;
+        let store = self.account_store()?;
+        let first = store.places().map_err(internal)?;
         let id = first.first().map_or(FIRST_PLACE, |p| p.id.as_str());
-        (self.opts.keychains)(&keychain_entry(id))
+        let install = store.install_id().map_err(internal)?;
+        (self.opts.keychains)(&keychain_entry(&install, id))
             .clear()
             .map_err(|e| keychain_error(lang, e))?;
         self.switch(Mode::Account).await
@@ -81,11 +96,12 @@ impl Hub {
         Ok(check)
     }
 
-    fn book(&self, lang: Language) -> PlaceBook<'_> {
+    pub(super) fn book(&self, lang: Language) -> PlaceBook<'_> {
         PlaceBook {
             data_dir: &self.opts.data_dir,
             keychains: &self.opts.keychains,
             default_base: &self.opts.default_base,
+            parakey_base: &self.opts.parakey_base,
             lang,
         }
     }
@@ -124,7 +140,8 @@ impl Hub {
     ) -> Result<TokenCheck, AppError> {
         let lang = self.language().await;
         let token = ApiToken::new(raw).map_err(|e| self.bad_token(e))?;
-        let places = self.account_store()?.places().map_err(internal)?;
+        let store = self.account_store()?;
+        let places = store.places().map_err(internal)?;
         let place = places.iter().find(|p| p.id == id).ok_or_else(|| {
             self.error(
                 lang,
@@ -133,13 +150,11 @@ impl Hub {
                 &[("name", id)],
             )
         })?;
-        let base = match &place.api_url {
-            Some(url) => BaseUrl::parse(url).map_err(internal)?,
-            None => self.opts.default_base.clone(),
-        };
+        let base = self.book(lang).address(place)?;
         let (check, _) = validate(&base, &token, lang).await?;
-        (self.opts.keychains)(&keychain_entry(id))
-            .set(&token)
+        let install = store.install_id().map_err(internal)?;
+        (self.opts.keychains)(&keychain_entry(&install, id))
+            .set(&token, &base.origin())
             .map_err(|e| keychain_error(lang, e))?;
         self.switch(Mode::Account).await?;
         Ok(check)
@@ -166,7 +181,10 @@ impl Hub {
 pub struct PlaceBook<'a> {
     pub data_dir: &'a Path,
     pub keychains: &'a Keychains,
+    /// `DOORPOST_API_URL`, else Parakey's: where a place being added is checked.
     pub default_base: &'a BaseUrl,
+    /// Parakey's own address: a stored place without one of its own is there.
+    pub parakey_base: &'a BaseUrl,
     pub lang: Language,
 }
 
@@ -175,8 +193,97 @@ impl PlaceBook<'_> {
         AppError::new(code, i18n::t(self.lang, msg, args))
     }
 
-    fn store(&self) -> Result<Store, AppError> {
-        Hub::open_store(self.data_dir)
+    /// The account's store, after moving an older Doorpost's tokens under this install's
+    /// keychain names (once).
+    pub fn store(&self) -> Result<Store, AppError> {
+        let mut store = Hub::open_store(self.data_dir)?;
+        if let Err(e) = self.upgrade_keychain(&mut store) {
+            // Tried again at the next start; meanwhile those places show no token.
+            tracing::warn!("could not move the saved tokens to this install's entries: {e}");
+        }
+        Ok(store)
+    }
+
+    /// Where a stored place is, and so the only address its token goes to: its own, else
+    /// Parakey's (never the environment's).
+    pub fn address(&self, row: &PlaceRow) -> Result<BaseUrl, AppError> {
+        match &row.api_url {
+            Some(url) => BaseUrl::parse(url).map_err(internal),
+            None => Ok(self.parakey_base.clone()),
+        }
+    }
+
+    /// How an address a token was checked against is stored with its place (`None`:
+    /// Parakey's own).
+    pub fn stored_url(&self, base: &BaseUrl) -> Option<String> {
+        (base.as_str() != self.parakey_base.as_str()).then(|| base.as_str().to_string())
+    }
+
+    /// A place's token and the address it may go to: only a token checked against the
+    /// place's address. One saved for another address (or with none) is not handed out.
+    pub fn token(
+        &self,
+        install: &str,
+        row: &PlaceRow,
+    ) -> Result<Option<(ApiToken, BaseUrl)>, AppError> {
+        let base = self.address(row)?;
+        let saved = (self.keychains)(&keychain_entry(install, &row.id))
+            .get()
+            .map_err(|e| keychain_error(self.lang, e))?;
+        let Some(saved) = saved else { return Ok(None) };
+        match saved.for_origin(&base.origin()) {
+            Some(token) => Ok(Some((token, base))),
+            None => {
+                tracing::warn!(
+                    place = %row.id,
+                    "the saved token was checked against another address: not sent to {}",
+                    base.origin()
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Moves the tokens an older Doorpost kept (entries named by place only) under this
+    /// install's names, each bound to the address its place uses: its own, else Parakey's.
+    /// Only for a database that held that Doorpost's data, and only once: the old entries
+    /// are then deleted. An install from before places first gets its place `main`.
+    fn upgrade_keychain(&self, store: &mut Store) -> Result<(), AppError> {
+        if !store.legacy_keychain().map_err(internal)? {
+            return Ok(());
+        }
+        let install = store.install_id().map_err(internal)?;
+        let old = |id: &str| (self.keychains)(&legacy_keychain_entry(id));
+        let keychain = |e| keychain_error(self.lang, e);
+        if store.places().map_err(internal)?.is_empty()
+            && old(FIRST_PLACE).is_set().map_err(keychain)?
+        {
+            let name = store
+                .domain_names(1)
+                .ok()
+                .and_then(|n| n.into_iter().next())
+                .unwrap_or_else(|| "Parakey".to_string());
+            let row = PlaceRow {
+                id: FIRST_PLACE.into(),
+                name,
+                api_url: None,
+                notify_mode: None,
+            };
+            store.add_place(&row, wall_now()).map_err(internal)?;
+            store.adopt_unplaced(FIRST_PLACE).map_err(internal)?;
+        }
+        for row in store.places().map_err(internal)? {
+            let entry = old(&row.id);
+            if let Some(saved) = entry.get().map_err(keychain)? {
+                let base = self.address(&row)?;
+                (self.keychains)(&keychain_entry(&install, &row.id))
+                    .set(&saved.token, &base.origin())
+                    .map_err(keychain)?;
+            }
+            entry.clear().map_err(keychain)?;
+        }
+        store.legacy_keychain_done().map_err(internal)?;
+        Ok(())
     }
 
     /// An invalid field, said once as the message and once for the field.
@@ -196,7 +303,10 @@ impl PlaceBook<'_> {
 
     /// Whether a place's keychain entry holds a token.
     pub fn token_set(&self, id: &str) -> bool {
-        (self.keychains)(&keychain_entry(id))
+        let Ok(install) = self.store().and_then(|s| s.install_id().map_err(internal)) else {
+            return false;
+        };
+        (self.keychains)(&keychain_entry(&install, id))
             .is_set()
             .unwrap_or(false)
     }
@@ -258,13 +368,15 @@ impl PlaceBook<'_> {
         } else {
             new_place_id()
         };
-        (self.keychains)(&keychain_entry(&id))
-            .set(&token)
+        let install = store.install_id().map_err(internal)?;
+        (self.keychains)(&keychain_entry(&install, &id))
+            .set(&token, &base.origin())
             .map_err(|e| keychain_error(self.lang, e))?;
+        // Bound to where it was checked, the environment's address included.
         let row = PlaceRow {
             id: id.clone(),
             name,
-            api_url: api_url.map(|_| base.as_str().to_string()),
+            api_url: self.stored_url(&base),
             notify_mode: None,
         };
         store.add_place(&row, wall_now()).map_err(internal)?;
@@ -277,11 +389,22 @@ impl PlaceBook<'_> {
     /// Forgets a place's token, then the place (and its history when asked).
     pub fn remove(&self, id_or_name: &str, delete_history: bool) -> Result<PlaceRow, AppError> {
         let place = self.find(id_or_name)?;
-        (self.keychains)(&keychain_entry(&place.id))
+        let mut store = self.store()?;
+        let install = store.install_id().map_err(internal)?;
+        // The account it checks now, whose poll log and state go with its history (even
+        // before it stored a row).
+        let sources: Vec<String> = match delete_history {
+            true => self.token(&install, &place).ok().flatten(),
+            false => None,
+        }
+        .map(|(token, base)| crate::http::source_key(&base, &token))
+        .into_iter()
+        .collect();
+        (self.keychains)(&keychain_entry(&install, &place.id))
             .clear()
             .map_err(|e| keychain_error(self.lang, e))?;
-        self.store()?
-            .remove_place(&place.id, delete_history)
+        store
+            .remove_place(&place.id, delete_history, &sources)
             .map_err(internal)?;
         Ok(place)
     }

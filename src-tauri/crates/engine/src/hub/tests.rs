@@ -2,6 +2,7 @@
 //! notifier: session switching, several places, error mapping, pause and mutes.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,8 +38,25 @@ struct Setup {
 }
 
 fn setup_with(default_base: &str, lang: &str) -> Setup {
-    let dir = TempDir::new().unwrap();
-    let keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>> = Arc::default();
+    setup_apart(
+        default_base,
+        default_base,
+        lang,
+        TempDir::new().unwrap(),
+        Arc::default(),
+    )
+}
+
+/// A hub whose environment names `default_base` while Parakey's own address is
+/// `parakey_base`, on the data directory `dir/data`, with the keychain `keychain` (which
+/// another hub may share).
+fn setup_apart(
+    default_base: &str,
+    parakey_base: &str,
+    lang: &str,
+    dir: TempDir,
+    keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
+) -> Setup {
     let entries = Arc::clone(&keychain);
     let toasts = Arc::new(Recorder::default());
     let hub = Hub::new(HubOptions {
@@ -53,6 +71,7 @@ fn setup_with(default_base: &str, lang: &str) -> Setup {
         }),
         env_token: None,
         default_base: BaseUrl::parse(default_base).unwrap(),
+        parakey_base: BaseUrl::parse(parakey_base).unwrap(),
         notifier: Arc::clone(&toasts) as Arc<dyn Notifier>,
         poller_config: Some(PollerConfig::quick(200)),
         system_locale: SystemLocale {
@@ -68,6 +87,14 @@ fn setup_with(default_base: &str, lang: &str) -> Setup {
         keychain,
         toasts,
     }
+}
+
+/// The install id of a setup's data directory (it names the keychain entries).
+fn install_of(s: &Setup) -> String {
+    Store::open(&s._dir.path().join("data").join(DB_FILE))
+        .unwrap()
+        .install_id()
+        .unwrap()
 }
 
 async fn fake(token: &str, domain: &str) -> FakeParakey {
@@ -139,12 +166,19 @@ async fn first_run_demo_and_a_token_switch_sessions_cleanly() {
         "named after the Parakey domain"
     );
     assert!(o.token_set);
-    assert!(
-        s.keychain.lock().unwrap()[TOKEN_ENTRY]
-            .get()
-            .unwrap()
-            .is_some(),
-        "the first place keeps the entry Doorpost always used"
+    let saved = s.keychain.lock().unwrap()[&keychain_entry(&install_of(&s), FIRST_PLACE)]
+        .get()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        saved.origin.as_deref(),
+        Some(
+            BaseUrl::parse(&parakey.base_url())
+                .unwrap()
+                .origin()
+                .as_str()
+        ),
+        "the token is saved in this install's entry, with where it was checked"
     );
     eventually("the first unlock", || async {
         s.hub
@@ -300,7 +334,7 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
     let o = s.hub.overview().await;
     assert_eq!(o.places.len(), 1);
     assert!(
-        s.keychain.lock().unwrap()[&keychain_entry(&cabin_id)]
+        s.keychain.lock().unwrap()[&keychain_entry(&install_of(&s), &cabin_id)]
             .get()
             .unwrap()
             .is_none()
@@ -342,7 +376,7 @@ async fn errors_are_mapped_and_spoken_in_the_users_language() {
     s.keychain
         .lock()
         .unwrap()
-        .entry(TOKEN_ENTRY.into())
+        .entry(keychain_entry(&install_of(&s), FIRST_PLACE))
         .or_insert_with(|| Arc::new(MemoryTokenStore::new()))
         .fail_with(Some(KeychainError::Unavailable {
             message: "no Secret Service".into(),
@@ -473,43 +507,81 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
     parakey.shutdown();
 }
 
+/// A history as a Doorpost from before places left it (schema 1, one row): its next open
+/// runs every migration since.
+fn written_before_places(db: &Path) {
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(include_str!("../store/migrations/001_initial.sql"))
+        .unwrap();
+    let raw = serde_json::json!({
+        "id": "old-1", "createdAt": "2026-11-30T10:00:00.000Z",
+        "door": {"id": "d1", "name": "Front door"},
+        "domain": {"id": "dm", "name": "Old Loft"}
+    });
+    conn.execute(
+        "INSERT INTO event_log (id, source, created_at, door_id, door_name, domain_id, \
+         domain_name, raw, first_seen_at, notify_state) \
+         VALUES ('old-1', 'legacy', 1764496800000, 'd1', 'Front door', 'dm', 'Old Loft', ?1, \
+         1764496800000, 'suppressed')",
+        [raw.to_string()],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO doors (id, name, last_unlock, events) VALUES ('d1', 'Front door', 1764496800000, 1);
+         INSERT INTO names (kind, name, door_id, events) VALUES ('door', 'Front door', 'd1', 1);
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+}
+
+/// A loopback listener that counts the connections it is offered: where the environment
+/// points, and where no saved token may go.
+async fn trap() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (url, seen)
+}
+
+fn legacy_entry(s: &Setup, name: &str, token: &str) {
+    s.keychain.lock().unwrap().insert(
+        name.to_string(),
+        Arc::new(MemoryTokenStore::with_token(
+            ApiToken::new(token).unwrap(),
+            None,
+        )),
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_install_from_before_places_keeps_its_token_and_history() {
     let parakey = fake("tok", "Old Loft").await;
-    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
-    // Rows stored by a version without places.
-    {
-        std::fs::create_dir_all(s._dir.path().join("data")).unwrap();
-        let mut store = Store::open(&s._dir.path().join("data").join(DB_FILE)).unwrap();
-        let e = doorpost_core::event::parse_record(&serde_json::json!({
-            "id": "old-1", "createdAt": "2026-11-30T10:00:00.000Z",
-            "door": {"id": "d1", "name": "Front door"},
-            "domain": {"id": "dm", "name": "Old Loft"}
-        }))
-        .unwrap();
-        let c = crate::store::Commit {
-            source: "legacy",
-            place_id: None,
-            day: crate::store::DayRule::default(),
-            events: &[e],
-            quarantined: &[],
-            state_json: "{}",
-            news_floor: None,
-            log: None,
-            earlier_new: 0,
-            seen_at: wall_now(),
-        };
-        store.commit(&c, |_| Vec::new()).unwrap();
-    }
-    (s.keychain.lock().unwrap())
-        .entry(TOKEN_ENTRY.into())
-        .or_insert_with(|| Arc::new(MemoryTokenStore::new()))
-        .set(&ApiToken::new("tok").unwrap())
-        .unwrap();
+    // This run's environment points at a loopback listener: the old token, checked
+    // against Parakey, must never go there.
+    let (elsewhere, offered) = trap().await;
+    let s = setup_apart(
+        &elsewhere,
+        &parakey.base_url(),
+        "en_GB.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::default(),
+    );
+    written_before_places(&s._dir.path().join("data").join(DB_FILE));
+
+    legacy_entry(&s, TOKEN_ENTRY, "tok");
     s.hub.start(false).await.unwrap();
     let o = s.hub.overview().await;
     assert_eq!(o.mode, Mode::Account);
     assert_eq!(o.places[0].name, "Old Loft");
+    assert_eq!(o.places[0].api_url, None, "bound to Parakey's own address");
     let rows = s
         .hub
         .history(HistoryQueryView::default())
@@ -517,6 +589,164 @@ async fn an_install_from_before_places_keeps_its_token_and_history() {
         .unwrap()
         .rows;
     assert_eq!(rows[0].place_id.as_deref(), Some(FIRST_PLACE));
+    watching(&s.hub).await;
+    {
+        let keychain = s.keychain.lock().unwrap();
+        let moved = keychain[&keychain_entry(&install_of(&s), FIRST_PLACE)]
+            .get()
+            .unwrap()
+            .unwrap();
+        assert_eq!(moved.token.expose(), "tok");
+        assert_eq!(
+            moved.origin,
+            Some(BaseUrl::parse(&parakey.base_url()).unwrap().origin())
+        );
+        assert!(
+            !keychain[TOKEN_ENTRY].is_set().unwrap(),
+            "the old entry is read once, then gone"
+        );
+    }
+    assert_eq!(
+        offered.load(Ordering::SeqCst),
+        0,
+        "DOORPOST_API_URL saw nothing"
+    );
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scratch_data_directory_never_touches_another_installs_token() {
+    let real_parakey = fake("tok-real", "Sea Loft").await;
+    let scratch_parakey = fake("tok-scratch", "Test Cabin").await;
+    let keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>> = Arc::default();
+    let real = setup_apart(
+        &real_parakey.base_url(),
+        &real_parakey.base_url(),
+        "en_GB.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::clone(&keychain),
+    );
+    real.hub.start(false).await.unwrap();
+    real.hub.set_token("tok-real").await.unwrap();
+    watching(&real.hub).await;
+    real.hub.shutdown().await;
+    // An entry an older Doorpost left: only the install that wrote it may take it.
+    legacy_entry(&real, TOKEN_ENTRY, "tok-old");
+    let snapshot = |k: &HashMap<String, Arc<MemoryTokenStore>>| {
+        let mut v: Vec<(String, Option<String>)> = k
+            .iter()
+            .map(|(name, e)| {
+                let token = e.get().unwrap().map(|s| s.token.expose().to_string());
+                (name.clone(), token)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(&keychain.lock().unwrap());
+
+    // A scratch directory, same user, same keychain, the same first place id.
+    let scratch = setup_apart(
+        &scratch_parakey.base_url(),
+        &scratch_parakey.base_url(),
+        "en_GB.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::clone(&keychain),
+    );
+    scratch.hub.start(false).await.unwrap();
+    let o = scratch.hub.overview().await;
+    assert_eq!(
+        o.mode,
+        Mode::Unconfigured,
+        "an empty database adopts nothing"
+    );
+    assert!(o.places.is_empty() && !o.token_set);
+    assert_eq!(snapshot(&keychain.lock().unwrap()), before);
+
+    scratch.hub.set_token("tok-scratch").await.unwrap();
+    assert_eq!(scratch.hub.overview().await.places[0].id, FIRST_PLACE);
+    scratch.hub.clear_token().await.unwrap();
+    scratch.hub.set_token("tok-scratch").await.unwrap();
+    scratch.hub.remove_place(FIRST_PLACE, true).await.unwrap();
+    let after: Vec<_> = snapshot(&keychain.lock().unwrap())
+        .into_iter()
+        .filter(|(_, t)| t.is_some())
+        .collect();
+    let kept: Vec<_> = before.into_iter().filter(|(_, t)| t.is_some()).collect();
+    assert_eq!(after, kept, "the real install's entries, untouched");
+    scratch.hub.shutdown().await;
+
+    // The real install still runs with its own token.
+    let real = setup_apart(
+        &real_parakey.base_url(),
+        &real_parakey.base_url(),
+        "en_GB.UTF-8",
+        real._dir,
+        Arc::clone(&keychain),
+    );
+    real.hub.start(false).await.unwrap();
+    let o = real.hub.overview().await;
+    assert!(o.places[0].token_set);
+    assert!(o.places[0].status.last_error.is_none());
+    real.hub.shutdown().await;
+    real_parakey.shutdown();
+    scratch_parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_token_goes_only_where_it_was_checked() {
+    let parakey = fake("tok", "Sea Loft").await;
+    let keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>> = Arc::default();
+    let first = setup_apart(
+        &parakey.base_url(),
+        &parakey.base_url(),
+        "en_GB.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::clone(&keychain),
+    );
+    first.hub.start(false).await.unwrap();
+    first.hub.set_token("tok").await.unwrap();
+    first.hub.shutdown().await;
+
+    // A later run whose environment names a loopback listener (left in a shell profile
+    // after trying the simulator; any local user could hold that port).
+    let (elsewhere, offered) = trap().await;
+    let s = setup_apart(
+        &elsewhere,
+        &parakey.base_url(),
+        "en_GB.UTF-8",
+        first._dir,
+        Arc::clone(&keychain),
+    );
+    s.hub.start(false).await.unwrap();
+    watching(&s.hub).await;
+    s.hub.refresh_now().await.ok();
+    let requests = parakey.control().requests_since_reset();
+    assert!(
+        requests > 0,
+        "the place is checked where its token was checked"
+    );
+
+    // Its address changed behind Doorpost's back (the history edited): the token, checked
+    // elsewhere, is not handed out, and the place asks for it again.
+    s.hub.shutdown().await;
+    rusqlite::Connection::open(s._dir.path().join("data").join(DB_FILE))
+        .unwrap()
+        .execute("UPDATE places SET api_url = ?1", [&elsewhere])
+        .unwrap();
+    s.hub.start(false).await.unwrap();
+    let o = s.hub.overview().await;
+    assert!(
+        !o.places[0].token_set,
+        "a token checked elsewhere is no token here"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        offered.load(Ordering::SeqCst),
+        0,
+        "the listener saw no connection"
+    );
     s.hub.shutdown().await;
     parakey.shutdown();
 }

@@ -67,6 +67,7 @@ pub use places::{ALL_DOORS, MuteRow, PlaceRow};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_places.sql"),
+    include_str!("migrations/003_install.sql"),
 ];
 
 /// How long a statement waits for another connection's write lock before failing.

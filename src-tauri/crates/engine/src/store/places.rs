@@ -120,17 +120,48 @@ impl Store {
         Ok(exists || changed > 0)
     }
 
-    /// Removes a place, and its history when asked (the summaries are rebuilt from the
-    /// rows left). False when there is no such place.
-    pub fn remove_place(&mut self, id: &str, delete_history: bool) -> Result<bool> {
+    /// Removes a place, and its history when asked: its rows, and the quarantine, poll log
+    /// and poller state of its accounts (`sources`, and every source its rows name) unless
+    /// another place's rows name them too; the summaries are rebuilt from the rows left,
+    /// and mutes of doors no longer seen go. False when there is no such place.
+    pub fn remove_place(
+        &mut self,
+        id: &str,
+        delete_history: bool,
+        sources: &[String],
+    ) -> Result<bool> {
         self.set_durable(true)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let removed = tx.execute("DELETE FROM places WHERE id = ?1", [id])? > 0;
         if removed && delete_history {
+            let mut gone: Vec<String> = tx
+                .prepare("SELECT DISTINCT source FROM event_log WHERE place_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            gone.extend(sources.iter().cloned());
+            gone.sort();
+            gone.dedup();
+            for source in &gone {
+                let shared: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM event_log WHERE source = ?1 AND place_id IS NOT ?2)",
+                    params![source, id],
+                    |r| r.get(0),
+                )?;
+                if shared {
+                    continue;
+                }
+                for table in ["quarantine", "poll_log", "poll_state"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE source = ?1"), [source])?;
+                }
+            }
             tx.execute("DELETE FROM event_log WHERE place_id = ?1", [id])?;
             rebuild_summaries(&tx)?;
+            tx.execute(
+                "DELETE FROM mutes WHERE door_id <> ?1 AND door_id NOT IN (SELECT id FROM doors)",
+                [ALL_DOORS],
+            )?;
         }
         tx.commit()?;
         Ok(removed)
@@ -200,6 +231,31 @@ impl Store {
         )?;
         let rows = stmt.query_map([limit], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// This install's id, made with the database: it names the keychain entries.
+    pub fn install_id(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM install")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// Whether tokens of a Doorpost from before install ids are still to be moved under
+    /// this install's keychain names (never for a database that started empty).
+    pub fn legacy_keychain(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT legacy_keychain FROM install")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// The old tokens have been moved: they are never read again.
+    pub fn legacy_keychain_done(&mut self) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn
+            .execute("UPDATE install SET legacy_keychain = 0", [])?;
+        Ok(())
     }
 
     /// When Doorpost first checked an account (wall clock).

@@ -1136,3 +1136,125 @@ fn the_quarantine_is_bounded_in_rows_and_text() {
         MAX_QUARANTINE_ROWS
     );
 }
+
+#[test]
+fn an_install_id_is_made_with_the_database_and_only_an_old_install_has_old_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = Store::open(&dir.path().join("new.sqlite3")).unwrap();
+    let other = Store::open(&dir.path().join("other.sqlite3")).unwrap();
+    let id = empty.install_id().unwrap();
+    assert_eq!(id.len(), 32, "{id}");
+    assert_ne!(id, other.install_id().unwrap(), "each database its own");
+    assert!(
+        !empty.legacy_keychain().unwrap(),
+        "a new database adopts nothing"
+    );
+    drop(empty);
+    let again = Store::open(&dir.path().join("new.sqlite3")).unwrap();
+    assert_eq!(again.install_id().unwrap(), id, "never changed");
+
+    // A database of schema 2 that holds places: its tokens are to be moved, once.
+    let old = dir.path().join("old.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO places (id, name, position, created_at) VALUES ('main', 'Loft', 1, 0);
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&old).unwrap();
+    assert!(store.legacy_keychain().unwrap());
+    store.legacy_keychain_done().unwrap();
+    assert!(!store.legacy_keychain().unwrap());
+}
+
+#[test]
+fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
+    let (_dir, mut store) = open();
+    for (place, source) in [("loft", "src-loft"), ("cabin", "src-cabin")] {
+        let row = PlaceRow {
+            id: place.into(),
+            name: place.into(),
+            api_url: None,
+            notify_mode: None,
+        };
+        store.add_place(&row, Millis(1)).unwrap();
+        let door = format!("d-{place}");
+        let c = Commit {
+            source,
+            place_id: Some(place),
+            day: DayRule::default(),
+            events: &[event(
+                &format!("{place}-1"),
+                MIN,
+                None,
+                Some((&door, "Door")),
+                Some("Ann"),
+            )],
+            quarantined: &[Quarantined {
+                id: Some(format!("{place}-bad")),
+                reason: "no createdAt".into(),
+                raw: format!(r#"{{"place":"{place}"}}"#),
+            }],
+            state_json: r#"{"watermark":1}"#,
+            news_floor: None,
+            log: Some(entry(MIN, PollOutcome::Failed)),
+            earlier_new: 0,
+            seen_at: Millis(MIN),
+        };
+        store
+            .commit(&c, |pending| {
+                vec![NotifyDecision::Suppressed; pending.len()]
+            })
+            .unwrap();
+        store.set_mute(&door, None).unwrap();
+    }
+    // An account the loft checked without storing a row yet.
+    store
+        .conn
+        .execute(
+            "INSERT INTO poll_log (source, at, outcome, requests, bytes, new_events, error) \
+             VALUES ('src-loft-new', 1, 'failed', 1, 0, 0, 'guest@example.com')",
+            [],
+        )
+        .unwrap();
+    let rows_of = |store: &Store, table: &str, like: &str| -> i64 {
+        store
+            .conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE source LIKE ?1"),
+                [like],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(
+        store
+            .remove_place("loft", true, &["src-loft-new".into()])
+            .unwrap()
+    );
+    for table in ["event_log", "quarantine", "poll_log", "poll_state"] {
+        assert_eq!(
+            rows_of(&store, table, "src-loft%"),
+            0,
+            "{table} keeps the loft's rows"
+        );
+        assert_eq!(
+            rows_of(&store, table, "src-cabin"),
+            1,
+            "{table} lost the cabin's rows"
+        );
+    }
+    let mutes: Vec<String> = store
+        .mutes(Millis(0))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.door_id)
+        .collect();
+    assert_eq!(mutes, ["d-cabin"]);
+    assert_eq!(count(&store, "doors"), 1);
+    assert_eq!(count(&store, "names"), 2, "the cabin's door and user names");
+}
