@@ -6,7 +6,6 @@
 //! the headless example use. A trait because tests supply other implementations.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -74,11 +73,7 @@ impl Notifier for JsonlNotifier {
             "summary": matches!(toast, Toast::Summary { .. }),
             "eventIds": toast.event_ids(),
         });
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(crate::private_files::FILE_MODE)
-            .open(&self.path)
+        let mut f = crate::private_files::append_private(&self.path)
             .map_err(|e| NotifyError::Failed(e.to_string()))?;
         writeln!(f, "{line}").map_err(|e| NotifyError::Failed(e.to_string()))?;
         f.sync_data()

@@ -12,23 +12,79 @@
 //!
 //! Symbolic links are never followed: a link planted in the data directory or in
 //! Downloads cannot make Doorpost change or overwrite a file elsewhere.
+//!
+//! This is the seam for file privacy: modes are a Unix idea ([`os`] on Unix). On Windows
+//! the data lives in the user's own application-data folder, private by default, and
+//! nothing is `chmod`ed; the rest (never overwrite, never follow a link) is the same.
 
-use std::fs::{File, OpenOptions, Permissions};
+use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-pub const DIR_MODE: u32 = 0o700;
-pub const FILE_MODE: u32 = 0o600;
+pub use os::restrict_new_files;
+use os::{DIR_MODE, FILE_MODE, set_mode_unless_link};
 
-/// New files and folders of this process and its children: owner only.
-#[cfg(target_os = "linux")]
-pub fn restrict_new_files() {
-    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+#[cfg(unix)]
+mod os {
+    use std::fs::{File, OpenOptions, Permissions};
+    use std::io;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    pub const DIR_MODE: u32 = 0o700;
+    pub const FILE_MODE: u32 = 0o600;
+
+    /// New files and folders of this process and its children: owner only.
+    pub fn restrict_new_files() {
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    }
+
+    /// Sets `path`'s permission bits, unless it is a symbolic link (or gone).
+    pub fn set_mode_unless_link(path: &Path, mode: u32) -> io::Result<()> {
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if meta.file_type().is_symlink() || meta.permissions().mode() & 0o7777 == mode {
+            return Ok(());
+        }
+        std::fs::set_permissions(path, Permissions::from_mode(mode))
+    }
+
+    /// Opens with `options`, creating the file owner-only.
+    pub fn open(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+        options.mode(FILE_MODE).open(path)
+    }
 }
 
-#[cfg(not(target_os = "linux"))]
-pub fn restrict_new_files() {}
+#[cfg(windows)]
+mod os {
+    use std::fs::{File, OpenOptions};
+    use std::io;
+    use std::path::Path;
+
+    // Unused on Windows: its folders have access lists, not modes.
+    pub const DIR_MODE: u32 = 0;
+    pub const FILE_MODE: u32 = 0;
+
+    /// Nothing to do: files inherit the access list of the user's own folder.
+    pub fn restrict_new_files() {}
+
+    /// Nothing to do: see [`restrict_new_files`].
+    pub fn set_mode_unless_link(_path: &Path, _mode: u32) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn open(options: &mut OpenOptions, path: &Path) -> io::Result<File> {
+        options.open(path)
+    }
+}
+
+/// Opens `path` for appending, creating it private if it does not exist.
+pub fn append_private(path: &Path) -> io::Result<File> {
+    os::open(std::fs::OpenOptions::new().create(true).append(true), path)
+}
 
 /// `dir` and its parents created if missing; `dir` itself made 0700.
 pub fn private_dir(dir: &Path) -> io::Result<()> {
@@ -63,19 +119,6 @@ pub fn secure_tree(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Sets `path`'s permission bits, unless it is a symbolic link (or gone).
-fn set_mode_unless_link(path: &Path, mode: u32) -> io::Result<()> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o7777 == mode {
-        return Ok(());
-    }
-    std::fs::set_permissions(path, Permissions::from_mode(mode))
-}
-
 /// The database file and SQLite's companions made 0600 (created empty and private when the
 /// database does not exist yet), and its folder 0700.
 pub fn private_database(db: &Path) -> io::Result<()> {
@@ -97,11 +140,10 @@ pub fn private_database(db: &Path) -> io::Result<()> {
 
 /// A new file, 0600: fails if anything (a file, a symbolic link) is at `path` already.
 pub fn create_new_private(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(FILE_MODE)
-        .open(path)
+    os::open(
+        std::fs::OpenOptions::new().write(true).create_new(true),
+        path,
+    )
 }
 
 /// Writes `contents` to a new file `<stem>-<time>-<suffix>.<ext>` in `dir`, 0600: never
@@ -152,9 +194,12 @@ fn unpredictable_seed() -> u64 {
     h.finish()
 }
 
-#[cfg(test)]
+// Modes and symbolic links as Unix has them.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(path: &Path) -> u32 {
         std::fs::symlink_metadata(path)

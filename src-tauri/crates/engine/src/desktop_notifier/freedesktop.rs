@@ -619,6 +619,11 @@ pub fn session_name_has_owner(name: &str) -> bool {
     spawned.is_ok() && rx.recv_timeout(NOTIFY_TIMEOUT).unwrap_or(false)
 }
 
+/// Whether a StatusNotifierItem host (the tray) is running on the session bus.
+pub fn tray_host_running() -> Option<bool> {
+    Some(session_name_has_owner("org.kde.StatusNotifierWatcher"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
