@@ -7,6 +7,10 @@
 //! entry is `co.doorpost.app.dev.desktop` and runs that debug binary, so a dev build never
 //! writes or removes a real install's entry. Turning it off removes the file; nothing else
 //! is ever written.
+//!
+//! This is the seam for starting at login. Only the XDG entry is done: on macOS (a login
+//! item) and Windows (the `HKCU\...\Run` value) turning it on says it is not supported
+//! there yet, and turning it off has nothing to remove.
 
 use std::path::{Path, PathBuf};
 
@@ -15,13 +19,22 @@ use doorpost_core::settings::FieldError;
 
 use crate::paths;
 
+/// Whether this system starts XDG autostart entries (the free Unix desktops).
+const XDG: bool = cfg!(all(unix, not(target_os = "macos")));
+
 /// Where the package puts the binary.
 pub const INSTALLED: &str = "/usr/bin/doorpost";
 
 /// Turns starting at login on or off for this build flavour.
 pub fn set(on: bool) -> Result<(), AppError> {
     let dir = autostart_dir();
-    let result = if on {
+    let result = if !XDG {
+        if on {
+            Err("Starting at login is not supported on this system yet.".to_string())
+        } else {
+            Ok(())
+        }
+    } else if on {
         exec().and_then(|exec| enable(&dir, paths::IDENTIFIER, &exec).map_err(io_error))
     } else {
         disable(&dir, paths::IDENTIFIER).map_err(io_error)

@@ -3,20 +3,21 @@
 //! `settings`: the settings in force, as JSON), one line out (`ok`, `ok <answer>` or
 //! `error <message>`).
 //!
-//! The socket is the user's alone: it lives in a 0700 folder of the user's runtime
-//! directory, is itself 0600, and a peer whose uid is not ours is hung up on. Whoever does
+//! The channel is the user's alone ([`crate::control_channel`]: a Unix socket in a 0700
+//! folder of the user's runtime directory, itself 0600, hanging up on a peer whose uid is
+//! not ours; a named pipe only the user can open on Windows). Whoever does
 //! connect is bounded: one line of at most [`MAX_LINE`] bytes within [`READ_TIMEOUT`], at
 //! most [`MAX_CONNECTIONS`] at once (more are closed at once), and a failing `accept` (out
 //! of file descriptors) pauses the loop instead of spinning.
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+use crate::control_channel::{self as channel, Listener};
 
 /// Longest command line read, newline included.
 pub const MAX_LINE: usize = 256;
@@ -39,10 +40,9 @@ pub enum Reply {
 
 /// Sends one command to the running instance.
 pub fn send(socket: &Path, command: &str) -> Reply {
-    let Ok(mut stream) = UnixStream::connect(socket) else {
+    let Ok(mut stream) = channel::connect(socket, channel::ANSWER_TIMEOUT) else {
         return Reply::NotRunning;
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     if writeln!(stream, "{command}").is_err() {
         return Reply::NotRunning;
     }
@@ -56,36 +56,14 @@ pub fn send(socket: &Path, command: &str) -> Reply {
     }
 }
 
-/// Binds the socket, private to this user. `None` (logged) when it cannot.
-fn bind(socket: &Path) -> Option<(tokio::net::UnixListener, u32)> {
-    let fail = |e: &dyn std::fmt::Display| {
-        tracing::warn!(
-            "control socket unavailable ({e}); `doorpost refresh` will not reach this instance"
-        );
-    };
-    if let Some(dir) = socket.parent()
-        && let Err(e) = doorpost_engine::private_files::private_dir(dir)
-    {
-        fail(&e);
-        return None;
-    }
-    // A stale socket from a crashed run is in the way; the single-instance plugin has
-    // already made sure no other instance is alive.
-    let _ = std::fs::remove_file(socket);
-    let listener = match tokio::net::UnixListener::bind(socket) {
-        Ok(l) => l,
+/// Binds the channel, private to this user. `None` (logged) when it cannot.
+fn bind(socket: &Path) -> Option<Listener> {
+    match Listener::bind(socket) {
+        Ok(listener) => Some(listener),
         Err(e) => {
-            fail(&e);
-            return None;
-        }
-    };
-    let owner = std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))
-        .and_then(|()| std::fs::metadata(socket))
-        .map(|m| m.uid());
-    match owner {
-        Ok(uid) => Some((listener, uid)),
-        Err(e) => {
-            fail(&e);
+            tracing::warn!(
+                "control socket unavailable ({e}); `doorpost refresh` will not reach this instance"
+            );
             None
         }
     }
@@ -97,31 +75,29 @@ where
     F: Fn(String) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<String, String>> + Send,
 {
-    let Some((listener, uid)) = bind(&socket) else {
+    let Some(mut listener) = bind(&socket) else {
         return;
     };
     let handle = Arc::new(handle);
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
+        // Someone else's process never gets here: the channel closes it unheard.
         let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+            Ok(stream) => stream,
             Err(e) => {
                 tracing::warn!("control socket: accept failed ({e}); pausing");
                 tokio::time::sleep(ACCEPT_PAUSE).await;
                 continue;
             }
         };
-        // Over the cap, or someone else's process: closed without a word.
+        // Over the cap: closed without a word.
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             continue;
         };
-        if stream.peer_cred().map(|c| c.uid()).ok() != Some(uid) {
-            continue;
-        }
         let handle = Arc::clone(&handle);
         tokio::spawn(async move {
             let _slot = slot;
-            let (read, mut write) = stream.into_split();
+            let (read, mut write) = tokio::io::split(stream);
             let mut line = String::new();
             let mut reader = tokio::io::BufReader::new(read.take(MAX_LINE as u64));
             let read = tokio::time::timeout(READ_TIMEOUT, reader.read_line(&mut line)).await;
@@ -156,10 +132,13 @@ pub async fn answer(
     .map_err(|e| e.message)
 }
 
-#[cfg(test)]
+// Through the Unix socket; the Windows pipe is only type-checked.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixStream;
 
     fn serve_in(dir: &Path) -> std::path::PathBuf {
         let socket = dir.join("run/doorpost/control.sock");

@@ -163,8 +163,10 @@ fn desktop(report: &mut Report) {
             "no notification service is running on this desktop: Doorpost cannot alert you".into(),
         );
     }
-    let tray =
-        doorpost_engine::desktop_notifier::session_name_has_owner("org.kde.StatusNotifierWatcher");
+    // Windows' notification area and macOS' menu bar are always there.
+    let Some(tray) = doorpost_engine::desktop_notifier::tray_host_running() else {
+        return;
+    };
     report.line(
         tray,
         false,

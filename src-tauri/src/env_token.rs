@@ -8,9 +8,12 @@
 //! environment without `DOORPOST_TOKEN`, and the token travels through a pipe on standard
 //! input (the app reads no other input). Same process id, no window in between; the new
 //! image reads the token and nothing else can see it.
+//!
+//! Windows has no `exec`: there the copy is a child, and this process only waits for it
+//! and exits with its code (a second process id, still no window in between). This module
+//! is the seam for that difference ([`hand_over`]).
 
 use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
 
 pub const VAR: &str = "DOORPOST_TOKEN";
 /// Set on the re-executed process: its token is on standard input.
@@ -55,11 +58,26 @@ pub fn take() -> Result<Option<String>, EnvTokenError> {
         .map_err(EnvTokenError::Handoff)?;
     drop(writer);
     let exe = std::env::current_exe().map_err(EnvTokenError::Handoff)?;
-    let error = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
+    let mut copy = std::process::Command::new(exe);
+    copy.args(std::env::args_os().skip(1))
         .env_remove(VAR)
         .env(ON_STDIN, "1")
-        .stdin(reader)
-        .exec();
-    Err(EnvTokenError::Handoff(error))
+        .stdin(reader);
+    Err(EnvTokenError::Handoff(hand_over(copy)))
+}
+
+/// Becomes `copy`: returns only if that failed.
+#[cfg(unix)]
+fn hand_over(mut copy: std::process::Command) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    copy.exec()
+}
+
+/// Runs `copy` to its end and exits with its code: returns only if it could not start.
+#[cfg(windows)]
+fn hand_over(mut copy: std::process::Command) -> std::io::Error {
+    match copy.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => e,
+    }
 }

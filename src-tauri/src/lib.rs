@@ -14,6 +14,8 @@ mod autostart;
 mod cli;
 mod commands;
 mod control;
+mod control_channel;
+mod desktop_integration;
 mod doctor;
 mod env_token;
 mod export;
@@ -104,7 +106,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     };
     let (actions_tx, actions_rx) = std::sync::mpsc::channel::<ToastAction>();
-    desktop_identity();
+    desktop_integration::desktop_identity();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch: bring this one forward instead of starting another poller.
@@ -230,20 +232,6 @@ fn changed(app: &AppHandle, inserted: u32) {
     tray::refresh(app);
 }
 
-/// Names the process after the desktop entry before any window exists: X11's `WM_CLASS`
-/// (both halves) and Wayland's app id then match `co.doorpost.app.desktop`, so docks group
-/// the window under it and show its icon. GTK is started here for that (Tauri's own start
-/// then finds it running); if it can't start, Tauri reports why.
-fn desktop_identity() {
-    #[cfg(target_os = "linux")]
-    {
-        gtk::glib::set_prgname(Some(paths::APP_ID));
-        if gtk::init().is_ok() {
-            gtk::gdk::set_program_class(paths::APP_ID);
-        }
-    }
-}
-
 /// The app icon as a file for the notification server (which takes a path).
 fn notification_icon() -> std::path::PathBuf {
     let path = paths::data_root().join("doorpost-icon.png");
@@ -262,7 +250,7 @@ pub fn show_window(app: &AppHandle, open: Option<Open>) {
         let Some(window) = main_window(&app2) else {
             return;
         };
-        lighten(&window);
+        desktop_integration::lighten(&window);
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
@@ -307,29 +295,11 @@ fn main_window(app: &AppHandle) -> Option<tauri::WebviewWindow> {
     }
 }
 
-/// A small window needs no page caches: memory a tray app would keep for hours. (Turning
-/// GPU compositing off after the view exists relaunches its web process, which breaks
-/// automation and costs a flash; `WEBKIT_DISABLE_COMPOSITING_MODE=1` in the environment
-/// does it from the start instead.)
-fn lighten(window: &tauri::WebviewWindow) {
-    #[cfg(target_os = "linux")]
-    let _ = window.with_webview(|webview| {
-        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
-        let view = webview.inner();
-        if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_enable_page_cache(false);
-        }
-        if let Some(context) = view.context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
-        }
-    });
-}
-
 /// Stops the engines cleanly, then exits.
 pub async fn quit(app: &AppHandle) {
     if let Some(hub) = app.try_state::<Arc<Hub>>() {
         hub.shutdown().await;
     }
-    let _ = std::fs::remove_file(paths::control_socket());
+    control_channel::remove(&paths::control_socket());
     app.exit(0);
 }
