@@ -2,8 +2,7 @@
 //! log, the tray as a tray host sees it, a notification's action clicked over D-Bus, and
 //! the running app's control socket. All of it needs `tests/desktop/session.sh`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -181,8 +180,10 @@ pub fn control_socket() -> PathBuf {
 }
 
 /// One command on the running app's control socket; its answer (after `ok `).
+#[cfg(unix)]
 pub fn control(socket: &Path, command: &str) -> Result<String, String> {
-    let mut stream = UnixStream::connect(socket).map_err(|e| e.to_string())?;
+    use std::io::{BufRead, BufReader};
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(|e| e.to_string())?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     writeln!(stream, "{command}").map_err(|e| e.to_string())?;
     let mut line = String::new();
@@ -194,6 +195,12 @@ pub fn control(socket: &Path, command: &str) -> Result<String, String> {
         Some(why) => Err(why.to_string()),
         None => Ok(line.strip_prefix("ok").unwrap_or("").trim().to_string()),
     }
+}
+
+/// The desktop tests run on Linux only; elsewhere they compile, and this says why not.
+#[cfg(not(unix))]
+pub fn control(_socket: &Path, _command: &str) -> Result<String, String> {
+    Err("the desktop tests speak to a Unix socket: they run on Linux".into())
 }
 
 /// The app binary with a data directory and a language, and nothing of the caller's

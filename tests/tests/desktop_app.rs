@@ -5,6 +5,8 @@
 //! Runs when `DOORPOST_DESKTOP_TESTS=1` (the test command runs the whole workspace inside
 //! `tests/desktop/session.sh` with it set); without it each test says so and returns. The
 //! app is one instance per user, so the story runs in one test, step by step.
+// Linux only: a desktop session, `/proc`, Unix file modes.
+#![cfg(unix)]
 
 use std::path::Path;
 use std::process::Command;

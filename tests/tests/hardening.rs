@@ -2,6 +2,8 @@
 //! loopback: the data directory is private after a real run (an older install's modes
 //! fixed), a proxy variable never sees a loopback request, and memory stays flat when the
 //! server answers with pages of 60 MB.
+// Linux only: Unix file modes, `/proc` for memory.
+#![cfg(unix)]
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;

@@ -78,8 +78,7 @@ fn run() -> Result<(), String> {
         let mut reports = engine.subscribe();
         let mut status = engine.status();
         let mut last_phase = String::new();
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(|e| e.to_string())?;
+        let mut term = Terminate::new()?;
         loop {
             tokio::select! {
                 r = reports.recv() => if let Ok(r) = r {
@@ -104,4 +103,35 @@ fn run() -> Result<(), String> {
         }
         engine.shutdown().await.map_err(|e| e.to_string())
     })
+}
+
+/// SIGTERM (what the crash tests' `kill` sends), where there is one; never elsewhere.
+#[cfg(unix)]
+struct Terminate(tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+impl Terminate {
+    fn new() -> Result<Terminate, String> {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map(Terminate)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn recv(&mut self) {
+        self.0.recv().await;
+    }
+}
+
+#[cfg(not(unix))]
+struct Terminate;
+
+#[cfg(not(unix))]
+impl Terminate {
+    fn new() -> Result<Terminate, String> {
+        Ok(Terminate)
+    }
+
+    async fn recv(&mut self) {
+        std::future::pending::<()>().await
+    }
 }
