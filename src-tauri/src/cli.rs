@@ -485,6 +485,7 @@ fn write_json(
             "repeat": v.repeat,
             "muted": v.muted,
             "lateByMinutes": v.late_by_ms.map(|ms| ms / Millis::MINUTE),
+            "duplicateOf": v.duplicate_of.as_deref().map(terminal_safe),
         });
         let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
         first = false;

@@ -74,9 +74,13 @@ async fn story(config: FakeConfig) {
     // A burst larger than the page cap. A server that ignores `skip` cannot list more rows
     // sharing one `createdAt` than it pages, so there the burst is spread over milliseconds.
     let t = sync.server_now();
+    // Each its own unlock (a lock's backlog): one person, one door, distinct device times,
+    // so none is a second upload of another.
     let burst: Vec<EventSpec> = (0..150)
         .map(|i| {
-            EventSpec::at(if ties_beyond_cap { t } else { t.plus(i) }).door("Dv0000003c", "Gym")
+            EventSpec::at(if ties_beyond_cap { t } else { t.plus(i) })
+                .door("Dv0000003c", "Gym")
+                .timestamp(t.minus(1_000 + i))
         })
         .collect();
     let burst_ids: HashSet<String> = fake.inject_many(burst).into_iter().collect();

@@ -41,6 +41,7 @@ function row(id: string, minutesAgo: number, extra: Partial<HistoryRowView> = {}
     placeName: null,
     repeat: false,
     muted: false,
+    duplicateOf: null,
     ...extra,
   };
 }
@@ -275,6 +276,25 @@ describe('history', () => {
     expect(within(mut!).getByTestId('muted-tag').textContent).toBe("Muted: its door was muted, so it didn't notify");
     expect(within(first!).queryByTestId('repeat-tag')).toBeNull();
     expect(within(first!).queryByTestId('muted-tag')).toBeNull();
+  });
+
+  it('tags a second upload of one unlock, in both languages', async () => {
+    for (const [lang, text] of [
+      ['en', 'Duplicate upload: the lock sent this unlock to Parakey twice, so it notified once'],
+      ['nb', 'Dobbel opplasting: låsen sendte denne opplåsingen til Parakey to ganger, så den varslet én gang'],
+    ] as const) {
+      const backend = new FakeBackend({
+        now: NOW,
+        rows: [row('again', 5, { duplicateOf: 'first', notification: 'suppressed' }), row('first', 5)],
+      });
+      const view = renderWith(History, { version: 0, focus: null }, backend, lang);
+      const found = await rows();
+      const again = found.find((r) => r.dataset.id === 'again')!;
+      const first = found.find((r) => r.dataset.id === 'first')!;
+      expect(within(again).getByTestId('duplicate-tag').textContent).toBe(text);
+      expect(within(first).queryByTestId('duplicate-tag')).toBeNull();
+      view.unmount();
+    }
   });
 
   it('hides the repeat tag where the door notifies every unlock', async () => {

@@ -333,6 +333,8 @@ export function en(n: Numbers) {
       repeatExplain: "not this person's first unlock here today, so it didn't notify",
       muted: 'Muted',
       mutedExplain: "its door was muted, so it didn't notify",
+      duplicate: 'Duplicate upload',
+      duplicateExplain: 'the lock sent this unlock to Parakey twice, so it notified once',
     },
 
     chart: {

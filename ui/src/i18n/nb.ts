@@ -333,6 +333,8 @@ export function nb(n: Numbers): Messages {
       repeatExplain: 'ikke personens første opplåsing her i dag, så den varslet ikke',
       muted: 'Dempet',
       mutedExplain: 'døren var dempet, så den varslet ikke',
+      duplicate: 'Dobbel opplasting',
+      duplicateExplain: 'låsen sendte denne opplåsingen til Parakey to ganger, så den varslet én gang',
     },
 
     chart: {

@@ -137,6 +137,7 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
       placeName: placeName(door.placeId),
       repeat: false,
       muted: false,
+      duplicateOf: null,
     });
   }
   markRepeats(rows);
@@ -668,6 +669,7 @@ export class FakeBackend implements Backend {
       placeName: place?.name ?? null,
       repeat: false,
       muted: false,
+      duplicateOf: null,
     };
     this.rows = [row, ...this.rows].sort(newestFirst);
     this.status = { ...this.status, lastCheck: now, eventsTotal: this.rows.length };

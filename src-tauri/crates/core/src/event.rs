@@ -163,6 +163,12 @@ pub enum PageError {
     NotJson(String),
     #[error("the response is JSON but holds no list of event logs")]
     NoList,
+    /// A 200 with nothing in it (or only white space): never "no rows", which is `[]`.
+    #[error("the response was empty")]
+    Empty,
+    /// A 200 whose JSON is `null`: a serializer that had nothing to say, never "no rows".
+    #[error("the response was `null`")]
+    Null,
 }
 
 const ENVELOPE_KEYS: [&str; 6] = [
@@ -175,8 +181,17 @@ const ENVELOPE_KEYS: [&str; 6] = [
 ];
 const DOOR_KEYS: [&str; 4] = ["device", "lock", "door", "eventConfiguration"];
 
-/// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object).
+/// Reads a `GET /eventLogs` body (or a single `GET /eventLogs/:id` object). A UTF-8 byte
+/// order mark and white space around the JSON are read past; an empty body or `null` is
+/// an error (a transient failure for the poller), never an empty page.
 pub fn parse_page(body: &[u8]) -> Result<Page, PageError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let body = body.trim_ascii();
+    match body {
+        b"" => return Err(PageError::Empty),
+        b"null" => return Err(PageError::Null),
+        _ => {}
+    }
     let mut page = Page::default();
     for (position, raw) in list_records(body)?.into_iter().enumerate() {
         let text = raw.get();
@@ -584,5 +599,33 @@ mod tests {
         assert_eq!(parse_page(br#"{"error":"nope"}"#), Err(PageError::NoList));
         assert_eq!(parse_page(b"\"hi\""), Err(PageError::NoList));
         assert!(parse_page(b"<html>").is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_white_space_are_read_past() {
+        let json = r#"[{"id":"a","createdAt":"2026-01-01T00:00:00Z"}]"#;
+        for body in [
+            format!("\u{feff}{json}"),
+            format!("\u{feff} \r\n{json}\n\n"),
+            format!("\t {json} \r\n"),
+        ] {
+            let page = parse_page(body.as_bytes()).unwrap();
+            assert_eq!(page.events.len(), 1, "{body:?}");
+            assert_eq!(
+                page.events[0].raw,
+                r#"{"id":"a","createdAt":"2026-01-01T00:00:00Z"}"#
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_or_null_body_is_an_error_never_an_empty_page() {
+        for body in [&b""[..], b"   \r\n", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF\n"] {
+            assert_eq!(parse_page(body), Err(PageError::Empty), "{body:?}");
+        }
+        for body in [&b"null"[..], b" null\n", b"\xEF\xBB\xBFnull"] {
+            assert_eq!(parse_page(body), Err(PageError::Null), "{body:?}");
+        }
+        assert_eq!(parse_page(b"[]").map(|p| p.events.len()), Ok(0));
     }
 }

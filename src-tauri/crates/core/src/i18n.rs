@@ -344,7 +344,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::ErrSlowDown => "Parakey asked Doorpost to slow down (429).",
         Msg::ErrTrouble => "Parakey is having trouble ({status}).",
         Msg::ErrRedirect => {
-            "Parakey's address redirected ({status}) to {to}. Doorpost does not follow redirects with your token; check the API address."
+            "Parakey's address redirected ({status}) to {to}. Doorpost does not follow redirects to another host with your token; check the API address."
         }
         Msg::ErrRedirectSomewhere => "another address",
         Msg::ErrUnexpected => "Parakey answered {status}; check the API address.",
@@ -474,7 +474,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::ErrSlowDown => "Parakey ba Doorpost sende færre forespørsler (429).",
         Msg::ErrTrouble => "Parakey har problemer ({status}).",
         Msg::ErrRedirect => {
-            "Parakeys adresse videresendte ({status}) til {to}. Doorpost følger ikke videresendinger med nøkkelen din; sjekk API-adressen."
+            "Parakeys adresse videresendte ({status}) til {to}. Doorpost følger ikke videresendinger til en annen vert med nøkkelen din; sjekk API-adressen."
         }
         Msg::ErrRedirectSomewhere => "en annen adresse",
         Msg::ErrUnexpected => "Parakey svarte {status}; sjekk API-adressen.",

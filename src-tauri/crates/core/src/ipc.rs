@@ -306,6 +306,9 @@ pub struct HistoryRowView {
     pub repeat: bool,
     /// Arrived while its door was muted: kept, counted, not toasted.
     pub muted: bool,
+    /// A second upload of one unlock (a lock that resent it under a new id): the id of the
+    /// first. Kept and shown, announced once.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -11,6 +11,7 @@
 //! `Utc::now()` does not even compile here.
 
 pub mod config;
+pub mod duplicates;
 pub mod event;
 pub mod i18n;
 pub mod ipc;

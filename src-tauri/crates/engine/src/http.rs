@@ -3,8 +3,10 @@
 //!
 //! Rules it enforces (see `shared/docs/architecture.md`, "Security rules"):
 //! - HTTPS only; plain HTTP only to a loopback address (the fake server, the demo).
-//! - Redirects are never followed: the token must not reach another host, and a redirect
-//!   means the base URL is wrong. The core reports it as a configuration error.
+//! - A redirect is followed only to the same origin (scheme, host and port), at most
+//!   [`MAX_REDIRECTS`] hops, with the same headers: the token never leaves the origin it
+//!   was configured for. A redirect anywhere else is not followed; the core reports it as
+//!   a configuration error naming the other host (scheme and host only).
 //! - Explicit connect, read and total timeouts, so a stalled server never stalls Doorpost.
 //! - The token lives in an [`ApiToken`] (redacted `Debug`, no `Serialize`) and its header
 //!   is marked sensitive, so it never reaches a log line or an error message.
@@ -54,6 +56,9 @@ impl Default for Timeouts {
 /// A page of 500 records is about 250 KiB; sixteen times that still fits, and a hostile or
 /// broken server cannot make Doorpost hold more than this per request.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Same-origin redirects followed for one request before giving up (a loop, a chain).
+pub const MAX_REDIRECTS: usize = 5;
 
 /// A Parakey integration token. Its `Debug` is redacted and it cannot be serialised, so it
 /// cannot leak into logs, IPC or SQLite by accident.
@@ -281,7 +286,8 @@ impl ParakeyClient {
         h
     }
 
-    /// One request, up to its status and headers.
+    /// One request, up to its status and headers, following redirects to the same origin
+    /// only (see [`next_hop`]).
     async fn exchange(&self, req: &Request) -> Result<Reply, String> {
         let query = req.query.to_query_string();
         let mut headers = self.headers(req.auth);
@@ -290,10 +296,27 @@ impl ParakeyClient {
         {
             headers.insert(header::IF_NONE_MATCH, v);
         }
+        let mut url = Url::parse(&self.base.event_logs(&query)).map_err(|e| e.to_string())?;
+        let mut hops = 0;
+        loop {
+            let reply = self.exchange_once(&url, &headers).await?;
+            match next_hop(&url, &reply, hops) {
+                Some(next) => {
+                    hops += 1;
+                    url = next;
+                }
+                None => return Ok(reply),
+            }
+        }
+    }
+
+    /// One request to `url`, which is always on the base URL's origin.
+    async fn exchange_once(&self, url: &Url, headers: &HeaderMap) -> Result<Reply, String> {
+        let headers = headers.clone();
         match &self.transport {
             Transport::Http(http) => {
                 let resp = http
-                    .get(self.base.event_logs(&query))
+                    .get(url.as_str())
                     .headers(headers)
                     .send()
                     .await
@@ -305,7 +328,10 @@ impl ParakeyClient {
                 })
             }
             Transport::InProcess { fake, total } => {
-                let path = format!("/eventLogs?{query}");
+                let path = match url.query() {
+                    Some(q) => format!("{}?{q}", url.path()),
+                    None => url.path().to_string(),
+                };
                 let answer = tokio::time::timeout(*total, fake.exchange(&path, &headers))
                     .await
                     .map_err(|_| "timed out".to_string())?
@@ -378,7 +404,7 @@ impl ParakeyClient {
             },
             300..=399 => Outcome::Redirect {
                 status,
-                location: text(header::LOCATION).map(|l| redact_location(&l)),
+                location: text(header::LOCATION).map(|l| redact_location(&self.base, &l)),
             },
             _ => Outcome::Unexpected { status },
         };
@@ -429,16 +455,34 @@ fn with_snippet(e: PageError, body: &[u8]) -> PageError {
     }
 }
 
-/// A redirect target without user info or query (which could carry secrets of others).
-fn redact_location(l: &str) -> String {
-    match Url::parse(l) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.set_query(None);
-            u.to_string()
-        }
-        Err(_) => l.chars().take(200).collect(),
+/// Whether two addresses share an origin: scheme, host and port (the scheme's default
+/// port when none is written).
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().is_some()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Where a reply to a request for `url` sends it next: `Some` only for a redirect (3xx
+/// but 304, with a `Location`) to the same origin, while fewer than [`MAX_REDIRECTS`]
+/// hops were taken. Any other redirect is the answer, reported as such.
+fn next_hop(url: &Url, reply: &Reply, hops: usize) -> Option<Url> {
+    if !(300..=399).contains(&reply.status) || reply.status == 304 || hops >= MAX_REDIRECTS {
+        return None;
+    }
+    let location = reply.headers.get(header::LOCATION)?.to_str().ok()?;
+    let next = url.join(location.trim()).ok()?;
+    same_origin(url, &next).then_some(next)
+}
+
+/// A redirect target as a failure may name it: scheme and host (and port) only, never the
+/// path or query (which could carry others' secrets). A relative target is on the base
+/// URL's own host.
+fn redact_location(base: &BaseUrl, l: &str) -> String {
+    match base.0.join(l.trim()) {
+        Ok(u) => redact_url(u.as_str()),
+        Err(_) => redact_url(l),
     }
 }
 
@@ -517,6 +561,65 @@ mod tests {
                 assert!(!message.contains(secret), "{message} leaks {secret}");
             }
         }
+    }
+
+    fn redirect(status: u16, location: &str) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::LOCATION, HeaderValue::from_str(location).unwrap());
+        Reply {
+            status,
+            headers,
+            body: ReplyBody::Whole(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn only_same_origin_redirects_are_followed_and_only_a_few_hops() {
+        let from = Url::parse("https://api.parakey.co/eventLogs?limit=1").unwrap();
+        let follow = |status, location: &str, hops| {
+            next_hop(&from, &redirect(status, location), hops).map(|u| u.to_string())
+        };
+        for status in [301, 302, 303, 307, 308] {
+            assert_eq!(
+                follow(status, "/v2/eventLogs?limit=1", 0).as_deref(),
+                Some("https://api.parakey.co/v2/eventLogs?limit=1")
+            );
+        }
+        assert!(follow(308, "https://API.parakey.co:443/v2/eventLogs", 0).is_some());
+        for elsewhere in [
+            "http://api.parakey.co/eventLogs",
+            "https://api.parakey.co:8443/eventLogs",
+            "https://evil.example/eventLogs",
+            "https://api.parakey.co.evil.example/eventLogs",
+            "//evil.example/eventLogs",
+        ] {
+            assert_eq!(follow(302, elsewhere, 0), None, "{elsewhere}");
+        }
+        assert_eq!(follow(304, "/v2/eventLogs", 0), None);
+        assert_eq!(follow(200, "/v2/eventLogs", 0), None);
+        assert!(follow(302, "/v2/eventLogs", MAX_REDIRECTS - 1).is_some());
+        assert_eq!(
+            follow(302, "/v2/eventLogs", MAX_REDIRECTS),
+            None,
+            "a loop ends"
+        );
+    }
+
+    #[test]
+    fn a_redirect_is_named_by_scheme_and_host_only() {
+        let base = BaseUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            redact_location(&base, "http://u:pw@127.0.0.2:9/steal?token=abc"),
+            "http://127.0.0.2:9"
+        );
+        assert_eq!(
+            redact_location(&base, "https://evil.example/x/y?z"),
+            "https://evil.example"
+        );
+        assert_eq!(
+            redact_location(&base, "/elsewhere?k=v"),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

@@ -30,4 +30,9 @@ repeat: boolean,
 /**
  * Arrived while its door was muted: kept, counted, not toasted.
  */
-muted: boolean, };
+muted: boolean, 
+/**
+ * A second upload of one unlock (a lock that resent it under a new id): the id of the
+ * first. Kept and shown, announced once.
+ */
+duplicateOf: string | null, };

@@ -1260,7 +1260,7 @@ pub enum SyncFailure {
     #[error("{}", unavailable(*.0))]
     Unavailable(u16),
     #[error(
-        "Parakey's address redirected ({status}) to {}. Doorpost does not follow redirects with your token; check the API address.",
+        "Parakey's address redirected ({status}) to {}. Doorpost does not follow redirects to another host with your token; check the API address.",
         location.as_deref().unwrap_or("another address")
     )]
     Redirect {

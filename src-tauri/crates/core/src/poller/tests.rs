@@ -12,6 +12,7 @@
 //! - **G1, nothing lost**: a row visible before a sync probed is stored once that sync
 //!   finished (rows delayed in flight: once a sync that listed rows finished);
 //! - **G2/G3**: nothing stored twice, nothing announced twice;
+//! - **G11**: one toast per physical unlock, when a lock uploads one unlock twice;
 //! - **G8, liveness**: in a calm period a fresh unlock is announced within one interval
 //!   plus a minute;
 //! - **G9**: nothing that arrived before watching began is announced;
@@ -313,6 +314,10 @@ struct SimStore {
     toasts: Vec<crate::policy::Toast>,
     /// Every tie the poller reported it could not list.
     incomplete: Vec<Incomplete>,
+    /// Second uploads of one unlock: row id → the first upload's id (the store's
+    /// `duplicate_of`), and the rows stored per unlock.
+    duplicate_of: HashMap<String, String>,
+    by_unlock: HashMap<crate::duplicates::UnlockKey, Vec<String>>,
 }
 
 impl SimStore {
@@ -329,6 +334,7 @@ impl SimStore {
                 NotifyState::Pending
             };
             self.rows.insert(e.id.clone(), (e.clone(), state));
+            self.mark_duplicate(&e.id);
         }
         self.sync = c.state.clone();
         self.incomplete.extend(c.incomplete.iter().copied());
@@ -374,6 +380,64 @@ impl SimStore {
             .collect();
         self.toasts.extend(p.toasts);
         ids
+    }
+
+    /// What the store's `duplicates` module does with a new row: a second upload of a
+    /// stored unlock points at the first and is suppressed; a first upload read after
+    /// its second takes its place, and the unlock keeps at most one toast.
+    fn mark_duplicate(&mut self, id: &str) {
+        use crate::duplicates::{UnlockKey, is_before, same_unlock};
+        let e = self.rows[id].0.clone();
+        let Some(key) = UnlockKey::of(&e) else {
+            return;
+        };
+        let stored = self.by_unlock.entry(key).or_default();
+        stored.push(id.to_string());
+        let mut original: Option<EventLog> = None;
+        for other in stored.clone() {
+            if other == id || !same_unlock(&e, &self.rows[&other].0) {
+                continue;
+            }
+            let root = self.duplicate_of.get(&other).cloned().unwrap_or(other);
+            let root = &self.rows[&root].0;
+            if root.id != id && original.as_ref().is_none_or(|o| is_before(root, o)) {
+                original = Some(root.clone());
+            }
+        }
+        let Some(original) = original else {
+            return;
+        };
+        let suppress = |rows: &mut HashMap<String, (EventLog, NotifyState)>, id: &str| {
+            if let Some((_, s)) = rows.get_mut(id)
+                && *s == NotifyState::Pending
+            {
+                *s = NotifyState::Suppressed;
+            }
+        };
+        if !is_before(&e, &original) {
+            self.duplicate_of.insert(id.to_string(), original.id);
+            suppress(&mut self.rows, id);
+            return;
+        }
+        for first in self.duplicate_of.values_mut() {
+            if *first == original.id {
+                *first = id.to_string();
+            }
+        }
+        self.duplicate_of.insert(original.id, id.to_string());
+        let others: Vec<(String, NotifyState)> = self
+            .duplicate_of
+            .iter()
+            .filter(|(_, first)| *first == id)
+            .map(|(d, _)| (d.clone(), self.rows[d].1))
+            .collect();
+        if others.iter().any(|(_, s)| *s == NotifyState::Notified) {
+            suppress(&mut self.rows, id);
+        } else if let Some((pending, _)) = others.iter().find(|(_, s)| *s == NotifyState::Pending)
+            && self.rows[id].1 == NotifyState::Pending
+        {
+            suppress(&mut self.rows, pending);
+        }
     }
 
     /// `pending → notified`, then the toast is "shown".
@@ -431,6 +495,8 @@ struct Sim {
     settled: HashSet<String>,
     /// The smallest page cap the server had during the run.
     smallest_cap: usize,
+    /// Second uploads of one unlock on the server: id → the first upload's id.
+    second_uploads: HashMap<String, String>,
 }
 
 impl Sim {
@@ -470,6 +536,7 @@ impl Sim {
             delayed: HashSet::new(),
             settled: HashSet::new(),
             smallest_cap: v.cap,
+            second_uploads: HashMap::new(),
         };
         if sim.server.v.sparse_history {
             sim.seed_sparse_history();
@@ -502,8 +569,10 @@ impl Sim {
                 id: Some(format!("D-{door}")),
                 name: Some(door.into()),
             }),
+            // A person of its own: two events are never one unlock uploaded twice (G11)
+            // unless `upload_twice` makes them so, even in a burst's one millisecond.
             user: Some(Person {
-                id: Some("U1".into()),
+                id: Some(format!("U{}", self.next_id)),
                 name: Some("Ann Berg".into()),
             }),
             domain: None,
@@ -733,6 +802,25 @@ impl Sim {
             }
         }
         self.settled.extend(settled);
+        for (second, first) in &self.second_uploads {
+            // A scrub that came before a row was read leaves nothing to tell it by: two
+            // toasts, as for any upload without a person (README, "Known limits").
+            let identified = [first, second].iter().all(|id| {
+                self.store
+                    .rows
+                    .get(id.as_str())
+                    .is_none_or(|(e, _)| e.user.is_some())
+            });
+            if !identified {
+                continue;
+            }
+            assert!(
+                self.announced(first) <= 1,
+                "G11: the unlock uploaded as {first} and {second} was announced {} times; variant {:?}",
+                self.announced(first),
+                self.server.v
+            );
+        }
         for (id, n) in &self.store.notified {
             assert!(*n <= 1, "G3: event {id} was announced {n} times");
             let (e, _) = &self.store.rows[id];
@@ -769,14 +857,49 @@ impl Sim {
         if delayed || !news || !calm || self.server.v.rate_limit.is_some() {
             return true;
         }
+        if self.second_uploads.contains_key(&e.id) {
+            return true; // announced as its first upload (G11)
+        }
         assert_eq!(
-            self.store.notified.get(&e.id),
+            Some(self.announced(&e.id)).filter(|n| *n > 0).as_ref(),
             Some(&1),
             "G8: fresh event {} (visible at {visible}) was not announced by {deadline}; variant {:?}",
             e.id,
             self.server.v
         );
         true
+    }
+
+    /// Toasts for the physical unlock of `first` (a first upload): its own and its second
+    /// uploads'.
+    fn announced(&self, first: &str) -> u32 {
+        let n = |id: &str| self.store.notified.get(id).copied().unwrap_or(0);
+        n(first)
+            + self
+                .second_uploads
+                .iter()
+                .filter(|(_, f)| f.as_str() == first)
+                .map(|(s, _)| n(s))
+                .sum::<u32>()
+    }
+
+    /// A lock that lost the server's acknowledgement: the unlock it reported now is
+    /// uploaded again under a new id `after` ms later.
+    fn upload_twice(&mut self, late: i64, after: i64) {
+        let first = self.unlock(late, 0);
+        let mut again = self
+            .server
+            .rows
+            .last()
+            .expect("just injected")
+            .event
+            .clone();
+        self.next_id += 1;
+        again.id = format!("E{:09}", self.next_id);
+        again.raw = format!("{{\"id\":\"{}\"}}", again.id);
+        again.created_at = again.created_at.plus(after);
+        self.second_uploads.insert(again.id.clone(), first);
+        self.inject(again, 0);
     }
 
     /// Requests per finished sync stay within what its rows need.
@@ -1423,7 +1546,10 @@ fn query_strings_use_documented_parameters() {
 #[derive(Debug, Clone)]
 enum Op {
     Wait(i64),
-    Unlock { late: i64, visible_delay: i64 },
+    Unlock {
+        late: i64,
+        visible_delay: i64,
+    },
     AheadClock,
     Burst(usize),
     Fault(Fault),
@@ -1435,6 +1561,11 @@ enum Op {
     SetCap(usize),
     Absurd,
     FutureRow,
+    /// One unlock uploaded twice under two ids, `after` ms apart.
+    UploadTwice {
+        late: i64,
+        after: i64,
+    },
 }
 
 fn variant() -> impl Strategy<Value = Variant> {
@@ -1529,6 +1660,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => prop_oneof![Just(2usize), Just(5), Just(40), Just(1000)].prop_map(Op::SetCap),
         1 => Just(Op::Absurd),
         1 => Just(Op::FutureRow),
+        2 => (prop_oneof![Just(0i64), 0..5 * MIN], 1..crate::duplicates::WINDOW).prop_map(|(late, after)| Op::UploadTwice { late, after }),
     ]
 }
 
@@ -1592,6 +1724,7 @@ fn run_op(sim: &mut Sim, op: Op) {
             let e = sim.event(now + 30 * DAY, now + 30 * DAY, "Back gate");
             sim.inject_row(e, now, false);
         }
+        Op::UploadTwice { late, after } => sim.upload_twice(late, after),
     }
 }
 

@@ -35,6 +35,7 @@ fn row(id: &str, door: &str, user: Option<&str>, at: i64) -> HistoryRowView {
         place_name: None,
         repeat: false,
         muted: false,
+        duplicate_of: None,
     }
 }
 

@@ -13,7 +13,9 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::config::{AuthForm, BodyShape, DefaultOrder, EtagMode, FakeConfig};
+use super::config::{
+    AuthForm, BodyQuirk, BodyShape, DefaultOrder, EtagMode, FakeConfig, MOVED_PREFIX,
+};
 use super::events::{Direction, ListQuery, RenderStyle, Resource, SortKey};
 use super::faults::{Fault, RetryAfter};
 use super::{Shared, State, http_date};
@@ -36,6 +38,14 @@ pub(super) async fn answer(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Option<Answer> {
+    let moved = shared.lock().config.moved_same_origin;
+    let path = match (moved, path.strip_prefix(MOVED_PREFIX)) {
+        (true, Some(rest)) => rest,
+        (true, None) => return Some(Answer::Respond(moved_response(path, query))),
+        // The new address answers only once the API has moved there.
+        (false, Some(_)) => return None,
+        (false, None) => path,
+    };
     if path == "/eventLogs" {
         let fault = shared.lock().take_fault();
         let query = query.unwrap_or("");
@@ -53,6 +63,23 @@ pub(super) async fn answer(
         })
         .await,
     )
+}
+
+/// `308` to the same path and query under [`MOVED_PREFIX`], as a relative `Location` (the
+/// same origin, whatever address the client used).
+fn moved_response(path: &str, query: Option<&str>) -> Response {
+    let location = match query {
+        Some(q) => format!("{MOVED_PREFIX}{path}?{q}"),
+        None => format!("{MOVED_PREFIX}{path}"),
+    };
+    let mut response = plain(StatusCode::PERMANENT_REDIRECT, Vec::new());
+    match HeaderValue::from_str(&location) {
+        Ok(value) => {
+            response.headers_mut().insert(header::LOCATION, value);
+            response
+        }
+        Err(_) => error_response(StatusCode::BAD_REQUEST, "bad path"),
+    }
 }
 
 /// 429 for a request over the rate limit, with `Retry-After` in whole seconds when the
@@ -166,7 +193,7 @@ fn normal_response(
     truncate: bool,
     produce: impl FnOnce(&mut State) -> Body,
 ) -> Response {
-    let (answer, etag_mode) = {
+    let (answer, etag_mode, quirk) = {
         let mut state = shared.lock();
         if let Err(wait_ms) = state.take_rate() {
             let with_header = state.config.rate_limit.is_some_and(|l| l.retry_after);
@@ -178,10 +205,14 @@ fn normal_response(
                 .unwrap_or(StatusCode::UNAUTHORIZED);
             return error_response(status, "missing or invalid access token");
         }
-        (produce(&mut state), state.config.etag)
+        (
+            produce(&mut state),
+            state.config.etag,
+            state.config.body_quirk,
+        )
     };
     let mut body = match answer {
-        Ok(body) => body,
+        Ok(body) => with_quirk(body, quirk),
         Err((status, message)) => return error_response(status, &message),
     };
     let etag = entity_tag(&body, etag_mode);
@@ -204,6 +235,17 @@ fn normal_response(
         }
     }
     json_response(StatusCode::OK, body, etag)
+}
+
+/// A 200's JSON as [`BodyQuirk`] puts it on the wire.
+fn with_quirk(json: Vec<u8>, quirk: BodyQuirk) -> Vec<u8> {
+    match quirk {
+        BodyQuirk::None => json,
+        BodyQuirk::Bom => [&b"\xEF\xBB\xBF"[..], &json].concat(),
+        BodyQuirk::Whitespace => [&b"\r\n  "[..], &json, b" \n\n"].concat(),
+        BodyQuirk::Empty => Vec::new(),
+        BodyQuirk::Null => b"null".to_vec(),
+    }
 }
 
 fn authorised(config: &FakeConfig, headers: &HeaderMap) -> bool {

@@ -82,6 +82,27 @@ pub enum ScrubbedUser {
     Missing,
 }
 
+/// Where [`FakeConfig::moved_same_origin`] moves the API: a path prefix on the same host.
+pub const MOVED_PREFIX: &str = "/v2";
+
+/// How a 200's body is wrapped on the wire, beyond its JSON: what a framework, a proxy or
+/// a serializer with nothing to say might send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BodyQuirk {
+    /// The JSON as is.
+    #[default]
+    None,
+    /// A UTF-8 byte order mark before the JSON (a .NET or Windows-side serializer).
+    Bom,
+    /// Blank lines and spaces around the JSON.
+    Whitespace,
+    /// A 200 with an empty body (a proxy or a handler that returned nothing).
+    Empty,
+    /// A 200 whose body is `null` (a serializer given nothing).
+    Null,
+}
+
 /// The server's own clock, used for the `Date` header, the `createdAt` of injected
 /// events and visibility. Independent of the client's clock on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +229,17 @@ pub struct FakeConfig {
     pub max_limit_cycle: Vec<usize>,
     /// Serve four times the rows asked for, plus one (a server that ignores `limit`).
     pub ignore_limit: bool,
+    /// The API moved to [`MOVED_PREFIX`] on the same host (a new version, a reverse proxy's
+    /// new route): `/eventLogs...` is answered `308 Permanent Redirect` to the same path
+    /// and query under the prefix, which serves the API. Default false.
+    pub moved_same_origin: bool,
+    /// Every unlock injected from now on is uploaded a second time, under a new id, this
+    /// many ms after its first upload: same door, person, access and device `timestamp`
+    /// (a lock that lost the server's acknowledgement and sent it again). Default `None`.
+    pub duplicate_uploads: Option<i64>,
+    /// How every 200 body is wrapped (a byte order mark, white space, or no JSON at all).
+    /// Default [`BodyQuirk::None`].
+    pub body_quirk: BodyQuirk,
 }
 
 impl Default for FakeConfig {
@@ -247,6 +279,9 @@ impl Default for FakeConfig {
             date_header: true,
             max_limit_cycle: Vec::new(),
             ignore_limit: false,
+            body_quirk: BodyQuirk::None,
+            moved_same_origin: false,
+            duplicate_uploads: None,
         }
     }
 }

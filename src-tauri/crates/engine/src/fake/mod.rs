@@ -44,6 +44,7 @@ pub use config::{
     AuthForm, BodyShape, Clock, DateField, DefaultOrder, EtagMode, FakeConfig, RateLimit,
     ScrubbedUser,
 };
+pub use config::{BodyQuirk, MOVED_PREFIX};
 pub use events::{EventSpec, Resource, UserSpec};
 pub use faults::{Fault, RetryAfter};
 #[cfg(feature = "testing")]
@@ -158,7 +159,21 @@ impl State {
             None => self.fresh_id(),
         };
         let now = self.now();
+        // The same unlock uploaded again: the first upload's device time, a later arrival.
+        let again = self.config.duplicate_uploads.map(|after| {
+            let created = spec.created_at.unwrap_or(now);
+            EventSpec {
+                id: None,
+                created_at: Some(created.plus(after)),
+                timestamp: Some(spec.timestamp.unwrap_or(created.minus(spec.late_by_ms))),
+                ..spec.clone()
+            }
+        });
         self.events.insert(spec, now, id.clone());
+        if let Some(again) = again {
+            let second = self.fresh_id();
+            self.events.insert(again, now, second);
+        }
         id
     }
 

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use super::api::{self, Answer, error_response, json_response};
-use super::config::{Clock, FakeConfig};
+use super::config::{Clock, FakeConfig, MOVED_PREFIX};
 use super::events::{EventSpec, millis_from_json};
 use super::faults::Fault;
 use super::{FakeControl, Shared, State, until_stopped};
@@ -36,6 +36,11 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/eventLogs", get(parakey_api))
         .route("/eventLogs/{id}", get(parakey_api))
+        .route(&format!("{MOVED_PREFIX}/eventLogs"), get(parakey_api))
+        .route(
+            &format!("{MOVED_PREFIX}/eventLogs/{{id}}"),
+            get(parakey_api),
+        )
         .route("/_fake/inject", post(inject))
         .route("/_fake/raw", post(insert_raw))
         .route("/_fake/faults", post(push_faults).delete(clear_faults))
@@ -161,6 +166,7 @@ async fn serve_connection(stream: TcpStream, router: axum::Router, shared: Arc<S
 }
 
 fn is_api_path(path: &str) -> bool {
+    let path = path.strip_prefix(MOVED_PREFIX).unwrap_or(path);
     path == "/eventLogs" || path.starts_with("/eventLogs/")
 }
 

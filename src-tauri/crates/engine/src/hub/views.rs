@@ -80,6 +80,7 @@ pub fn row(r: &HistoryRow, offset: AllowedOffset, places: &[PlaceRow]) -> Histor
         place_name: place_name(places, r.place_id.as_deref()),
         repeat: r.repeat,
         muted: r.muted,
+        duplicate_of: r.duplicate_of.clone(),
     }
 }
 
@@ -123,7 +124,7 @@ pub fn gap(g: &Gap) -> GapView {
 /// [`doorpost_core::text::csv_field`]).
 pub use doorpost_core::text::csv_field;
 
-pub const CSV_HEADER: &str = "\"id\",\"unlocked_at\",\"created_at\",\"timestamp\",\"place\",\"door\",\"user\",\"notification\",\"late_by_minutes\"";
+pub const CSV_HEADER: &str = "\"id\",\"unlocked_at\",\"created_at\",\"timestamp\",\"place\",\"door\",\"user\",\"notification\",\"late_by_minutes\",\"duplicate_of\"";
 
 pub fn csv_line(r: &HistoryRowView) -> String {
     let t = |ms: i64| csv_field(&Millis(ms).to_rfc3339());
@@ -146,6 +147,7 @@ pub fn csv_line(r: &HistoryRowView) -> String {
                 .map(|ms| (ms / Millis::MINUTE).to_string())
                 .unwrap_or_default(),
         ),
+        csv_field(r.duplicate_of.as_deref().unwrap_or("")),
     ]
     .join(",")
 }
@@ -169,15 +171,44 @@ mod tests {
             place_id: None,
             repeat: false,
             muted: false,
+            duplicate_of: None,
         };
         let line = csv_line(&row(&r, AllowedOffset::Minutes(10), &[]));
         assert_eq!(
             line,
             "\"a\",\"1970-01-01T00:00:00.000Z\",\"1970-01-01T00:00:00.000Z\",\"\",\"\",\
              \"X;=HYPERLINK(\"\"http://evil\"\")\",\"'=cmd|' /C calc'!A0[2J\",\
-             \"suppressed\",\"\""
+             \"suppressed\",\"\",\"\""
         );
         assert_eq!(CSV_HEADER.split(',').count(), line.split("\",\"").count());
+    }
+
+    #[test]
+    fn a_second_upload_exports_the_first_ones_id() {
+        let r = HistoryRow {
+            id: "b".into(),
+            created_at: Millis(0),
+            timestamp: None,
+            unlocked_at: Millis(0),
+            door_id: None,
+            door_name: None,
+            user_name: None,
+            notify_state: NotifyState::Suppressed,
+            report_delay_ms: None,
+            place_id: None,
+            repeat: false,
+            muted: false,
+            duplicate_of: Some("a".into()),
+        };
+        let v = row(&r, AllowedOffset::Minutes(10), &[]);
+        assert!(
+            csv_line(&v).ends_with(r#","suppressed","","a""#),
+            "{}",
+            csv_line(&v)
+        );
+        assert!(CSV_HEADER.ends_with(r#","duplicate_of""#));
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["duplicateOf"], "a");
     }
 
     #[test]
@@ -195,6 +226,7 @@ mod tests {
             place_id: Some("main".into()),
             repeat: false,
             muted: false,
+            duplicate_of: None,
         };
         let places = [PlaceRow {
             id: "main".into(),

@@ -146,7 +146,8 @@ fn pending_rows(tx: &Transaction<'_>, scope: Scope<'_>) -> Result<Vec<Pending>> 
 }
 
 /// The same person unlocked at the same place earlier the same day (ties broken by id, so
-/// of two unlocks in one millisecond exactly one is the arrival).
+/// of two unlocks in one millisecond exactly one is the arrival). A second upload of one
+/// unlock (`duplicate_of`) is not an earlier unlock.
 fn is_repeat(tx: &Transaction<'_>, p: &Pending, day: DayRule) -> Result<bool> {
     let Some(person) = &p.person else {
         return Ok(false);
@@ -156,7 +157,8 @@ fn is_repeat(tx: &Transaction<'_>, p: &Pending, day: DayRule) -> Result<bool> {
         .prepare_cached(
             "SELECT 1 FROM event_log INDEXED BY event_log_by_person \
              WHERE place_id IS ?1 AND person = ?2 AND unlocked_at >= ?3 \
-             AND (unlocked_at < ?4 OR (unlocked_at = ?4 AND id < ?5)) LIMIT 1",
+             AND (unlocked_at < ?4 OR (unlocked_at = ?4 AND id < ?5)) \
+             AND duplicate_of IS NULL LIMIT 1",
         )?
         .query_row(
             params![p.place, person, day.day_start(at).0, at.0, p.event.id],

@@ -89,6 +89,9 @@ pub struct HistoryRow {
     pub repeat: bool,
     /// Arrived while its door was muted.
     pub muted: bool,
+    /// Another upload of the unlock whose row has this id (see
+    /// [`doorpost_core::duplicates`]): kept, never announced a second time.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -153,7 +156,7 @@ struct Resolved<'q> {
 }
 
 const COLUMNS: &str = "id, created_at, timestamp, unlocked_at, door_id, door_name, user_name, \
-     notify_state, place_id, repeat, muted";
+     notify_state, place_id, repeat, muted, duplicate_of";
 const NEWEST_FIRST: &str = " ORDER BY unlocked_at DESC, id DESC LIMIT ?";
 
 /// A statement under construction: SQL text with `?` placeholders and their values.
@@ -337,6 +340,7 @@ impl Store {
                     place_id: r.get(8)?,
                     repeat: r.get(9)?,
                     muted: r.get(10)?,
+                    duplicate_of: r.get(11)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -35,6 +35,7 @@
 
 mod coverage;
 mod decide;
+mod duplicates;
 mod forget;
 mod history;
 mod places;
@@ -68,6 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_places.sql"),
     include_str!("migrations/003_install.sql"),
+    include_str!("migrations/004_duplicate_uploads.sql"),
 ];
 
 /// How long a statement waits for another connection's write lock before failing.
@@ -432,7 +434,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut dims = Dimensions::default();
-        let (inserted, updated) = write_rows(&tx, c, &mut dims)?;
+        let (mut inserted, updated) = write_rows(&tx, c, &mut dims)?;
+        duplicates::mark_duplicates(&tx, c, &mut inserted)?;
         let quarantined_new = write_quarantine(&tx, c.source, c.quarantined, c.seen_at)?;
         dims.write(&tx)?;
 
