@@ -97,6 +97,8 @@ enum Fault {
     Status(u16),
     RetryAfter(i64),
     Truncated,
+    /// A 200 with an empty body (or `null`): a failure to retry, never "no rows".
+    Empty,
     Auth,
     /// A page far larger than asked.
     Oversized,
@@ -207,6 +209,7 @@ impl SimServer {
                     retry_after: Some(ms),
                 },
                 Fault::Truncated => Outcome::BadBody(PageError::NotJson("EOF".into())),
+                Fault::Empty => Outcome::BadBody(PageError::Empty),
                 Fault::Auth => Outcome::AuthRejected { status: 401 },
                 Fault::Oversized => {
                     let row = self.visible(server_now).into_iter().next();
@@ -1647,6 +1650,7 @@ fn op() -> impl Strategy<Value = Op> {
             Just(Fault::Status(503)),
             (0..2 * HOUR).prop_map(Fault::RetryAfter),
             Just(Fault::Truncated),
+            Just(Fault::Empty),
             Just(Fault::Auth),
             Just(Fault::Oversized),
         ].prop_map(Op::Fault),
