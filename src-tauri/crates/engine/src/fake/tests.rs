@@ -971,3 +971,68 @@ async fn raw_records_with_future_or_absurd_dates_are_listed_at_once() {
     let page = parse_page(&reply.body).unwrap();
     assert_eq!(page.events.len() + page.quarantined.len(), 2);
 }
+
+#[tokio::test]
+async fn a_moved_api_answers_308_to_the_same_path_under_the_prefix() {
+    let fake = fake_with(|c| c.moved_same_origin = true).await;
+    inject_minutes(&fake, 2);
+    fake.advance(3 * Millis::MINUTE);
+    let moved = get(&fake, "/eventLogs?limit=5&orderBy=createdAt:DESC").await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        moved.header("location"),
+        Some("/v2/eventLogs?limit=5&orderBy=createdAt:DESC")
+    );
+    let served = get(&fake, "/v2/eventLogs?limit=5&orderBy=createdAt:DESC").await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.ids().len(), 2);
+    fake.configure(|c| c.moved_same_origin = false);
+    assert_eq!(
+        get(&fake, "/v2/eventLogs").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&fake, "/eventLogs").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn body_quirks_wrap_the_json_or_replace_it() {
+    let fake = fake_with(|_| {}).await;
+    inject_minutes(&fake, 1);
+    let plain = get(&fake, "/eventLogs").await.body;
+    for (quirk, expected) in [
+        (BodyQuirk::Bom, [&b"\xEF\xBB\xBF"[..], &plain].concat()),
+        (
+            BodyQuirk::Whitespace,
+            [&b"\r\n  "[..], &plain, b" \n\n"].concat(),
+        ),
+        (BodyQuirk::Empty, Vec::new()),
+        (BodyQuirk::Null, b"null".to_vec()),
+    ] {
+        fake.configure(|c| c.body_quirk = quirk);
+        let reply = get(&fake, "/eventLogs").await;
+        assert_eq!(reply.status, StatusCode::OK, "{quirk:?}");
+        assert_eq!(reply.body, expected, "{quirk:?}");
+    }
+}
+
+#[tokio::test]
+async fn duplicate_uploads_serve_each_unlock_again_under_a_new_id() {
+    let fake = fake_with(|c| c.duplicate_uploads = Some(90_000)).await;
+    let first = fake.inject(EventSpec::at(t0().minus(Millis::MINUTE)).late_by(5_000));
+    assert_eq!(fake.event_count(), 2);
+    // The second upload reaches the server 90 s after the first: not listed before then.
+    assert_eq!(
+        get(&fake, "/eventLogs").await.ids(),
+        std::slice::from_ref(&first)
+    );
+    fake.advance(60_000);
+    let page = parse_page(&get(&fake, "/eventLogs").await.body).unwrap();
+    assert_eq!(page.events.len(), 2);
+    let (again, once) = (&page.events[0], &page.events[1]);
+    assert_eq!(once.id, first);
+    assert_ne!(again.id, first);
+    assert_eq!(again.timestamp, once.timestamp);
+    assert_eq!(again.door, once.door);
+    assert_eq!(again.user, once.user);
+    assert_eq!(again.created_at, once.created_at.plus(90_000));
+}
