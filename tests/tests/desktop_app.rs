@@ -175,10 +175,14 @@ fn the_app_announces_each_fresh_unlock_once_and_only_those() {
         "the tray label is cut and stripped, and its & is no mnemonic: {label}"
     );
 
-    // A burst larger than the page cap: one summary plus three toasts, and every row.
+    // A burst larger than the page cap: one summary plus three toasts, and every row. Each
+    // is its own unlock (distinct device times), never a second upload of another.
     let t = fake.now();
-    let burst: Vec<String> =
-        fake.inject_many((0..150).map(|_| EventSpec::at(t).door("Dv0000003c", "Gym")));
+    let burst: Vec<String> = fake.inject_many((0..150).map(|i| {
+        EventSpec::at(t)
+            .door("Dv0000003c", "Gym")
+            .timestamp(t.minus(1_000 + i))
+    }));
     let count_before_burst = notifications().len();
     wait_until("the burst in export", || {
         let rows = export(data, &url);
