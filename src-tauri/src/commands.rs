@@ -1,120 +1,173 @@
-//! The IPC commands: one line each over [`doorpost_engine::hub::Hub`].
+//! The IPC commands: one plain function each over [`doorpost_engine::hub::Hub`].
 //!
-//! Every command returns `Result<_, AppError>` (`{ code, message, fields }`); none can
-//! return the token. The capability file grants exactly these (see `build.rs`).
+//! The `#[tauri::command]` wrappers and the handler list are written by
+//! [`doorpost_core::with_commands!`] from the one declaration in `doorpost_core::commands`,
+//! which also writes the UI's TypeScript: a function here whose arguments or answer differ
+//! from the declaration does not compile. Every command returns `Result<_, AppError>`
+//! (`{ code, message, fields }`); none can return the token. The capability file grants
+//! exactly these; `build.rs` lists them for tauri-build (tests below hold both to the
+//! declaration).
 
 use std::sync::Arc;
 
 use doorpost_core::ipc::{
     AppError, DayCount, DoorView, HistoryPageView, HistoryQueryView, Mode, MuteRequest, NewPlace,
-    Overview, PauseRequest, PlacePatch, TokenCheck,
+    Overview, PauseRequest, PlacePatch, PlaceView, TokenCheck,
 };
 use doorpost_core::settings::{Settings, SettingsPatch};
 use doorpost_engine::hub::Hub;
-use tauri::State;
 
-type App<'a> = State<'a, Arc<Hub>>;
+type App = Arc<Hub>;
 
-#[tauri::command]
-pub async fn overview(app: App<'_>) -> Result<Overview, AppError> {
+/// The Tauri wrappers, named as declared: each passes the hub and its arguments on.
+macro_rules! tauri_commands {
+    ($( $(#[doc = $doc:expr])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $answer:ty ; )*) => {
+        mod wrappers {
+            use super::*;
+            $(
+                $(#[doc = $doc])*
+                #[tauri::command]
+                async fn $name(
+                    app: tauri::State<'_, App>,
+                    $($arg: $ty),*
+                ) -> Result<$answer, AppError> {
+                    super::$name(&app, $($arg),*).await
+                }
+            )*
+
+            /// Every declared command, for `Builder::invoke_handler`.
+            pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+                tauri::generate_handler![$($name),*]
+            }
+        }
+        pub use wrappers::handler;
+    };
+}
+
+doorpost_core::with_commands!(tauri_commands);
+
+async fn overview(app: &App) -> Result<Overview, AppError> {
     Ok(app.overview().await)
 }
 
-#[tauri::command]
-pub async fn history(app: App<'_>, query: HistoryQueryView) -> Result<HistoryPageView, AppError> {
+async fn history(app: &App, query: HistoryQueryView) -> Result<HistoryPageView, AppError> {
     app.history(query).await
 }
 
-#[tauri::command]
-pub async fn doors(app: App<'_>) -> Result<Vec<DoorView>, AppError> {
+async fn doors(app: &App) -> Result<Vec<DoorView>, AppError> {
     app.doors().await
 }
 
-#[tauri::command]
-pub async fn daily_counts(app: App<'_>, from: i64, to: i64) -> Result<Vec<DayCount>, AppError> {
+async fn daily_counts(app: &App, from: i64, to: i64) -> Result<Vec<DayCount>, AppError> {
     app.daily_counts(from, to).await
 }
 
 /// Writes the filtered history as CSV into the user's Downloads folder; returns the path.
-#[tauri::command]
-pub async fn export_csv(app: App<'_>, query: HistoryQueryView) -> Result<String, AppError> {
+async fn export_csv(app: &App, query: HistoryQueryView) -> Result<String, AppError> {
     crate::export::to_downloads(app.export_csv(query).await?)
 }
 
-#[tauri::command]
-pub async fn save_settings(app: App<'_>, patch: SettingsPatch) -> Result<Settings, AppError> {
+async fn save_settings(app: &App, patch: SettingsPatch) -> Result<Settings, AppError> {
     app.save_settings(patch).await
 }
 
-#[tauri::command]
-pub async fn set_token(app: App<'_>, token: String) -> Result<TokenCheck, AppError> {
+async fn set_token(app: &App, token: String) -> Result<TokenCheck, AppError> {
     app.set_token(&token).await
 }
 
-#[tauri::command]
-pub async fn clear_token(app: App<'_>) -> Result<(), AppError> {
+async fn clear_token(app: &App) -> Result<(), AppError> {
     app.clear_token().await
 }
 
-#[tauri::command]
-pub async fn start_demo(app: App<'_>) -> Result<(), AppError> {
+async fn start_demo(app: &App) -> Result<(), AppError> {
     app.switch(Mode::Demo).await
 }
 
-#[tauri::command]
-pub async fn leave_demo(app: App<'_>) -> Result<(), AppError> {
+async fn leave_demo(app: &App) -> Result<(), AppError> {
     app.leave_demo().await
 }
 
-#[tauri::command]
-pub async fn refresh_now(app: App<'_>) -> Result<(), AppError> {
+async fn refresh_now(app: &App) -> Result<(), AppError> {
     app.refresh_now().await
 }
 
-#[tauri::command]
-pub async fn pause(app: App<'_>, request: PauseRequest) -> Result<(), AppError> {
+async fn pause(app: &App, request: PauseRequest) -> Result<(), AppError> {
     app.pause(Some(request)).await
 }
 
-#[tauri::command]
-pub async fn resume(app: App<'_>) -> Result<(), AppError> {
+async fn resume(app: &App) -> Result<(), AppError> {
     app.pause(None).await
 }
 
-#[tauri::command]
-pub async fn add_place(app: App<'_>, place: NewPlace) -> Result<TokenCheck, AppError> {
+async fn add_place(app: &App, place: NewPlace) -> Result<PlaceView, AppError> {
     app.add_place(place).await
 }
 
-#[tauri::command]
-pub async fn update_place(app: App<'_>, id: String, patch: PlacePatch) -> Result<(), AppError> {
+async fn update_place(app: &App, id: String, patch: PlacePatch) -> Result<PlaceView, AppError> {
     app.update_place(&id, patch).await
 }
 
-#[tauri::command]
-pub async fn set_place_token(
-    app: App<'_>,
-    id: String,
-    token: String,
-) -> Result<TokenCheck, AppError> {
+async fn set_place_token(app: &App, id: String, token: String) -> Result<TokenCheck, AppError> {
     app.set_place_token(&id, &token).await
 }
 
-#[tauri::command]
-pub async fn remove_place(app: App<'_>, id: String, delete_history: bool) -> Result<(), AppError> {
+async fn remove_place(app: &App, id: String, delete_history: bool) -> Result<(), AppError> {
     app.remove_place(&id, delete_history).await
 }
 
-#[tauri::command]
-pub async fn mute_door(
-    app: App<'_>,
-    door_id: String,
-    request: MuteRequest,
-) -> Result<(), AppError> {
+async fn mute_door(app: &App, door_id: String, request: MuteRequest) -> Result<(), AppError> {
     app.mute_door(&door_id, request).await
 }
 
-#[tauri::command]
-pub async fn test_notification(app: App<'_>) -> Result<(), AppError> {
+async fn test_notification(app: &App) -> Result<(), AppError> {
     app.test_notification().await
+}
+
+#[cfg(test)]
+mod tests {
+    use doorpost_core::commands::{NAMES, permission};
+
+    /// The quoted names in `build.rs`'s `AppManifest::commands(&[…])`, which tauri-build
+    /// needs before anything here is compiled, so it cannot read the declaration.
+    fn manifest_names() -> Vec<String> {
+        let build = include_str!("../build.rs");
+        let list = build
+            .split_once(".commands(&[")
+            .and_then(|(_, rest)| rest.split_once("])"))
+            .expect("build.rs lists the commands in AppManifest::commands(&[…])")
+            .0;
+        list.split(',')
+            .map(|s| s.trim().trim_matches('"').to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn build_manifest_lists_exactly_the_declared_commands() {
+        let declared: Vec<String> = NAMES.iter().map(|n| n.to_string()).collect();
+        assert_eq!(
+            manifest_names(),
+            declared,
+            "src-tauri/build.rs must list doorpost_core::commands::NAMES, in order"
+        );
+    }
+
+    #[test]
+    fn capability_grants_exactly_the_declared_commands() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let granted: Vec<String> = file["permissions"]
+            .as_array()
+            .expect("a permissions list")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.starts_with("core:"))
+            .map(str::to_string)
+            .collect();
+        let declared: Vec<String> = NAMES.iter().map(|n| permission(n)).collect();
+        assert_eq!(
+            granted, declared,
+            "capabilities/main.json must grant each declared command, in order, and no other"
+        );
+    }
 }

@@ -35,9 +35,7 @@ use doorpost_engine::keychain::{OsKeychain, TokenStore};
 use doorpost_engine::notifier::ToastAction;
 use tauri::{AppHandle, Emitter, Manager, RunEvent};
 
-pub const CHANGED_EVENT: &str = "doorpost://changed";
-pub const OPEN_EVENT: &str = "doorpost://open-event";
-pub const OPEN_SETTINGS_EVENT: &str = "doorpost://open-settings";
+pub use doorpost_core::commands::{CHANGED_EVENT, OPEN_EVENT, OPEN_SETTINGS_EVENT};
 
 /// What to show when the window opens.
 pub enum Open {
@@ -112,27 +110,7 @@ fn run(hidden: bool, demo: bool) -> ExitCode {
             // A second launch: bring this one forward instead of starting another poller.
             show_window(app, None);
         }))
-        .invoke_handler(tauri::generate_handler![
-            commands::overview,
-            commands::history,
-            commands::doors,
-            commands::daily_counts,
-            commands::export_csv,
-            commands::save_settings,
-            commands::set_token,
-            commands::clear_token,
-            commands::start_demo,
-            commands::leave_demo,
-            commands::refresh_now,
-            commands::pause,
-            commands::resume,
-            commands::add_place,
-            commands::update_place,
-            commands::set_place_token,
-            commands::remove_place,
-            commands::mute_door,
-            commands::test_notification,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |tauri_app| {
             let handle = tauri_app.handle().clone();
             let notifier = DesktopNotifier::new(paths::APP_ID, &notification_icon(), actions_tx);

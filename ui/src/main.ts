@@ -6,7 +6,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import type { Backend } from './ipc/backend';
-import { TauriBackend } from './ipc/tauri';
+import { tauriBackend } from './ipc/tauri';
 
 async function chooseBackend(): Promise<Backend> {
   const wantFake =
@@ -16,7 +16,7 @@ async function chooseBackend(): Promise<Backend> {
     const { previewBackend } = await import('./ipc/fake');
     return previewBackend();
   }
-  return new TauriBackend();
+  return tauriBackend();
 }
 
 const target = document.getElementById('app');

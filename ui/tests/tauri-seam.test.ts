@@ -1,77 +1,169 @@
 // The seam against Tauri's own mockIPC: command names (the shell's snake_case functions),
-// argument shapes (camelCase objects), errors normalised to AppError, and the two events.
+// argument shapes (camelCase objects), answers, errors normalised to AppError, and the
+// events. The shell's answers and each command's arguments are typed from the contract
+// generated from Rust (`Commands`), so a command whose Rust types change fails the type
+// check here as well as in the views.
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TauriBackend } from '../src/ipc/tauri';
-import type { AppError, HistoryQueryView } from '../src/ipc/backend';
+import { tauriBackend } from '../src/ipc/tauri';
+import { COMMANDS } from '../src/ipc/generated/commands';
+import { DEFAULT_SETTINGS } from '../src/ipc/fake';
+import type {
+  AppError,
+  CommandMethods,
+  Commands,
+  DoorView,
+  HistoryQueryView,
+  PlaceView,
+  StatusView,
+} from '../src/ipc/backend';
 
 afterEach(() => clearMocks());
 
-describe('TauriBackend', () => {
-  it('invokes each command by name with camelCase arguments', async () => {
+const status: StatusView = {
+  phase: 'idle',
+  lastCheck: 1,
+  nextCheck: 2,
+  pausedUntil: null,
+  lastError: null,
+  requestsToday: 3,
+  notModifiedToday: 2,
+  failuresToday: 0,
+  gaps: [],
+  authStyle: 'access-token',
+  quarantined: 0,
+  eventsTotal: 5,
+  quietUntil: null,
+  watchingSince: null,
+  incomplete: null,
+  catchingUp: false,
+};
+const seaCabin: PlaceView = {
+  id: 'place-2',
+  name: 'Sea cabin',
+  apiUrl: null,
+  tokenSet: true,
+  notifyMode: null,
+  status,
+};
+const door: DoorView = {
+  id: 'door-front',
+  name: 'Front door',
+  lastUnlock: 4,
+  count: 2,
+  placeId: 'place-2',
+  placeName: 'Sea cabin',
+  mutedUntil: null,
+  mutedCount: 0,
+};
+const query: HistoryQueryView = {
+  text: 'amira',
+  doorIds: ['door-front'],
+  from: 1,
+  to: 2,
+  before: { unlockedAt: 3, id: 'evt-1' },
+  limit: 100,
+};
+
+/** What the shell answers, command by command (`()` crosses as null). */
+const answers: { [C in keyof Commands]: Commands[C]['answer'] } = {
+  overview: {
+    mode: 'account',
+    tokenSet: true,
+    status,
+    settings: DEFAULT_SETTINGS,
+    places: [seaCabin],
+    language: 'en',
+    locale: 'en-GB',
+  },
+  history: { rows: [], next: null, total: 0 },
+  doors: [door],
+  daily_counts: [{ day: '2026-12-06', count: 2 }],
+  export_csv: '/tmp/x.csv',
+  save_settings: DEFAULT_SETTINGS,
+  set_token: { authStyle: 'access-token', doorsSeen: 4, eventsSeen: 12 },
+  clear_token: undefined,
+  start_demo: undefined,
+  leave_demo: undefined,
+  refresh_now: undefined,
+  pause: undefined,
+  resume: undefined,
+  add_place: seaCabin,
+  update_place: { ...seaCabin, name: 'Studio', notifyMode: 'arrivals' },
+  set_place_token: { authStyle: 'bearer', doorsSeen: 1, eventsSeen: 0 },
+  remove_place: undefined,
+  mute_door: undefined,
+  test_notification: undefined,
+};
+
+/** How each method is called in this test, in order. */
+const calls: { [M in keyof CommandMethods]: Parameters<CommandMethods[M]> } = {
+  overview: [],
+  history: [query],
+  doors: [],
+  dailyCounts: [10, 20],
+  exportCsv: [{ doorIds: [] }],
+  saveSettings: [{ pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } }],
+  setToken: ['pk_live_123'],
+  clearToken: [],
+  startDemo: [],
+  leaveDemo: [],
+  refreshNow: [],
+  pause: ['untilTomorrow'],
+  resume: [],
+  addPlace: [{ name: 'Sea cabin', token: 'pk_live_456', apiUrl: null }],
+  updatePlace: ['place-2', { name: 'Studio', notifyMode: 'arrivals' }],
+  setPlaceToken: ['place-2', 'pk_live_789'],
+  removePlace: ['place-2', true],
+  muteDoor: ['door-front', 'oneHour'],
+  testNotification: [],
+};
+
+/** What Tauri must receive for those calls: the Rust names, camelCase arguments. */
+const received: { [C in keyof Commands]: Commands[C]['args'] } = {
+  overview: {},
+  history: { query },
+  doors: {},
+  daily_counts: { from: 10, to: 20 },
+  export_csv: { query: { doorIds: [] } },
+  save_settings: { patch: { pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } } },
+  set_token: { token: 'pk_live_123' },
+  clear_token: {},
+  start_demo: {},
+  leave_demo: {},
+  refresh_now: {},
+  pause: { request: 'untilTomorrow' },
+  resume: {},
+  add_place: { place: { name: 'Sea cabin', token: 'pk_live_456', apiUrl: null } },
+  update_place: { id: 'place-2', patch: { name: 'Studio', notifyMode: 'arrivals' } },
+  set_place_token: { id: 'place-2', token: 'pk_live_789' },
+  remove_place: { id: 'place-2', deleteHistory: true },
+  mute_door: { doorId: 'door-front', request: 'oneHour' },
+  test_notification: {},
+};
+
+describe('tauriBackend', () => {
+  it('invokes each command by name with camelCase arguments and resolves to its answer', async () => {
     const seen: [string, unknown][] = [];
     mockIPC((cmd, args) => {
       seen.push([cmd, args ?? {}]);
-      if (cmd === 'export_csv') return '/tmp/x.csv';
-      if (cmd === 'doors' || cmd === 'daily_counts') return [];
-      if (cmd === 'add_place' || cmd === 'update_place') return { id: 'place-2', name: 'Old Town Studio' };
-      if (cmd === 'mute_door') return { id: 'door-front', mutedUntil: 1 };
-      return null;
+      return answers[cmd as keyof Commands] ?? null;
     });
-    const b = new TauriBackend();
-    const query: HistoryQueryView = {
-      text: 'amira',
-      doorIds: ['door-front'],
-      from: 1,
-      to: 2,
-      before: { unlockedAt: 3, id: 'evt-1' },
-      limit: 100,
-    };
+    const b = tauriBackend();
+    for (const [method, { command }] of Object.entries(COMMANDS)) {
+      const run = b[method as keyof CommandMethods] as (...args: unknown[]) => Promise<unknown>;
+      const answer = await run(...calls[method as keyof CommandMethods]);
+      expect(answer, method).toEqual(answers[command] ?? null);
+    }
+    expect(seen).toEqual(Object.entries(received));
+  });
 
-    await b.overview();
-    await b.history(query);
-    await b.doors();
-    await b.dailyCounts(10, 20);
-    await expect(b.exportCsv({ doorIds: [] })).resolves.toBe('/tmp/x.csv');
-    await b.saveSettings({ pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } });
-    await b.setToken('pk_live_123');
-    await b.clearToken();
-    await b.startDemo();
-    await b.refreshNow();
-    await b.pause('untilTomorrow');
-    await b.resume();
-    await b.leaveDemo();
-    await expect(b.addPlace({ name: 'Old Town Studio', token: 'pk_live_456', apiUrl: null })).resolves.toMatchObject({
-      id: 'place-2',
-    });
-    await b.updatePlace('place-2', { name: 'Studio', notifyMode: null });
-    await b.setPlaceToken('place-2', 'pk_live_789');
-    await b.removePlace('place-2', true);
-    await expect(b.muteDoor('door-front', 'oneHour')).resolves.toMatchObject({ mutedUntil: 1 });
-    await b.testNotification();
-
-    expect(seen).toEqual([
-      ['overview', {}],
-      ['history', { query }],
-      ['doors', {}],
-      ['daily_counts', { from: 10, to: 20 }],
-      ['export_csv', { query: { doorIds: [] } }],
-      ['save_settings', { patch: { pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } } }],
-      ['set_token', { token: 'pk_live_123' }],
-      ['clear_token', {}],
-      ['start_demo', {}],
-      ['refresh_now', {}],
-      ['pause', { request: 'untilTomorrow' }],
-      ['resume', {}],
-      ['leave_demo', {}],
-      ['add_place', { place: { name: 'Old Town Studio', token: 'pk_live_456', apiUrl: null } }],
-      ['update_place', { id: 'place-2', patch: { name: 'Studio', notifyMode: null } }],
-      ['set_place_token', { id: 'place-2', token: 'pk_live_789' }],
-      ['remove_place', { id: 'place-2', deleteHistory: true }],
-      ['mute_door', { doorId: 'door-front', request: 'oneHour' }],
-      ['test_notification', {}],
-    ]);
+  it('answers adding and renaming a place with the place, which the window names', async () => {
+    mockIPC((cmd) => answers[cmd as keyof Commands] ?? null);
+    const b = tauriBackend();
+    expect((await b.addPlace({ name: 'Sea cabin', token: 'pk_live_456', apiUrl: null })).name).toBe('Sea cabin');
+    expect((await b.updatePlace('place-2', { name: 'Studio' })).name).toBe('Studio');
   });
 
   it('rejects with the AppError the shell sent', async () => {
@@ -79,14 +171,14 @@ describe('TauriBackend', () => {
     mockIPC(() => {
       throw error;
     });
-    await expect(new TauriBackend().refreshNow()).rejects.toEqual(error);
+    await expect(tauriBackend().refreshNow()).rejects.toEqual(error);
   });
 
   it('turns anything else into an Internal AppError', async () => {
     mockIPC(() => {
       throw 'command save_settings not allowed';
     });
-    await expect(new TauriBackend().saveSettings({})).rejects.toEqual({
+    await expect(tauriBackend().saveSettings({})).rejects.toEqual({
       code: 'Internal',
       message: 'command save_settings not allowed',
       fields: [],
@@ -95,7 +187,7 @@ describe('TauriBackend', () => {
 
   it('listens to doorpost://changed and doorpost://open-event, and stops', async () => {
     mockIPC(() => null, { shouldMockEvents: true });
-    const b = new TauriBackend();
+    const b = tauriBackend();
     const changed = vi.fn();
     const opened = vi.fn();
     const stopChanged = await b.onChanged(changed);

@@ -1,14 +1,17 @@
 // The one seam between the views and the desktop shell.
 //
 // Views depend on `Backend`, never on Tauri: `tauri.ts` implements it with `invoke`/`listen`,
-// `fake.ts` with sample data for tests and the browser preview. Each method mirrors one
-// shell command; every failure is an `AppError` (branch on `code`, show `message`).
+// `fake.ts` with sample data for tests and the browser preview. Its command methods are
+// `CommandMethods` from `generated/commands.ts`, written from the Rust declaration of the
+// commands (src-tauri/crates/core/src/commands.rs), so a Rust signature the views do not
+// follow fails the type check. Every failure is an `AppError` (branch on `code`, show
+// `message`).
 
 import type { AppError } from './generated/AppError';
+import { ERROR_CODES, EVENTS, type CommandMethods, type Commands } from './generated/commands';
 import type { ChangedEvent } from './generated/ChangedEvent';
 import type { DayCount } from './generated/DayCount';
 import type { DoorView } from './generated/DoorView';
-import type { ErrorCode } from './generated/ErrorCode';
 import type { HistoryPageView } from './generated/HistoryPageView';
 import type { HistoryQueryView } from './generated/HistoryQueryView';
 import type { MuteRequest } from './generated/MuteRequest';
@@ -27,7 +30,6 @@ export type {
   ChangedEvent,
   DayCount,
   DoorView,
-  ErrorCode,
   HistoryPageView,
   HistoryQueryView,
   MuteRequest,
@@ -41,6 +43,8 @@ export type {
   SettingsPatch,
   TokenCheck,
 };
+export type { CommandMethods, Commands };
+export type { ErrorCode } from './generated/ErrorCode';
 export type { AllowedOffset } from './generated/AllowedOffset';
 export type { CursorView } from './generated/CursorView';
 export type { DoorFilter } from './generated/DoorFilter';
@@ -56,11 +60,11 @@ export type { PhaseView } from './generated/PhaseView';
 export type { QuietHours } from './generated/QuietHours';
 export type { StatusView } from './generated/StatusView';
 
-/** Event names the shell emits (see `ChangedEvent` and `OpenEvent` in the Rust core). */
-export const CHANGED_EVENT = 'doorpost://changed';
-export const OPEN_EVENT = 'doorpost://open-event';
+/** Event names the shell emits (declared in the Rust core's `commands` module). */
+export const CHANGED_EVENT = EVENTS.changed;
+export const OPEN_EVENT = EVENTS.openEvent;
 /** The tray's "Settings…" (and "Token rejected"): show Settings. No payload. */
-export const OPEN_SETTINGS_EVENT = 'doorpost://open-settings';
+export const OPEN_SETTINGS_EVENT = EVENTS.openSettings;
 
 /** The largest page `history` serves. */
 export const MAX_PAGE = 500;
@@ -68,42 +72,8 @@ export const MAX_PAGE = 500;
 /** Stops listening; safe to call more than once. */
 export type Unlisten = () => void;
 
-export interface Backend {
-  overview(): Promise<Overview>;
-  history(query: HistoryQueryView): Promise<HistoryPageView>;
-  doors(): Promise<DoorView[]>;
-  /** Unlocks per local day with `from <= unlockedAt < to`; days without unlocks are absent. */
-  dailyCounts(from: number, to: number): Promise<DayCount[]>;
-  /** Writes the rows matching `query` to a CSV file in Downloads; resolves to its path. */
-  exportCsv(query: HistoryQueryView): Promise<string>;
-  saveSettings(patch: SettingsPatch): Promise<Settings>;
-  /**
-   * The first run: checks the token against Parakey, stores it in the OS keychain and
-   * creates the first place.
-   */
-  setToken(token: string): Promise<TokenCheck>;
-  clearToken(): Promise<void>;
-  startDemo(): Promise<void>;
-  /** Back to the first run; the demo's sample history is not the user's. */
-  leaveDemo(): Promise<void>;
-  /** Another place: its token is checked against Parakey before anything is stored. */
-  addPlace(place: NewPlace): Promise<PlaceView>;
-  updatePlace(id: string, patch: PlacePatch): Promise<PlaceView>;
-  /** Checks a place's new token, then replaces the old one in the keychain. */
-  setPlaceToken(id: string, token: string): Promise<TokenCheck>;
-  /** Stops watching a place and deletes its token; its unlocks too when asked. */
-  removePlace(id: string, deleteHistory: boolean): Promise<void>;
-  /** Mutes a door's notifications for a while (its unlocks are still kept), or unmutes it. */
-  muteDoor(doorId: string, request: MuteRequest): Promise<DoorView>;
-  /** Shows a sample notification, so the user sees what one looks like and that it works. */
-  testNotification(): Promise<void>;
-  refreshNow(): Promise<void>;
-  /**
-   * Pauses notifications: checking goes on and the history keeps filling, nothing toasts
-   * until resumed. `untilTomorrow` means until the next 07:00.
-   */
-  pause(request: PauseRequest): Promise<void>;
-  resume(): Promise<void>;
+/** The commands (see `CommandMethods` for each one's words) and the shell's events. */
+export interface Backend extends CommandMethods {
   /** After every sync or status change: refetch what is on screen. */
   onChanged(handler: (event: ChangedEvent) => void): Promise<Unlisten>;
   /** The user picked an unlock in the tray or a notification. */
@@ -112,22 +82,12 @@ export interface Backend {
   onOpenSettings(handler: () => void): Promise<Unlisten>;
 }
 
-const CODES: readonly ErrorCode[] = [
-  'NotConfigured',
-  'AuthRejected',
-  'KeychainUnavailable',
-  'Network',
-  'RateLimited',
-  'InvalidSettings',
-  'Internal',
-];
-
 export function isAppError(value: unknown): value is AppError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v.code === 'string' &&
-    (CODES as readonly string[]).includes(v.code) &&
+    (ERROR_CODES as readonly string[]).includes(v.code) &&
     typeof v.message === 'string'
   );
 }

@@ -1,7 +1,7 @@
-// The Backend over Tauri IPC: one `invoke` per command. Command names are the shell's Rust
-// function names (snake_case, as listed in src-tauri/build.rs); arguments are camelCase
-// objects, which Tauri maps to the Rust parameter names. The only file that talks to
-// Tauri; rejections are normalised to `AppError`.
+// The Backend over Tauri IPC: one `invoke` per command. Each method, its command name and
+// the names its arguments cross with come from `generated/commands.ts` (`COMMANDS`),
+// written from the Rust declaration, so this file lists no command by hand. The only file
+// that talks to Tauri; rejections are normalised to `AppError`.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
@@ -12,26 +12,15 @@ import {
   toAppError,
   type Backend,
   type ChangedEvent,
-  type DayCount,
-  type DoorView,
-  type HistoryPageView,
-  type HistoryQueryView,
-  type MuteRequest,
-  type NewPlace,
+  type CommandMethods,
   type OpenEvent,
-  type Overview,
-  type PauseRequest,
-  type PlacePatch,
-  type PlaceView,
-  type Settings,
-  type SettingsPatch,
-  type TokenCheck,
   type Unlisten,
 } from './backend';
+import { COMMANDS } from './generated/commands';
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call(command: string, args: Record<string, unknown>): Promise<unknown> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke(command, args);
   } catch (e) {
     throw toAppError(e);
   }
@@ -48,71 +37,30 @@ async function subscribe<T>(event: string, handler: (payload: T) => void): Promi
   };
 }
 
-export class TauriBackend implements Backend {
-  overview(): Promise<Overview> {
-    return call('overview');
+/**
+ * Every command as a method: its positional arguments become the named object Tauri maps to
+ * the Rust parameters. The generated table and `CommandMethods` come from one declaration,
+ * so the cast below cannot hide a drift; the seam test calls each method through mockIPC.
+ */
+function commandMethods(): CommandMethods {
+  const methods: Record<string, (...values: unknown[]) => Promise<unknown>> = {};
+  for (const [method, { command, args }] of Object.entries(COMMANDS)) {
+    methods[method] = (...values) => call(command, Object.fromEntries(args.map((name, i) => [name, values[i]])));
   }
-  history(query: HistoryQueryView): Promise<HistoryPageView> {
-    return call('history', { query });
-  }
-  doors(): Promise<DoorView[]> {
-    return call('doors');
-  }
-  dailyCounts(from: number, to: number): Promise<DayCount[]> {
-    return call('daily_counts', { from, to });
-  }
-  exportCsv(query: HistoryQueryView): Promise<string> {
-    return call('export_csv', { query });
-  }
-  saveSettings(patch: SettingsPatch): Promise<Settings> {
-    return call('save_settings', { patch });
-  }
-  setToken(token: string): Promise<TokenCheck> {
-    return call('set_token', { token });
-  }
-  clearToken(): Promise<void> {
-    return call('clear_token');
-  }
-  startDemo(): Promise<void> {
-    return call('start_demo');
-  }
-  leaveDemo(): Promise<void> {
-    return call('leave_demo');
-  }
-  addPlace(place: NewPlace): Promise<PlaceView> {
-    return call('add_place', { place });
-  }
-  updatePlace(id: string, patch: PlacePatch): Promise<PlaceView> {
-    return call('update_place', { id, patch });
-  }
-  setPlaceToken(id: string, token: string): Promise<TokenCheck> {
-    return call('set_place_token', { id, token });
-  }
-  removePlace(id: string, deleteHistory: boolean): Promise<void> {
-    return call('remove_place', { id, deleteHistory });
-  }
-  muteDoor(doorId: string, request: MuteRequest): Promise<DoorView> {
-    return call('mute_door', { doorId, request });
-  }
-  testNotification(): Promise<void> {
-    return call('test_notification');
-  }
-  refreshNow(): Promise<void> {
-    return call('refresh_now');
-  }
-  pause(request: PauseRequest): Promise<void> {
-    return call('pause', { request });
-  }
-  resume(): Promise<void> {
-    return call('resume');
-  }
-  onChanged(handler: (event: ChangedEvent) => void): Promise<Unlisten> {
-    return subscribe(CHANGED_EVENT, handler);
-  }
-  onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten> {
-    return subscribe(OPEN_EVENT, handler);
-  }
-  onOpenSettings(handler: () => void): Promise<Unlisten> {
-    return subscribe(OPEN_SETTINGS_EVENT, () => handler());
-  }
+  return methods as unknown as CommandMethods;
+}
+
+export function tauriBackend(): Backend {
+  return {
+    ...commandMethods(),
+    onChanged(handler: (event: ChangedEvent) => void): Promise<Unlisten> {
+      return subscribe(CHANGED_EVENT, handler);
+    },
+    onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten> {
+      return subscribe(OPEN_EVENT, handler);
+    },
+    onOpenSettings(handler: () => void): Promise<Unlisten> {
+      return subscribe(OPEN_SETTINGS_EVENT, () => handler());
+    },
+  };
 }

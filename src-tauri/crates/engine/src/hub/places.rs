@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::path::Path;
 
 use doorpost_core::i18n::{self, Msg};
-use doorpost_core::ipc::{AppError, ErrorCode, Mode, NewPlace, PlacePatch, TokenCheck};
+use doorpost_core::ipc::{AppError, ErrorCode, Mode, NewPlace, PlacePatch, PlaceView, TokenCheck};
 use doorpost_core::settings::{FieldError, Language};
 
 use super::{
@@ -88,12 +88,13 @@ impl Hub {
     }
 
     /// Adds a place: its token checked against its address, then stored in its own
-    /// keychain entry; the session restarts with it.
-    pub async fn add_place(self: &Arc<Self>, new: NewPlace) -> Result<TokenCheck, AppError> {
+    /// keychain entry; the session restarts with it. Answers the place as the window will
+    /// list it (the window says "Sea cabin added" with its name).
+    pub async fn add_place(self: &Arc<Self>, new: NewPlace) -> Result<PlaceView, AppError> {
         let lang = self.language().await;
-        let (check, _) = self.book(lang).add(new).await?;
+        let (_, row) = self.book(lang).add(new).await?;
         self.switch(Mode::Account).await?;
-        Ok(check)
+        self.place(&row.id).await
     }
 
     pub(super) fn book(&self, lang: Language) -> PlaceBook<'_> {
@@ -106,12 +107,13 @@ impl Hub {
         }
     }
 
-    /// Renames a place or changes its notification mode; applied at once.
+    /// Renames a place or changes its notification mode; applied at once. Answers the
+    /// place as changed.
     pub async fn update_place(
         self: &Arc<Self>,
         id: &str,
         patch: PlacePatch,
-    ) -> Result<(), AppError> {
+    ) -> Result<PlaceView, AppError> {
         let lang = self.language().await;
         let name = match &patch.name {
             Some(n) => Some(self.book(lang).name(n, Some(id))?),
@@ -129,7 +131,8 @@ impl Hub {
                 &[("name", id)],
             ));
         }
-        self.reload().await
+        self.reload().await?;
+        self.place(id).await
     }
 
     /// A new token for a place: checked against its address first.

@@ -104,20 +104,7 @@ impl Hub {
         let snap = self.snapshot().await;
         self.seen();
         let locale = self.locale_for(&snap.settings);
-        let places = snap
-            .places
-            .iter()
-            .zip(snap.statuses)
-            .zip(&snap.token_set)
-            .map(|((row, status), token_set)| PlaceView {
-                id: row.id.clone(),
-                name: row.name.clone(),
-                api_url: row.api_url.clone(),
-                token_set: *token_set,
-                notify_mode: row.notify_mode,
-                status,
-            })
-            .collect();
+        let places = place_views(&snap);
         Overview {
             mode: snap.mode,
             token_set: snap.token_set.iter().any(|t| *t),
@@ -127,6 +114,16 @@ impl Hub {
             language: locale.lang,
             locale: locale.tag(i18n::territory(&self.opts.system_locale).as_deref()),
         }
+    }
+
+    /// One place as the window shows it, after a change to it: what `add_place` and
+    /// `update_place` answer, so the window names the place it just changed.
+    pub async fn place(&self, id: &str) -> Result<PlaceView, AppError> {
+        let snap = self.snapshot().await;
+        place_views(&snap)
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| internal(format!("place {id} is not in the session")))
     }
 
     pub async fn history(&self, query: HistoryQueryView) -> Result<HistoryPageView, AppError> {
@@ -239,6 +236,23 @@ impl Hub {
 
 /// The tray's latest unlocks, doors and pause, from one store read.
 #[allow(clippy::type_complexity)]
+/// Every place in the session with its own status.
+fn place_views(snap: &Snapshot) -> Vec<PlaceView> {
+    snap.places
+        .iter()
+        .zip(&snap.statuses)
+        .zip(&snap.token_set)
+        .map(|((row, status), token_set)| PlaceView {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            api_url: row.api_url.clone(),
+            token_set: *token_set,
+            notify_mode: row.notify_mode,
+            status: status.clone(),
+        })
+        .collect()
+}
+
 fn tray_rows(
     store: &Store,
     settings: &Settings,

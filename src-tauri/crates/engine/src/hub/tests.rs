@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use doorpost_core::i18n::SystemLocale;
 use doorpost_core::ipc::{
-    ErrorCode, HistoryQueryView, Mode, MuteRequest, NewPlace, PauseRequest, PhaseView,
+    ErrorCode, HistoryQueryView, Mode, MuteRequest, NewPlace, PauseRequest, PhaseView, PlacePatch,
 };
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
-use doorpost_core::settings::{Language, SettingsPatch};
+use doorpost_core::settings::{Language, NotifyMode, SettingsPatch};
 use tempfile::TempDir;
 
 use super::*;
@@ -226,7 +226,8 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
         })
         .await
         .unwrap();
-    s.hub
+    let added = s
+        .hub
         .add_place(NewPlace {
             name: "Cabin".into(),
             token: "tok-cabin".into(),
@@ -234,6 +235,11 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
         })
         .await
         .unwrap();
+    assert_eq!(
+        (added.name.as_str(), added.token_set),
+        ("Cabin", true),
+        "the window announces the place it was given back"
+    );
     watching(&s.hub).await;
     loft.control().inject(
         EventSpec::default()
@@ -328,6 +334,27 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
     let csv = s.hub.export_csv(HistoryQueryView::default()).await.unwrap();
     assert!(csv.starts_with(r#""id","unlocked_at","created_at","timestamp","place","#));
     assert!(csv.contains(r#","Cabin","Gate","#), "{csv}");
+
+    // Renaming and a mode of its own answer the place as changed (the window shows both).
+    let renamed = s
+        .hub
+        .update_place(
+            &added.id,
+            PlacePatch {
+                name: Some("Sea cabin".into()),
+                notify_mode: Some(Some(NotifyMode::Arrivals)),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            renamed.id.as_str(),
+            renamed.name.as_str(),
+            renamed.notify_mode
+        ),
+        (added.id.as_str(), "Sea cabin", Some(NotifyMode::Arrivals))
+    );
 
     // Removing a place forgets its token and, when asked, its history.
     s.hub.remove_place(&cabin_id, true).await.unwrap();
