@@ -8,7 +8,7 @@
 //! once over the control socket. Messages follow the language setting, else the system's.
 //! Exit codes: 0 done, 1 failed, 2 a bad argument or value (nothing changed).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -342,11 +342,12 @@ fn add_place(
     use doorpost_core::ipc::{AppError, ErrorCode};
     // Checked before the token is asked for.
     book.name(&name, None)?;
-    if std::io::stdin().is_terminal() {
-        eprintln!("{}", i18n::t(lang, Msg::TokenFromStdin, &[]));
-    }
-    let mut token = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut token);
+    // Not echoed on a terminal (from before the prompt shows), and a runaway input is not
+    // read whole.
+    let prompt = std::io::stdin()
+        .is_terminal()
+        .then(|| i18n::t(lang, Msg::TokenFromStdin, &[]));
+    let token = doorpost_engine::process::read_secret_line(prompt.as_deref()).unwrap_or_default();
     let token = token.trim().to_string();
     if token.is_empty() {
         let msg = i18n::t(lang, Msg::EmptyToken, &[]);

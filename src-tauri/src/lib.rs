@@ -52,6 +52,8 @@ pub fn keychains() -> Keychains {
 }
 
 pub fn main() -> ExitCode {
+    // Tokens and guests' data: never in a core dump (nor readable by ptrace).
+    let _ = doorpost_engine::process::forbid_core_dumps();
     // Guests' data: whatever this process (and WebKit's) creates is the user's alone.
     doorpost_engine::private_files::restrict_new_files();
     cli::main()

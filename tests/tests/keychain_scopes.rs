@@ -2,6 +2,8 @@
 //! gnome-keyring), through the real binary: each install's tokens are its own, and a saved
 //! token goes only to the address it was checked against, whatever `DOORPOST_API_URL` says.
 //! Runs when `DOORPOST_DESKTOP_TESTS=1`, like `desktop_app.rs`.
+// Linux only: a desktop session with the Secret Service.
+#![cfg(unix)]
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -79,7 +81,18 @@ fn a_scratch_data_directory_beside_a_real_one_never_touches_its_token() {
     let scratch = tempfile::tempdir().unwrap();
     store_legacy_token("tok-legacy");
 
-    let added = add_place(real.path(), "Loft", &real_parakey.base_url(), "tok-real");
+    // Added with the address from the environment (no `--api-url`): the place keeps the
+    // address its token was checked against.
+    let mut add = doorpost(real.path(), "en_GB.UTF-8")
+        .env("DOORPOST_API_URL", real_parakey.base_url())
+        .args(["places", "add", "Loft"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"tok-real\n").unwrap();
+    let added = add.wait_with_output().unwrap();
     assert!(added.status.success(), "{}", text(&added));
 
     // A scratch directory: nothing adopted, neither the real install's token nor the

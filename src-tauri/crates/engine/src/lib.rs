@@ -16,6 +16,7 @@ pub mod keychain;
 pub mod logging;
 pub mod notifier;
 pub mod private_files;
+pub mod process;
 pub mod store;
 pub mod test_hooks;
 #[cfg(feature = "testing")]

@@ -555,6 +555,14 @@ impl Hub {
 
     /// Mutes a door for an hour or until the day begins again, or unmutes it.
     pub async fn mute_door(&self, door_id: &str, request: MuteRequest) -> Result<(), AppError> {
+        // `*` is "every door" (notifications paused): a door a server names so must not
+        // pause, nor resume, everything.
+        if door_id == ALL_DOORS {
+            return Err(AppError::new(
+                ErrorCode::InvalidSettings,
+                "There is no such door.".to_string(),
+            ));
+        }
         let settings = self.settings().await;
         let locale = self.locale_for(&settings);
         let now = wall_now();

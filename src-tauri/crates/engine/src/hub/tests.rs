@@ -511,6 +511,14 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
         .mute_door("d-front", MuteRequest::Unmute)
         .await
         .unwrap();
+    // A door a server calls `*` cannot pause everything.
+    let err = s
+        .hub
+        .mute_door(ALL_DOORS, MuteRequest::OneHour)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidSettings);
+    assert_ne!(s.hub.status().await.phase, PhaseView::Paused);
     s.hub.pause(Some(PauseRequest::Indefinitely)).await.unwrap();
     assert_eq!(s.hub.status().await.phase, PhaseView::Paused);
     parakey
