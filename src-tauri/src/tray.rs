@@ -18,6 +18,11 @@ const TRAY_ID: &str = "doorpost";
 #[derive(Default)]
 pub struct Actions(Mutex<Vec<TrayAction>>);
 
+/// The menu on show: a refresh whose model did not change rebuilds nothing (a status
+/// change or a page of a sync signals often, and each rebuild is many toolkit items).
+#[derive(Default)]
+pub struct Shown(Mutex<Option<TrayMenu>>);
+
 /// The tray icons' side, in pixels (`build.rs` decodes `icons/tray-*.png` to RGBA).
 const ICON_SIZE: u32 = 64;
 
@@ -33,6 +38,7 @@ fn icon(look: TrayLook) -> Image<'static> {
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     app.manage(Actions::default());
+    app.manage(Shown::default());
     let menu = Menu::new(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(TrayLook::Idle))
@@ -56,6 +62,13 @@ pub fn refresh(app: &AppHandle) {
         let Some(tray) = app.tray_by_id(TRAY_ID) else {
             return;
         };
+        if let Some(shown) = app.try_state::<Shown>() {
+            let mut last = shown.0.lock().unwrap_or_else(|p| p.into_inner());
+            if last.as_ref() == Some(&model) {
+                return;
+            }
+            *last = Some(model.clone());
+        }
         let mut actions = Vec::new();
         match build(&app, &model, &mut actions) {
             Ok(menu) => {
@@ -64,7 +77,12 @@ pub fn refresh(app: &AppHandle) {
                 }
                 let _ = tray.set_menu(Some(menu));
             }
-            Err(e) => tracing::warn!("tray menu not updated: {e}"),
+            Err(e) => {
+                tracing::warn!("tray menu not updated: {e}");
+                if let Some(shown) = app.try_state::<Shown>() {
+                    *shown.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                }
+            }
         }
         let _ = tray.set_icon(Some(icon(model.look)));
         let _ = tray.set_tooltip(Some(model.tooltip));

@@ -19,6 +19,9 @@ use crate::time::Millis;
 /// Latest unlocks in the menu: with one place, and per place with several.
 pub const RECENT_ONE_PLACE: usize = 5;
 pub const RECENT_PER_PLACE: usize = 3;
+/// Doors in "Mute a door": the most recently active (muted ones first), whatever the
+/// account holds; the others are muted from the window ("More in Doorpost…").
+pub const TRAY_DOORS: usize = 15;
 /// "Pause notifications until tomorrow" ends at this local time (07:00).
 pub const PAUSE_UNTIL_MINUTES: u16 = 7 * 60;
 /// Longest label before it is cut with an ellipsis.
@@ -321,15 +324,40 @@ fn pause(s: &TraySnapshot) -> TrayEntry {
 
 fn mute(s: &TraySnapshot) -> Option<TrayEntry> {
     let several = s.places.len() > 1;
+    // A bounded menu however many doors a server sends: the [`TRAY_DOORS`] most recently
+    // active, muted ones first (so they can be unmuted here), each place's in its order.
+    let mut ranked: Vec<(usize, usize)> = s
+        .places
+        .iter()
+        .enumerate()
+        .flat_map(|(p, place)| (0..place.doors.len()).map(move |d| (p, d)))
+        .collect();
+    let door = |&(p, d): &(usize, usize)| &s.places[p].doors[d];
+    ranked.sort_by_key(|k| {
+        let d = door(k);
+        let muted = d.muted_until.is_some_and(|t| t > s.now.0);
+        (std::cmp::Reverse(muted), std::cmp::Reverse(d.last_unlock))
+    });
+    let more = ranked.len() > TRAY_DOORS;
+    ranked.truncate(TRAY_DOORS);
+    ranked.sort_unstable();
     let mut entries = Vec::new();
-    for place in &s.places {
-        if place.doors.is_empty() {
+    for (p, place) in s.places.iter().enumerate() {
+        let shown: Vec<&DoorView> = ranked.iter().filter(|k| k.0 == p).map(&door).collect();
+        if shown.is_empty() {
             continue;
         }
         if several {
             entries.push(text(cut(&place.name)));
         }
-        entries.extend(place.doors.iter().map(|d| door_entry(d, s)));
+        entries.extend(shown.into_iter().map(|d| door_entry(d, s)));
+    }
+    if more {
+        entries.push(TrayEntry::Separator);
+        entries.push(item(
+            i18n::t(s.locale.lang, Msg::TrayMoreDoors, &[]),
+            TrayAction::OpenWindow,
+        ));
     }
     (!entries.is_empty()).then(|| TrayEntry::Submenu {
         label: i18n::t(s.locale.lang, Msg::TrayMute, &[]),

@@ -274,3 +274,52 @@ fn a_rejected_token_outranks_news_and_the_demo_says_so() {
     s.places[0].status.phase = PhaseView::Idle;
     assert_eq!(look(&s), TrayLook::New);
 }
+
+#[test]
+fn thousands_of_doors_leave_a_bounded_menu_of_the_most_recent() {
+    let mut loft = place("Loft", PhaseView::Idle);
+    let mut cabin = place("Cabin", PhaseView::Idle);
+    let many = |prefix: &str, n: i64, newest: i64| -> Vec<DoorView> {
+        (0..n)
+            .map(|i| DoorView {
+                last_unlock: newest - i * Millis::MINUTE,
+                ..door(&format!("{prefix} {i:05}"), None)
+            })
+            .collect()
+    };
+    loft.doors = many("Loft door", 10_000, AT_1400 - Millis::HOUR);
+    cabin.doors = many("Cabin door", 10_000, AT_1400);
+    // An old door, muted: it stays, to be unmuted.
+    loft.doors[9_999].muted_until = Some(AT_1400 + Millis::HOUR);
+    let menu = menu(&snapshot(Language::En, vec![loft, cabin]));
+    let mute = submenu(&menu.entries, "Mute a door");
+    let doors: Vec<String> = labels(mute)
+        .into_iter()
+        .filter(|l| l.contains(" door "))
+        .collect();
+    assert_eq!(doors.len(), TRAY_DOORS, "{doors:?}");
+    assert_eq!(doors[0], "Loft door 09999 · muted until 15:00");
+    assert_eq!(doors[1], "Cabin door 00000", "then the most recent");
+    assert_eq!(doors[TRAY_DOORS - 1], "Cabin door 00013");
+    assert_eq!(
+        labels(mute).last().map(String::as_str),
+        Some("More in Doorpost…")
+    );
+    assert_eq!(
+        action_of(mute, "More in Doorpost…"),
+        Some(TrayAction::OpenWindow)
+    );
+    let total = |entries: &[TrayEntry]| -> usize {
+        fn count(entries: &[TrayEntry]) -> usize {
+            entries
+                .iter()
+                .map(|e| match e {
+                    TrayEntry::Submenu { entries, .. } => 1 + count(entries),
+                    _ => 1,
+                })
+                .sum()
+        }
+        count(entries)
+    };
+    assert!(total(&menu.entries) < 100, "{}", total(&menu.entries));
+}
