@@ -107,6 +107,7 @@ pub enum Msg {
     /// Below the doors the tray has no room for.
     TrayMoreDoors,
     TrayMuteHour,
+    /// `Until {time} tomorrow`: when a pause until tomorrow ends too.
     TrayMuteTomorrow,
     TrayUnmute,
     /// `{door} · muted until {time}`
@@ -373,7 +374,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::TrayMute => "Mute a door",
         Msg::TrayMoreDoors => "More in Doorpost…",
         Msg::TrayMuteHour => "For 1 hour",
-        Msg::TrayMuteTomorrow => "Until tomorrow",
+        Msg::TrayMuteTomorrow => "Until {time} tomorrow",
         Msg::TrayUnmute => "Unmute",
         Msg::TrayMutedUntil => "{door} · muted until {time}",
         Msg::TrayStatusChecked => "Checked just now",
@@ -504,7 +505,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::TrayMute => "Demp en dør",
         Msg::TrayMoreDoors => "Flere i Doorpost …",
         Msg::TrayMuteHour => "I 1 time",
-        Msg::TrayMuteTomorrow => "Til i morgen",
+        Msg::TrayMuteTomorrow => "Til kl. {time} i morgen",
         Msg::TrayUnmute => "Slå på lyd igjen",
         Msg::TrayMutedUntil => "{door} · dempet til {time}",
         Msg::TrayStatusChecked => "Sjekket akkurat nå",

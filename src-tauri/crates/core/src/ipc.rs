@@ -218,7 +218,7 @@ pub struct NewPlace {
 #[ts(export)]
 pub enum MuteRequest {
     OneHour,
-    /// Until the day starts again (the settings' `dayStartsAt`).
+    /// Until 07:00, when a pause until tomorrow ends too.
     UntilTomorrow,
     Unmute,
 }

@@ -389,7 +389,15 @@ fn door_entry(d: &DoorView, s: &TraySnapshot) -> TrayEntry {
             action(MuteRequest::OneHour),
         ),
         item(
-            i18n::t(lang, Msg::TrayMuteTomorrow, &[]),
+            i18n::t(
+                lang,
+                Msg::TrayMuteTomorrow,
+                &[(
+                    "time",
+                    &s.locale
+                        .clock(s.locale.next_clock_time(s.now, PAUSE_UNTIL_MINUTES)),
+                )],
+            ),
             action(MuteRequest::UntilTomorrow),
         ),
     ];

@@ -209,7 +209,11 @@ fn a_muted_door_says_until_when_and_offers_unmute() {
         ["Front door · muted until 15:00", "Back gate", "Garage"]
     );
     let front = submenu(mute, "Front door");
-    assert_eq!(labels(front), ["For 1 hour", "Until tomorrow", "Unmute"]);
+    // Until when a pause until tomorrow ends too.
+    assert_eq!(
+        labels(front),
+        ["For 1 hour", "Until 07:00 tomorrow", "Unmute"]
+    );
     assert_eq!(
         action_of(front, "Unmute"),
         Some(TrayAction::MuteDoor {
@@ -219,7 +223,7 @@ fn a_muted_door_says_until_when_and_offers_unmute() {
     );
     assert_eq!(
         labels(submenu(mute, "Back gate")),
-        ["For 1 hour", "Until tomorrow"]
+        ["For 1 hour", "Until 07:00 tomorrow"]
     );
 }
 

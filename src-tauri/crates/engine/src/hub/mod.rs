@@ -553,7 +553,9 @@ impl Hub {
         Ok(())
     }
 
-    /// Mutes a door for an hour or until the day begins again, or unmutes it.
+    /// Mutes a door for an hour or until 07:00, or unmutes it. "Until tomorrow" ends when a
+    /// pause until tomorrow does (`PAUSE_UNTIL_MINUTES`), which is what the window and the
+    /// tray say for both.
     pub async fn mute_door(&self, door_id: &str, request: MuteRequest) -> Result<(), AppError> {
         // `*` is "every door" (notifications paused): a door a server names so must not
         // pause, nor resume, everything.
@@ -563,17 +565,15 @@ impl Hub {
                 "There is no such door.".to_string(),
             ));
         }
-        let settings = self.settings().await;
-        let locale = self.locale_for(&settings);
+        let locale = self.locale_for(&self.settings().await);
         let now = wall_now();
-        let day_start =
-            doorpost_core::settings::clock_minutes(&settings.day_starts_at).unwrap_or(4 * 60);
         let door = door_id.to_string();
         self.write(move |store| match request {
             MuteRequest::OneHour => store.set_mute(&door, Some(now.plus(Millis::HOUR))),
-            MuteRequest::UntilTomorrow => {
-                store.set_mute(&door, Some(locale.next_clock_time(now, day_start)))
-            }
+            MuteRequest::UntilTomorrow => store.set_mute(
+                &door,
+                Some(locale.next_clock_time(now, PAUSE_UNTIL_MINUTES)),
+            ),
             MuteRequest::Unmute => store.clear_mute(&door),
         })
         .await?;

@@ -511,6 +511,24 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
         .mute_door("d-front", MuteRequest::Unmute)
         .await
         .unwrap();
+
+    // "Until tomorrow" ends at the same moment for a door's mute and for a pause.
+    s.hub
+        .mute_door("d-front", MuteRequest::UntilTomorrow)
+        .await
+        .unwrap();
+    s.hub
+        .pause(Some(PauseRequest::UntilTomorrow))
+        .await
+        .unwrap();
+    let muted_until = s.hub.doors().await.unwrap()[0].muted_until;
+    assert!(muted_until.is_some());
+    assert_eq!(muted_until, s.hub.status().await.paused_until);
+    s.hub
+        .mute_door("d-front", MuteRequest::Unmute)
+        .await
+        .unwrap();
+    s.hub.pause(None).await.unwrap();
     // A door a server calls `*` cannot pause everything.
     let err = s
         .hub
