@@ -354,6 +354,20 @@ fn list_body(state: &mut State, query: &str) -> Body {
         DefaultOrder::Insertion => (SortKey::Insertion, Direction::Asc),
     });
     let asked = params.limit.unwrap_or(config.default_limit);
+    if let Some(max) = config.limit_max_400.filter(|max| asked > *max) {
+        let message = if config.limit_max_named {
+            format!("limit must not be greater than {max}")
+        } else {
+            "Bad Request".to_string()
+        };
+        return Err((StatusCode::BAD_REQUEST, message));
+    }
+    if config.desc_only && direction == Direction::Asc {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "orderBy must be one of: createdAt:DESC".into(),
+        ));
+    }
     let cap = match config.max_limit_cycle.as_slice() {
         [] => config.max_limit,
         cycle => Some(cycle[(state.served as usize).saturating_sub(1) % cycle.len()]),
@@ -385,9 +399,21 @@ fn list_body(state: &mut State, query: &str) -> Body {
         ),
     };
     let selection = state.events.select(&query);
-    Ok(state
+    let body = state
         .events
-        .render_page(&selection, &render_style(&state.config)))
+        .render_page(&selection, &render_style(&state.config));
+    let poisoned = selection.rows.iter().any(|&row| {
+        state
+            .events
+            .id_at(row)
+            .is_some_and(|id| state.config.poisoned_ids.iter().any(|p| p == id))
+    });
+    if poisoned {
+        // The serialiser failed part-way: a 500 with the JSON cut where it stopped.
+        let cut = String::from_utf8_lossy(&body[..body.len() / 2]).into_owned();
+        return Err((StatusCode::INTERNAL_SERVER_ERROR, cut));
+    }
+    Ok(body)
 }
 
 fn plain(status: StatusCode, body: Vec<u8>) -> Response {

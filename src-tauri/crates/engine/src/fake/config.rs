@@ -229,6 +229,18 @@ pub struct FakeConfig {
     pub max_limit_cycle: Vec<usize>,
     /// Serve four times the rows asked for, plus one (a server that ignores `limit`).
     pub ignore_limit: bool,
+    /// A `limit` above this is refused with `400` and "limit must not be greater than N"
+    /// (a framework validating its input, as NestJS's `@Max` or Joi do), instead of being
+    /// capped silently. Default `None`.
+    pub limit_max_400: Option<usize>,
+    /// The error text of that 400 names the maximum. Default true.
+    pub limit_max_named: bool,
+    /// Only `orderBy=createdAt:DESC` (the documented order) is accepted; `ASC` is a 400.
+    /// Default false.
+    pub desc_only: bool,
+    /// Records the server cannot serialise (a door deleted in Parakey): every page holding
+    /// one is a `500` whose JSON body is cut off part-way. Default none.
+    pub poisoned_ids: Vec<String>,
     /// The API moved to [`MOVED_PREFIX`] on the same host (a new version, a reverse proxy's
     /// new route): `/eventLogs...` is answered `308 Permanent Redirect` to the same path
     /// and query under the prefix, which serves the API. Default false.
@@ -279,6 +291,10 @@ impl Default for FakeConfig {
             date_header: true,
             max_limit_cycle: Vec::new(),
             ignore_limit: false,
+            limit_max_400: None,
+            limit_max_named: true,
+            desc_only: false,
+            poisoned_ids: Vec::new(),
             body_quirk: BodyQuirk::None,
             moved_same_origin: false,
             duplicate_uploads: None,

@@ -403,6 +403,11 @@ impl EventTable {
     }
 
     /// The row served at `/eventLogs/:id`, if it is visible.
+    /// The id of the row at `row`, when it has one.
+    pub fn id_at(&self, row: usize) -> Option<&str> {
+        self.rows.get(row).and_then(|r| r.id.as_deref())
+    }
+
     pub fn find(&self, id: &str, visible_until: Millis) -> Option<usize> {
         self.ids
             .get(id)
