@@ -149,7 +149,15 @@ async fn story(config: FakeConfig) {
         .iter()
         .filter(|f| !f.contains("(429)"))
         .collect();
-    assert!(failures.is_empty(), "no failures but 429s: {failures:?}");
+    // A server that refuses a `limit` teaches it once an hour (the lesson is then tried
+    // again), never on every check.
+    let refused = failures.iter().filter(|f| f.contains("400")).count();
+    assert!(refused <= 8, "{refused} refusals: {failures:?}");
+    let others: Vec<_> = failures.iter().filter(|f| !f.contains("400")).collect();
+    assert!(
+        others.is_empty(),
+        "no failures but 429s and refusals: {others:?}"
+    );
 }
 
 macro_rules! variants {
@@ -202,6 +210,77 @@ variants! {
     unstable_tie_order_small_cap: |c| { c.unstable_ties = true; c.max_limit = Some(7); };
     no_date_header: |c| c.date_header = false;
     no_date_header_clock_behind: |c| { c.date_header = false; c.clock = doorpost_engine::fake::Clock::Real { skew_ms: -3 * Millis::HOUR }; };
+    // A `limit` maximum enforced with 400, named in the error text or not: the request
+    // changes (never the same refused one again) and the story completes.
+    limit_over_100_refused_named: |c| { c.limit_max_400 = Some(100); c.max_limit = None; };
+    limit_over_100_refused_unnamed: |c| { c.limit_max_400 = Some(100); c.limit_max_named = false; c.max_limit = None; };
+    limit_over_7_refused: |c| { c.limit_max_400 = Some(7); c.max_limit = None; };
+    only_desc_accepted: |c| c.desc_only = true;
+}
+
+/// A server that refuses `limit` over 100 with 400: the first sync of six rows finishes,
+/// and a fresh unlock is fetched and announced at the next check (the release binary at
+/// f720c65 resent `limit=500` forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_refused_with_400_is_learned_and_a_fresh_unlock_is_announced() {
+    let fake = FakeParakey::start(FakeConfig {
+        limit_max_400: Some(100),
+        max_limit: None,
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("fake starts");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let now = fake.now();
+    let history: Vec<EventSpec> = (1..=6)
+        .map(|i| EventSpec::at(now.minus(i * Millis::HOUR)))
+        .collect();
+    fake.inject_many(history);
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 3).unwrap();
+    sync.run_for(MIN).await.unwrap();
+    assert_eq!(stored(&db).len(), 6, "failures {:?}", sync.failures);
+    sync.run_for(10 * MIN).await.unwrap();
+    let fresh = fake.inject(EventSpec::at(sync.server_now()));
+    sync.run_for(6 * MIN).await.unwrap();
+    assert_eq!(
+        stored(&db).get(&fresh).map(String::as_str),
+        Some("notified"),
+        "failures {:?}",
+        sync.failures
+    );
+}
+
+/// One record the server cannot serialise (every page holding it is a 500 with a cut
+/// body), among the newest rows of a quiet home: the checks step past it, and a fresh
+/// unlock is still announced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_the_server_cannot_serve_is_stepped_past() {
+    let fake = FakeParakey::start(FakeConfig::default())
+        .await
+        .expect("fake starts");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let now = fake.now();
+    let ids = fake.inject_many((1..=8).map(|i| EventSpec::at(now.minus(i * Millis::HOUR))));
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 5).unwrap();
+    sync.run_for(MIN).await.unwrap();
+    assert_eq!(stored(&db).len(), 8);
+    // The third newest row's door is deleted: it can no longer be served.
+    let poisoned = ids[2].clone();
+    fake.control()
+        .configure(|c| c.poisoned_ids = vec![poisoned]);
+    sync.run_for(10 * MIN).await.unwrap();
+    let fresh = fake.inject(EventSpec::at(sync.server_now()));
+    sync.run_for(8 * MIN).await.unwrap();
+    assert_eq!(
+        stored(&db).get(&fresh).map(String::as_str),
+        Some("notified"),
+        "failures {:?}",
+        sync.failures
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -394,6 +394,8 @@ export function en(n: Numbers) {
         `Parakey sent unlocks out of order (around ${when}), so Doorpost could not tell whether it had them all.`,
       unreadable: (when: string) =>
         `Parakey sent records Doorpost could not read (around ${when}); unlocks listed after them may be missing.`,
+      newestOnly: (when: string) =>
+        `Parakey accepts only its simplest request, which lists the newest unlocks only; some that arrived around ${when} may be missing.`,
     },
   };
 }

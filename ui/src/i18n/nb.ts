@@ -395,6 +395,8 @@ export function nb(n: Numbers): Messages {
         `Parakey sendte opplåsinger i feil rekkefølge (rundt ${when}), så Doorpost kunne ikke vite om den hadde fått alle.`,
       unreadable: (when: string) =>
         `Parakey sendte poster Doorpost ikke kunne lese (rundt ${when}); opplåsinger etter dem kan mangle.`,
+      newestOnly: (when: string) =>
+        `Parakey godtar bare sin enkleste forespørsel, som bare viser de nyeste opplåsingene; noen som kom rundt ${when} kan mangle.`,
     },
   };
 }

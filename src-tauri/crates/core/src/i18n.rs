@@ -78,6 +78,8 @@ pub enum Msg {
     ErrRedirectSomewhere,
     /// `{status}`
     ErrUnexpected,
+    /// `{status}`, `{why}`
+    ErrRefused,
     /// `{why}`
     ErrUnreadable,
     /// `{why}`
@@ -225,6 +227,7 @@ impl Msg {
         Msg::ErrRedirect,
         Msg::ErrRedirectSomewhere,
         Msg::ErrUnexpected,
+        Msg::ErrRefused,
         Msg::ErrUnreadable,
         Msg::ErrNetwork,
         Msg::ErrOversized,
@@ -352,6 +355,9 @@ pub fn en(msg: Msg) -> &'static str {
         }
         Msg::ErrRedirectSomewhere => "another address",
         Msg::ErrUnexpected => "Parakey answered {status}; check the API address.",
+        Msg::ErrRefused => {
+            "Parakey refuses every kind of request Doorpost knows ({status}: {why}). Doorpost tries again in an hour."
+        }
         Msg::ErrUnreadable => "Parakey sent an answer Doorpost could not read: {why}",
         Msg::ErrNetwork => "Couldn't reach Parakey: {why}",
         Msg::ErrOversized => {
@@ -483,6 +489,9 @@ pub fn nb(msg: Msg) -> &'static str {
         }
         Msg::ErrRedirectSomewhere => "en annen adresse",
         Msg::ErrUnexpected => "Parakey svarte {status}; sjekk API-adressen.",
+        Msg::ErrRefused => {
+            "Parakey avviser alle typer forespørsler Doorpost kjenner ({status}: {why}). Doorpost prøver igjen om en time."
+        }
         Msg::ErrUnreadable => "Parakey sendte et svar Doorpost ikke kunne lese: {why}",
         Msg::ErrNetwork => "Fikk ikke kontakt med Parakey: {why}",
         Msg::ErrOversized => {

@@ -96,8 +96,12 @@ pub enum IncompleteReasonView {
     DeviceTimeFilter,
     /// A page came back out of order.
     Unordered,
-    /// A page held only records Doorpost could not read.
+    /// A page held only records Doorpost could not read, or Parakey failed every page
+    /// holding one record, which Doorpost stepped past.
     Unreadable,
+    /// Parakey accepts only its documented newest-first request, and more unlocks arrived
+    /// in one check than it lists at once.
+    NewestOnly,
 }
 
 /// Part of the history Parakey would not let Doorpost list completely.

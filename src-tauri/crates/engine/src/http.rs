@@ -406,7 +406,13 @@ impl ParakeyClient {
                 status,
                 location: text(header::LOCATION).map(|l| redact_location(&self.base, &l)),
             },
-            _ => Outcome::Unexpected { status },
+            _ => Outcome::Unexpected {
+                status,
+                detail: read_body(reply.body)
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b[..b.len().min(300)]).into_owned())
+                    .unwrap_or_default(),
+            },
         };
         Response {
             server_date,

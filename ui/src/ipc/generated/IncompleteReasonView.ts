@@ -3,4 +3,4 @@
 /**
  * Why part of the history could not be listed completely.
  */
-export type IncompleteReasonView = "tiesBeyondPage" | "deviceTimeFilter" | "unordered" | "unreadable";
+export type IncompleteReasonView = "tiesBeyondPage" | "deviceTimeFilter" | "unordered" | "unreadable" | "newestOnly";

@@ -44,8 +44,12 @@ pub enum IncompleteReason {
     /// A page came back out of `createdAt` order.
     Unordered,
     /// A page of the walk held only records that could not be read, so the walk could not
-    /// tell where to go on.
+    /// tell where to go on; or the server failed every page holding one record, which was
+    /// stepped past (`at..=until` is the time it could not read).
     Unreadable,
+    /// The server refused every form but Parakey's documented newest-first one, and the
+    /// window held more rows than one page of it.
+    NewestOnly,
 }
 
 /// Part of a window that could not be listed completely, for Status.
@@ -76,6 +80,17 @@ enum Stage {
     /// Past a millisecond the server cannot list: `startDate=at`, then `at + 1` if the
     /// server reads `startDate` inclusively.
     PastTie { at: Millis, plus_one: bool },
+    /// Past a record the server cannot serve, by time: one-row pages from `bad + step`
+    /// (growing) until one is served, then halving back towards the last failure, so that
+    /// only the failing record's own millisecond is lost.
+    PastBad {
+        bad: Millis,
+        ok: Option<Millis>,
+        step: i64,
+    },
+    /// The documented form, newest first from `startDate`: the floor when `ASC` or the
+    /// newest rows without a date are refused.
+    Since { start: Millis },
 }
 
 /// What the listing needs next.
@@ -112,6 +127,8 @@ pub struct Listing {
     tie_ids: std::collections::HashSet<String>,
     /// What could not be listed, oldest first (a few at most are kept).
     incomplete: Vec<Incomplete>,
+    /// `orderBy=createdAt:ASC` is refused: no walk, only the documented form.
+    asc_refused: bool,
     done: bool,
 }
 
@@ -138,7 +155,120 @@ impl Listing {
             chain_start: Vec::new(),
             seen_ignored: 0,
             incomplete: Vec::new(),
+            asc_refused: false,
             done: false,
+        }
+    }
+
+    /// Lists without `orderBy=createdAt:ASC` (the server refused it).
+    pub fn without_ascending(mut self) -> Listing {
+        self.asc_refused = true;
+        self
+    }
+
+    /// No page larger than `max` from now on (the server refused larger ones, or failed
+    /// every larger page).
+    pub fn cap_limit(&mut self, max: u32) {
+        let max = max.max(1);
+        self.page_limit = self.page_limit.min(max);
+        if let Stage::Newest { limit } = &mut self.stage {
+            *limit = (*limit).min(max);
+        }
+    }
+
+    /// The server refused `ASC`: the rest of the window in the documented form.
+    pub fn refuse_ascending(&mut self) {
+        self.asc_refused = true;
+        if matches!(
+            self.stage,
+            Stage::Walk { .. } | Stage::PastTie { .. } | Stage::PastBad { .. }
+        ) {
+            self.start_walk();
+        }
+    }
+
+    /// The server refused the newest rows without a date: the documented form instead.
+    pub fn refuse_undated(&mut self) -> bool {
+        match self.stage {
+            Stage::Newest { .. } | Stage::NewestSkip { .. } if self.covered_from.is_none() => {
+                self.stage = Stage::Since {
+                    start: self.window_start,
+                };
+                true
+            }
+            Stage::NewestSkip { .. } => {
+                self.skip = SkipSupport::Rejected;
+                self.start_walk();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A one-row page failed every time: the record it would hold cannot be served. Goes
+    /// on past it (by `skip` among the newest rows, else by time), noting the gap. False
+    /// when there is no way past it.
+    pub fn step_past(&mut self) -> bool {
+        match self.stage.clone() {
+            Stage::NewestSkip { skip } => {
+                let at = self.covered_from.unwrap_or(self.window_start);
+                self.note_incomplete(IncompleteReason::Unreadable, at);
+                self.stage = Stage::NewestSkip { skip: skip + 1 };
+                true
+            }
+            Stage::Newest { .. } => {
+                let skip_usable = matches!(self.skip, SkipSupport::Unknown | SkipSupport::Honoured);
+                if skip_usable && self.start_filter != StartFilter::CreatedAt {
+                    self.chain_start = Vec::new();
+                    self.stage = Stage::NewestSkip { skip: 1 };
+                } else {
+                    self.start_walk();
+                }
+                true
+            }
+            Stage::Walk { start, .. } | Stage::PastTie { at: start, .. } => {
+                self.stage = Stage::PastBad {
+                    bad: start,
+                    ok: None,
+                    step: 1,
+                };
+                true
+            }
+            Stage::PastBad { bad, ok, step } => {
+                let probe = past_bad_probe(bad, ok, step);
+                self.stage = match ok {
+                    None => Stage::PastBad {
+                        bad: probe,
+                        ok: None,
+                        step: step.saturating_mul(4),
+                    },
+                    Some(ok) => Stage::PastBad {
+                        bad: probe,
+                        ok: Some(ok),
+                        step,
+                    },
+                };
+                self.settle_past_bad();
+                true
+            }
+            Stage::Since { .. } => false,
+        }
+    }
+
+    /// Stepping past a record the server cannot serve, by time.
+    pub fn stepping_past(&self) -> bool {
+        matches!(self.stage, Stage::PastBad { .. })
+    }
+
+    /// Once the failing record is pinned to one millisecond, the walk goes on after it.
+    fn settle_past_bad(&mut self) {
+        if let Stage::PastBad {
+            bad, ok: Some(ok), ..
+        } = self.stage
+            && ok.since(bad) <= 1
+        {
+            self.note_incomplete(IncompleteReason::Unreadable, bad);
+            self.stage = Stage::Walk { start: ok, skip: 0 };
         }
     }
 
@@ -186,6 +316,15 @@ impl Listing {
                 start: if plus_one { at.plus(1) } else { at },
                 limit: self.page_limit,
                 skip: 0,
+            },
+            Stage::PastBad { bad, ok, step } => Query::Ascending {
+                start: past_bad_probe(bad, ok, step),
+                limit: 1,
+                skip: 0,
+            },
+            Stage::Since { start } => Query::Since {
+                start,
+                limit: self.page_limit,
             },
         })
     }
@@ -244,6 +383,8 @@ impl Listing {
             Stage::NewestSkip { .. } => self.take_newest_skip(page, records),
             Stage::Walk { start, skip } => self.take_walk(page, records, start, skip),
             Stage::PastTie { at, plus_one } => self.take_past_tie(page, records, at, plus_one),
+            Stage::PastBad { bad, ok, step } => self.take_past_bad(page, records, bad, ok, step),
+            Stage::Since { start } => self.take_since(page, records, start),
         }
         self.previous = identities(page);
     }
@@ -419,10 +560,68 @@ impl Listing {
     }
 
     fn start_walk(&mut self) {
-        self.stage = Stage::Walk {
-            start: self.window_start.minus(1),
-            skip: 0,
+        if !self.asc_refused {
+            self.stage = Stage::Walk {
+                start: self.window_start.minus(1),
+                skip: 0,
+            };
+        } else if let Some(covered) = self.covered_from {
+            // Only the documented newest-first form is left, and the newest rows did not
+            // reach back to the window's start.
+            self.note_incomplete(IncompleteReason::NewestOnly, self.window_start);
+            if let Some(last) = self.incomplete.last_mut() {
+                last.until = last.until.max(covered);
+            }
+            self.done = true;
+        } else {
+            self.stage = Stage::Since {
+                start: self.window_start,
+            };
+        }
+    }
+
+    /// A one-row page past a record the server cannot serve was served at `probe`.
+    fn take_past_bad(
+        &mut self,
+        page: &Page,
+        records: u32,
+        bad: Millis,
+        ok: Option<Millis>,
+        step: i64,
+    ) {
+        let probe = past_bad_probe(bad, ok, step);
+        self.stage = Stage::PastBad {
+            bad,
+            ok: Some(probe),
+            step,
         };
+        self.settle_past_bad();
+        if let Stage::Walk { start, .. } = self.stage {
+            // Pinned: this page is the walk's next one.
+            self.take_walk(page, records, start, 0);
+        }
+    }
+
+    /// The documented form: the newest rows from `start`. A full page whose oldest row
+    /// is still inside the window leaves the older part unlisted: no documented parameter
+    /// reaches it.
+    fn take_since(&mut self, page: &Page, records: u32, start: Millis) {
+        self.done = true;
+        let Some(oldest) = oldest(&page.events) else {
+            if records > 0 {
+                self.note_incomplete(IncompleteReason::Unreadable, start);
+            }
+            return;
+        };
+        if !sorted(&page.events, Order::Desc) {
+            return self.note_incomplete(IncompleteReason::Unordered, oldest);
+        }
+        if records >= self.page_limit && oldest > start {
+            self.note_incomplete(IncompleteReason::NewestOnly, start);
+            if let Some(last) = self.incomplete.last_mut() {
+                last.until = last.until.max(oldest);
+            }
+        }
     }
 
     fn take_walk(&mut self, page: &Page, records: u32, start: Millis, skip: u32) {
@@ -583,6 +782,15 @@ impl Listing {
     fn give_up(&mut self, reason: IncompleteReason, at: Millis) {
         self.note_incomplete(reason, at);
         self.done = true;
+    }
+}
+
+/// The `startDate` of the next one-row page past a record the server cannot serve: a
+/// growing step from the last failure until a page is served, then halfway back.
+fn past_bad_probe(bad: Millis, ok: Option<Millis>, step: i64) -> Millis {
+    match ok {
+        None => bad.plus(step.max(1)),
+        Some(ok) => bad.plus((ok.since(bad) / 2).max(1)),
     }
 }
 

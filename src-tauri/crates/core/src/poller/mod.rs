@@ -89,6 +89,54 @@ pub enum SkipSupport {
     Rejected,
 }
 
+/// What the server refused, learned per place (rule 14 of `parakey-api.md`): each refusal
+/// changes the request, and what it taught is kept, then forgotten an hour after it was
+/// learned, so that the richer form is tried again now and then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Learned {
+    /// The largest `limit` to send: named by the server's error text, else stepped down to
+    /// after a refusal, or a page that failed every time until it was smaller.
+    pub max_limit: Option<u32>,
+    /// `orderBy=createdAt:ASC` refused: windows are listed with the documented
+    /// `startDate=…&orderBy=createdAt:DESC` form only.
+    pub asc_refused: bool,
+    /// The largest `limit` the server answered with a page.
+    pub largest_accepted: Option<u32>,
+    /// The client's wall clock when the oldest of the lessons above was learned.
+    pub since_wall: Option<Millis>,
+    /// The last refusal: status and the start of the server's answer (cut).
+    pub last_refusal: Option<String>,
+}
+
+impl Learned {
+    /// Lessons are kept this long, then the richer form is tried again.
+    pub const KEPT: i64 = Millis::HOUR;
+
+    fn note(&mut self, wall: Millis) {
+        if self.since_wall.is_none() {
+            self.since_wall = Some(wall);
+        }
+    }
+
+    /// Forgets the lessons once they are [`Learned::KEPT`] old (the last refusal stays, for
+    /// Status).
+    fn expire(&mut self, wall: Millis) {
+        if self
+            .since_wall
+            .is_some_and(|at| wall.since(at) >= Self::KEPT)
+        {
+            self.max_limit = None;
+            self.asc_refused = false;
+            self.since_wall = None;
+        }
+    }
+
+    fn cap(&self, limit: u32) -> u32 {
+        self.max_limit.map_or(limit, |m| limit.min(m.max(1)))
+    }
+}
+
 /// An unfinished walk, to pick up after a restart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -131,6 +179,8 @@ pub struct SyncState {
     pub resume: Option<Resume>,
     /// The last window that could not be listed completely; cleared by a sweep that could.
     pub incomplete: Option<Incomplete>,
+    /// What the server refused, and what it accepted.
+    pub learned: Learned,
 }
 
 /// Tunables, all in milliseconds unless named otherwise.
@@ -238,6 +288,9 @@ pub enum Query {
         limit: u32,
         skip: u32,
     },
+    /// Parakey's documented form, the floor every other shape falls back to:
+    /// `startDate=…&orderBy=createdAt:DESC&limit=N`.
+    Since { start: Millis, limit: u32 },
 }
 
 impl Query {
@@ -246,6 +299,7 @@ impl Query {
         let (start, order, limit, skip) = match *self {
             Query::Newest { limit, skip } => (None, "DESC", limit, skip),
             Query::Ascending { start, limit, skip } => (Some(start), "ASC", limit, skip),
+            Query::Since { start, limit } => (Some(start), "DESC", limit, 0),
         };
         let mut q = String::new();
         if let Some(s) = start {
@@ -261,7 +315,29 @@ impl Query {
     /// The `limit` asked for: a page with more records than this is refused.
     pub fn limit(&self) -> u32 {
         match *self {
-            Query::Newest { limit, .. } | Query::Ascending { limit, .. } => limit,
+            Query::Newest { limit, .. }
+            | Query::Ascending { limit, .. }
+            | Query::Since { limit, .. } => limit,
+        }
+    }
+
+    /// The same query with `limit` no larger than `max`.
+    pub fn capped(self, max: u32) -> Query {
+        let max = max.max(1);
+        match self {
+            Query::Newest { limit, skip } => Query::Newest {
+                limit: limit.min(max),
+                skip,
+            },
+            Query::Ascending { start, limit, skip } => Query::Ascending {
+                start,
+                limit: limit.min(max),
+                skip,
+            },
+            Query::Since { start, limit } => Query::Since {
+                start,
+                limit: limit.min(max),
+            },
         }
     }
 }
@@ -301,8 +377,9 @@ pub enum Outcome {
         status: u16,
         location: Option<String>,
     },
-    /// Another status (404: wrong base URL, 400: a query this server rejects).
-    Unexpected { status: u16 },
+    /// Another status (404: wrong base URL, 400: a query this server rejects), with the
+    /// start of the body (the server's reason, which may name a limit).
+    Unexpected { status: u16, detail: String },
     /// 200 whose body could not be read at all.
     BadBody(PageError),
     /// Connect/read/total timeout, reset, DNS, TLS.
@@ -459,6 +536,30 @@ struct Job {
     incomplete: bool,
     /// Pages read but not committed yet (see `commit_every_records`).
     held: Page,
+    /// How this sync copes with requests the server fails every time.
+    narrow: Narrow,
+    /// Every form was refused: after the wait, a new sync from the richest form, never
+    /// the refused request again.
+    start_over: bool,
+}
+
+/// Telling a request the server fails every time (a record it cannot serialise) from an
+/// outage, and changing the request instead of resending it (rule 14).
+#[derive(Debug, Default)]
+struct Narrow {
+    /// The last failed request, how it failed (status, or 0: an unreadable body) and how
+    /// many times in a row.
+    failed: Option<(Query, u16, u8)>,
+    /// The next request is a control (an empty page from tomorrow), to tell an outage
+    /// apart.
+    control_pending: bool,
+    /// The control came back since the last failure: other requests succeed.
+    confirmed: bool,
+    /// The request was changed at least once: failures are the server's answer to one
+    /// record, retried quickly rather than backed off.
+    active: bool,
+    /// A page limit tried because larger pages failed; learned once a page at it came back.
+    trial_cap: Option<u32>,
 }
 
 /// The state machine. See the module docs.
@@ -487,6 +588,8 @@ pub struct Poller {
     next_sweep: Millis,
     /// `now` of the last finished sync in this run.
     last_success_now: Option<Millis>,
+    /// When recent requests went out (the last minute), to learn a rate limit's pace.
+    sent: std::collections::VecDeque<Millis>,
 }
 
 impl Poller {
@@ -512,6 +615,7 @@ impl Poller {
             failures: 0,
             last_error: None,
             last_success_now: None,
+            sent: std::collections::VecDeque::new(),
         }
     }
 
@@ -609,6 +713,13 @@ impl Poller {
     /// The next request to send, if one is due. At most one is ever in flight.
     pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
         self.handle_timeout(now);
+        if let Step::Running(job) = &self.step
+            && job.start_over
+            && now >= job.retry_at
+        {
+            self.step = Step::Idle;
+            self.start_job(now);
+        }
         if let Step::Idle = self.step {
             if self.paused.is_some() || now < self.next_due() {
                 return None;
@@ -622,9 +733,29 @@ impl Poller {
         if held || job.awaiting || now < job.retry_at.max(self.not_before) {
             return None;
         }
-        let Next::Request(query) = job.listing.next() else {
-            return None;
+        let query = if job.narrow.control_pending {
+            // A page from tomorrow on, empty on any server: it asks whether the server
+            // serves requests at all, without touching the records that fail.
+            let base = job.server_date.or(self.state.watermark).unwrap_or(now);
+            Query::Since {
+                start: base.plus(Millis::DAY),
+                limit: 1,
+            }
+        } else {
+            let Next::Request(query) = job.listing.next() else {
+                return None;
+            };
+            query.capped(self.state.learned.cap(u32::MAX))
         };
+        self.sent.push_back(now);
+        while self.sent.len() > 1
+            && self
+                .sent
+                .front()
+                .is_some_and(|t| now.since(*t) > Millis::MINUTE)
+        {
+            self.sent.pop_front();
+        }
         job.awaiting = true;
         job.requests += 1;
         let if_none_match = if job.conditional && job.first {
@@ -642,6 +773,12 @@ impl Poller {
 
     fn start_job(&mut self, now: Millis) {
         self.check_soon = false;
+        let wall = self.wall_at(now);
+        self.state.learned.expire(wall);
+        if self.state.learned.asc_refused {
+            // A walk cannot be resumed without `ASC`: the window is listed again.
+            self.state.resume = None;
+        }
         // The interval is the spacing between checks, whatever a check costs.
         self.next_check = now.plus(self.config.interval);
         let c = &self.config;
@@ -672,10 +809,14 @@ impl Poller {
             }
         };
         let probing = self.state.resume.is_none() && kind != SyncKind::Sweep;
-        let news_floor = self.state.watermark.map(|w| {
-            let floor = w.minus(self.config.overlap);
-            self.state.watch_start.map_or(floor, |s| s.max(floor))
-        });
+        let news_floor = match (self.state.watermark, self.state.watch_start) {
+            (Some(w), start) => {
+                let floor = w.minus(self.config.overlap);
+                Some(start.map_or(floor, |s| s.max(floor)))
+            }
+            // A backfill resumed after a crash: nothing before watching began is news.
+            (None, start) => start,
+        };
         self.step = Step::Running(Box::new(Job {
             kind,
             auth: self.state.auth.unwrap_or(AuthStyle::AccessToken),
@@ -701,24 +842,38 @@ impl Poller {
             empty_without_clock: false,
             incomplete: false,
             held: Page::default(),
+            narrow: Narrow::default(),
+            start_over: false,
         }));
     }
 
     /// A listing of the window from `window_start`, starting with the probe's page or with a
     /// full page of the newest rows.
     fn listing(&self, window_start: Millis, probe_first: bool) -> Listing {
+        let learned = &self.state.learned;
         let first_limit = if probe_first {
             self.config.probe_limit
         } else {
             self.config.page_limit
         };
-        Listing::new(
+        let listing = Listing::new(
             window_start,
-            first_limit,
-            self.config.page_limit,
+            learned.cap(first_limit),
+            learned.cap(self.config.page_limit),
             self.state.start_filter,
             self.state.skip,
-        )
+        );
+        if learned.asc_refused {
+            listing.without_ascending()
+        } else {
+            listing
+        }
+    }
+
+    /// The client's wall clock at `now`, as last observed.
+    fn wall_at(&self, now: Millis) -> Millis {
+        self.wall_base
+            .map_or(now, |(then, wall)| wall.plus(now.since(then)))
     }
 
     /// Feed the response to the last request from [`Poller::poll_request`].
@@ -735,6 +890,21 @@ impl Poller {
         if response.server_date.is_some() {
             job.server_date = response.server_date;
         }
+        let rebased = self.rebase_on_server_clock(response.server_date);
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        if rebased && job.conditional && job.first {
+            // Whatever the probe said, look at the newest rows for real.
+            job.conditional = false;
+            if matches!(response.outcome, Outcome::NotModified) {
+                job.retry_at = now;
+                return;
+            }
+        }
+        if std::mem::take(&mut job.narrow.control_pending) {
+            return self.handle_control(now, response.outcome);
+        }
         match response.outcome {
             Outcome::Page { etag, page } => self.handle_page(now, etag, page),
             Outcome::NotModified => {
@@ -748,21 +918,226 @@ impl Poller {
             }
             Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
             Outcome::Unavailable {
+                status: 429,
+                retry_after,
+            } => self.handle_rate_limited(now, retry_after),
+            Outcome::Unavailable {
                 status,
                 retry_after,
-            } => self.fail(now, SyncFailure::Unavailable(status), retry_after),
+            } => {
+                self.handle_server_error(now, status, SyncFailure::Unavailable(status), retry_after)
+            }
             Outcome::Redirect { status, location } => {
                 self.fail(now, SyncFailure::Redirect { status, location }, None)
             }
-            Outcome::Unexpected { status } => {
-                if status == 400 && job.listing.refused() {
-                    // `skip` refused: the listing goes on without it.
-                    return;
-                }
-                self.fail(now, SyncFailure::Unexpected(status), None)
+            Outcome::Unexpected { status, detail } => self.handle_refusal(now, status, &detail),
+            Outcome::BadBody(e) => {
+                self.handle_server_error(now, 0, SyncFailure::BadBody(e.to_string()), None)
             }
-            Outcome::BadBody(e) => self.fail(now, SyncFailure::BadBody(e.to_string()), None),
             Outcome::Network(e) => self.fail(now, SyncFailure::Network(e), None),
+        }
+    }
+
+    /// A server clock that ran ahead and was corrected leaves the watermark (and perhaps the
+    /// watch start) in the server's future, where every new row would look old: re-base
+    /// both on the server's present (rule 16). Rows already decided stay decided.
+    fn rebase_on_server_clock(&mut self, server_date: Option<Millis>) -> bool {
+        let (Some(date), Step::Running(job)) = (server_date, &mut self.step) else {
+            return false;
+        };
+        let ceiling = date.plus(5 * Millis::MINUTE);
+        let ahead = |t: Option<Millis>| t.is_some_and(|t| t > ceiling && t != Millis(i64::MIN));
+        if !ahead(self.state.watermark) && !ahead(self.state.watch_start) {
+            return false;
+        }
+        if ahead(self.state.watermark) {
+            self.state.watermark = Some(date);
+        }
+        let floor = date.minus(self.config.overlap);
+        if ahead(self.state.watch_start) {
+            // Watching began before the correction, in real time: rows of the last
+            // overlap on the corrected clock arrived while Doorpost watched.
+            self.state.watch_start = Some(floor);
+        }
+        job.news_floor = job.news_floor.map(|f| f.min(floor));
+        if job.listing.window_start() > floor {
+            job.listing.set_window_start(floor);
+        }
+        // The newest rows are from the server's future: new rows sort below them, so the
+        // probe's ETag cannot see them arrive.
+        self.state.probe_blind = true;
+        true
+    }
+
+    /// The control request's answer: a page means the server serves other requests, so
+    /// the one that keeps failing fails because of what it holds: change it.
+    fn handle_control(&mut self, now: Millis, outcome: Outcome) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        match outcome {
+            Outcome::Page { .. } | Outcome::NotModified => {
+                job.retry_at = now.plus(NARROW_PACE);
+                if job.listing.stepping_past() {
+                    // Past a record already known to fail: the next step at once.
+                    job.narrow.confirmed = true;
+                    Self::change_failed_request(job);
+                    if job.listing.is_done() {
+                        self.finish_with(now, Page::default(), false);
+                    }
+                } else {
+                    // Once more: failing again now, it fails for what it holds.
+                    job.narrow.confirmed = true;
+                }
+            }
+            Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
+            _ => {
+                // Everything fails: an outage, not one record. Back off as usual.
+                job.narrow.active = false;
+                self.fail(now, SyncFailure::Network("no answer".into()), None);
+            }
+        }
+    }
+
+    /// The request that failed every time while others succeeded: a smaller page, or past
+    /// the one record at `limit=1`.
+    fn change_failed_request(job: &mut Job) -> bool {
+        let Some((query, _, _)) = job.narrow.failed else {
+            return false;
+        };
+        let changed = if query.limit() > 1 {
+            let cap = step_down(query.limit());
+            job.narrow.trial_cap = Some(cap);
+            job.listing.cap_limit(cap);
+            true
+        } else {
+            job.listing.step_past()
+        };
+        if changed {
+            job.narrow.active = true;
+            job.narrow.failed = None;
+            job.narrow.confirmed = false;
+        }
+        changed
+    }
+
+    /// 429: wait as the server says, else until the oldest request of the last minute
+    /// leaves it (a limit per minute then allows a request again), and at least the
+    /// spacing the requests of that minute showed the server accepts. (Spacing every later
+    /// page that way was tried: slower syncs let new rows shift `skip` pages under the
+    /// listing more often, which the property test caught.)
+    fn handle_rate_limited(&mut self, now: Millis, retry_after: Option<i64>) {
+        let recent: Vec<Millis> = self
+            .sent
+            .iter()
+            .copied()
+            .filter(|t| now.since(*t) <= Millis::MINUTE)
+            .collect();
+        let accepted = i64::try_from(recent.len().saturating_sub(1))
+            .unwrap_or(1)
+            .max(1);
+        let pace = (Millis::MINUTE / accepted) + Millis::SECOND;
+        let wait = retry_after.unwrap_or_else(|| {
+            let oldest = recent.first().copied().unwrap_or(now);
+            oldest.plus(Millis::MINUTE).since(now).max(pace)
+        });
+        self.fail(now, SyncFailure::Unavailable(429), Some(wait));
+    }
+
+    /// 5xx or an unreadable body. The same failure for the same request, while others
+    /// succeed, is the server's answer to what that request holds (rule 15): a smaller
+    /// page, then past the record by `skip` or by time; an outage is backed off as usual.
+    fn handle_server_error(
+        &mut self,
+        now: Millis,
+        key: u16,
+        failure: SyncFailure,
+        retry_after: Option<i64>,
+    ) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        let Some(query) = job.last_query else {
+            return self.fail(now, failure, retry_after);
+        };
+        let n = match job.narrow.failed {
+            Some((q, k, n)) if q == query && k == key => n.saturating_add(1),
+            _ => 1,
+        };
+        job.narrow.failed = Some((query, key, n));
+        // The same failure again right after the control came back: it is this request's.
+        let confirmed = std::mem::take(&mut job.narrow.confirmed) && n > 1;
+        if confirmed && Self::change_failed_request(job) {
+            return self.changed_request(now, failure);
+        }
+        // Asked after the second failure in a row, then the fourth, eighth…: an outage
+        // costs few extra requests. Past a failing record, every step asks.
+        let deterministic = (n >= 2 && n.is_power_of_two()) || job.listing.stepping_past();
+        if retry_after.is_none() && deterministic {
+            // Does the server serve anything else? The newest row tells.
+            job.narrow.control_pending = true;
+            return self.changed_request(now, failure);
+        }
+        self.fail(now, failure, retry_after)
+    }
+
+    /// 4xx other than 401/403/429: the server refuses this form of request and will again
+    /// (rule 14). Change it, cheapest lesson first: a `limit` the error text names; no
+    /// `skip`; a smaller `limit`; the documented forms (`DESC` with `startDate`).
+    fn handle_refusal(&mut self, now: Millis, status: u16, detail: &str) {
+        let wall = self.wall_at(now);
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        let detail = cut(detail, 160);
+        self.state.learned.last_refusal = Some(format!("{status} {detail}").trim().to_string());
+        let Some(query) = job.last_query else {
+            return self.fail(now, SyncFailure::Unexpected(status), None);
+        };
+        let deterministic = matches!(status, 400 | 404 | 405 | 406 | 413 | 414 | 422);
+        let changed =
+            deterministic && adapt(&mut self.state.learned, &mut job.listing, query, &detail);
+        if changed {
+            self.state.learned.note(wall);
+            return self.changed_request(now, SyncFailure::Unexpected(status));
+        }
+        // Nothing left to change: the floor itself is refused. Stop asking until the
+        // lessons expire, then start again from the richest form.
+        self.fail(now, SyncFailure::Refused(status, detail), None);
+        let job = match &mut self.step {
+            Step::Running(job) => Some(job),
+            Step::Committing { job, .. } => job.as_mut(),
+            _ => None,
+        };
+        if let Some(job) = job {
+            job.retry_at = now.plus(Learned::KEPT);
+            job.start_over = true;
+        }
+        self.state.learned = Learned {
+            last_refusal: self.state.learned.last_refusal.take(),
+            ..Learned::default()
+        };
+    }
+
+    /// The next request differs from the failed one: it goes out after a short pause,
+    /// with no backoff (the failure is still logged and shown).
+    fn changed_request(&mut self, now: Millis, failure: SyncFailure) {
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        self.pending_record = Some(PollRecord {
+            kind: job.kind,
+            requests: job.requests,
+            bytes: job.bytes,
+            error: Some(failure.to_string()),
+            not_modified: false,
+        });
+        job.retry_at = now.plus(NARROW_PACE);
+        let done = job.listing.is_done();
+        self.last_error = Some(failure);
+        if done {
+            // What is left of the window cannot be asked for in any accepted form.
+            self.finish_with(now, Page::default(), false);
         }
     }
 
@@ -782,6 +1157,7 @@ impl Poller {
     }
 
     fn handle_page(&mut self, now: Millis, etag: Option<String>, page: Page) {
+        let wall = self.wall_at(now);
         let Step::Running(job) = &mut self.step else {
             return;
         };
@@ -793,6 +1169,15 @@ impl Poller {
         self.state.auth = Some(job.auth);
         self.failures = 0;
         self.last_error = None;
+        job.narrow.failed = None;
+        job.narrow.confirmed = false;
+        let learned = &mut self.state.learned;
+        learned.largest_accepted = learned.largest_accepted.max(Some(asked));
+        if let Some(cap) = job.narrow.trial_cap.take() {
+            // Larger pages failed every time and this one came back: a lesson.
+            learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
+            learned.note(wall);
+        }
         if std::mem::replace(&mut job.first, false) && job.probing {
             let digest = digest(&page);
             // Without an ETag, the same newest rows are the next best "nothing new".
@@ -1049,7 +1434,14 @@ impl Poller {
         };
         // The sync is kept: the same request goes out again once the wait is over. What it
         // read so far is committed now, so that a long wait or a crash loses none of it.
-        job.retry_at = now.plus(delay);
+        // While narrowing down a record the server cannot serve, a first failure of a new
+        // request is retried at once: it is most likely the same record's doing.
+        let first_of_its_kind = job.narrow.failed.is_some_and(|(_, _, n)| n == 1);
+        job.retry_at = if job.narrow.active && first_of_its_kind && retry_after.is_none() {
+            now.plus(NARROW_PACE)
+        } else {
+            now.plus(delay)
+        };
         let held = !job.held.events.is_empty() || !job.held.quarantined.is_empty();
         self.last_error = Some(failure);
         if held {
@@ -1184,6 +1576,99 @@ impl Poller {
     }
 }
 
+/// The pause before a changed request (rule 14: never the same refused request again).
+const NARROW_PACE: i64 = Millis::SECOND;
+
+/// The next `limit` down after a refusal or a page failing every time: 500 → 100 → 25 →
+/// 5 → 1.
+fn step_down(limit: u32) -> u32 {
+    match limit {
+        0..=1 => 1,
+        2..=5 => 1,
+        6..=25 => 5,
+        26..=100 => 25,
+        _ => 100,
+    }
+}
+
+/// The start of `text`, at most `max` characters, on one line.
+fn cut(text: &str, max: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect();
+    one_line.trim().to_string()
+}
+
+/// The largest `limit` an error text names ("limit must not be greater than 100", "limit:
+/// maximum is 100", "limit must be less than 101"), if it names one.
+pub fn limit_named(detail: &str) -> Option<u32> {
+    let lower = detail.to_ascii_lowercase();
+    let at = lower.find("limit")?;
+    let after = &lower[at..];
+    let digits_at = after.find(|c: char| c.is_ascii_digit())?;
+    if digits_at > 80 {
+        return None;
+    }
+    let digits: String = after[digits_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let n: u32 = digits.parse().ok()?;
+    let before = &after[..digits_at];
+    let strictly_less = before.contains("less than") && !before.contains("equal");
+    let n = if strictly_less {
+        n.saturating_sub(1)
+    } else {
+        n
+    };
+    (n >= 1).then_some(n)
+}
+
+/// Changes the listing after the server refused `query`; false when nothing is left.
+fn adapt(learned: &mut Learned, listing: &mut Listing, query: Query, detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    let lower_limit = |learned: &mut Learned, listing: &mut Listing, cap: u32| {
+        learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
+        listing.cap_limit(cap);
+        true
+    };
+    let skip = matches!(
+        query,
+        Query::Newest { skip: 1.., .. } | Query::Ascending { skip: 1.., .. }
+    );
+    let ascending = matches!(query, Query::Ascending { .. });
+    let undated = matches!(query, Query::Newest { skip: 0, .. });
+    if let Some(max) = limit_named(detail).filter(|m| *m < query.limit()) {
+        return lower_limit(learned, listing, max);
+    }
+    if skip && listing.refused() {
+        return true;
+    }
+    if ascending && !learned.asc_refused && says(&["order", "asc", "sort", "direction"]) {
+        learned.asc_refused = true;
+        listing.refuse_ascending();
+        return true;
+    }
+    if query.limit() > 1 && (says(&["limit", "page size", "too large"]) || query.limit() > 25) {
+        return lower_limit(learned, listing, step_down(query.limit()));
+    }
+    if ascending && !learned.asc_refused {
+        learned.asc_refused = true;
+        listing.refuse_ascending();
+        return true;
+    }
+    if undated && listing.refuse_undated() {
+        return true;
+    }
+    if query.limit() > 1 {
+        return lower_limit(learned, listing, step_down(query.limit()));
+    }
+    false
+}
+
 /// Adds a page to the pages held for the next commit.
 fn hold(held: &mut Page, page: Page) {
     if held.events.is_empty() && held.quarantined.is_empty() {
@@ -1269,6 +1754,10 @@ pub enum SyncFailure {
     },
     #[error("Parakey answered {0}; check the API address.")]
     Unexpected(u16),
+    #[error(
+        "Parakey refused every form of request Doorpost knows ({0}: {1}). Doorpost tries again in an hour."
+    )]
+    Refused(u16, String),
     #[error("Parakey sent an unreadable answer: {0}")]
     BadBody(String),
     #[error("Couldn't reach Parakey: {0}")]
@@ -1304,6 +1793,11 @@ impl SyncFailure {
                 )
             }
             SyncFailure::Unexpected(s) => t(lang, Msg::ErrUnexpected, &[("status", &status(s))]),
+            SyncFailure::Refused(s, why) => t(
+                lang,
+                Msg::ErrRefused,
+                &[("status", &status(s)), ("why", why)],
+            ),
             SyncFailure::BadBody(why) => t(lang, Msg::ErrUnreadable, &[("why", why)]),
             SyncFailure::Network(why) => t(lang, Msg::ErrNetwork, &[("why", why)]),
             SyncFailure::Oversized(got, asked) => t(

@@ -107,6 +107,7 @@ pub fn incomplete(i: Incomplete) -> IncompleteView {
             IncompleteReason::DeviceTimeFilter => IncompleteReasonView::DeviceTimeFilter,
             IncompleteReason::Unordered => IncompleteReasonView::Unordered,
             IncompleteReason::Unreadable => IncompleteReasonView::Unreadable,
+            IncompleteReason::NewestOnly => IncompleteReasonView::NewestOnly,
         },
         at: i.at.0,
     }
