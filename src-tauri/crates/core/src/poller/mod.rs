@@ -991,10 +991,21 @@ impl Poller {
                 }
             }
             Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
-            _ => {
-                // Everything fails: an outage, not one record. Back off as usual.
+            other => {
+                // Everything fails: an outage, not one record. Back off as usual, saying
+                // what the server answered.
                 job.narrow.active = false;
-                self.fail(now, SyncFailure::Network("no answer".into()), None);
+                let failure = match other {
+                    Outcome::Unavailable { status, .. } => SyncFailure::Unavailable(status),
+                    Outcome::BadBody(e) => SyncFailure::BadBody(e.to_string()),
+                    Outcome::Network(e) => SyncFailure::Network(e),
+                    Outcome::Unexpected { status, .. } => SyncFailure::Unexpected(status),
+                    Outcome::Redirect { status, location } => {
+                        SyncFailure::Redirect { status, location }
+                    }
+                    _ => SyncFailure::Confused,
+                };
+                self.fail(now, failure, None);
             }
         }
     }
