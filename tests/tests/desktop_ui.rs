@@ -178,6 +178,7 @@ async fn story() {
     let interval = wd.find("[data-testid=settings-interval]").await;
     wd.clear(&interval).await;
     wd.type_text(&interval, "0").await;
+    interval_reads(&wd, "0").await;
     wd.click(&wd.find("[data-testid=settings-save]").await)
         .await;
     let error = wd
@@ -187,6 +188,7 @@ async fn story() {
     wd.save_screenshot("settings-invalid").await;
     wd.clear(&interval).await;
     wd.type_text(&interval, "7").await;
+    interval_reads(&wd, "7").await;
     wd.click(&wd.find("[data-testid=settings-save]").await)
         .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -206,4 +208,22 @@ async fn story() {
     wd.find("[data-testid=status-panel]").await;
     wd.save_screenshot("status").await;
     wd.quit().await;
+}
+
+/// Waits until the interval field holds `value`, so that "Save" is not clicked before the
+/// window has taken what was typed (a click racing the last key event saved the old value).
+async fn interval_reads(wd: &WebDriver, value: &str) {
+    for _ in 0..50 {
+        let now = wd
+            .script(
+                "return document.querySelector('[data-testid=settings-interval]').value",
+                json!([]),
+            )
+            .await;
+        if now.as_str() == Some(value) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the interval field never read {value:?}");
 }
