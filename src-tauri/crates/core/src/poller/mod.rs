@@ -543,6 +543,19 @@ struct Job {
     start_over: bool,
 }
 
+impl Job {
+    /// The poll-log entry of a failed request of this sync.
+    fn failed_record(&self, why: String) -> PollRecord {
+        PollRecord {
+            kind: self.kind,
+            requests: self.requests,
+            bytes: self.bytes,
+            error: Some(why),
+            not_modified: false,
+        }
+    }
+}
+
 /// Telling a request the server fails every time (a record it cannot serialise) from an
 /// outage, and changing the request instead of resending it (rule 14).
 #[derive(Debug, Default)]
@@ -1136,13 +1149,7 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return;
         };
-        self.pending_record = Some(PollRecord {
-            kind: job.kind,
-            requests: job.requests,
-            bytes: job.bytes,
-            error: Some(failure.to_string()),
-            not_modified: false,
-        });
+        self.pending_record = Some(job.failed_record(failure.to_string()));
         job.retry_at = now.plus(NARROW_PACE);
         let done = job.listing.is_done();
         self.last_error = Some(failure);
@@ -1427,13 +1434,7 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return;
         };
-        self.pending_record = Some(PollRecord {
-            kind: job.kind,
-            requests: job.requests,
-            bytes: job.bytes,
-            error: Some(why.clone()),
-            not_modified: false,
-        });
+        self.pending_record = Some(job.failed_record(why.clone()));
         self.failures += 1;
         let retry_after = retry_after.map(|ra| ra.clamp(0, self.config.max_retry_after));
         let delay = self.retry_delay(retry_after);
