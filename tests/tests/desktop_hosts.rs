@@ -23,6 +23,8 @@ use doorpost_tests::desktop::{
 use serde_json::Value;
 
 const FRONT: (&str, &str) = ("Dv0000001a", "Front door");
+/// How long a place fails before the host is told, here (15 minutes in the release).
+const CANT_CHECK_MS: &str = "4000";
 
 fn text(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
@@ -83,7 +85,8 @@ fn hosts_get_arrivals_quiet_hours_mutes_places_and_their_language() {
 
     let app = App::spawn({
         let mut cmd = doorpost(data, "en_GB.UTF-8");
-        cmd.arg("--hidden");
+        cmd.arg("--hidden")
+            .env("DOORPOST_TEST_CANT_CHECK_MS", CANT_CHECK_MS);
         cmd
     });
     wait_until("both places' first checks in the tray", || {
@@ -98,7 +101,7 @@ fn hosts_get_arrivals_quiet_hours_mutes_places_and_their_language() {
     quiet_hours(data, &loft);
     every_key_reaches_the_running_app(data, &socket);
     app.stop();
-    norwegian(data, &loft);
+    norwegian(data, &loft, &cabin);
     loft.shutdown();
     cabin.shutdown();
 }
@@ -158,13 +161,43 @@ fn arrivals(data: &Path, loft: &FakeParakey) {
     assert_eq!(again["place"], "Loft");
 }
 
-/// The cabin's Parakey fails; the loft goes on, and both show. Returns Bo's toast id.
+/// The cabin's Parakey fails; the loft goes on, and both show. Once the cabin has failed
+/// for the grace period, the host is told, once, by a notification and in the tray.
+/// Returns Bo's toast id.
 fn one_place_failing(data: &Path, loft: &FakeParakey, cabin: &FakeParakey) -> u64 {
+    let told_before = notifications().len();
     cabin.push_faults(std::iter::repeat_n(Fault::Status(503), 100_000));
     wait_until("the cabin's failure in the tray", || {
         tray_labels()
             .iter()
             .any(|l| l.starts_with("Cabin · Can't reach Parakey"))
+    });
+    assert!(
+        !toasts_since(told_before)
+            .iter()
+            .any(|t| t["summary"] == "Doorpost can't check Cabin"),
+        "not told before the grace period"
+    );
+    wait_until("the 'can't check' notification", || {
+        toasts_since(told_before)
+            .iter()
+            .any(|t| t["summary"] == "Doorpost can't check Cabin")
+    });
+    let told = toasts_since(told_before);
+    let notice = told
+        .iter()
+        .find(|t| t["summary"] == "Doorpost can't check Cabin")
+        .unwrap();
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Parakey has not answered since ")
+            && body.ends_with("Doorpost keeps trying; Status has the details."),
+        "{body}"
+    );
+    wait_until("'can't check' in the tray", || {
+        tray_labels()
+            .iter()
+            .any(|l| l.starts_with("Cabin · Can't check since "))
     });
     let before = notifications().len();
     let bo = unlock(loft, guest("U-bo", "Bo", "Lind"));
@@ -179,6 +212,11 @@ fn one_place_failing(data: &Path, loft: &FakeParakey, cabin: &FakeParakey) -> u6
         labels.iter().any(|l| l.starts_with("Loft · Checked")),
         "{labels:?}"
     );
+    let notices = toasts_since(told_before)
+        .iter()
+        .filter(|t| t["summary"] == "Doorpost can't check Cabin")
+        .count();
+    assert_eq!(notices, 1, "once per outage");
     cabin.clear_faults();
     toasts_since(before)
         .iter()
@@ -303,10 +341,11 @@ fn every_key_reaches_the_running_app(data: &Path, socket: &Path) {
 }
 
 /// The system's language: Norwegian toasts under `LANG=nb_NO.UTF-8`.
-fn norwegian(data: &Path, loft: &FakeParakey) {
+fn norwegian(data: &Path, loft: &FakeParakey, cabin: &FakeParakey) {
     let app = App::spawn({
         let mut cmd = doorpost(data, "nb_NO.UTF-8");
-        cmd.arg("--hidden");
+        cmd.arg("--hidden")
+            .env("DOORPOST_TEST_CANT_CHECK_MS", CANT_CHECK_MS);
         cmd
     });
     wait_until("the Norwegian tray", || {
@@ -337,5 +376,29 @@ fn norwegian(data: &Path, loft: &FakeParakey) {
         "{}",
         String::from_utf8_lossy(&refresh.stdout)
     );
+    // A rejected token is told at once, in the host's language.
+    let before = notifications().len();
+    cabin.configure(|c| c.token = "a-new-token".into());
+    wait_until("the Norwegian 'can't check' notification", || {
+        toasts_since(before)
+            .iter()
+            .any(|t| t["summary"] == "Doorpost får ikke sjekket Cabin")
+    });
+    let told = toasts_since(before);
+    let notice = told
+        .iter()
+        .find(|t| t["summary"] == "Doorpost får ikke sjekket Cabin")
+        .unwrap();
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Parakey avviser tokenet siden ")
+            && body.ends_with("Åpne Innstillinger for å bytte det."),
+        "{body}"
+    );
+    wait_until("'får ikke sjekket' in the tray", || {
+        tray_labels()
+            .iter()
+            .any(|l| l.starts_with("Cabin · Får ikke sjekket siden "))
+    });
     app.stop();
 }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use doorpost_core::outage::Cause;
 use doorpost_core::poller::{Phase, PollerConfig};
 use doorpost_core::time::Millis;
 use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Fault, RetryAfter};
@@ -198,4 +199,118 @@ async fn unreadable_records_are_quarantined_without_stalling_the_rest() {
         s.sync.failures.is_empty(),
         "a bad record is not a failed sync"
     );
+}
+
+/// Never silently blind: a place that keeps failing is told once, 15 minutes after its
+/// first failure (on the poller's own timer, though backoff spaces the failures further
+/// apart), not again within the outage, and the header's "since" ends with a completed
+/// check.
+#[tokio::test]
+async fn a_place_that_keeps_failing_is_told_after_fifteen_minutes_and_once() {
+    let mut s = setup().await;
+    let fresh = s.unlock();
+    s.sync.run_for(6 * MIN).await.unwrap();
+    assert!(
+        s.sync.notices.is_empty(),
+        "nothing to tell while checks complete"
+    );
+    s.fake
+        .push_faults(std::iter::repeat_n(Fault::Status(503), 10_000));
+    // The first failure comes with the next check, at most an interval away.
+    while s.sync.failures.is_empty() {
+        s.sync.run_for(Millis::SECOND).await.unwrap();
+    }
+    let first_failure = s.sync.now;
+    s.sync.run_for(14 * MIN).await.unwrap();
+    assert!(
+        s.sync.notices.is_empty(),
+        "not before 15 minutes: {:?}",
+        s.sync.notices
+    );
+    assert_eq!(s.sync.poller.status().blind_since, None);
+    s.sync.run_for(2 * MIN).await.unwrap();
+    let [(at, notice)] = s.sync.notices.as_slice() else {
+        panic!("one notice, got {:?}", s.sync.notices);
+    };
+    // `first_failure` is known to the second.
+    assert!(
+        (15 * MIN - Millis::SECOND..=15 * MIN).contains(&at.since(first_failure)),
+        "told on the timer, 15 minutes after the first failure, not {} ms",
+        at.since(first_failure)
+    );
+    assert_eq!(notice.cause, Cause::NotAnswering);
+    assert!(s.sync.poller.status().blind_since.is_some());
+    s.sync.run_for(3 * 60 * MIN).await.unwrap();
+    assert_eq!(s.sync.notices.len(), 1, "once per outage");
+    s.fake.clear_faults();
+    s.sync.run_for(90 * MIN).await.unwrap();
+    assert_eq!(
+        s.sync.poller.status().blind_since,
+        None,
+        "a check completed"
+    );
+    s.assert_nothing_lost();
+    let announced: Vec<&str> = s.sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
+    assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
+}
+
+/// A cause that cannot pass by itself is told at once: the token rejected, a redirect to
+/// another host (named).
+#[tokio::test]
+async fn a_rejected_token_and_a_redirect_elsewhere_are_told_at_once() {
+    let mut s = setup().await;
+    s.fake.configure(|c| c.token = "a-new-token".into());
+    s.sync.run_for(6 * MIN).await.unwrap();
+    let [(_, notice)] = s.sync.notices.as_slice() else {
+        panic!("one notice, got {:?}", s.sync.notices);
+    };
+    assert_eq!(notice.cause, Cause::TokenRejected);
+
+    let mut s = setup().await;
+    let before = s.sync.now;
+    s.fake.push_faults(std::iter::repeat_n(
+        Fault::Redirect {
+            status: 301,
+            location: "https://parakey.example.net/eventLogs".into(),
+        },
+        1_000,
+    ));
+    s.sync.run_for(6 * MIN).await.unwrap();
+    let [(at, notice)] = s.sync.notices.as_slice() else {
+        panic!("one notice, got {:?}", s.sync.notices);
+    };
+    assert!(
+        at.since(before) <= 5 * MIN + Millis::SECOND,
+        "at the first failed check"
+    );
+    assert_eq!(
+        notice.cause,
+        Cause::Redirected {
+            host: "parakey.example.net".into()
+        }
+    );
+}
+
+/// Failures shorter than 15 minutes, a pause, and an outage that returns within the hour
+/// after a told one: nothing (more) to tell.
+#[tokio::test]
+async fn short_failures_are_not_told_and_a_return_within_the_hour_is_not_told_again() {
+    let mut s = setup().await;
+    s.fake
+        .push_faults(std::iter::repeat_n(Fault::Status(500), 2));
+    s.sync.run_for(60 * MIN).await.unwrap();
+    assert!(s.sync.notices.is_empty(), "{:?}", s.sync.notices);
+
+    s.fake
+        .push_faults(std::iter::repeat_n(Fault::Status(503), 10_000));
+    s.sync.run_for(30 * MIN).await.unwrap();
+    assert_eq!(s.sync.notices.len(), 1);
+    s.fake.clear_faults();
+    // Backoff may have spaced the checks up to an hour apart.
+    s.sync.run_for(65 * MIN).await.unwrap();
+    assert_eq!(s.sync.poller.status().blind_since, None);
+    s.fake
+        .push_faults(std::iter::repeat_n(Fault::Status(503), 10_000));
+    s.sync.run_for(30 * MIN).await.unwrap();
+    assert_eq!(s.sync.notices.len(), 1, "the same outage, come back");
 }

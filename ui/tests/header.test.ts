@@ -31,6 +31,22 @@ describe('header', () => {
     expect(screen.queryByText('Demo')).toBeNull();
   });
 
+  it('says since when Doorpost cannot check, once the host has been told', async () => {
+    const backend = new FakeBackend({ mode: 'account' });
+    const since = new Date();
+    since.setHours(since.getHours() - (since.getHours() >= 1 ? 1 : 0), 2, 0, 0);
+    const at = `${String(since.getHours()).padStart(2, '0')}:02`;
+    backend.status = { ...backend.status, phase: 'degraded', cantCheckSince: since.getTime() };
+    render(App, { props: { backend } });
+    await waitFor(() => expect(statusText()).toBe(`Can't check since ${at}`));
+    backend.status = { ...backend.status, phase: 'authRejected' };
+    backend.emitChanged(0);
+    await waitFor(() => expect(statusText()).toBe(`Token rejected · Can't check since ${at}`));
+    backend.status = { ...backend.status, phase: 'idle', cantCheckSince: null, lastCheck: Date.now() - 5_000 };
+    backend.emitChanged(0);
+    await waitFor(() => expect(statusText()).toBe('Checked just now'));
+  });
+
   it('says "Checked just now" right after a check', async () => {
     const backend = new FakeBackend({ mode: 'account' });
     backend.status = { ...backend.status, lastCheck: Date.now() - 5_000 };

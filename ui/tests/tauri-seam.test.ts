@@ -38,6 +38,7 @@ const status: StatusView = {
   watchingSince: null,
   incomplete: null,
   catchingUp: false,
+  cantCheckSince: null,
 };
 const seaCabin: PlaceView = {
   id: 'place-2',

@@ -326,6 +326,7 @@ export class FakeBackend implements Backend {
       watchingSince: null,
       incomplete: null,
       catchingUp: false,
+      cantCheckSince: null,
       ...options.status,
     };
   }

@@ -13,6 +13,11 @@ export interface StatusLine {
 }
 
 export function statusLine(s: StatusView, now: number, t: Messages, fmt: Format): StatusLine {
+  // Once the host has been told Doorpost cannot check, the header says so until it can.
+  if (s.cantCheckSince !== null) {
+    const blind = t.status.cantCheckSince(fmt.whenInline(s.cantCheckSince, now));
+    return { text: s.phase === 'authRejected' ? `${t.status.tokenRejected} · ${blind}` : blind, tone: 'problem' };
+  }
   switch (s.phase) {
     case 'authRejected':
       return { text: t.status.tokenRejected, tone: 'problem' };

@@ -84,10 +84,33 @@ pub enum Msg {
     ErrUnreadable,
     /// `{why}`
     ErrNetwork,
+    /// `{why}`
+    ErrOffline,
     /// `{got}`, `{asked}`
     ErrOversized,
     /// `{why}`
     ErrStore,
+
+    // --- "Doorpost can't check" ---
+    /// `{place}`
+    CantCheckTitle,
+    CantCheckTitleAny,
+    /// `{time}`
+    CantTokenRejected,
+    /// `{time}`, `{host}`
+    CantRedirected,
+    /// `{time}`
+    CantOffline,
+    /// `{time}`
+    CantNotAnswering,
+    /// `{time}`, `{why}`
+    CantRefused,
+    /// `{time}`
+    CantUnusable,
+    /// `{time}`, `{why}`
+    CantStorage,
+    /// `{time}`
+    CantKeychain,
 
     // --- the tray ---
     TrayOpen,
@@ -126,6 +149,8 @@ pub enum Msg {
     TrayStatusPaused,
     /// `Can't reach Parakey · next try {time}`
     TrayStatusDegraded,
+    /// `{time}`
+    TrayStatusCantCheck,
     TrayStatusTokenRejected,
     TrayStatusNotConfigured,
     TrayDemo,
@@ -230,6 +255,18 @@ impl Msg {
         Msg::ErrRefused,
         Msg::ErrUnreadable,
         Msg::ErrNetwork,
+        Msg::ErrOffline,
+        Msg::CantCheckTitle,
+        Msg::CantCheckTitleAny,
+        Msg::CantTokenRejected,
+        Msg::CantRedirected,
+        Msg::CantOffline,
+        Msg::CantNotAnswering,
+        Msg::CantRefused,
+        Msg::CantUnusable,
+        Msg::CantStorage,
+        Msg::CantKeychain,
+        Msg::TrayStatusCantCheck,
         Msg::ErrOversized,
         Msg::ErrStore,
         Msg::TrayOpen,
@@ -360,6 +397,33 @@ pub fn en(msg: Msg) -> &'static str {
         }
         Msg::ErrUnreadable => "Parakey sent an answer Doorpost could not read: {why}",
         Msg::ErrNetwork => "Couldn't reach Parakey: {why}",
+        Msg::ErrOffline => "This computer is offline: {why}",
+        Msg::CantCheckTitle => "Doorpost can't check {place}",
+        Msg::CantCheckTitleAny => "Doorpost can't check for unlocks",
+        Msg::CantTokenRejected => {
+            "Parakey rejects the token since {time}. Open Settings to replace it."
+        }
+        Msg::CantRedirected => {
+            "Parakey's address sends Doorpost to {host} since {time}, and Doorpost does not send your token there. Check the place's API address in Settings."
+        }
+        Msg::CantOffline => {
+            "This computer has been offline since {time}. Doorpost checks again as soon as it is back online."
+        }
+        Msg::CantNotAnswering => {
+            "Parakey has not answered since {time}. Doorpost keeps trying; Status has the details."
+        }
+        Msg::CantRefused => {
+            "Parakey refuses Doorpost's requests since {time} ({why}). Doorpost tries again every hour; Status has the details."
+        }
+        Msg::CantUnusable => {
+            "Parakey's answers have been unusable since {time}. Doorpost keeps trying; Status has the details."
+        }
+        Msg::CantStorage => {
+            "Doorpost can't save what it reads since {time} ({why}). Check the disk's free space."
+        }
+        Msg::CantKeychain => {
+            "Doorpost can't read the token from the keychain since {time}. Unlock the keychain, then choose Check now."
+        }
         Msg::ErrOversized => {
             "Parakey sent {got} records when Doorpost asked for at most {asked}; the answer was refused."
         }
@@ -391,6 +455,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::TrayStatusPausedUntil => "Notifications paused until {time}",
         Msg::TrayStatusPaused => "Notifications paused",
         Msg::TrayStatusDegraded => "Can't reach Parakey · next try {time}",
+        Msg::TrayStatusCantCheck => "Can't check since {time}",
         Msg::TrayStatusTokenRejected => "Token rejected: replace it",
         Msg::TrayStatusNotConfigured => "Not set up yet",
         Msg::TrayDemo => "Demo",
@@ -494,6 +559,33 @@ pub fn nb(msg: Msg) -> &'static str {
         }
         Msg::ErrUnreadable => "Parakey sendte et svar Doorpost ikke kunne lese: {why}",
         Msg::ErrNetwork => "Fikk ikke kontakt med Parakey: {why}",
+        Msg::ErrOffline => "Denne datamaskinen er frakoblet: {why}",
+        Msg::CantCheckTitle => "Doorpost får ikke sjekket {place}",
+        Msg::CantCheckTitleAny => "Doorpost får ikke sjekket opplåsinger",
+        Msg::CantTokenRejected => {
+            "Parakey avviser tokenet siden {time}. Åpne Innstillinger for å bytte det."
+        }
+        Msg::CantRedirected => {
+            "Parakey-adressen sender Doorpost til {host} siden {time}, og Doorpost sender ikke tokenet ditt dit. Sjekk stedets API-adresse i Innstillinger."
+        }
+        Msg::CantOffline => {
+            "Denne datamaskinen har vært frakoblet siden {time}. Doorpost sjekker igjen straks den er på nett."
+        }
+        Msg::CantNotAnswering => {
+            "Parakey har ikke svart siden {time}. Doorpost prøver videre; Status har detaljene."
+        }
+        Msg::CantRefused => {
+            "Parakey avviser forespørslene fra Doorpost siden {time} ({why}). Doorpost prøver igjen hver time; Status har detaljene."
+        }
+        Msg::CantUnusable => {
+            "Svarene fra Parakey har vært ubrukelige siden {time}. Doorpost prøver videre; Status har detaljene."
+        }
+        Msg::CantStorage => {
+            "Doorpost får ikke lagret det den leser siden {time} ({why}). Sjekk ledig plass på disken."
+        }
+        Msg::CantKeychain => {
+            "Doorpost får ikke lest tokenet fra nøkkelringen siden {time}. Lås opp nøkkelringen og velg Sjekk nå."
+        }
         Msg::ErrOversized => {
             "Parakey sendte {got} oppføringer da Doorpost ba om høyst {asked}; svaret ble avvist."
         }
@@ -525,6 +617,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::TrayStatusPausedUntil => "Varsler på pause til {time}",
         Msg::TrayStatusPaused => "Varsler på pause",
         Msg::TrayStatusDegraded => "Får ikke kontakt med Parakey · prøver igjen {time}",
+        Msg::TrayStatusCantCheck => "Får ikke sjekket siden {time}",
         Msg::TrayStatusTokenRejected => "Nøkkelen ble avvist: bytt den",
         Msg::TrayStatusNotConfigured => "Ikke satt opp ennå",
         Msg::TrayDemo => "Demo",

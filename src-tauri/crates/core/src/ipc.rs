@@ -148,6 +148,10 @@ pub struct StatusView {
     pub incomplete: Option<IncompleteView>,
     /// A long sync (a first load, a catch-up) is part-way: pages are stored as they come.
     pub catching_up: bool,
+    /// Since when Doorpost cannot check (wall clock), once the host has been told: at
+    /// once for a rejected token or a redirect elsewhere, after 15 minutes otherwise.
+    #[ts(type = "number | null")]
+    pub cant_check_since: Option<i64>,
 }
 
 impl StatusView {
@@ -170,6 +174,7 @@ impl StatusView {
             watching_since: None,
             incomplete: None,
             catching_up: false,
+            cant_check_since: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod duplicates;
 pub mod event;
 pub mod i18n;
 pub mod ipc;
+pub mod outage;
 pub mod policy;
 pub mod poller;
 pub mod rng;

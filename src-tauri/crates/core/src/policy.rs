@@ -78,6 +78,9 @@ pub enum Toast {
         title: String,
         body: String,
     },
+    /// "Doorpost can't check …": a place has stopped being watched (see
+    /// [`crate::outage`]). It stands for no event.
+    Alert { title: String, body: String },
 }
 
 impl Toast {
@@ -85,16 +88,21 @@ impl Toast {
         match self {
             Toast::Single { event_id, .. } => vec![event_id.as_str()],
             Toast::Summary { event_ids, .. } => event_ids.iter().map(String::as_str).collect(),
+            Toast::Alert { .. } => Vec::new(),
         }
     }
     pub fn title(&self) -> &str {
         match self {
-            Toast::Single { title, .. } | Toast::Summary { title, .. } => title,
+            Toast::Single { title, .. }
+            | Toast::Summary { title, .. }
+            | Toast::Alert { title, .. } => title,
         }
     }
     pub fn body(&self) -> &str {
         match self {
-            Toast::Single { body, .. } | Toast::Summary { body, .. } => body,
+            Toast::Single { body, .. }
+            | Toast::Summary { body, .. }
+            | Toast::Alert { body, .. } => body,
         }
     }
 }

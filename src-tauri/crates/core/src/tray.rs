@@ -162,7 +162,8 @@ pub fn menu(s: &TraySnapshot) -> TrayMenu {
 /// The icon: a rejected token first, then a place that cannot be reached, then news.
 pub fn look(s: &TraySnapshot) -> TrayLook {
     let any = |p: PhaseView| s.places.iter().any(|pl| pl.status.phase == p);
-    if any(PhaseView::AuthRejected) {
+    let blind = s.places.iter().any(|p| p.status.cant_check_since.is_some());
+    if any(PhaseView::AuthRejected) || blind {
         TrayLook::Error
     } else if any(PhaseView::Degraded) {
         TrayLook::Degraded
@@ -218,6 +219,14 @@ pub fn status_lines(s: &TraySnapshot) -> Vec<String> {
 /// One place's state in a few words.
 pub fn place_line(status: &StatusView, now: Millis, locale: &Locale) -> String {
     let lang = locale.lang;
+    if let Some(since) = status.cant_check_since {
+        let time = if now.since(Millis(since)) < Millis::DAY {
+            locale.clock(Millis(since))
+        } else {
+            locale.when(Millis(since), now)
+        };
+        return i18n::t(lang, Msg::TrayStatusCantCheck, &[("time", &time)]);
+    }
     match status.phase {
         PhaseView::NotConfigured => i18n::t(lang, Msg::TrayStatusNotConfigured, &[]),
         PhaseView::Checking => i18n::t(lang, Msg::TrayStatusChecking, &[]),

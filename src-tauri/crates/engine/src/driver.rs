@@ -94,6 +94,8 @@ pub struct PlaceContext {
     /// Before a door's name in toasts ("Sea cabin · Front door"): set when a host has
     /// several places, and "Demo" in the demo.
     pub label: Option<String>,
+    /// The place's name, for "Doorpost can't check Sea cabin" (`None`: no name to give).
+    pub name: Option<String>,
     /// The place's own mode; `None`: the settings'.
     pub notify_mode: Option<NotifyMode>,
     pub language: Language,
@@ -105,6 +107,7 @@ impl Default for PlaceContext {
         PlaceContext {
             id: None,
             label: None,
+            name: None,
             notify_mode: None,
             language: Language::En,
             twelve_hour: false,
@@ -346,14 +349,16 @@ impl Driver {
                 self.forget_old_names().await?;
                 self.next_forget = now.plus(FORGET_EVERY);
             }
-            self.publish_status();
             self.watch_quiet().await?;
+            self.tell_outage().await;
+            self.publish_status();
             let wait = match self.poller.poll_timeout() {
                 _ if held => Duration::from_millis(self.hold_until.since(now).max(0) as u64),
                 Some(at) => Duration::from_millis(at.since(now).max(0) as u64),
                 None => CLOCK_CHECK,
             }
-            .min(CLOCK_CHECK);
+            .min(CLOCK_CHECK)
+            .min(self.outage_wait());
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {
                     let now = self.now();
@@ -484,9 +489,44 @@ impl Driver {
         let ended = self.quiet_since.filter(|_| window.is_none());
         self.quiet_since = window.map(|(start, _)| start);
         match ended {
-            Some(start) => self.reconsider(Some((start, env.wall))).await,
+            Some(start) => {
+                // A place that cannot check leads the digest.
+                self.tell_outage().await;
+                self.reconsider(Some((start, env.wall))).await
+            }
             None => Ok(()),
         }
+    }
+
+    /// How long until the "can't check" notice falls due (the timer that keeps it); quiet
+    /// hours hold it, and their end is looked for every [`CLOCK_CHECK`].
+    fn outage_wait(&self) -> Duration {
+        let quiet = self.decision_env().quiet(&self.settings);
+        match self.poller.notice_due() {
+            Some(due) if !quiet => Duration::from_millis(due.since(self.now()).max(0) as u64),
+            _ => CLOCK_CHECK,
+        }
+    }
+
+    /// Shows the "Doorpost can't check" notice when it is due and quiet hours do not hold
+    /// it (see [`doorpost_core::outage`]).
+    async fn tell_outage(&mut self) {
+        let env = self.decision_env();
+        let quiet = env.quiet(&self.settings);
+        let Some(notice) = self.poller.poll_notice(self.now(), quiet) else {
+            return;
+        };
+        let locale = Locale {
+            lang: self.place.language,
+            twelve_hour: self.place.twelve_hour,
+            utc_offset_secs: env.utc_offset_secs,
+        };
+        let toast = Toast::Alert {
+            title: notice.title(&locale, self.place.name.as_deref()),
+            body: notice.body(&locale, env.wall),
+        };
+        tracing::warn!(cause = ?notice.cause, "told the host this place cannot check");
+        show(Arc::clone(&self.notifier), toast).await;
     }
 
     /// Decides the place's pending rows now, outside a sync, and shows what it planned.
@@ -580,17 +620,7 @@ impl Driver {
                 continue;
             }
             failpoint("marked");
-            let notifier = Arc::clone(&self.notifier);
-            let shown = tokio::time::timeout(
-                NOTIFY_TIMEOUT,
-                tokio::task::spawn_blocking(move || notifier.show(&toast)),
-            )
-            .await;
-            match shown {
-                Ok(Ok(Ok(()))) => failpoint("shown"),
-                Ok(Ok(Err(e))) => tracing::warn!("notification not shown: {e}"),
-                Ok(Err(_)) | Err(_) => tracing::warn!("notification service did not answer"),
-            }
+            show(Arc::clone(&self.notifier), toast).await;
         }
         Ok(())
     }
@@ -616,6 +646,20 @@ impl Driver {
                 true
             }
         });
+    }
+}
+
+/// Hands one toast to the notifier, within [`NOTIFY_TIMEOUT`].
+async fn show(notifier: Arc<dyn Notifier>, toast: Toast) {
+    let shown = tokio::time::timeout(
+        NOTIFY_TIMEOUT,
+        tokio::task::spawn_blocking(move || notifier.show(&toast)),
+    )
+    .await;
+    match shown {
+        Ok(Ok(Ok(()))) => failpoint("shown"),
+        Ok(Ok(Err(e))) => tracing::warn!("notification not shown: {e}"),
+        Ok(Err(_)) | Err(_) => tracing::warn!("notification service did not answer"),
     }
 }
 

@@ -288,7 +288,7 @@ impl ParakeyClient {
 
     /// One request, up to its status and headers, following redirects to the same origin
     /// only (see [`next_hop`]).
-    async fn exchange(&self, req: &Request) -> Result<Reply, String> {
+    async fn exchange(&self, req: &Request) -> Result<Reply, NoAnswer> {
         let query = req.query.to_query_string();
         let mut headers = self.headers(req.auth);
         if let Some(tag) = &req.if_none_match
@@ -311,7 +311,7 @@ impl ParakeyClient {
     }
 
     /// One request to `url`, which is always on the base URL's origin.
-    async fn exchange_once(&self, url: &Url, headers: &HeaderMap) -> Result<Reply, String> {
+    async fn exchange_once(&self, url: &Url, headers: &HeaderMap) -> Result<Reply, NoAnswer> {
         let headers = headers.clone();
         match &self.transport {
             Transport::Http(http) => {
@@ -320,7 +320,10 @@ impl ParakeyClient {
                     .headers(headers)
                     .send()
                     .await
-                    .map_err(|e| describe(&e))?;
+                    .map_err(|e| NoAnswer {
+                        offline: is_offline(&e),
+                        why: describe(&e),
+                    })?;
                 Ok(Reply {
                     status: resp.status().as_u16(),
                     headers: resp.headers().clone(),
@@ -357,7 +360,7 @@ impl ParakeyClient {
                     server_date: None,
                     received_wall,
                     bytes: 0,
-                    outcome: Outcome::Network(e),
+                    outcome: e.outcome(),
                 };
             }
         };
@@ -493,6 +496,63 @@ fn redact_location(base: &BaseUrl, l: &str) -> String {
 }
 
 /// A plain-words reason; reqwest's errors name the URL (no secret in it) and the cause.
+/// Why no answer came: in words, and whether it is this computer that is offline.
+struct NoAnswer {
+    why: String,
+    offline: bool,
+}
+
+impl NoAnswer {
+    fn outcome(self) -> Outcome {
+        if self.offline {
+            Outcome::Offline(self.why)
+        } else {
+            Outcome::Network(self.why)
+        }
+    }
+}
+
+impl From<String> for NoAnswer {
+    fn from(why: String) -> Self {
+        NoAnswer {
+            why,
+            offline: false,
+        }
+    }
+}
+
+impl From<&str> for NoAnswer {
+    fn from(why: &str) -> Self {
+        why.to_string().into()
+    }
+}
+
+/// Whether an error says this computer has no network, as opposed to Parakey not
+/// answering: no route to any network, or a name lookup that failed for now (glibc's
+/// `EAI_AGAIN`, what a resolver without a network answers). A name that does not exist,
+/// a refused connection or a timeout are Parakey's side (or its address).
+fn is_offline(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::NetworkDown
+            )
+        {
+            return true;
+        }
+        let text = err.to_string().to_ascii_lowercase();
+        if text.contains("temporary failure in name resolution")
+            || text.contains("network is unreachable")
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
 fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
@@ -523,6 +583,19 @@ pub fn wall_now() -> Millis {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_route_and_a_failed_lookup_are_offline_but_a_refusal_is_not() {
+        use std::io::{Error, ErrorKind};
+        assert!(is_offline(&Error::from(ErrorKind::NetworkUnreachable)));
+        assert!(is_offline(&Error::other(
+            "dns error: failed to lookup address information: Temporary failure in name resolution"
+        )));
+        assert!(!is_offline(&Error::from(ErrorKind::ConnectionRefused)));
+        assert!(!is_offline(&Error::other(
+            "failed to lookup address information: Name or service not known"
+        )));
+    }
 
     #[test]
     fn token_debug_is_redacted_and_fingerprint_is_stable() {

@@ -71,6 +71,7 @@ impl Notifier for JsonlNotifier {
             "title": toast.title(),
             "body": toast.body(),
             "summary": matches!(toast, Toast::Summary { .. }),
+            "alert": matches!(toast, Toast::Alert { .. }),
             "eventIds": toast.event_ids(),
         });
         let mut f = crate::private_files::append_private(&self.path)

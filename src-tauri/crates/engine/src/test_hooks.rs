@@ -4,7 +4,8 @@
 //!   (it prints `FAILPOINT <name>` to stderr and hangs) so the crash tests can kill it
 //!   there: `fetched`, `in-transaction`, `committed`, `marked`, `shown`.
 //! - `DOORPOST_TEST_INTERVAL_MS=<n>`: the app polls every `n` ms instead of every few
-//!   minutes (the desktop and package tests).
+//!   minutes (the desktop and package tests); with it, `DOORPOST_TEST_CANT_CHECK_MS=<n>`
+//!   tells the host a place cannot check after `n` ms of failing instead of 15 minutes.
 //!
 //! A release build (no `testing` feature) reads neither variable: both functions are
 //! no-ops there, so no environment can stop the app or make it poll Parakey every
@@ -40,7 +41,14 @@ pub fn test_interval() -> Option<PollerConfig> {
         .ok()?
         .parse()
         .ok()?;
-    Some(PollerConfig::quick(ms))
+    let mut config = PollerConfig::quick(ms);
+    if let Some(grace) = std::env::var("DOORPOST_TEST_CANT_CHECK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.cant_check_after = grace;
+    }
+    Some(config)
 }
 
 #[cfg(not(feature = "testing"))]

@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use doorpost_core::outage::Notice;
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState};
 use doorpost_core::settings::Settings;
@@ -36,6 +37,8 @@ pub struct VirtualTimeSync {
     /// Kinds of the syncs written, in order.
     pub syncs: Vec<SyncKind>,
     pub failures: Vec<String>,
+    /// Every "Doorpost can't check" notice, with the virtual time it was shown at.
+    pub notices: Vec<(Millis, Notice)>,
     /// Requests sent, answered or not.
     pub requests: u64,
     seed: u64,
@@ -77,6 +80,7 @@ impl VirtualTimeSync {
             toasts: Vec::new(),
             syncs: Vec::new(),
             failures: Vec::new(),
+            notices: Vec::new(),
             requests: 0,
             seed,
             earlier_new: 0,
@@ -133,9 +137,13 @@ impl VirtualTimeSync {
                 self.commit(commit)?;
                 continue;
             }
-            let next = self
-                .poller
-                .poll_timeout()
+            if let Some(notice) = self.poller.poll_notice(self.now, false) {
+                self.notices.push((self.now, notice));
+            }
+            let next = [self.poller.poll_timeout(), self.poller.notice_due()]
+                .into_iter()
+                .flatten()
+                .min()
                 .map_or(until, |t| t.max(self.now.plus(1)))
                 .min(until);
             self.now = next;

@@ -31,4 +31,9 @@ incomplete: IncompleteView | null,
 /**
  * A long sync (a first load, a catch-up) is part-way: pages are stored as they come.
  */
-catchingUp: boolean, };
+catchingUp: boolean, 
+/**
+ * Since when Doorpost cannot check (wall clock), once the host has been told: at
+ * once for a rejected token or a redirect elsewhere, after 15 minutes otherwise.
+ */
+cantCheckSince: number | null, };

@@ -38,6 +38,7 @@ mod listing;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventLog, Page, PageError, Quarantined};
+use crate::outage::{Cause, Notice, OutageWatch};
 use crate::rng::Rng;
 use crate::time::Millis;
 
@@ -216,6 +217,9 @@ pub struct PollerConfig {
     /// Pages read back to back are committed together once they hold this many records
     /// (1: every page on its own). Whatever is held is committed before any wait.
     pub commit_every_records: usize,
+    /// How long a place may fail before the host is told it cannot check (a rejected token
+    /// is told at once): [`crate::outage::GRACE`].
+    pub cant_check_after: i64,
 }
 
 impl Default for PollerConfig {
@@ -247,6 +251,7 @@ impl PollerConfig {
             overlap: 15 * Millis::MINUTE,
             backfill: i64::from(s.backfill_days.max(1)) * Millis::DAY,
             full_fetch_every: 30 * Millis::MINUTE,
+            cant_check_after: crate::outage::GRACE,
             sweep_every: i64::from(s.reconcile_interval_mins.max(10)) * Millis::MINUTE,
             sweep_window: 48 * Millis::HOUR,
             probe_limit: 20,
@@ -382,8 +387,10 @@ pub enum Outcome {
     Unexpected { status: u16, detail: String },
     /// 200 whose body could not be read at all.
     BadBody(PageError),
-    /// Connect/read/total timeout, reset, DNS, TLS.
+    /// Connect/read/total timeout, reset, refused, TLS: Parakey did not answer.
     Network(String),
+    /// No route to any network, or no name resolution: this computer is offline.
+    Offline(String),
 }
 
 /// What kind of sync produced a commit.
@@ -473,6 +480,9 @@ pub struct Status {
     pub incomplete: Option<Incomplete>,
     /// A long sync is part-way (pages stored, more to come).
     pub catching_up: bool,
+    /// Since when (wall clock) the place cannot check, once the host is told: see
+    /// [`crate::outage`].
+    pub blind_since: Option<Millis>,
 }
 
 /// Why `refresh_now` did not start a check.
@@ -597,6 +607,8 @@ pub struct Poller {
     not_before: Millis,
     failures: u32,
     last_error: Option<SyncFailure>,
+    /// Whether the place is failing, since when, and whether the host was told.
+    outage: OutageWatch,
     next_full: Millis,
     next_sweep: Millis,
     /// `now` of the last finished sync in this run.
@@ -610,6 +622,7 @@ impl Poller {
     /// is due at once: a resumed walk, a backfill for a new source, else a sweep (Doorpost
     /// was not running, so anything may have happened).
     pub fn new(config: PollerConfig, state: SyncState, seed: u64, now: Millis) -> Poller {
+        let cant_check_after = config.cant_check_after;
         Poller {
             next_full: now,
             next_sweep: now,
@@ -627,6 +640,7 @@ impl Poller {
             not_before: now,
             failures: 0,
             last_error: None,
+            outage: OutageWatch::new(cant_check_after),
             last_success_now: None,
             sent: std::collections::VecDeque::new(),
         }
@@ -664,7 +678,25 @@ impl Poller {
             auth: self.state.auth,
             incomplete: self.state.incomplete,
             catching_up: self.state.resume.is_some(),
+            // As of the wall clock last observed (the driver observes it every loop).
+            blind_since: self
+                .wall_base
+                .and_then(|(_, wall)| self.outage.blind_since(wall)),
         }
+    }
+
+    /// The "Doorpost can't check" notice, once it is due at `now` and `quiet` (quiet hours)
+    /// does not hold it; taken once per outage (see [`crate::outage`]).
+    pub fn poll_notice(&mut self, now: Millis, quiet: bool) -> Option<Notice> {
+        self.outage.take_due(self.wall_at(now), quiet)
+    }
+
+    /// When (on the driver's clock) the "can't check" notice falls due, if it is pending:
+    /// a timer the driver keeps besides [`Poller::poll_timeout`], since backoff spaces the
+    /// failed checks minutes apart.
+    pub fn notice_due(&self) -> Option<Millis> {
+        let due = self.outage.due_at()?;
+        Some(self.wall_to_now(due).unwrap_or(due))
     }
 
     /// When the next request may go out, ignoring a pause.
@@ -948,6 +980,7 @@ impl Poller {
                 self.handle_server_error(now, 0, SyncFailure::BadBody(e.to_string()), None)
             }
             Outcome::Network(e) => self.fail(now, SyncFailure::Network(e), None),
+            Outcome::Offline(e) => self.fail(now, SyncFailure::Offline(e), None),
         }
     }
 
@@ -1012,6 +1045,7 @@ impl Poller {
                     Outcome::Unavailable { status, .. } => SyncFailure::Unavailable(status),
                     Outcome::BadBody(e) => SyncFailure::BadBody(e.to_string()),
                     Outcome::Network(e) => SyncFailure::Network(e),
+                    Outcome::Offline(e) => SyncFailure::Offline(e),
                     Outcome::Unexpected { status, .. } => SyncFailure::Unexpected(status),
                     Outcome::Redirect { status, location } => {
                         SyncFailure::Redirect { status, location }
@@ -1455,6 +1489,7 @@ impl Poller {
             now.plus(delay)
         };
         let held = !job.held.events.is_empty() || !job.held.quarantined.is_empty();
+        self.outage.failed(self.wall_at(now), Cause::of(&failure));
         self.last_error = Some(failure);
         if held {
             self.commit_held();
@@ -1507,6 +1542,7 @@ impl Poller {
                 self.failures = 0;
                 self.last_error = None;
                 self.last_success_now = Some(now);
+                self.outage.checked(self.wall_at(now));
             }
             (Err(why), job) => {
                 let failure = SyncFailure::Store(why);
@@ -1519,6 +1555,7 @@ impl Poller {
                     not_modified: false,
                 });
                 self.failures += 1;
+                self.outage.failed(self.wall_at(now), Cause::of(&failure));
                 self.last_error = Some(failure);
                 // The sync ends; the next one resumes from the last written state.
                 self.next_check = now.plus(self.retry_delay(None));
@@ -1565,6 +1602,7 @@ impl Poller {
     /// progress stops between two requests and goes on when the pause ends.
     pub fn pause(&mut self, until_wall: Option<Millis>) {
         self.paused = Some(until_wall);
+        self.outage.paused();
     }
 
     /// Resume; a check is due at once (anything may have happened meanwhile).
@@ -1774,6 +1812,8 @@ pub enum SyncFailure {
     BadBody(String),
     #[error("Couldn't reach Parakey: {0}")]
     Network(String),
+    #[error("This computer is offline: {0}")]
+    Offline(String),
     #[error(
         "Parakey sent {0} records when Doorpost asked for at most {1}; the answer was refused."
     )]
@@ -1812,6 +1852,7 @@ impl SyncFailure {
             ),
             SyncFailure::BadBody(why) => t(lang, Msg::ErrUnreadable, &[("why", why)]),
             SyncFailure::Network(why) => t(lang, Msg::ErrNetwork, &[("why", why)]),
+            SyncFailure::Offline(why) => t(lang, Msg::ErrOffline, &[("why", why)]),
             SyncFailure::Oversized(got, asked) => t(
                 lang,
                 Msg::ErrOversized,

@@ -165,7 +165,7 @@ impl Notifier for DesktopNotifier {
         let event_id = toast.event_ids().first().map(|id| id.to_string());
         let door_id = match toast {
             Toast::Single { door_id, .. } => door_id.clone(),
-            Toast::Summary { .. } => None,
+            Toast::Summary { .. } | Toast::Alert { .. } => None,
         };
         let target = Target { event_id, door_id };
         match self.worker.run(timeout, move || {
@@ -416,6 +416,8 @@ enum Kind {
     Unlock,
     Burst,
     CatchUp,
+    /// Doorpost cannot check a place: stays until dismissed.
+    Alert,
 }
 
 impl Kind {
@@ -430,6 +432,7 @@ impl Kind {
                 reason: SummaryReason::CatchUp | SummaryReason::Quiet,
                 ..
             } => Kind::CatchUp,
+            Toast::Alert { .. } => Kind::Alert,
         }
     }
 }
@@ -441,6 +444,7 @@ fn hints(desktop_entry: &str, kind: Kind, sound: Option<&str>) -> Vec<Hint> {
         Kind::Unlock => ("x-doorpost.unlock", Urgency::Normal),
         Kind::Burst => ("x-doorpost.summary", Urgency::Normal),
         Kind::CatchUp => ("x-doorpost.summary", Urgency::Low),
+        Kind::Alert => ("x-doorpost.cant-check", Urgency::Critical),
     };
     let mut hints = vec![
         Hint::DesktopEntry(desktop_entry.to_string()),

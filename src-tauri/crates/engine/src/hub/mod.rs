@@ -359,6 +359,7 @@ impl Hub {
         PlaceContext {
             id: Some(row.id.clone()),
             label,
+            name: Some(row.name.clone()),
             notify_mode: row.notify_mode,
             language: locale.lang,
             twelve_hour: locale.twelve_hour,
@@ -783,7 +784,7 @@ pub async fn validate(
                 return Ok((check, domain));
             }
             Outcome::AuthRejected { status } => last = Some(status),
-            Outcome::Network(e) => {
+            Outcome::Network(e) | Outcome::Offline(e) => {
                 let why = e.to_string();
                 return Err(AppError::new(
                     ErrorCode::Network,

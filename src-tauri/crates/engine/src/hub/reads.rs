@@ -327,6 +327,7 @@ fn place_status(
         view.incomplete = e.poller.incomplete.map(views::incomplete);
         view.catching_up = e.poller.catching_up;
         view.last_check = e.last_success.map(|t| t.0);
+        view.cant_check_since = e.poller.blind_since.map(|t| t.0);
     }
     if let Some(source) = p.engine.as_ref().map(|e| e.source().to_string()) {
         let log = store
@@ -367,6 +368,7 @@ pub(super) fn combine(statuses: &[StatusView]) -> StatusView {
     view.catching_up = statuses.iter().any(|s| s.catching_up);
     view.incomplete = statuses.iter().find_map(|s| s.incomplete);
     view.last_error = statuses.iter().find_map(|s| s.last_error.clone());
+    view.cant_check_since = statuses.iter().filter_map(|s| s.cant_check_since).min();
     view
 }
 
