@@ -31,6 +31,43 @@ describe('header', () => {
     expect(screen.queryByText('Demo')).toBeNull();
   });
 
+  it('shows every overview newer than the one on screen while changes keep coming, and drops older ones', async () => {
+    const backend = new FakeBackend({ mode: 'account' });
+    render(App, { props: { backend } });
+    await waitFor(() => expect(statusText()).toBe('Checked 2 minutes ago'));
+    // From here each overview answer is what the shell held when asked, and arrives when
+    // the test lets it go: as from a busy shell whose change events outrun its answers.
+    const held: (() => void)[] = [];
+    const answer = backend.overview.bind(backend);
+    backend.overview = async () => {
+      const next = await answer();
+      await new Promise<void>((go) => held.push(go));
+      return next;
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+
+    backend.status = { ...backend.status, phase: 'degraded' };
+    backend.emitChanged(0);
+    await waitFor(() => expect(held).toHaveLength(1));
+    backend.status = { ...backend.status, phase: 'authRejected' };
+    backend.emitChanged(0);
+    await waitFor(() => expect(held).toHaveLength(2));
+    // The first answer is newer than the screen, though not the latest asked for: shown.
+    held[0]!();
+    await waitFor(() => expect(statusText()).toBe("Can't reach Parakey"));
+
+    backend.status = { ...backend.status, phase: 'idle', lastCheck: Date.now() - 5_000 };
+    backend.emitChanged(0);
+    await waitFor(() => expect(held).toHaveLength(3));
+    // The third answers before the second: the second, older than the screen, is dropped.
+    held[2]!();
+    await waitFor(() => expect(statusText()).toBe('Checked just now'));
+    held[1]!();
+    await settle();
+    expect(statusText()).toBe('Checked just now');
+    expect(screen.queryByTestId('token-rejected-banner')).toBeNull();
+  });
+
   it('says since when Doorpost cannot check, once the host has been told', async () => {
     const backend = new FakeBackend({ mode: 'account' });
     const since = new Date();
