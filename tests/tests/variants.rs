@@ -427,3 +427,48 @@ async fn a_rate_limited_backfill_of_hundreds_of_rows_completes_within_minutes() 
     assert_eq!(stored(&db).len(), 400, "syncs {:?}", sync.syncs);
     assert!(sync.toasts.is_empty());
 }
+
+/// Liveness first: every request with a `startDate` fails (walks and sweeps stall and back
+/// off), while the newest rows are served. A fresh unlock is still stored and announced
+/// within an interval and a minute, and announced once when the walk recovers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_unlock_is_announced_while_a_walk_stalls() {
+    let fake = FakeParakey::start(FakeConfig {
+        max_limit: Some(3),
+        skip_supported: false,
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("fake starts");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let now = fake.now();
+    fake.inject_many((1..=6).map(|i| EventSpec::at(now.minus(i * Millis::HOUR))));
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 9).unwrap();
+    sync.run_for(MIN).await.unwrap();
+    assert_eq!(stored(&db).len(), 6, "failures {:?}", sync.failures);
+    fake.control().configure(|c| c.dated_down = true);
+    // More news than a page: the check must walk by date, and the walk stalls.
+    let t = sync.server_now();
+    fake.inject_many((0..6).map(|i| EventSpec::at(t.plus(i))));
+    sync.run_for(30 * MIN).await.unwrap();
+    assert!(
+        sync.failures.iter().any(|f| f.contains("503")),
+        "the walk stalls: {:?}",
+        sync.failures
+    );
+    let fresh = fake.inject(EventSpec::at(sync.server_now()));
+    sync.run_for(6 * MIN).await.unwrap();
+    assert_eq!(
+        stored(&db).get(&fresh).map(String::as_str),
+        Some("notified"),
+        "announced while the walk stalls; failures {:?}",
+        sync.failures
+    );
+    fake.control().configure(|c| c.dated_down = false);
+    sync.run_for(3 * 60 * MIN).await.unwrap();
+    let announced: Vec<&str> = sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
+    assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
+    assert_eq!(stored(&db).len(), 13, "nothing lost");
+}

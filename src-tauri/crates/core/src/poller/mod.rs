@@ -407,6 +407,10 @@ pub enum SyncKind {
     Full,
     /// Reconciliation over `sweep_window`.
     Sweep,
+    /// The newest rows only, read while a longer sync waits to retry: news is not held
+    /// hostage by a backfill, a sweep or a catch-up that is stuck (rule 16). The longer
+    /// sync goes on afterwards; nothing durable but the rows changes.
+    Live,
 }
 
 /// The poll-log entry for one check, successful or not.
@@ -585,6 +589,27 @@ struct Narrow {
     trial_cap: Option<u32>,
 }
 
+/// The live look beside a waiting sync (see [`SyncKind::Live`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiveLook {
+    Idle,
+    /// Its request is out.
+    Sent,
+    /// Its commit is with the driver.
+    Committing,
+}
+
+/// A sync waiting less than this for its retry goes on by itself, without a live look.
+const LIVE_MIN_WAIT: i64 = 10 * Millis::SECOND;
+
+/// Remembers when a request went out, for the rate a 429 shows the server accepts.
+fn note_sent(sent: &mut std::collections::VecDeque<Millis>, now: Millis) {
+    sent.push_back(now);
+    while sent.len() > 1 && sent.front().is_some_and(|t| now.since(*t) > Millis::MINUTE) {
+        sent.pop_front();
+    }
+}
+
 /// The state machine. See the module docs.
 #[derive(Debug)]
 pub struct Poller {
@@ -613,6 +638,11 @@ pub struct Poller {
     next_sweep: Millis,
     /// `now` of the last finished sync in this run.
     last_success_now: Option<Millis>,
+    /// The live look beside a waiting sync: whether one is out or being written.
+    live: LiveLook,
+    /// When the next live look may go out (the driver's clock): an interval after the last
+    /// look at the newest rows.
+    live_due: Millis,
     /// When recent requests went out (the last minute), to learn a rate limit's pace.
     sent: std::collections::VecDeque<Millis>,
 }
@@ -642,6 +672,8 @@ impl Poller {
             last_error: None,
             outage: OutageWatch::new(cant_check_after),
             last_success_now: None,
+            live: LiveLook::Idle,
+            live_due: now,
             sent: std::collections::VecDeque::new(),
         }
     }
@@ -712,9 +744,17 @@ impl Poller {
     /// When the driver should call [`Poller::handle_timeout`] next; `None` when only an
     /// outside event (a response, a commit, a command) can move the poller.
     pub fn poll_timeout(&self) -> Option<Millis> {
+        if self.live != LiveLook::Idle {
+            return None;
+        }
         match &self.step {
             Step::Running(job) if job.awaiting => None,
-            Step::Running(job) if self.paused.is_none() || job.manual => Some(self.next_due()),
+            Step::Running(job) if self.paused.is_none() || job.manual => {
+                let live = self
+                    .live_look_wanted(job)
+                    .then_some(self.live_due.max(self.not_before));
+                Some(live.map_or(self.next_due(), |at| at.min(self.next_due())))
+            }
             Step::Idle if self.paused.is_none() => Some(self.next_due()),
             Step::Idle | Step::Running(_) => self.paused_deadline(),
             Step::Committing { .. } | Step::AuthStopped => None,
@@ -771,12 +811,18 @@ impl Poller {
             }
             self.start_job(now);
         }
+        if self.live != LiveLook::Idle {
+            return None;
+        }
         let Step::Running(job) = &mut self.step else {
             return None;
         };
         let held = self.paused.is_some() && !job.manual;
-        if held || job.awaiting || now < job.retry_at.max(self.not_before) {
+        if held || job.awaiting {
             return None;
+        }
+        if now < job.retry_at.max(self.not_before) {
+            return self.live_request(now);
         }
         let query = if job.narrow.control_pending {
             // A page from tomorrow on, empty on any server: it asks whether the server
@@ -792,15 +838,7 @@ impl Poller {
             };
             query.capped(self.state.learned.cap(u32::MAX))
         };
-        self.sent.push_back(now);
-        while self.sent.len() > 1
-            && self
-                .sent
-                .front()
-                .is_some_and(|t| now.since(*t) > Millis::MINUTE)
-        {
-            self.sent.pop_front();
-        }
+        note_sent(&mut self.sent, now);
         job.awaiting = true;
         job.requests += 1;
         let if_none_match = if job.conditional && job.first {
@@ -923,6 +961,9 @@ impl Poller {
 
     /// Feed the response to the last request from [`Poller::poll_request`].
     pub fn handle_response(&mut self, now: Millis, response: Response) {
+        if self.live == LiveLook::Sent {
+            return self.handle_live(now, response);
+        }
         let Step::Running(job) = &mut self.step else {
             return; // a stray response (e.g. after a reset); nothing waits for it
         };
@@ -1224,12 +1265,21 @@ impl Poller {
         job.narrow.failed = None;
         job.narrow.confirmed = false;
         let learned = &mut self.state.learned;
-        learned.largest_accepted = learned.largest_accepted.max(Some(asked));
         if let Some(cap) = job.narrow.trial_cap.take() {
-            // Larger pages failed every time and this one came back: a lesson.
-            learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
-            learned.note(wall);
+            // Larger pages failed every time and this one came back: a lesson, unless the
+            // server has served larger pages before. Then it was what those pages held (one
+            // record), not their size, and the smaller page holds for this sync only: a
+            // lasting small page would keep later syncs from reaching rows that only large
+            // newest pages list (no usable `skip`, `startDate` on device time).
+            if learned
+                .largest_accepted
+                .is_none_or(|largest| largest <= cap)
+            {
+                learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
+                learned.note(wall);
+            }
         }
+        learned.largest_accepted = learned.largest_accepted.max(Some(asked));
         if std::mem::replace(&mut job.first, false) && job.probing {
             let digest = digest(&page);
             // Without an ETag, the same newest rows are the next best "nothing new".
@@ -1405,6 +1455,7 @@ impl Poller {
             state.probe_blind = blind;
         }
         let catch_up = self.was_away(now, &job);
+        self.live_due = now.plus(self.config.interval);
         state.last_success = job.server_date.or(state.last_success);
         state.last_success_wall = Some(job.received_wall);
         self.schedule_after(now, job.kind, not_modified);
@@ -1433,6 +1484,91 @@ impl Poller {
             }),
         });
         self.step = Step::Committing { job: None, kind };
+    }
+
+    /// Whether a live look may go out beside `job` while it waits: not while it reads the
+    /// newest rows itself, nor while it narrows down a record (its retries are quick), nor
+    /// while paused or asked to wait.
+    fn live_look_wanted(&self, job: &Job) -> bool {
+        let reads_newest_itself = job.probing && job.first;
+        self.paused.is_none()
+            && !reads_newest_itself
+            && !job.narrow.active
+            && !job.narrow.control_pending
+            && job.retry_at.since(self.live_due) > LIVE_MIN_WAIT
+    }
+
+    /// The newest rows, while the running sync waits to retry, once an interval has passed
+    /// since the last look at them (rule 16).
+    fn live_request(&mut self, now: Millis) -> Option<Request> {
+        let Step::Running(job) = &self.step else {
+            return None;
+        };
+        if now < self.live_due.max(self.not_before) || !self.live_look_wanted(job) {
+            return None;
+        }
+        let auth = job.auth;
+        self.live = LiveLook::Sent;
+        note_sent(&mut self.sent, now);
+        let query = Query::Newest {
+            limit: self.config.probe_limit,
+            skip: 0,
+        };
+        Some(Request {
+            query: query.capped(self.state.learned.cap(u32::MAX)),
+            auth,
+            if_none_match: None,
+        })
+    }
+
+    /// The live look's answer: its rows are written with the waiting sync's news floor and
+    /// decided at once; a failure only waits for the next look.
+    fn handle_live(&mut self, now: Millis, response: Response) {
+        self.live = LiveLook::Idle;
+        self.live_due = now.plus(self.config.interval);
+        let Step::Running(job) = &self.step else {
+            return;
+        };
+        let page = match response.outcome {
+            Outcome::Page { page, .. }
+                if page.events.len() + page.quarantined.len()
+                    <= self.config.probe_limit as usize =>
+            {
+                page
+            }
+            Outcome::Unavailable {
+                status: 429,
+                retry_after,
+            } => {
+                let wait = retry_after.unwrap_or(Millis::MINUTE);
+                self.not_before = self
+                    .not_before
+                    .max(now.plus(wait.clamp(0, self.config.max_retry_after)));
+                return;
+            }
+            _ => return,
+        };
+        let catch_up = self.was_away(now, job);
+        self.pending_commit = Some(Commit {
+            kind: SyncKind::Live,
+            events: page.events,
+            quarantined: page.quarantined,
+            state: self.state.clone(),
+            news_floor: job.news_floor,
+            finish: Some(Finish {
+                server_now: response.server_date,
+                catch_up,
+                record: PollRecord {
+                    kind: SyncKind::Live,
+                    requests: 1,
+                    bytes: response.bytes,
+                    error: None,
+                    not_modified: false,
+                },
+            }),
+            incomplete: Vec::new(),
+        });
+        self.live = LiveLook::Committing;
     }
 
     /// Doorpost was away when the time since the last finished sync (on this run's clock,
@@ -1529,6 +1665,15 @@ impl Poller {
     /// the durable state forward; a failed write ends the sync, which the next check
     /// resumes from the last written state.
     pub fn handle_committed(&mut self, now: Millis, result: Result<SyncState, String>) {
+        if self.live == LiveLook::Committing {
+            // A live look changes no durable state; written, it is a completed check.
+            self.live = LiveLook::Idle;
+            if result.is_ok() {
+                self.last_success_now = Some(now);
+                self.outage.checked(self.wall_at(now));
+            }
+            return;
+        }
         let Step::Committing { job, kind } = std::mem::replace(&mut self.step, Step::Idle) else {
             return;
         };

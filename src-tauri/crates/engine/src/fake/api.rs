@@ -362,6 +362,12 @@ fn list_body(state: &mut State, query: &str) -> Body {
         };
         return Err((StatusCode::BAD_REQUEST, message));
     }
+    if config.dated_down && params.start.is_some() {
+        return Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream request timeout".into(),
+        ));
+    }
     if config.desc_only && direction == Direction::Asc {
         return Err((
             StatusCode::BAD_REQUEST,

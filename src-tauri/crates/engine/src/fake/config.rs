@@ -241,6 +241,9 @@ pub struct FakeConfig {
     /// Records the server cannot serialise (a door deleted in Parakey): every page holding
     /// one is a `500` whose JSON body is cut off part-way. Default none.
     pub poisoned_ids: Vec<String>,
+    /// Every request with a `startDate` is a `503` (a broken date filter, an index gone
+    /// missing), while the newest rows are served: walks and sweeps stall. Default false.
+    pub dated_down: bool,
     /// The API moved to [`MOVED_PREFIX`] on the same host (a new version, a reverse proxy's
     /// new route): `/eventLogs...` is answered `308 Permanent Redirect` to the same path
     /// and query under the prefix, which serves the API. Default false.
@@ -294,6 +297,7 @@ impl Default for FakeConfig {
             limit_max_400: None,
             limit_max_named: true,
             desc_only: false,
+            dated_down: false,
             poisoned_ids: Vec::new(),
             body_quirk: BodyQuirk::None,
             moved_same_origin: false,
