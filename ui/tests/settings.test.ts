@@ -431,6 +431,22 @@ describe('places', () => {
     await waitFor(() => expect(document.activeElement).toBe(within(card('Fjordgata 12')).getByRole('button', { name: 'Rename' })));
   });
 
+  it('drops "added" once another place action answers, so it never names a renamed place', async () => {
+    await twoPlaces();
+    await fireEvent.click(screen.getByTestId('place-add'));
+    await type('place-new-name', 'Sea cabin');
+    await type('place-new-token', 'pk_live_third');
+    await fireEvent.click(screen.getByTestId('place-add-save'));
+    await screen.findByText('Sea cabin added. Doorpost is loading its history.');
+    await waitFor(() => expect(screen.getAllByTestId('place')).toHaveLength(3));
+    await fireEvent.click(within(card('Sea cabin')).getByRole('button', { name: 'Rename' }));
+    const input = screen.getByTestId('place-name-input') as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: 'Sea lodge' } });
+    await fireEvent.click(screen.getByTestId('place-name-save'));
+    await screen.findByText('Renamed to Sea lodge.');
+    expect(screen.queryByText('Sea cabin added. Doorpost is loading its history.')).toBeNull();
+  });
+
   it("changes a place's notify mode with the settings bar", async () => {
     const backend = await twoPlaces();
     const select = within(card('Old Town Studio')).getByRole('combobox', { name: 'Notify about' }) as HTMLSelectElement;
