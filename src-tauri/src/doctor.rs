@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use doorpost_core::ipc::ErrorCode;
+use doorpost_core::poller::SyncState;
 use doorpost_core::settings::Language;
-use doorpost_engine::hub::{self, PlaceBook};
+use doorpost_engine::hub::{self, PlaceBook, views};
 
 use crate::paths;
 
@@ -28,6 +28,11 @@ impl Report {
         if !ok && stops_alerts {
             self.blocking += 1;
         }
+    }
+
+    /// A line of information under the one before, neither a pass nor a problem.
+    fn detail(&mut self, what: String) {
+        println!("       {}", doorpost_core::text::terminal_safe(&what));
     }
 }
 
@@ -99,12 +104,13 @@ async fn places(report: &mut Report) {
         let msg = "no place has a Parakey token yet (paste one in Doorpost, or try the demo)";
         return report.line(false, true, msg.into());
     }
-    let install = match book.store().and_then(|s| {
-        s.install_id()
-            .map_err(|e| doorpost_core::ipc::AppError::new(ErrorCode::Internal, e.to_string()))
-    }) {
-        Ok(id) => id,
+    let store = match book.store() {
+        Ok(store) => store,
         Err(e) => return report.line(false, true, e.message),
+    };
+    let install = match store.install_id() {
+        Ok(id) => id,
+        Err(e) => return report.line(false, true, e.to_string()),
     };
     for place in places {
         let name = &place.name;
@@ -140,6 +146,31 @@ async fn places(report: &mut Report) {
             ),
             Err(e) => report.line(false, true, format!("{name}: {}", e.message)),
         }
+        learned(report, &store, name, &base, &token);
+    }
+}
+
+/// What the place's poller learned about its server (what it accepted and refused), from
+/// the state it last stored: the app need not be running.
+fn learned(
+    report: &mut Report,
+    store: &doorpost_engine::store::Store,
+    name: &str,
+    base: &doorpost_engine::http::BaseUrl,
+    token: &doorpost_engine::http::ApiToken,
+) {
+    let source = doorpost_engine::http::source_key(base, token);
+    let state: SyncState = store
+        .load_state(&source)
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    report.detail(format!(
+        "{name}: what Parakey accepted and refused, as last checked:"
+    ));
+    for line in views::learned_lines(state.auth, &views::learned_from_state(&state)) {
+        report.detail(format!("  {line}"));
     }
 }
 

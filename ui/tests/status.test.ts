@@ -1,10 +1,14 @@
 // Status says in words when Parakey would not let Doorpost list part of the history, and
 // when a long first load or catch-up is part-way; keeps the jargon under a collapsed
-// "Technical details"; and, with several places, shows one panel per place.
+// "Technical details"; and, with several places, shows one panel per place, each with what
+// its server accepted and refused.
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import App from '../src/App.svelte';
-import { FakeBackend } from '../src/ipc/fake';
+import StatusPanel from '../src/components/StatusPanel.svelte';
+import type { Language, LearnedView } from '../src/ipc/backend';
+import { FakeBackend, NOTHING_LEARNED } from '../src/ipc/fake';
+import { NOW, renderWith } from './render';
 
 async function openStatus(backend: FakeBackend): Promise<void> {
   render(App, { props: { backend } });
@@ -61,5 +65,67 @@ describe('status', () => {
     expect(screen.getByRole('heading', { name: 'Old Town Studio' })).toBeTruthy();
     expect(panels[1]!.textContent).toContain('After the token is replaced');
     expect(panels[0]!.textContent).not.toContain('After the token is replaced');
+  });
+
+  const taught: LearnedView = {
+    largestLimit: 100,
+    pageMax: 100,
+    ascending: 'refused',
+    skip: 'ignored',
+    startFilter: 'deviceTime',
+    lastRefusal: '400 limit must not be greater than 100',
+    learnedAt: NOW - 10 * 60_000,
+  };
+  const words: Record<Language, Record<string, string[]>> = {
+    en: {
+      'largest-limit': ['Largest page accepted', 'limit=100'],
+      'page-max': ['Page maximum', '100 rows (learned ', 'larger pages are tried again after an hour'],
+      ascending: ['Oldest first (orderBy=createdAt:ASC)', 'Refused: Doorpost lists newest first, the documented way'],
+      skip: ['Skipping rows (skip)', 'Ignored: the same rows came back'],
+      'start-filter': ['startDate filters on', "The lock's own clock (timestamp)"],
+      'last-refusal': ['Last refusal', '400 limit must not be greater than 100'],
+    },
+    nb: {
+      'largest-limit': ['Største side godtatt', 'limit=100'],
+      'page-max': ['Sidegrense', '100 rader (lært ', 'større sider prøves igjen etter en time'],
+      ascending: ['Eldste først (orderBy=createdAt:ASC)', 'Avvist: Doorpost henter nyeste først, slik dokumentasjonen viser'],
+      skip: ['Hoppe over rader (skip)', 'Ignorert: de samme radene kom tilbake'],
+      'start-filter': ['startDate filtrerer på', 'Låsens egen klokke (timestamp)'],
+      'last-refusal': ['Siste avvisning', '400 limit must not be greater than 100'],
+    },
+  };
+  const unknown: Record<Language, Record<string, string>> = {
+    en: { notKnown: 'Not yet known', pageMax: 'None learned', none: 'None' },
+    nb: { notKnown: 'Ikke kjent ennå', pageMax: 'Ingen lært', none: 'Ingen' },
+  };
+
+  it.each(['en', 'nb'] as const)('lists what the server accepted and refused, in the technical details (%s)', (lang) => {
+    const backend = new FakeBackend({ mode: 'account' });
+    const status = { ...backend.status, learned: taught };
+    renderWith(StatusPanel, { status, now: NOW, notificationsEnabled: true }, backend, lang);
+    const details = screen.getByTestId('status-technical');
+    for (const [key, expected] of Object.entries(words[lang])) {
+      const row = within(details).getByTestId(`status-learned-${key}`);
+      for (const text of expected) expect(row.textContent).toContain(text);
+    }
+  });
+
+  it.each(['en', 'nb'] as const)('says "not known yet" where Doorpost has not found out (%s)', (lang) => {
+    const backend = new FakeBackend({ mode: 'account' });
+    const status = { ...backend.status, learned: NOTHING_LEARNED };
+    renderWith(StatusPanel, { status, now: NOW, notificationsEnabled: true }, backend, lang);
+    const details = screen.getByTestId('status-technical');
+    const row = (key: string) => within(details).getByTestId(`status-learned-${key}`).querySelector('dd')!.textContent!.trim();
+    for (const key of ['largest-limit', 'ascending', 'skip', 'start-filter']) expect(row(key)).toBe(unknown[lang].notKnown);
+    expect(row('page-max')).toBe(unknown[lang].pageMax);
+    expect(row('last-refusal')).toBe(unknown[lang].none);
+  });
+
+  it('shows what the sample backend learned on the Status page', async () => {
+    const backend = new FakeBackend({ mode: 'account' });
+    await openStatus(backend);
+    const details = await screen.findByTestId('status-technical');
+    expect(within(details).getByTestId('status-learned-ascending').textContent).toContain('Accepted');
+    expect(within(details).getByTestId('status-learned-largest-limit').textContent).toContain('limit=500');
   });
 });

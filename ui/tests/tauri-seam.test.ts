@@ -39,6 +39,15 @@ const status: StatusView = {
   incomplete: null,
   catchingUp: false,
   cantCheckSince: null,
+  learned: {
+    largestLimit: 100,
+    pageMax: 100,
+    ascending: 'refused',
+    skip: 'unknown',
+    startFilter: 'unknown',
+    lastRefusal: '400 limit must not be greater than 100',
+    learnedAt: 1,
+  },
 };
 const seaCabin: PlaceView = {
   id: 'place-2',

@@ -53,6 +53,7 @@ export type { FieldError } from './generated/FieldError';
 export type { GapView } from './generated/GapView';
 export type { HistoryRowView } from './generated/HistoryRowView';
 export type { IncompleteView } from './generated/IncompleteView';
+export type { LearnedView } from './generated/LearnedView';
 export type { Language } from './generated/Language';
 export type { Mode } from './generated/Mode';
 export type { NotifyMode } from './generated/NotifyMode';

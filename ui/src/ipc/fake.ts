@@ -22,6 +22,7 @@ import {
   type HistoryQueryView,
   type HistoryRowView,
   type Language,
+  type LearnedView,
   type Mode,
   type MuteRequest,
   type NewPlace,
@@ -40,6 +41,16 @@ import {
 } from './backend';
 
 const MIN = 60_000;
+/** What a place's poller knows of its server before the first check. */
+export const NOTHING_LEARNED: LearnedView = {
+  largestLimit: null,
+  pageMax: null,
+  ascending: 'unknown',
+  skip: 'unknown',
+  startFilter: 'unknown',
+  lastRefusal: null,
+  learnedAt: null,
+};
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
@@ -327,6 +338,18 @@ export class FakeBackend implements Backend {
       incomplete: null,
       catchingUp: false,
       cantCheckSince: null,
+      learned:
+        this.mode === 'unconfigured'
+          ? NOTHING_LEARNED
+          : {
+              largestLimit: 500,
+              pageMax: null,
+              ascending: 'accepted',
+              skip: 'unknown',
+              startFilter: 'createdAt',
+              lastRefusal: null,
+              learnedAt: null,
+            },
       ...options.status,
     };
   }

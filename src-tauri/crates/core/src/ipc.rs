@@ -115,6 +115,66 @@ pub struct IncompleteView {
     pub at: i64,
 }
 
+/// Whether the server takes a form of request, as far as Doorpost has found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum LessonView {
+    /// Not asked for yet, or the lesson expired.
+    #[default]
+    Unknown,
+    Accepted,
+    Refused,
+}
+
+/// What the server does with `skip` (an undocumented parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SkipView {
+    #[default]
+    Unknown,
+    Honoured,
+    /// The same rows came back.
+    Ignored,
+    /// Answered 400.
+    Refused,
+}
+
+/// Which time `startDate` filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum StartFilterView {
+    #[default]
+    Unknown,
+    /// When the record reached Parakey (`createdAt`).
+    CreatedAt,
+    /// The lock's own clock (`timestamp`).
+    DeviceTime,
+}
+
+/// What Doorpost learned from one place's server: what it accepted and refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LearnedView {
+    /// The largest `limit` the server answered with a page.
+    pub largest_limit: Option<u32>,
+    /// The largest `limit` Doorpost sends, once the server refused larger ones.
+    pub page_max: Option<u32>,
+    /// `orderBy=createdAt:ASC`.
+    pub ascending: LessonView,
+    pub skip: SkipView,
+    pub start_filter: StartFilterView,
+    /// The last refusal: status and the start of the server's answer, on one line.
+    pub last_refusal: Option<String>,
+    /// When (wall clock) the oldest lesson still kept was learned; lessons are kept an
+    /// hour, then the richer request is tried again.
+    #[ts(type = "number | null")]
+    pub learned_at: Option<i64>,
+}
+
 /// The status page and the tray's status line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -152,6 +212,8 @@ pub struct StatusView {
     /// once for a rejected token or a redirect elsewhere, after 15 minutes otherwise.
     #[ts(type = "number | null")]
     pub cant_check_since: Option<i64>,
+    /// What the server accepted and refused.
+    pub learned: LearnedView,
 }
 
 impl StatusView {
@@ -175,6 +237,7 @@ impl StatusView {
             incomplete: None,
             catching_up: false,
             cant_check_since: None,
+            learned: LearnedView::default(),
         }
     }
 }

@@ -102,6 +102,9 @@ pub struct Learned {
     /// `orderBy=createdAt:ASC` refused: windows are listed with the documented
     /// `startDate=…&orderBy=createdAt:DESC` form only.
     pub asc_refused: bool,
+    /// `orderBy=createdAt:ASC` answered with a page since it was last refused (shown in
+    /// `doctor` and Status; "not known yet" until a walk asked for it).
+    pub asc_accepted: bool,
     /// The largest `limit` the server answered with a page.
     pub largest_accepted: Option<u32>,
     /// The client's wall clock when the oldest of the lessons above was learned.
@@ -480,6 +483,10 @@ pub struct Status {
     pub next_check: Option<Millis>,
     pub last_error: Option<SyncFailure>,
     pub auth: Option<AuthStyle>,
+    /// What the server accepted and refused, for `doctor` and Status.
+    pub learned: Learned,
+    pub skip: SkipSupport,
+    pub start_filter: StartFilter,
     /// A window the server would not let Doorpost list completely.
     pub incomplete: Option<Incomplete>,
     /// A long sync is part-way (pages stored, more to come).
@@ -708,6 +715,9 @@ impl Poller {
             next_check,
             last_error: self.last_error.clone(),
             auth: self.state.auth,
+            learned: self.state.learned.clone(),
+            skip: self.state.skip,
+            start_filter: self.state.start_filter,
             incomplete: self.state.incomplete,
             catching_up: self.state.resume.is_some(),
             // As of the wall clock last observed (the driver observes it every loop).
@@ -1197,6 +1207,9 @@ impl Poller {
         let changed =
             deterministic && adapt(&mut self.state.learned, &mut job.listing, query, &detail);
         if changed {
+            if self.state.learned.asc_refused {
+                self.state.learned.asc_accepted = false;
+            }
             self.state.learned.note(wall);
             return self.changed_request(now, SyncFailure::Unexpected(status));
         }
@@ -1262,6 +1275,8 @@ impl Poller {
         self.state.auth = Some(job.auth);
         self.failures = 0;
         self.last_error = None;
+        // Parakey answers and Doorpost reads: slow (a rate limit between pages) is not blind.
+        self.outage.checked(wall);
         job.narrow.failed = None;
         job.narrow.confirmed = false;
         let learned = &mut self.state.learned;
@@ -1280,6 +1295,9 @@ impl Poller {
             }
         }
         learned.largest_accepted = learned.largest_accepted.max(Some(asked));
+        if matches!(job.last_query, Some(Query::Ascending { .. })) {
+            learned.asc_accepted = true;
+        }
         if std::mem::replace(&mut job.first, false) && job.probing {
             let digest = digest(&page);
             // Without an ETag, the same newest rows are the next best "nothing new".
@@ -1490,7 +1508,9 @@ impl Poller {
     /// newest rows itself, nor while it narrows down a record (its retries are quick), nor
     /// while paused or asked to wait.
     fn live_look_wanted(&self, job: &Job) -> bool {
-        let reads_newest_itself = job.probing && job.first;
+        // The newest page is what this sync is failing on: a live look would fail alike.
+        let reads_newest_itself = (job.probing && job.first)
+            || matches!(job.last_query, Some(Query::Newest { skip: 0, .. }));
         self.paused.is_none()
             && !reads_newest_itself
             && !job.narrow.active

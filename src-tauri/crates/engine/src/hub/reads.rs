@@ -328,6 +328,7 @@ fn place_status(
         view.catching_up = e.poller.catching_up;
         view.last_check = e.last_success.map(|t| t.0);
         view.cant_check_since = e.poller.blind_since.map(|t| t.0);
+        view.learned = views::learned(&e.poller.learned, e.poller.skip, e.poller.start_filter);
     }
     if let Some(source) = p.engine.as_ref().map(|e| e.source().to_string()) {
         let log = store

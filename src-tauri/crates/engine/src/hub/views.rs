@@ -5,9 +5,11 @@ use crate::store::{
 };
 use doorpost_core::ipc::{
     CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, IncompleteReasonView,
-    IncompleteView, NotificationView,
+    IncompleteView, LearnedView, LessonView, NotificationView, SkipView, StartFilterView,
 };
-use doorpost_core::poller::{Incomplete, IncompleteReason};
+use doorpost_core::poller::{
+    AuthStyle, Incomplete, IncompleteReason, Learned, SkipSupport, StartFilter, SyncState,
+};
 use doorpost_core::settings::AllowedOffset;
 use doorpost_core::time::Millis;
 
@@ -113,6 +115,97 @@ pub fn incomplete(i: Incomplete) -> IncompleteView {
     }
 }
 
+/// What the poller learned about a place's server, for Status and `doctor`.
+pub fn learned(l: &Learned, skip: SkipSupport, start: StartFilter) -> LearnedView {
+    LearnedView {
+        // `u32::MAX` would be a page answered to no recorded request: not a lesson.
+        largest_limit: l.largest_accepted.filter(|n| *n < u32::MAX),
+        page_max: l.max_limit,
+        ascending: if l.asc_refused {
+            LessonView::Refused
+        } else if l.asc_accepted {
+            LessonView::Accepted
+        } else {
+            LessonView::Unknown
+        },
+        skip: match skip {
+            SkipSupport::Unknown => SkipView::Unknown,
+            SkipSupport::Honoured => SkipView::Honoured,
+            SkipSupport::Ignored => SkipView::Ignored,
+            SkipSupport::Rejected => SkipView::Refused,
+        },
+        start_filter: match start {
+            StartFilter::Unknown => StartFilterView::Unknown,
+            StartFilter::CreatedAt => StartFilterView::CreatedAt,
+            StartFilter::Timestamp => StartFilterView::DeviceTime,
+        },
+        last_refusal: l
+            .last_refusal
+            .as_deref()
+            .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|r| !r.is_empty()),
+        learned_at: l
+            .since_wall
+            .filter(|_| l.max_limit.is_some() || l.asc_refused)
+            .map(|t| t.0),
+    }
+}
+
+/// The same, from a place's stored state (`doctor` reads it while the app is closed).
+pub fn learned_from_state(s: &SyncState) -> LearnedView {
+    learned(&s.learned, s.skip, s.start_filter)
+}
+
+/// `doctor`'s lines for what a place's server accepted and refused, in English (its
+/// lines are diagnostics for a bug report). "not known yet" where the poller has not
+/// found out.
+pub fn learned_lines(auth: Option<AuthStyle>, v: &LearnedView) -> Vec<String> {
+    const UNKNOWN: &str = "not known yet";
+    let auth = match auth {
+        Some(a) => format!("the {} header", super::auth_name(a)),
+        None => UNKNOWN.into(),
+    };
+    let largest = v
+        .largest_limit
+        .map_or_else(|| UNKNOWN.into(), |n| n.to_string());
+    let ascending = match v.ascending {
+        LessonView::Unknown => UNKNOWN,
+        LessonView::Accepted => "accepted",
+        LessonView::Refused => "refused (listing newest first, the documented way)",
+    };
+    let skip = match v.skip {
+        SkipView::Unknown => UNKNOWN,
+        SkipView::Honoured => "honoured",
+        SkipView::Ignored => "ignored (the same rows came back)",
+        SkipView::Refused => "refused",
+    };
+    let start = match v.start_filter {
+        StartFilterView::Unknown => UNKNOWN,
+        StartFilterView::CreatedAt => "when a record reached Parakey (createdAt)",
+        StartFilterView::DeviceTime => "the lock's own clock (timestamp)",
+    };
+    let page_max = match (v.page_max, v.learned_at) {
+        (None, _) => "none learned".to_string(),
+        (Some(n), Some(at)) => format!(
+            "{n} (learned {}; larger pages are tried again an hour later)",
+            Millis(at).to_rfc3339()
+        ),
+        (Some(n), None) => n.to_string(),
+    };
+    vec![
+        format!("sign-in header: {auth}"),
+        format!("largest limit accepted: {largest}"),
+        format!("page maximum: {page_max}"),
+        format!("orderBy=createdAt:ASC: {ascending}"),
+        format!("skip: {skip}"),
+        format!("startDate filters on: {start}"),
+        format!(
+            "last refusal: {}",
+            v.last_refusal.as_deref().unwrap_or("none")
+        ),
+    ]
+}
+
 pub fn gap(g: &Gap) -> GapView {
     GapView {
         from: g.from.0,
@@ -210,6 +303,86 @@ mod tests {
         assert!(CSV_HEADER.ends_with(r#","duplicate_of""#));
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["duplicateOf"], "a");
+    }
+
+    #[test]
+    fn what_the_server_taught_is_shown_in_plain_words() {
+        let fresh = learned_from_state(&SyncState::default());
+        assert_eq!(fresh, LearnedView::default());
+        let lines = learned_lines(None, &fresh);
+        assert_eq!(
+            lines,
+            [
+                "sign-in header: not known yet",
+                "largest limit accepted: not known yet",
+                "page maximum: none learned",
+                "orderBy=createdAt:ASC: not known yet",
+                "skip: not known yet",
+                "startDate filters on: not known yet",
+                "last refusal: none",
+            ]
+        );
+
+        let state = SyncState {
+            auth: Some(AuthStyle::Bearer),
+            skip: SkipSupport::Rejected,
+            start_filter: StartFilter::Timestamp,
+            learned: Learned {
+                max_limit: Some(100),
+                asc_refused: true,
+                asc_accepted: true,
+                largest_accepted: Some(100),
+                since_wall: Some(Millis(1_764_597_600_000)),
+                last_refusal: Some("400 limit must not\tbe greater   than 100 ".into()),
+            },
+            ..SyncState::default()
+        };
+        let v = learned_from_state(&state);
+        assert_eq!(
+            v,
+            LearnedView {
+                largest_limit: Some(100),
+                page_max: Some(100),
+                ascending: LessonView::Refused,
+                skip: SkipView::Refused,
+                start_filter: StartFilterView::DeviceTime,
+                last_refusal: Some("400 limit must not be greater than 100".into()),
+                learned_at: Some(1_764_597_600_000),
+            }
+        );
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["startFilter"], "deviceTime");
+        assert_eq!(json["ascending"], "refused");
+        assert_eq!(json["pageMax"], 100);
+        assert_eq!(
+            learned_lines(state.auth, &v),
+            [
+                "sign-in header: the bearer header",
+                "largest limit accepted: 100",
+                "page maximum: 100 (learned 2025-12-01T14:00:00.000Z; larger pages are \
+                 tried again an hour later)",
+                "orderBy=createdAt:ASC: refused (listing newest first, the documented way)",
+                "skip: refused",
+                "startDate filters on: the lock's own clock (timestamp)",
+                "last refusal: 400 limit must not be greater than 100",
+            ]
+        );
+
+        let accepted = Learned {
+            asc_accepted: true,
+            largest_accepted: Some(500),
+            ..Learned::default()
+        };
+        let v = learned(&accepted, SkipSupport::Honoured, StartFilter::CreatedAt);
+        assert_eq!(v.ascending, LessonView::Accepted);
+        assert_eq!(v.learned_at, None);
+        let lines = learned_lines(Some(AuthStyle::AccessToken), &v);
+        assert!(lines.contains(&"orderBy=createdAt:ASC: accepted".to_string()));
+        assert!(lines.contains(&"skip: honoured".to_string()));
+        assert!(lines.contains(
+            &"startDate filters on: when a record reached Parakey (createdAt)".to_string()
+        ));
+        assert!(lines.contains(&"sign-in header: the access-token header".to_string()));
     }
 
     #[test]
