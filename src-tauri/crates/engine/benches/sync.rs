@@ -15,6 +15,11 @@
 //! 3. A first load of 1,000 rows from a server that allows 5 requests a minute (virtual
 //!    time, real requests): how long until every row is stored, against the least time
 //!    that limit allows for the requests the sync needed.
+//! 4. From a fresh unlock to its toast (virtual time, real requests), on a plain server
+//!    and on servers that make the documented recipe the floor: `limit` above 100 refused
+//!    with a 400 (the maximum named in the error, and not), a record the server cannot
+//!    serve among the newest rows, and every dated request failing (walks stall). The
+//!    bound is the promise: one interval (5 min) and a minute.
 
 use std::time::Instant;
 
@@ -46,6 +51,9 @@ fn main() {
         }
         if run("idle") {
             idle_hour().await;
+        }
+        if run("toast") {
+            time_to_toast().await;
         }
         if run("rate") {
             for strict in [false, true] {
@@ -103,6 +111,87 @@ async fn rate_limited_backfill(n: usize, strict: bool) {
         least as f64 / 1000.0,
         took as f64 / least.max(1) as f64
     );
+}
+
+/// Virtual seconds from a fresh unlock to its toast, for each kind of server.
+async fn time_to_toast() {
+    let cases: [(&str, FakeConfig); 5] = [
+        ("plain server", FakeConfig::default()),
+        (
+            "`limit` over 100 refused with 400, maximum named",
+            FakeConfig {
+                limit_max_400: Some(100),
+                max_limit: None,
+                ..FakeConfig::default()
+            },
+        ),
+        (
+            "`limit` over 100 refused with a bare 400",
+            FakeConfig {
+                limit_max_400: Some(100),
+                limit_max_named: false,
+                max_limit: None,
+                ..FakeConfig::default()
+            },
+        ),
+        (
+            "a record the server cannot serve among the newest",
+            FakeConfig::default(),
+        ),
+        (
+            "every dated request failing (walks stall)",
+            FakeConfig {
+                max_limit: Some(3),
+                skip_supported: false,
+                ..FakeConfig::default()
+            },
+        ),
+    ];
+    for (i, (name, config)) in cases.into_iter().enumerate() {
+        let fake = FakeParakey::start(config).await.unwrap();
+        let now = fake.now();
+        let ids = fake.inject_many((1..=8).map(|h| EventSpec::at(now.minus(h * Millis::HOUR))));
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("doorpost.sqlite3");
+        let mut sync =
+            VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 11).unwrap();
+        sync.run_for(Millis::MINUTE).await.unwrap();
+        match i {
+            3 => fake
+                .control()
+                .configure(|c| c.poisoned_ids = vec![ids[2].clone()]),
+            4 => {
+                fake.control().configure(|c| c.dated_down = true);
+                let t = sync.server_now();
+                fake.inject_many((0..6).map(|k| EventSpec::at(t.plus(k))));
+            }
+            _ => {}
+        }
+        sync.run_for(20 * Millis::MINUTE).await.unwrap();
+        let fresh = fake.inject(EventSpec::at(sync.server_now()));
+        let from = sync.now;
+        let toasted = |sync: &VirtualTimeSync| {
+            sync.toasts
+                .iter()
+                .any(|t| t.event_ids().contains(&fresh.as_str()))
+        };
+        while !toasted(&sync) && sync.now.since(from) < 2 * Millis::HOUR {
+            sync.run_for(Millis::SECOND).await.unwrap();
+        }
+        let took = sync.now.since(from);
+        let bound = 6 * Millis::MINUTE;
+        let shown = if toasted(&sync) {
+            format!("{:.0} s", took as f64 / 1000.0)
+        } else {
+            "no toast in 2 h".to_string()
+        };
+        println!(
+            "| fresh unlock to toast: {name} ({} requests) | {shown} | interval + 1 min {:.0} s | {:.2}× | ≤ 1× |",
+            sync.requests,
+            bound as f64 / 1000.0,
+            took as f64 / bound as f64
+        );
+    }
 }
 
 fn specs(n: usize, now: Millis) -> Vec<EventSpec> {

@@ -1329,7 +1329,14 @@ impl Poller {
             .map(|e| e.created_at)
             .filter(|c| *c <= ceiling)
             .max();
-        job.newest = job.newest.max(newest);
+        // A walk's rows move the watermark only where `startDate` is proven to filter on
+        // `createdAt`: on the locks' clocks a walk skips rows uploaded late, and a
+        // watermark past them would start every later window after them (found by 10,000
+        // random schedules: a late upload during a sweep's rate-limit wait was lost).
+        let walked = matches!(job.last_query, Some(Query::Ascending { .. }));
+        if !walked || job.listing.start_filter() == StartFilter::CreatedAt {
+            job.newest = job.newest.max(newest);
+        }
         let over_budget = job.requests >= self.config.max_sync_requests
             || job.records >= self.config.max_sync_records
             || job.bytes >= self.config.max_sync_bytes;

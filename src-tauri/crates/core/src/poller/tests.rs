@@ -2539,3 +2539,45 @@ fn a_poisoned_newest_record_under_a_rate_limit_is_told_once_per_outage() {
         ],
     );
 }
+
+/// Found by 10,000 random schedules: a sweep's walk waited out a rate limit, a late upload
+/// (device time an hour back) arrived meanwhile, the walk on device-time dates skipped it,
+/// and the watermark moved past it, so the next window began after it.
+#[test]
+fn a_walk_on_device_time_does_not_move_the_watermark_past_a_late_upload() {
+    let v = Variant {
+        start_on_timestamp: true,
+        start_inclusive: false,
+        skip: SkipMode::Ignored,
+        date_header: false,
+        rate_limit: Some((5, false)),
+        commit_every: 1,
+        ..Variant::default()
+    };
+    let u = |late| Op::Unlock {
+        late,
+        visible_delay: 0,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            u(0),
+            Op::Sleep(3599998),
+            Op::Fault(Fault::RetryAfter(600217)),
+            Op::Fault(Fault::RetryAfter(138945)),
+            Op::Fault(Fault::Network),
+            Op::Wait(1),
+            u(0),
+            u(3600007),
+            Op::Burst(18),
+            Op::Wait(306607),
+            Op::UploadTwice {
+                late: 0,
+                after: 593392,
+            },
+            Op::Sleep(454446),
+            Op::Wait(1),
+        ],
+    );
+}
