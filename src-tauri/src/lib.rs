@@ -193,6 +193,7 @@ fn spawn_services(
         for action in actions {
             match action {
                 ToastAction::Open(id) => show_window(&app, Some(Open::Event(id))),
+                ToastAction::OpenSettings => show_window(&app, Some(Open::Settings)),
                 ToastAction::MuteDoor(door) => {
                     let hub = Arc::clone(&hub);
                     tauri::async_runtime::spawn(async move {

@@ -29,6 +29,8 @@ pub enum ToastAction {
     Open(String),
     /// "Mute this door for 1 hour".
     MuteDoor(String),
+    /// Clicked a "Doorpost can't check" notice: show Settings, where the cause is fixed.
+    OpenSettings,
 }
 
 pub trait Notifier: Send + Sync + 'static {

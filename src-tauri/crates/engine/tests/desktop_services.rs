@@ -556,6 +556,33 @@ fn activating_a_toast_sends_its_first_event_id() {
     );
 }
 
+/// "Doorpost can't check": critical (it stays until dismissed), and a click opens
+/// Settings, where the cause is fixed.
+#[test]
+fn a_cant_check_notice_is_critical_and_opens_settings() {
+    let Some(session) = session() else { return };
+    let (tx, rx) = mpsc::channel();
+    let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
+    let title = unique("Doorpost can't check Harbour Loft");
+    notifier
+        .show(&Toast::Alert {
+            title: title.clone(),
+            body: "Parakey rejects the token since 14:02. Open Settings to replace it.".into(),
+        })
+        .unwrap();
+    let sent = notifications_titled(&session.notify_log, &title);
+    let n = &sent[0];
+    assert_eq!(n["hint_values"]["category"], "x-doorpost.cant-check");
+    assert_eq!(n["hint_values"]["urgency"], 2, "critical urgency");
+    assert_eq!(n["actions"][0], "default");
+    assert_eq!(n["actions"][1], "Settings…");
+    invoke(sent[0]["id"].as_u64().unwrap(), "default");
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        ToastAction::OpenSettings
+    );
+}
+
 #[test]
 fn show_without_a_notification_service_is_no_service_within_the_timeout() {
     let Some(_session) = session() else { return };

@@ -64,6 +64,8 @@ const MUTE_ACTION: &str = "mute-door";
 struct Target {
     event_id: Option<String>,
     door_id: Option<String>,
+    /// A "can't check" notice: a click opens Settings, where the cause is fixed.
+    settings: bool,
 }
 
 /// The notification service, as `doorpost doctor` reports it.
@@ -110,6 +112,8 @@ struct Shown {
     event_id: Option<String>,
     /// The door a single unlock's toast can mute.
     door_id: Option<String>,
+    /// A "can't check" notice (opens Settings).
+    settings: bool,
     /// Kept open: some servers drop a notification's actions when its sender disconnects.
     _handle: notify_rust::NotificationHandle,
 }
@@ -167,7 +171,12 @@ impl Notifier for DesktopNotifier {
             Toast::Single { door_id, .. } => door_id.clone(),
             Toast::Summary { .. } | Toast::Alert { .. } => None,
         };
-        let target = Target { event_id, door_id };
+        let settings = matches!(toast, Toast::Alert { .. });
+        let target = Target {
+            event_id,
+            door_id,
+            settings,
+        };
         match self.worker.run(timeout, move || {
             shared.deliver(kind, &title, &body, target, timeout)
         }) {
@@ -210,6 +219,8 @@ impl Shared {
         let language = *self.language.lock().unwrap_or_else(|p| p.into_inner());
         if target.event_id.is_some() {
             notification.action("default", i18n::template(language, Msg::TrayOpen));
+        } else if target.settings {
+            notification.action("default", i18n::template(language, Msg::TraySettings));
         }
         if target.door_id.is_some() {
             notification.action(MUTE_ACTION, i18n::template(language, Msg::MuteDoorHour));
@@ -341,6 +352,7 @@ impl Shared {
                     let target = Target {
                         event_id: shown.event_id,
                         door_id: shown.door_id,
+                        settings: shown.settings,
                     };
                     self.activated(target, &action);
                 }
@@ -362,6 +374,7 @@ impl Shared {
                     event_id: Some(id), ..
                 },
             ) => ToastAction::Open(id),
+            ("default", Target { settings: true, .. }) => ToastAction::OpenSettings,
             (
                 MUTE_ACTION,
                 Target {
@@ -387,6 +400,7 @@ impl Shared {
             id,
             event_id: target.event_id,
             door_id: target.door_id,
+            settings: target.settings,
             _handle: handle,
         });
         while state.shown.len() > MAX_TRACKED {
