@@ -17,6 +17,7 @@
 //! The hub emits [`Signal`]s: the shell turns them into the window's refetch and the
 //! tray's redraw.
 
+mod blocked;
 mod places;
 mod reads;
 pub mod views;
@@ -114,6 +115,8 @@ struct Running {
     token_set: bool,
     /// Why it is not running (a keychain failure), in the user's language.
     problem: Option<String>,
+    /// Since when it could not start, for the "can't check" notice.
+    blocked: blocked::Blocked,
 }
 
 #[derive(Default)]
@@ -264,6 +267,7 @@ impl Hub {
                 state.tasks.push(self.forward(engine));
             }
         }
+        self.watch_blocked(state);
         Ok(())
     }
 
@@ -305,6 +309,7 @@ impl Hub {
             engine: None,
             token_set: false,
             problem: None,
+            blocked: blocked::Blocked::default(),
         };
         let (token, base) = match token {
             Ok(Some(t)) => t,
@@ -449,6 +454,7 @@ impl Hub {
             engine: Some(engine),
             token_set: true,
             problem: None,
+            blocked: blocked::Blocked::default(),
         });
         state.reader = Some(Arc::new(Mutex::new(store)));
         state.demo = Some(fake);
@@ -488,7 +494,10 @@ impl Hub {
     }
 
     /// Checks every place now. Fine when at least one starts; else why none did.
-    pub async fn refresh_now(&self) -> Result<(), AppError> {
+    pub async fn refresh_now(self: &Arc<Self>) -> Result<(), AppError> {
+        // "Unlock the keychain, then choose Check now": a place waiting for its token
+        // tries again first.
+        self.retry_blocked(false).await;
         let state = self.state.lock().await;
         let lang = self.locale_for(&read_settings(&state)).lang;
         let engines: Vec<&EngineHandle> = state
