@@ -472,3 +472,50 @@ async fn a_fresh_unlock_is_announced_while_a_walk_stalls() {
     assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
     assert_eq!(stored(&db).len(), 13, "nothing lost");
 }
+
+/// A caching layer in front of the API serves each answer for 7 minutes (longer than the
+/// interval): stale 304s and stale pages. A fresh unlock is announced once the cache lets
+/// it through, once, and nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_serving_stale_answers_delays_an_unlock_but_loses_nothing() {
+    let fake = FakeParakey::start(FakeConfig {
+        stale_for_ms: Some(7 * MIN),
+        ..FakeConfig::default()
+    })
+    .await
+    .expect("fake starts");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("doorpost.sqlite3");
+    let now = fake.now();
+    let mut expected: HashSet<String> = fake
+        .inject_many((1..=6).map(|i| EventSpec::at(now.minus(i * Millis::HOUR))))
+        .into_iter()
+        .collect();
+    let mut sync =
+        VirtualTimeSync::new(fake.control(), &db, TOKEN, PollerConfig::default(), 13).unwrap();
+    sync.run_for(MIN).await.unwrap();
+    sync.run_for(10 * MIN).await.unwrap();
+    let fresh = fake.inject(EventSpec::at(sync.server_now()));
+    expected.insert(fresh.clone());
+    // The cache may hide it for its 7 minutes, then the next check sees it.
+    sync.run_for(7 * MIN + 5 * MIN + MIN).await.unwrap();
+    assert_eq!(
+        stored(&db).get(&fresh).map(String::as_str),
+        Some("notified"),
+        "failures {:?}",
+        sync.failures
+    );
+    for _ in 0..5 {
+        expected.insert(fake.inject(EventSpec::at(sync.server_now().minus(30 * Millis::SECOND))));
+        sync.run_for(11 * MIN).await.unwrap();
+    }
+    sync.run_for(2 * 60 * MIN).await.unwrap();
+    let rows = stored(&db);
+    let lost: Vec<_> = expected
+        .iter()
+        .filter(|id| !rows.contains_key(*id))
+        .collect();
+    assert!(lost.is_empty(), "lost behind the cache: {lost:?}");
+    let announced: Vec<&str> = sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
+    assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
+}

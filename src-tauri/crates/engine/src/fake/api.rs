@@ -49,7 +49,7 @@ pub(super) async fn answer(
     if path == "/eventLogs" {
         let fault = shared.lock().take_fault();
         let query = query.unwrap_or("");
-        return Some(answer_api(shared, headers, fault, |state| list_body(state, query)).await);
+        return Some(answer_api(shared, headers, fault, |state| cached(state, query)).await);
     }
     let id = path.strip_prefix("/eventLogs/")?.to_string();
     let fault = shared.lock().take_fault();
@@ -341,6 +341,22 @@ fn parse_order_by(value: &str) -> Result<(SortKey, Direction), String> {
         other => return Err(format!("order must be ASC or DESC, got {other:?}")),
     };
     Ok((sort, direction))
+}
+
+/// The list answer through the caching layer, when there is one (`stale_for_ms`).
+fn cached(state: &mut State, query: &str) -> Body {
+    let Some(ttl) = state.config.stale_for_ms else {
+        return list_body(state, query);
+    };
+    let now = state.now();
+    if let Some((at, body)) = state.cache.get(query)
+        && now.since(*at) < ttl
+    {
+        return Ok(body.clone());
+    }
+    let body = list_body(state, query)?;
+    state.cache.insert(query.to_string(), (now, body.clone()));
+    Ok(body)
 }
 
 fn list_body(state: &mut State, query: &str) -> Body {

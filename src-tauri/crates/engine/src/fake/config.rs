@@ -255,6 +255,10 @@ pub struct FakeConfig {
     /// How every 200 body is wrapped (a byte order mark, white space, or no JSON at all).
     /// Default [`BodyQuirk::None`].
     pub body_quirk: BodyQuirk,
+    /// A caching layer (a CDN) in front of the list endpoint: an answer is kept per query
+    /// for this many ms of the fake's clock and served again as is, its ETag (and so a 304
+    /// for it) stale too. Default `None`.
+    pub stale_for_ms: Option<i64>,
 }
 
 impl Default for FakeConfig {
@@ -298,6 +302,7 @@ impl Default for FakeConfig {
             limit_max_named: true,
             desc_only: false,
             dated_down: false,
+            stale_for_ms: None,
             poisoned_ids: Vec::new(),
             body_quirk: BodyQuirk::None,
             moved_same_origin: false,

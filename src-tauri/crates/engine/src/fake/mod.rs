@@ -99,6 +99,8 @@ struct State {
     recent: VecDeque<Millis>,
     /// API requests answered so far: drives `max_limit_cycle` and `unstable_ties`.
     served: u64,
+    /// The caching layer's answers by query, with when they were made (`stale_for_ms`).
+    cache: std::collections::HashMap<String, (Millis, Vec<u8>)>,
 }
 
 impl State {
@@ -112,6 +114,7 @@ impl State {
             stats: Stats::default(),
             recent: VecDeque::new(),
             served: 0,
+            cache: std::collections::HashMap::new(),
         }
     }
 
