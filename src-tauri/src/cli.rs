@@ -359,7 +359,7 @@ fn add_place(
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
     let (_, row) = runtime.block_on(book.add(NewPlace {
         name,
-        token,
+        token: token.into(),
         api_url,
     }))?;
     let added = i18n::t(lang, Msg::PlaceAdded, &[("name", &row.name)]);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use doorpost_core::ipc::{
     AppError, DayCount, DoorView, HistoryPageView, HistoryQueryView, Mode, MuteRequest, NewPlace,
-    Overview, PauseRequest, PlacePatch, PlaceView, TokenCheck,
+    Overview, PauseRequest, PlacePatch, PlaceView, SecretToken, TokenCheck,
 };
 use doorpost_core::settings::{Settings, SettingsPatch};
 use doorpost_engine::hub::Hub;
@@ -71,7 +71,7 @@ async fn save_settings(app: &App, patch: SettingsPatch) -> Result<Settings, AppE
     app.save_settings(patch).await
 }
 
-async fn set_token(app: &App, token: String) -> Result<TokenCheck, AppError> {
+async fn set_token(app: &App, token: SecretToken) -> Result<TokenCheck, AppError> {
     app.set_token(&token).await
 }
 
@@ -107,7 +107,11 @@ async fn update_place(app: &App, id: String, patch: PlacePatch) -> Result<PlaceV
     app.update_place(&id, patch).await
 }
 
-async fn set_place_token(app: &App, id: String, token: String) -> Result<TokenCheck, AppError> {
+async fn set_place_token(
+    app: &App,
+    id: String,
+    token: SecretToken,
+) -> Result<TokenCheck, AppError> {
     app.set_place_token(&id, &token).await
 }
 

@@ -40,7 +40,7 @@ macro_rules! with_commands {
             save_settings(patch: $crate::settings::SettingsPatch) -> $crate::settings::Settings;
             /// The first run: checks the token against Parakey, stores it in the OS keychain
             /// and creates the first place.
-            set_token(token: String) -> $crate::ipc::TokenCheck;
+            set_token(token: $crate::ipc::SecretToken) -> $crate::ipc::TokenCheck;
             /// Forgets the first place's token.
             clear_token() -> ();
             /// The simulated Parakey, with its own data directory.
@@ -59,7 +59,7 @@ macro_rules! with_commands {
             /// Renames a place or changes its notification mode; answers the place as changed.
             update_place(id: String, patch: $crate::ipc::PlacePatch) -> $crate::ipc::PlaceView;
             /// Checks a place's new token, then replaces the old one in the keychain.
-            set_place_token(id: String, token: String) -> $crate::ipc::TokenCheck;
+            set_place_token(id: String, token: $crate::ipc::SecretToken) -> $crate::ipc::TokenCheck;
             /// Stops watching a place and deletes its token; its unlocks too when asked.
             remove_place(id: String, delete_history: bool) -> ();
             /// Mutes a door's notifications for a while (its unlocks are still kept), or

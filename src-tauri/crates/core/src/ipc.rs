@@ -273,14 +273,71 @@ pub struct PlacePatch {
     pub notify_mode: Option<Option<NotifyMode>>,
 }
 
+/// A token as the window sends it (first run, a new place, a replaced token).
+///
+/// It only ever travels one way: it implements `Deserialize` but deliberately not
+/// `Serialize`, so no command answer, event or stored JSON can carry it back out. Its
+/// `Debug` prints `SecretToken(<redacted>)`, so a `{:?}`, a `tracing` field or a panic
+/// message holding it (or a struct around it, such as [`NewPlace`]) shows no token. The
+/// text is reached only through [`SecretToken::expose`], named so that every use stands
+/// out. TypeScript sees a plain `string`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretToken(String);
+
+impl SecretToken {
+    pub fn new(token: impl Into<String>) -> SecretToken {
+        SecretToken(token.into())
+    }
+
+    /// The token's text, for checking it and handing it to the keychain: nowhere else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SecretToken {
+    fn from(token: String) -> SecretToken {
+        SecretToken(token)
+    }
+}
+
+impl From<&str> for SecretToken {
+    fn from(token: &str) -> SecretToken {
+        SecretToken(token.to_string())
+    }
+}
+
+impl std::fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretToken(<redacted>)")
+    }
+}
+
+/// A `string` in TypeScript, inlined wherever it is used (no file of its own), so the
+/// generated contract is the same as for a `String`.
+impl TS for SecretToken {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "string".into()
+    }
+
+    fn inline(cfg: &ts_rs::Config) -> String {
+        <Self as TS>::name(cfg)
+    }
+}
+
 /// Adding a place: its name, its token (checked against Parakey before anything is
-/// stored), and where its API lives when not at Parakey's own address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// stored), and where its API lives when not at Parakey's own address. Only ever received
+/// from the window: no `Serialize`, and its `Debug` redacts the token.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NewPlace {
     pub name: String,
-    pub token: String,
+    pub token: SecretToken,
     pub api_url: Option<String>,
 }
 
@@ -454,4 +511,49 @@ pub struct ChangedEvent {
 #[ts(export)]
 pub struct OpenEvent {
     pub id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::marker::PhantomData;
+
+    use super::*;
+
+    /// Whether `T` implements `Serialize`, answered at compile time: the inherent constant
+    /// exists only when the bound holds, and otherwise the trait's `false` is found.
+    struct Probe<T: ?Sized>(PhantomData<T>);
+    trait NotSerialize {
+        const SERIALIZE: bool = false;
+    }
+    impl<T: ?Sized> NotSerialize for T {}
+    impl<T: ?Sized + Serialize> Probe<T> {
+        const SERIALIZE: bool = true;
+    }
+
+    #[test]
+    fn a_token_from_the_window_never_shows_in_debug_and_cannot_be_serialised() {
+        let json = r#"{"name":"Loft","token":"pk_live_s3cret","apiUrl":null}"#;
+        let place: NewPlace = serde_json::from_str(json).unwrap();
+        assert_eq!(place.token.expose(), "pk_live_s3cret");
+        assert_eq!(place.name, "Loft");
+        let shown = format!("{place:?} {place:#?} {:?}", place.token);
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("SecretToken(<redacted>)"), "{shown}");
+        let bare: SecretToken = serde_json::from_str(r#""pk_live_s3cret""#).unwrap();
+        assert_eq!(bare, place.token);
+    }
+
+    // Checked when the tests compile: the probe sees `String`'s implementation, and none
+    // for the token or the type that carries it.
+    const _: () = assert!(Probe::<String>::SERIALIZE);
+    const _: () = assert!(!Probe::<SecretToken>::SERIALIZE);
+    const _: () = assert!(!Probe::<NewPlace>::SERIALIZE);
+
+    #[test]
+    fn typescript_sees_the_token_as_a_plain_string() {
+        let cfg = crate::commands::ts_config();
+        assert_eq!(<SecretToken as TS>::name(&cfg), "string");
+        assert!(NewPlace::decl(&cfg).contains("token: string"));
+        assert!(ts_rs::Dependency::from_ty::<SecretToken>(&cfg).is_none());
+    }
 }

@@ -2,6 +2,7 @@
 
 /**
  * Adding a place: its name, its token (checked against Parakey before anything is
- * stored), and where its API lives when not at Parakey's own address.
+ * stored), and where its API lives when not at Parakey's own address. Only ever received
+ * from the window: no `Serialize`, and its `Debug` redacts the token.
  */
 export type NewPlace = { name: string, token: string, apiUrl: string | null, };

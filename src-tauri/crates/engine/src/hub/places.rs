@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::path::Path;
 
 use doorpost_core::i18n::{self, Msg};
-use doorpost_core::ipc::{AppError, ErrorCode, Mode, NewPlace, PlacePatch, PlaceView, TokenCheck};
+use doorpost_core::ipc::{
+    AppError, ErrorCode, Mode, NewPlace, PlacePatch, PlaceView, SecretToken, TokenCheck,
+};
 use doorpost_core::settings::{FieldError, Language};
 
 use super::{
@@ -39,9 +41,9 @@ impl Hub {
     }
 
     /// The first run, or a new token for the first place: checked, stored, then syncing.
-    pub async fn set_token(self: &Arc<Self>, raw: &str) -> Result<TokenCheck, AppError> {
+    pub async fn set_token(self: &Arc<Self>, raw: &SecretToken) -> Result<TokenCheck, AppError> {
         let lang = self.language().await;
-        let token = ApiToken::new(raw).map_err(|e| self.bad_token(e))?;
+        let token = ApiToken::new(raw.expose()).map_err(|e| self.bad_token(e))?;
         let mut store = self.account_store()?;
         let first = store.places().map_err(internal)?.into_iter().next();
         let book = self.book(lang);
@@ -139,10 +141,10 @@ impl Hub {
     pub async fn set_place_token(
         self: &Arc<Self>,
         id: &str,
-        raw: &str,
+        raw: &SecretToken,
     ) -> Result<TokenCheck, AppError> {
         let lang = self.language().await;
-        let token = ApiToken::new(raw).map_err(|e| self.bad_token(e))?;
+        let token = ApiToken::new(raw.expose()).map_err(|e| self.bad_token(e))?;
         let store = self.account_store()?;
         let places = store.places().map_err(internal)?;
         let place = places.iter().find(|p| p.id == id).ok_or_else(|| {
@@ -350,7 +352,7 @@ impl PlaceBook<'_> {
     /// stored before places existed.
     pub async fn add(&self, new: NewPlace) -> Result<(TokenCheck, PlaceRow), AppError> {
         let name = self.name(&new.name, None)?;
-        let token = ApiToken::new(&new.token)
+        let token = ApiToken::new(new.token.expose())
             .map_err(|e| AppError::new(ErrorCode::AuthRejected, e.to_string()))?;
         let api_url = new.api_url.filter(|u| !u.trim().is_empty());
         let base = match &api_url {

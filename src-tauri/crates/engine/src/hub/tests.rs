@@ -155,7 +155,7 @@ async fn first_run_demo_and_a_token_switch_sessions_cleanly() {
     assert_eq!(s.hub.overview().await.mode, Mode::Unconfigured);
 
     parakey.control().inject(EventSpec::default().id("e1"));
-    let check = s.hub.set_token("tok-loft").await.unwrap();
+    let check = s.hub.set_token(&"tok-loft".into()).await.unwrap();
     assert_eq!(check.events_seen, 1);
     let o = s.hub.overview().await;
     assert_eq!(o.mode, Mode::Account);
@@ -387,7 +387,7 @@ async fn errors_are_mapped_and_spoken_in_the_users_language() {
     assert_eq!(err.code, ErrorCode::NotConfigured);
     assert!(err.message.contains("Parakey-konto"), "{}", err.message);
 
-    let err = s.hub.set_token("wrong").await.unwrap_err();
+    let err = s.hub.set_token(&"wrong".into()).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthRejected);
     assert!(err.message.contains("avviste"), "{}", err.message);
     assert!(
@@ -408,7 +408,7 @@ async fn errors_are_mapped_and_spoken_in_the_users_language() {
         .fail_with(Some(KeychainError::Unavailable {
             message: "no Secret Service".into(),
         }));
-    let err = s.hub.set_token("tok").await.unwrap_err();
+    let err = s.hub.set_token(&"tok".into()).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::KeychainUnavailable);
     assert!(s.hub.overview().await.places.is_empty());
 
@@ -454,7 +454,7 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
     let parakey = fake("tok", "Loft").await;
     let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
     s.hub.start(false).await.unwrap();
-    s.hub.set_token("tok").await.unwrap();
+    s.hub.set_token(&"tok".into()).await.unwrap();
     watching(&s.hub).await;
     parakey
         .control()
@@ -681,7 +681,7 @@ async fn a_scratch_data_directory_never_touches_another_installs_token() {
         Arc::clone(&keychain),
     );
     real.hub.start(false).await.unwrap();
-    real.hub.set_token("tok-real").await.unwrap();
+    real.hub.set_token(&"tok-real".into()).await.unwrap();
     watching(&real.hub).await;
     real.hub.shutdown().await;
     // An entry an older Doorpost left: only the install that wrote it may take it.
@@ -717,10 +717,10 @@ async fn a_scratch_data_directory_never_touches_another_installs_token() {
     assert!(o.places.is_empty() && !o.token_set);
     assert_eq!(snapshot(&keychain.lock().unwrap()), before);
 
-    scratch.hub.set_token("tok-scratch").await.unwrap();
+    scratch.hub.set_token(&"tok-scratch".into()).await.unwrap();
     assert_eq!(scratch.hub.overview().await.places[0].id, FIRST_PLACE);
     scratch.hub.clear_token().await.unwrap();
-    scratch.hub.set_token("tok-scratch").await.unwrap();
+    scratch.hub.set_token(&"tok-scratch".into()).await.unwrap();
     scratch.hub.remove_place(FIRST_PLACE, true).await.unwrap();
     let after: Vec<_> = snapshot(&keychain.lock().unwrap())
         .into_iter()
@@ -759,7 +759,7 @@ async fn a_saved_token_goes_only_where_it_was_checked() {
         Arc::clone(&keychain),
     );
     first.hub.start(false).await.unwrap();
-    first.hub.set_token("tok").await.unwrap();
+    first.hub.set_token(&"tok".into()).await.unwrap();
     first.hub.shutdown().await;
 
     // A later run whose environment names a loopback listener (left in a shell profile
