@@ -9,6 +9,17 @@
 //! Invariant: one bad record never costs the others. A record without a usable `id` or
 //! `createdAt` is *quarantined* (raw JSON kept, with the reason) and the rest of the page is
 //! read as usual. Only a body that is not JSON at all, or not a list, fails the whole page.
+//!
+//! Bounds: nothing a server sends can grow what Doorpost keeps without limit. Every id
+//! (the event's, the door's, the user's, the place's, the access's) longer than
+//! [`MAX_ID_BYTES`] makes the record unreadable (quarantined with the reason: an id cannot
+//! be cut without becoming another id). Every name, and the event's type, longer than
+//! [`MAX_NAME_CHARS`] characters is cut on a character boundary, ending in `…` so the cut
+//! shows. A readable record's raw JSON longer than [`MAX_RAW_BYTES`] is replaced by the
+//! JSON of what was read (marked `"cut": true`), which reads back as the same event. A
+//! quarantined record keeps at most [`MAX_QUARANTINE_RAW_BYTES`] of its text (its start, its
+//! length and a fingerprint of the whole, so two records stay told apart), and its reason
+//! at most [`MAX_REASON_CHARS`] characters.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -17,6 +28,19 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::time::Millis;
+
+/// Longest id a record may carry, in bytes (Parakey's are 10 characters).
+pub const MAX_ID_BYTES: usize = 200;
+/// Longest name (door, user, place, access) or type kept, in characters; longer ones are
+/// cut, the last character `…`.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest raw JSON kept verbatim with a readable event, in bytes (a real record is well
+/// under 1 KiB).
+pub const MAX_RAW_BYTES: usize = 8 * 1024;
+/// Longest text kept of a quarantined record, in bytes.
+pub const MAX_QUARANTINE_RAW_BYTES: usize = 2048;
+/// Longest reason kept for a quarantined record, in characters.
+pub const MAX_REASON_CHARS: usize = 300;
 
 /// A door (Parakey "device"), a place (domain) or an access: an id and a label, either may
 /// be missing.
@@ -201,9 +225,10 @@ pub fn parse_page(body: &[u8]) -> Result<Page, PageError> {
                 page.quarantined.push(Quarantined {
                     id: serde_json::from_str::<Value>(text)
                         .ok()
-                        .and_then(|v| v.get("id").and_then(id_string)),
-                    reason,
-                    raw: text.to_string(),
+                        .and_then(|v| v.get("id").and_then(id_string))
+                        .filter(|id| id.len() <= MAX_ID_BYTES),
+                    reason: cap_text(reason, MAX_REASON_CHARS),
+                    raw: bounded_raw(text),
                 });
                 page.quarantined_at.push(position);
             }
@@ -247,12 +272,110 @@ fn parse_raw(text: &str) -> Result<EventLog, String> {
     if let Ok(wire) = serde_json::from_str::<WireEvent<'_>>(text)
         && let Some(event) = wire.into_event(text)
     {
-        return sane(event);
+        return sane(event).and_then(bounded);
     }
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let mut event = parse_record(&value)?;
+    let mut event = read_record(&value)?;
     event.raw = text.to_string();
-    sane(event)
+    sane(event).and_then(bounded)
+}
+
+/// Applies the bounds (see the module's documentation): an over-long id refuses the
+/// record, over-long names are cut, an over-long raw text is rebuilt from what was read.
+fn bounded(mut event: EventLog) -> Result<EventLog, String> {
+    let ids = [
+        ("id", Some(&event.id)),
+        ("device id", event.door.as_ref().and_then(|d| d.id.as_ref())),
+        ("user id", event.user.as_ref().and_then(|u| u.id.as_ref())),
+        (
+            "domain id",
+            event.domain.as_ref().and_then(|d| d.id.as_ref()),
+        ),
+        (
+            "access id",
+            event.access.as_ref().and_then(|a| a.id.as_ref()),
+        ),
+    ];
+    for (what, id) in ids {
+        if let Some(id) = id
+            && id.len() > MAX_ID_BYTES
+        {
+            return Err(format!(
+                "the {what} is {} bytes long, more than the {MAX_ID_BYTES} Doorpost accepts",
+                id.len()
+            ));
+        }
+    }
+    let names = [
+        event.door.as_mut().map(|d| &mut d.name),
+        event.user.as_mut().map(|u| &mut u.name),
+        event.domain.as_mut().map(|d| &mut d.name),
+        event.access.as_mut().map(|a| &mut a.name),
+        Some(&mut event.kind),
+    ];
+    for name in names.into_iter().flatten() {
+        if let Some(n) = name.take() {
+            *name = Some(cap_text(n, MAX_NAME_CHARS));
+        }
+    }
+    if event.raw.len() > MAX_RAW_BYTES {
+        event.raw = read_back_raw(&event);
+    }
+    Ok(event)
+}
+
+/// `s`, or when longer than `max_chars`, its start ending in `…` (see [`crate::text::cut`]).
+fn cap_text(s: String, max_chars: usize) -> String {
+    // More bytes than characters allowed is the cheap test; counting only then.
+    if s.len() <= max_chars || s.chars().count() <= max_chars {
+        return s;
+    }
+    crate::text::cut(&s, max_chars)
+}
+
+/// The JSON of what was read from a record whose text was too long to keep: it reads back
+/// as the same event.
+fn read_back_raw(e: &EventLog) -> String {
+    let named = |n: &Option<Named>| {
+        n.as_ref()
+            .map(|n| serde_json::json!({ "id": n.id, "name": n.name }))
+    };
+    let user = e
+        .user
+        .as_ref()
+        .map(|u| serde_json::json!({ "id": u.id, "name": u.name }));
+    serde_json::json!({
+        "cut": true,
+        "id": e.id,
+        "createdAt": e.created_at.to_rfc3339(),
+        "timestamp": e.timestamp.map(Millis::to_rfc3339),
+        "device": named(&e.door),
+        "user": user,
+        "domain": named(&e.domain),
+        "access": named(&e.access),
+        "type": e.kind,
+    })
+    .to_string()
+}
+
+/// A quarantined record's text as kept: whole when short, else its start, its length and
+/// an FNV-1a fingerprint of the whole (so that records differing only past the start are
+/// still told apart), at most [`MAX_QUARANTINE_RAW_BYTES`] in all.
+fn bounded_raw(text: &str) -> String {
+    if text.len() <= MAX_QUARANTINE_RAW_BYTES {
+        return text.to_string();
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let tail = format!("…[{} bytes, fnv1a {hash:016x}]", text.len());
+    let mut end = MAX_QUARANTINE_RAW_BYTES - tail.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{tail}", &text[..end])
 }
 
 /// Refuses a record whose dates lie outside [`SANE_FROM`]..[`SANE_UNTIL`].
@@ -387,8 +510,13 @@ impl WireEvent<'_> {
     }
 }
 
-/// Reads one record; the error is the reason it was quarantined.
+/// Reads one record, bounded (see the module's documentation); the error is the reason it
+/// was quarantined.
 pub fn parse_record(record: &Value) -> Result<EventLog, String> {
+    read_record(record).and_then(bounded)
+}
+
+fn read_record(record: &Value) -> Result<EventLog, String> {
     let Value::Object(map) = record else {
         return Err("record is not a JSON object".into());
     };
@@ -550,6 +678,135 @@ mod tests {
         assert_eq!(page.quarantined.len(), 3);
         assert_eq!(page.quarantined[1].id.as_deref(), Some("bad-date"));
         assert!(page.quarantined[1].raw.contains("last tuesday"));
+    }
+
+    const MB: usize = 1024 * 1024;
+
+    fn capped(name: &Option<String>) -> &str {
+        let name = name.as_deref().unwrap();
+        assert!(
+            name.chars().count() <= MAX_NAME_CHARS,
+            "{} chars",
+            name.len()
+        );
+        assert!(name.ends_with('…'), "the cut shows");
+        name
+    }
+
+    #[test]
+    fn a_megabyte_name_is_stored_cut_and_its_raw_text_bounded() {
+        let long = "x".repeat(MB);
+        let wide = "é".repeat(MB / 2);
+        // The usual shape (fast path) and a numeric id (tolerant path).
+        for id in [r#""big""#, "12345"] {
+            let body = format!(
+                r#"[{{"id":{id},"createdAt":"2026-01-01T00:00:00.250Z",
+                    "timestamp":"2026-01-01T00:00:00Z",
+                    "device":{{"id":"d1","name":"{long}"}},
+                    "domain":{{"id":"p1","name":"{wide}"}},
+                    "access":{{"id":"a1","name":"{long}"}},
+                    "user":{{"id":"u1","firstName":"{long}","lastName":"{long}"}},
+                    "type":"{long}","extra":"{long}"}},
+                   {{"id":"next","createdAt":"2026-01-01T00:00:01Z"}}]"#
+            );
+            let page = parse_page(body.as_bytes()).unwrap();
+            assert!(page.quarantined.is_empty(), "{:?}", page.quarantined);
+            let e = &page.events[0];
+            assert_eq!(page.events[1].id, "next", "the rest of the page is read");
+            let door = capped(&e.door.as_ref().unwrap().name);
+            assert!(door.starts_with("xxx"));
+            assert!(capped(&e.domain.as_ref().unwrap().name).starts_with("éé"));
+            capped(&e.access.as_ref().unwrap().name);
+            capped(&e.user.as_ref().unwrap().name);
+            capped(&e.kind);
+            assert_eq!(e.door_id(), Some("d1"));
+            assert!(
+                e.raw.len() <= MAX_RAW_BYTES,
+                "raw kept: {} bytes",
+                e.raw.len()
+            );
+            // What is kept reads back as the same event (the store rebuilds from it).
+            let again = parse_record(&serde_json::from_str(&e.raw).unwrap()).unwrap();
+            assert_eq!(
+                EventLog {
+                    raw: e.raw.clone(),
+                    ..again
+                },
+                *e
+            );
+        }
+    }
+
+    #[test]
+    fn a_megabyte_id_makes_the_record_unreadable_and_its_text_is_kept_bounded() {
+        let long = "i".repeat(MB);
+        let records = [
+            format!(r#"{{"id":"{long}","createdAt":"2026-01-01T00:00:00Z"}}"#),
+            format!(r#"{{"id":"{long}","createdAt":"2026-01-01T00:00:00Z","x":1}}"#),
+            format!(
+                r#"{{"id":"e1","createdAt":"2026-01-01T00:00:00Z","device":{{"id":"{long}"}}}}"#
+            ),
+            format!(r#"{{"id":"e2","createdAt":"2026-01-01T00:00:00Z","user":{{"id":"{long}"}}}}"#),
+            format!(r#"{{"id":"e3","createdAt":"2026-01-01T00:00:00Z","domain":"{long}"}}"#),
+            format!(
+                r#"{{"id":"e4","createdAt":"2026-01-01T00:00:00Z","access":{{"id":"{long}"}}}}"#
+            ),
+            format!(r#"{{"id":"e5","createdAt":"{long}"}}"#),
+            r#"{"id":"ok","createdAt":"2026-01-01T00:00:00Z"}"#.to_string(),
+        ];
+        let body = format!("[{}]", records.join(","));
+        let page = parse_page(body.as_bytes()).unwrap();
+        let ids: Vec<_> = page.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["ok"], "no over-long id is stored");
+        assert_eq!(page.quarantined.len(), 7);
+        assert_eq!(page.quarantined_at, [0, 1, 2, 3, 4, 5, 6]);
+        for q in &page.quarantined {
+            assert!(
+                q.raw.len() <= MAX_QUARANTINE_RAW_BYTES,
+                "{} bytes",
+                q.raw.len()
+            );
+            assert!(
+                q.reason.chars().count() <= MAX_REASON_CHARS,
+                "{}",
+                q.reason.len()
+            );
+            assert!(q.id.as_ref().is_none_or(|id| id.len() <= MAX_ID_BYTES));
+        }
+        assert_eq!(
+            page.quarantined[0].id, None,
+            "an over-long id is not kept either"
+        );
+        assert!(page.quarantined[0].reason.contains("bytes long"));
+        assert_eq!(page.quarantined[2].id.as_deref(), Some("e1"));
+        assert!(page.quarantined[2].reason.contains("device id"));
+        assert!(page.quarantined[2].raw.starts_with(r#"{"id":"e1""#));
+        // Two records alike in their first kilobytes stay two records.
+        assert_ne!(page.quarantined[0].raw, page.quarantined[1].raw);
+        assert_ne!(
+            Record::Unreadable(&page.quarantined[0]).identity(),
+            Record::Unreadable(&page.quarantined[1]).identity()
+        );
+    }
+
+    #[test]
+    fn ids_and_names_within_the_bounds_are_kept_whole() {
+        let id = "i".repeat(MAX_ID_BYTES);
+        let name = "é".repeat(MAX_NAME_CHARS);
+        let body = format!(
+            r#"[{{"id":"{id}","createdAt":"2026-01-01T00:00:00Z","device":{{"id":"{id}","name":"{name}"}}}}]"#
+        );
+        let page = parse_page(body.as_bytes()).unwrap();
+        let e = &page.events[0];
+        assert_eq!(
+            (e.id.as_str(), e.door_label()),
+            (id.as_str(), name.as_str())
+        );
+        assert_eq!(
+            e.raw,
+            body[1..body.len() - 1],
+            "a record within bounds keeps its text"
+        );
     }
 
     #[test]
