@@ -538,7 +538,9 @@ impl Listing {
         let tied = at.is_some()
             && *at == self.covered_from
             && self.previous.iter().any(|(prev, _)| prev == id);
-        if self.previous.len() > 1 && (last || tied) {
+        // Narrowed to one row (a record the server cannot serve nearby), a one-row page is
+        // what was asked for, and says nothing about the end.
+        if self.previous.len() > 1 && (last || tied) && self.page_limit > 1 {
             self.done = true;
         }
         self.done

@@ -1632,7 +1632,12 @@ impl Poller {
             return;
         };
         self.pending_record = Some(job.failed_record(why.clone()));
-        self.failures += 1;
+        // Failures while narrowing down a record the server cannot serve are its answer to
+        // what a request holds, not an outage: they do not grow the backoff (a 429 between
+        // them waited out an hour for it).
+        if !job.narrow.active {
+            self.failures += 1;
+        }
         let retry_after = retry_after.map(|ra| ra.clamp(0, self.config.max_retry_after));
         let delay = self.retry_delay(retry_after);
         if let Some(ra) = retry_after {

@@ -57,6 +57,19 @@ fn setup_apart(
     dir: TempDir,
     keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
 ) -> Setup {
+    let config = PollerConfig::quick(200);
+    setup_timed(default_base, parakey_base, lang, dir, keychain, config)
+}
+
+/// [`setup_apart`] with its own timings.
+fn setup_timed(
+    default_base: &str,
+    parakey_base: &str,
+    lang: &str,
+    dir: TempDir,
+    keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
+    config: PollerConfig,
+) -> Setup {
     let entries = Arc::clone(&keychain);
     let toasts = Arc::new(Recorder::default());
     let hub = Hub::new(HubOptions {
@@ -73,7 +86,7 @@ fn setup_apart(
         default_base: BaseUrl::parse(default_base).unwrap(),
         parakey_base: BaseUrl::parse(parakey_base).unwrap(),
         notifier: Arc::clone(&toasts) as Arc<dyn Notifier>,
-        poller_config: Some(PollerConfig::quick(200)),
+        poller_config: Some(config),
         system_locale: SystemLocale {
             messages: Some(lang.into()),
             time: Some(lang.into()),
@@ -802,4 +815,72 @@ async fn a_saved_token_goes_only_where_it_was_checked() {
     );
     s.hub.shutdown().await;
     parakey.shutdown();
+}
+
+/// A place whose token cannot be read (the keychain locked) does not start; the host is
+/// told once, after the grace period, in their language; once the keychain opens, "Check
+/// now" starts the place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_keychain_is_told_once_and_check_now_starts_the_place_when_it_opens() {
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    let base = parakey.base_url();
+    let config = PollerConfig {
+        cant_check_after: 300,
+        ..PollerConfig::quick(200)
+    };
+    let s = setup_timed(
+        &base,
+        &base,
+        "nb_NO.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::default(),
+        config,
+    );
+    s.hub.start(false).await.unwrap();
+    s.hub.set_token(&"tok-loft".into()).await.unwrap();
+    watching(&s.hub).await;
+    let entry = keychain_entry(&install_of(&s), FIRST_PLACE);
+    let locked = Arc::clone(s.keychain.lock().unwrap().get(&entry).unwrap());
+    locked.fail_with(Some(KeychainError::Unavailable {
+        message: "The keychain is locked.".into(),
+    }));
+    // The app starts again with the keychain locked.
+    s.hub.start(false).await.unwrap();
+    let alerts = |toasts: &Recorder| {
+        toasts
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| matches!(t, Toast::Alert { .. }))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    eventually("the 'can't check' notice", || async {
+        !alerts(&s.toasts).is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let told = alerts(&s.toasts);
+    assert_eq!(told.len(), 1, "once: {told:?}");
+    assert!(
+        told[0].title().starts_with("Doorpost får ikke sjekket "),
+        "{}",
+        told[0].title()
+    );
+    assert!(
+        told[0].body().contains("nøkkelringen"),
+        "{}",
+        told[0].body()
+    );
+    assert!(s.hub.overview().await.places[0].status.last_error.is_some());
+
+    locked.fail_with(None);
+    s.hub.refresh_now().await.ok();
+    eventually("the place running again", || async {
+        let o = s.hub.overview().await;
+        o.places[0].status.last_error.is_none()
+            && o.places[0].status.phase != PhaseView::NotConfigured
+    })
+    .await;
 }
