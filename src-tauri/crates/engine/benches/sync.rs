@@ -57,16 +57,23 @@ fn main() {
         }
         if run("rate") {
             for strict in [false, true] {
-                rate_limited_backfill(1_000, strict).await;
+                rate_limited_backfill(1_000, strict, None).await;
             }
+            // The case: 200 rows, pages of at most 25, no `Retry-After`.
+            rate_limited_backfill(200, false, Some(25)).await;
         }
     });
 }
 
-async fn rate_limited_backfill(n: usize, strict: bool) {
+async fn rate_limited_backfill(n: usize, strict: bool, cap: Option<usize>) {
     let fake = FakeParakey::start(FakeConfig {
-        rate_limit: Some(RateLimit::per_minute(5)),
+        // The case (a page cap) comes without `Retry-After`.
+        rate_limit: Some(RateLimit {
+            retry_after: cap.is_none(),
+            ..RateLimit::per_minute(5)
+        }),
         strict_params: strict,
+        max_limit: cap.or(FakeConfig::default().max_limit),
         ..FakeConfig::default()
     })
     .await
@@ -99,10 +106,10 @@ async fn rate_limited_backfill(n: usize, strict: bool) {
         .sum::<u64>();
     // Five requests at once, then five more each minute: the least time for `answered`.
     let least = answered.saturating_sub(1) / 5 * 60_000;
-    let kind = if strict {
-        "strict server: no `skip`"
-    } else {
-        "`skip` honoured"
+    let kind = match (strict, cap) {
+        (true, _) => "strict server: no `skip`".to_string(),
+        (false, Some(cap)) => format!("`skip` honoured, pages of at most {cap}, no `Retry-After`"),
+        (false, None) => "`skip` honoured".to_string(),
     };
     println!(
         "| first load of {n} rows at 5 requests/min ({kind}; {answered} requests answered, {} refused with 429) | {:.0} s | least the limit allows {:.0} s | {:.2}× | minutes, not never |",
