@@ -255,7 +255,7 @@ fn check(case: &Case, told: &[Told]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(2048))]
 
     #[test]
     fn one_alert_of_each_kind_per_stay_and_vacant_only_outside_stays(
