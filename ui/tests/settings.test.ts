@@ -351,6 +351,18 @@ describe('the token', () => {
   });
 });
 
+describe('a field being edited', () => {
+  it('is not written over when a check finishes and nothing saved changed', async () => {
+    const { backend, view } = await setup();
+    const interval = screen.getByTestId('settings-interval') as HTMLInputElement;
+    // Cleared, as a key press does before its input event reaches the form.
+    interval.value = '';
+    const overview = await backend.overview();
+    await view.rerender({ overview: { ...overview, status: { ...overview.status, lastCheck: Date.now() } } });
+    expect(interval.value).toBe('');
+  });
+});
+
 describe('places', () => {
   it('with one place, stays as simple as before and offers to add another', async () => {
     const { backend, onchange } = await setup();
