@@ -986,7 +986,7 @@ impl Poller {
         if response.server_date.is_some() {
             job.server_date = response.server_date;
         }
-        let rebased = self.rebase_on_server_clock(response.server_date);
+        let rebased = self.rebase_on_server_clock(now, response.server_date);
         let Step::Running(job) = &mut self.step else {
             return;
         };
@@ -1038,7 +1038,18 @@ impl Poller {
     /// A server clock that ran ahead and was corrected leaves the watermark (and perhaps the
     /// watch start) in the server's future, where every new row would look old: re-base
     /// both on the server's present (rule 16). Rows already decided stay decided.
-    fn rebase_on_server_clock(&mut self, server_date: Option<Millis>) -> bool {
+    fn rebase_on_server_clock(&mut self, now: Millis, server_date: Option<Millis>) -> bool {
+        // On the corrected clock the last completed check was as long ago as it was in real
+        // time: rows created since are at or after `date - since_check`, however long
+        // Doorpost slept or was closed meanwhile (found by the random schedules: a sleep
+        // past the overlap lost a row created right after the correction).
+        let wall = self.wall_at(now);
+        let since_check = self
+            .last_success_now
+            .map(|t| now.since(t))
+            .or_else(|| self.state.last_success_wall.map(|w| wall.since(w)))
+            .unwrap_or(0)
+            .clamp(0, Millis::DAY);
         let (Some(date), Step::Running(job)) = (server_date, &mut self.step) else {
             return false;
         };
@@ -1047,10 +1058,11 @@ impl Poller {
         if !ahead(self.state.watermark) && !ahead(self.state.watch_start) {
             return false;
         }
+        let last_check = date.minus(since_check);
         if ahead(self.state.watermark) {
-            self.state.watermark = Some(date);
+            self.state.watermark = Some(last_check);
         }
-        let floor = date.minus(self.config.overlap);
+        let floor = last_check.minus(self.config.overlap);
         if ahead(self.state.watch_start) {
             // Watching began before the correction, in real time: rows of the last
             // overlap on the corrected clock arrived while Doorpost watched.
