@@ -178,27 +178,15 @@ fn one_place_failing(data: &Path, loft: &FakeParakey, cabin: &FakeParakey) -> u6
             .any(|t| t["summary"] == "Doorpost can't check Cabin"),
         "not told before the grace period"
     );
-    wait_until("the 'can't check' notification", || {
-        toasts_since(told_before)
-            .iter()
-            .any(|t| t["summary"] == "Doorpost can't check Cabin")
-    });
-    let told = toasts_since(told_before);
-    let notice = told
-        .iter()
-        .find(|t| t["summary"] == "Doorpost can't check Cabin")
-        .unwrap();
-    let body = notice["body"].as_str().unwrap();
-    assert!(
-        body.starts_with("Parakey has not answered since ")
-            && body.ends_with("Doorpost keeps trying; Status has the details."),
-        "{body}"
+    told_cant_check(
+        told_before,
+        "Doorpost can't check Cabin",
+        (
+            "Parakey has not answered since ",
+            "Doorpost keeps trying; Status has the details.",
+        ),
+        "Cabin · Can't check since ",
     );
-    wait_until("'can't check' in the tray", || {
-        tray_labels()
-            .iter()
-            .any(|l| l.starts_with("Cabin · Can't check since "))
-    });
     let before = notifications().len();
     let bo = unlock(loft, guest("U-bo", "Bo", "Lind"));
     wait_until("Bo's arrival while the cabin fails", || {
@@ -379,26 +367,29 @@ fn norwegian(data: &Path, loft: &FakeParakey, cabin: &FakeParakey) {
     // A rejected token is told at once, in the host's language.
     let before = notifications().len();
     cabin.configure(|c| c.token = "a-new-token".into());
-    wait_until("the Norwegian 'can't check' notification", || {
-        toasts_since(before)
-            .iter()
-            .any(|t| t["summary"] == "Doorpost får ikke sjekket Cabin")
-    });
-    let told = toasts_since(before);
-    let notice = told
-        .iter()
-        .find(|t| t["summary"] == "Doorpost får ikke sjekket Cabin")
-        .unwrap();
-    let body = notice["body"].as_str().unwrap();
-    assert!(
-        body.starts_with("Parakey avviser tokenet siden ")
-            && body.ends_with("Åpne Innstillinger for å bytte det."),
-        "{body}"
+    told_cant_check(
+        before,
+        "Doorpost får ikke sjekket Cabin",
+        (
+            "Parakey avviser tokenet siden ",
+            "Åpne Innstillinger for å bytte det.",
+        ),
+        "Cabin · Får ikke sjekket siden ",
     );
-    wait_until("'får ikke sjekket' in the tray", || {
-        tray_labels()
-            .iter()
-            .any(|l| l.starts_with("Cabin · Får ikke sjekket siden "))
-    });
     app.stop();
+}
+
+/// Waits for the "can't check" notification titled `title` among the toasts after the
+/// first `from`, checks its body's start and end, then the tray line saying so.
+fn told_cant_check(from: usize, title: &str, (starts, ends): (&str, &str), tray: &str) {
+    wait_until(&format!("the notification {title:?}"), || {
+        toasts_since(from).iter().any(|t| t["summary"] == title)
+    });
+    let told = toasts_since(from);
+    let notice = told.iter().find(|t| t["summary"] == title).unwrap();
+    let body = notice["body"].as_str().unwrap();
+    assert!(body.starts_with(starts) && body.ends_with(ends), "{body}");
+    wait_until(&format!("{tray:?} in the tray"), || {
+        tray_labels().iter().any(|l| l.starts_with(tray))
+    });
 }
