@@ -5,7 +5,7 @@
 //! the tray icons, so the app carries no PNG decoder (Tauri's `image-png`) for four small
 //! images. A second build with nothing changed must not run this again (see `main`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
@@ -14,7 +14,7 @@ fn main() {
     // folder it just wrote is newer than this run, so the next build would run the script
     // again and relink the app. Doorpost has no permission files of its own, so a pattern
     // that matches none stops the watch; the generated files follow the list, which
-    // changes only with this file.
+    // changes only with this file. `.ci/build-twice` (in `.ci/test`) checks it.
     let manifest = tauri_build::AppManifest::new()
         .commands(&[
             "overview",
@@ -46,14 +46,24 @@ fn main() {
     }
 }
 
+/// `src-tauri/`, read when the script runs, not when it compiles (`env!`): cargo names a
+/// workspace's own packages by their path inside it, so a checkout at another path that
+/// shares the `target/` folder reuses the compiled script, and `env!` would point it at
+/// the first checkout (a missing icon there fails the build; a rerun-if-changed path there
+/// reruns it every time).
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .expect("cargo sets CARGO_MANIFEST_DIR")
+        .into()
+}
+
 /// The tray's icons (`icons/tray-<name>.png`), each written to `OUT_DIR` as
 /// `tray-<name>.rgba`: 8-bit RGBA rows, [`TRAY_ICON_SIZE`] pixels square.
 const TRAY_ICONS: [&str; 4] = ["idle", "new", "degraded", "error"];
 const TRAY_ICON_SIZE: u32 = 64;
 
 fn decode_tray_icon(name: &str) {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let png = here.join(format!("../icons/tray-{name}.png"));
+    let png = manifest_dir().join(format!("../icons/tray-{name}.png"));
     println!("cargo:rerun-if-changed={}", png.display());
     let file = std::fs::File::open(&png).expect("the tray icon exists");
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
@@ -88,11 +98,11 @@ fn commit() -> String {
     {
         return c;
     }
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = manifest_dir();
     let git = |args: &[&str]| {
         Command::new("git")
             .args(args)
-            .current_dir(here)
+            .current_dir(&here)
             .output()
             .ok()
             .filter(|o| o.status.success())
