@@ -650,6 +650,12 @@ pub struct Poller {
     /// When the next live look may go out (the driver's clock): an interval after the last
     /// look at the newest rows.
     live_due: Millis,
+    /// Where the live look's next page starts: past the records it could not read (see
+    /// [`Poller::handle_live`]); 0 for a fresh look.
+    live_skip: u32,
+    /// The ids of the records the live look's last page held, to tell a server that ignores
+    /// `skip` (the same page again) from the rows beneath.
+    live_page: Vec<Option<String>>,
     /// When recent requests went out (the last minute), to learn a rate limit's pace.
     sent: std::collections::VecDeque<Millis>,
 }
@@ -681,6 +687,8 @@ impl Poller {
             last_success_now: None,
             live: LiveLook::Idle,
             live_due: now,
+            live_skip: 0,
+            live_page: Vec::new(),
             sent: std::collections::VecDeque::new(),
         }
     }
@@ -1551,7 +1559,7 @@ impl Poller {
         note_sent(&mut self.sent, now);
         let query = Query::Newest {
             limit: self.config.probe_limit,
-            skip: 0,
+            skip: self.live_skip,
         };
         Some(Request {
             query: query.capped(self.state.learned.cap(u32::MAX)),
@@ -1561,10 +1569,15 @@ impl Poller {
     }
 
     /// The live look's answer: its rows are written with the waiting sync's news floor and
-    /// decided at once; a failure only waits for the next look.
+    /// decided at once; a failure only waits for the next look. A page holding nothing but
+    /// rows newer than every finished check (or records Doorpost cannot read) has not
+    /// reached what is known: on a server paging a row or two, the unlocks beneath would
+    /// wait for the sync, hours on a tight rate limit. The look goes on beneath them, up to
+    /// the probe's number of records.
     fn handle_live(&mut self, now: Millis, response: Response) {
         self.live = LiveLook::Idle;
         self.live_due = now.plus(self.config.interval);
+        let skip = std::mem::take(&mut self.live_skip);
         let Step::Running(job) = &self.step else {
             return;
         };
@@ -1587,6 +1600,25 @@ impl Poller {
             }
             _ => return,
         };
+        let records = (page.events.len() + page.quarantined.len()) as u32;
+        let skip_usable = matches!(
+            self.state.skip,
+            SkipSupport::Unknown | SkipSupport::Honoured
+        );
+        let ids: Vec<Option<String>> = (page.events.iter().map(|e| Some(e.id.clone())))
+            .chain(page.quarantined.iter().map(|q| q.id.clone()))
+            .collect();
+        let same_again = skip > 0 && ids == self.live_page;
+        let all_new =
+            (page.events.iter()).all(|e| self.state.watermark.is_some_and(|w| e.created_at > w));
+        if all_new && records > 0 && skip_usable && !same_again {
+            let further = skip.saturating_add(records);
+            if further < self.config.probe_limit {
+                self.live_skip = further;
+                self.live_due = now;
+            }
+        }
+        self.live_page = ids;
         let catch_up = self.was_away(now, job);
         self.pending_commit = Some(Commit {
             kind: SyncKind::Live,

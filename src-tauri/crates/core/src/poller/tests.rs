@@ -2676,3 +2676,127 @@ fn a_clock_set_back_while_asleep_loses_no_row_made_after_the_correction() {
         ],
     );
 }
+
+/// Found by 10,000 random schedules: on a server paging one row, a record Doorpost cannot
+/// read (dated far in the future) sat on top of every newest page, so each live look saw
+/// only it and an unlock made after it waited for a sweep that needed hours under a rate
+/// limit. The live look goes on past records it cannot read.
+#[test]
+fn a_live_look_reads_past_a_record_it_cannot_read() {
+    let v = Variant {
+        cap: 1,
+        skip: SkipMode::Honoured,
+        rate_limit: Some((3, false)),
+        ..Variant::default()
+    };
+    let mut sim = Sim::new(v, 44);
+    sim.advance(MIN);
+    // More rows than the rate limit lets a check read in a while: the check waits on 429s.
+    for _ in 0..60 {
+        sim.unlock(0, 0);
+        sim.advance(1);
+    }
+    sim.advance(10 * MIN);
+    let e = sim.event(9_223_372_036_854, 9_223_372_036_854, "Back gate");
+    let now = sim.server_now();
+    sim.inject_row(e, now, true);
+    sim.advance(MIN);
+    let fresh = sim.unlock(0, 0);
+    sim.advance(sim.poller.config().interval + 2 * MIN);
+    assert_eq!(
+        sim.store.notified.get(&fresh).copied(),
+        Some(1),
+        "the fresh unlock beneath the unreadable record is announced while the check waits"
+    );
+}
+
+/// The same, as the schedule found it: a sweep under a rate limit of 3 a minute, one row
+/// a page, a crowded millisecond, a late upload and the unreadable record on top.
+#[test]
+fn a_one_row_server_with_an_unreadable_newest_record_loses_nothing() {
+    let v = Variant {
+        start_inclusive: true,
+        cap: 1,
+        date_header: false,
+        rate_limit: Some((3, false)),
+        commit_every: 1,
+        ..Variant::default()
+    };
+    let u = |late| Op::Unlock {
+        late,
+        visible_delay: 0,
+    };
+    run_schedule(
+        v,
+        352893541167099436,
+        vec![
+            Op::Wait(1),
+            Op::Crash,
+            u(0),
+            Op::Sleep(60000),
+            Op::Wait(1),
+            Op::Sleep(60000),
+            Op::Wait(1),
+            Op::Burst(28),
+            u(0),
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Wait(691655),
+            Op::Wait(1),
+            Op::Sleep(60000),
+            u(0),
+            Op::Wait(59998),
+            u(0),
+            Op::Wait(59996),
+            Op::Wait(133897),
+            Op::Burst(36),
+            Op::Burst(30),
+            Op::Wait(591430),
+            u(592434),
+            Op::Absurd,
+            u(0),
+        ],
+    );
+}
+
+/// Found by 1,000 random schedules once the look went past unreadable records: with two
+/// rows a page the look saw the unreadable record and the newest unlock, and the two
+/// unlocks just before them waited for a sweep that outlasted the settle.
+#[test]
+fn a_two_row_server_with_an_unreadable_newest_record_loses_nothing() {
+    let v = Variant {
+        start_inclusive: true,
+        cap: 10,
+        date_header: false,
+        rate_limit: Some((3, false)),
+        commit_every: 1,
+        ..Variant::default()
+    };
+    let u = |late| Op::Unlock {
+        late,
+        visible_delay: 0,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            u(0),
+            Op::Burst(26),
+            u(1002),
+            Op::Fault(Fault::Auth),
+            Op::SetCap(2),
+            Op::Refresh,
+            u(0),
+            Op::Wait(408897),
+            Op::Burst(12),
+            Op::Wait(49299),
+            Op::Burst(36),
+            Op::Burst(30),
+            Op::Wait(502549),
+            u(0),
+            u(0),
+            Op::Absurd,
+            u(0),
+        ],
+    );
+}
