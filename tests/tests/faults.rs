@@ -161,20 +161,35 @@ async fn rejected_token_stops_polling_until_it_changes() {
     }
 }
 
+/// A redirect to another host stops checking (told at once, see below): the token never
+/// leaves, nothing more is sent while the host has not acted, and "Check now" tries again.
 #[tokio::test]
-async fn redirect_is_a_configuration_error_and_the_token_never_leaves() {
+async fn a_redirect_elsewhere_stops_checking_until_the_host_checks_again() {
     // A listener standing in for another host: it must never see a connection.
     let thief = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
     let location = format!("http://{}/steal", thief.local_addr().unwrap());
-    let s = recovers_from(
-        Fault::Redirect {
-            status: 307,
-            location,
-        },
-        "redirected",
-    )
-    .await;
+    let mut s = setup().await;
+    let fresh = s.unlock();
+    s.fake.push_fault(Fault::Redirect {
+        status: 307,
+        location,
+    });
+    s.sync.run_for(6 * MIN).await.unwrap();
     assert!(s.last_error().contains("does not follow redirects"));
+    assert_eq!(s.sync.poller.status().phase, Phase::Redirected);
+    s.fake.reset_stats();
+    s.sync.run_for(5 * 60 * MIN).await.unwrap();
+    assert_eq!(
+        s.fake.requests_since_reset(),
+        0,
+        "nothing sent after a redirect elsewhere"
+    );
+    s.sync.poller.refresh_now(s.sync.now).unwrap();
+    s.sync.run_for(10 * MIN).await.unwrap();
+    assert_ne!(s.sync.poller.status().phase, Phase::Redirected);
+    s.assert_nothing_lost();
+    let announced: Vec<&str> = s.sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
+    assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
     let accepted = tokio::time::timeout(Duration::from_millis(200), thief.accept()).await;
     assert!(accepted.is_err(), "the redirect target was contacted");
 }

@@ -48,6 +48,7 @@ export function en(n: Numbers) {
     status: {
       tokenRejected: 'Token rejected',
       cantReach: "Can't reach Parakey",
+      redirected: "Parakey's address moved: check the API address",
       cantCheckSince: (when: string) => `Can't check since ${when}`,
       notSetUp: 'Not set up',
       checking: 'Checking…',

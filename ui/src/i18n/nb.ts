@@ -47,6 +47,7 @@ export function nb(n: Numbers): Messages {
     status: {
       tokenRejected: 'Tokenet ble avvist',
       cantReach: 'Får ikke kontakt med Parakey',
+      redirected: 'Parakeys adresse er flyttet: sjekk API-adressen',
       cantCheckSince: (when: string) => `Får ikke sjekket siden ${when}`,
       notSetUp: 'Ikke satt opp',
       checking: 'Sjekker …',

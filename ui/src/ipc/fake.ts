@@ -251,7 +251,7 @@ export function nextSevenAm(now: number): number {
   return d.getTime();
 }
 
-const SEVERITY: PhaseView[] = ['authRejected', 'notConfigured', 'degraded', 'paused', 'checking', 'idle'];
+const SEVERITY: PhaseView[] = ['authRejected', 'redirected', 'notConfigured', 'degraded', 'paused', 'checking', 'idle'];
 
 function worst(phases: PhaseView[]): PhaseView {
   return SEVERITY.find((p) => phases.includes(p)) ?? 'idle';

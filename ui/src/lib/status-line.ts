@@ -23,6 +23,8 @@ export function statusLine(s: StatusView, now: number, t: Messages, fmt: Format)
       return { text: t.status.tokenRejected, tone: 'problem' };
     case 'degraded':
       return { text: t.status.cantReach, tone: 'problem' };
+    case 'redirected':
+      return { text: t.status.redirected, tone: 'problem' };
     case 'notConfigured':
       return { text: t.status.notSetUp, tone: 'problem' };
     case 'checking':

@@ -152,6 +152,7 @@ pub enum Msg {
     /// `{time}`
     TrayStatusCantCheck,
     TrayStatusTokenRejected,
+    TrayStatusRedirected,
     TrayStatusNotConfigured,
     TrayDemo,
 
@@ -297,6 +298,7 @@ impl Msg {
         Msg::TrayStatusPaused,
         Msg::TrayStatusDegraded,
         Msg::TrayStatusTokenRejected,
+        Msg::TrayStatusRedirected,
         Msg::TrayStatusNotConfigured,
         Msg::TrayDemo,
         Msg::NotConfigured,
@@ -457,6 +459,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::TrayStatusDegraded => "Can't reach Parakey · next try {time}",
         Msg::TrayStatusCantCheck => "Can't check since {time}",
         Msg::TrayStatusTokenRejected => "Token rejected: replace it",
+        Msg::TrayStatusRedirected => "Parakey's address moved: check it in Settings",
         Msg::TrayStatusNotConfigured => "Not set up yet",
         Msg::TrayDemo => "Demo",
         Msg::NotConfigured => {
@@ -619,6 +622,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::TrayStatusDegraded => "Får ikke kontakt med Parakey · prøver igjen {time}",
         Msg::TrayStatusCantCheck => "Får ikke sjekket siden {time}",
         Msg::TrayStatusTokenRejected => "Nøkkelen ble avvist: bytt den",
+        Msg::TrayStatusRedirected => "Parakeys adresse er flyttet: sjekk den i Innstillinger",
         Msg::TrayStatusNotConfigured => "Ikke satt opp ennå",
         Msg::TrayDemo => "Demo",
         Msg::NotConfigured => {

@@ -69,6 +69,9 @@ pub enum PhaseView {
     Degraded,
     /// The token was rejected; nothing happens until it is replaced.
     AuthRejected,
+    /// Parakey's address redirected to another host; nothing is sent until the host checks
+    /// again or changes the address.
+    Redirected,
     NotConfigured,
 }
 

@@ -122,12 +122,15 @@ fn text(label: String) -> TrayEntry {
 pub fn menu(s: &TraySnapshot) -> TrayMenu {
     let lang = s.locale.lang;
     let tr = |m: Msg| i18n::t(lang, m, &[]);
-    // The status lines open the window (Settings when a token was rejected): an enabled
-    // item reads better than a grey one, and it is where the user goes next.
-    let rejected = s
-        .places
-        .iter()
-        .any(|p| p.status.phase == PhaseView::AuthRejected);
+    // The status lines open the window (Settings when a token was rejected or the address
+    // moved): an enabled item reads better than a grey one, and it is where the user goes
+    // next.
+    let rejected = s.places.iter().any(|p| {
+        matches!(
+            p.status.phase,
+            PhaseView::AuthRejected | PhaseView::Redirected
+        )
+    });
     let status_action = if rejected {
         TrayAction::OpenSettings
     } else {
@@ -163,7 +166,7 @@ pub fn menu(s: &TraySnapshot) -> TrayMenu {
 pub fn look(s: &TraySnapshot) -> TrayLook {
     let any = |p: PhaseView| s.places.iter().any(|pl| pl.status.phase == p);
     let blind = s.places.iter().any(|p| p.status.cant_check_since.is_some());
-    if any(PhaseView::AuthRejected) || blind {
+    if any(PhaseView::AuthRejected) || any(PhaseView::Redirected) || blind {
         TrayLook::Error
     } else if any(PhaseView::Degraded) {
         TrayLook::Degraded
@@ -231,6 +234,7 @@ pub fn place_line(status: &StatusView, now: Millis, locale: &Locale) -> String {
         PhaseView::NotConfigured => i18n::t(lang, Msg::TrayStatusNotConfigured, &[]),
         PhaseView::Checking => i18n::t(lang, Msg::TrayStatusChecking, &[]),
         PhaseView::AuthRejected => i18n::t(lang, Msg::TrayStatusTokenRejected, &[]),
+        PhaseView::Redirected => i18n::t(lang, Msg::TrayStatusRedirected, &[]),
         PhaseView::Degraded => {
             let time = status
                 .next_check

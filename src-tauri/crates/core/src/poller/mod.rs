@@ -473,6 +473,9 @@ pub enum Phase {
     },
     /// Parakey rejected the token: nothing happens until it changes.
     AuthRejected,
+    /// Parakey's address redirected to another origin: the token is not sent there, and
+    /// nothing is sent until the host checks again or changes the address.
+    Redirected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,6 +521,8 @@ enum Step {
         kind: SyncKind,
     },
     AuthStopped,
+    /// Redirected to another origin (see [`Phase::Redirected`]).
+    RedirectStopped,
 }
 
 #[derive(Debug)]
@@ -704,6 +709,7 @@ impl Poller {
     pub fn status(&self) -> Status {
         let phase = match (&self.step, self.paused) {
             (Step::AuthStopped, _) => Phase::AuthRejected,
+            (Step::RedirectStopped, _) => Phase::Redirected,
             (Step::Running(job), _) if job.awaiting => Phase::Checking,
             (Step::Committing { .. }, _) => Phase::Checking,
             (_, Some(until)) => Phase::Paused { until },
@@ -775,7 +781,7 @@ impl Poller {
             }
             Step::Idle if self.paused.is_none() => Some(self.next_due()),
             Step::Idle | Step::Running(_) => self.paused_deadline(),
-            Step::Committing { .. } | Step::AuthStopped => None,
+            Step::Committing { .. } | Step::AuthStopped | Step::RedirectStopped => None,
         }
     }
 
@@ -1031,9 +1037,7 @@ impl Poller {
             } => {
                 self.handle_server_error(now, status, SyncFailure::Unavailable(status), retry_after)
             }
-            Outcome::Redirect { status, location } => {
-                self.fail(now, SyncFailure::Redirect { status, location }, None)
-            }
+            Outcome::Redirect { status, location } => self.stop_redirected(now, status, location),
             Outcome::Unexpected { status, detail } => self.handle_refusal(now, status, &detail),
             Outcome::BadBody(e) => {
                 self.handle_server_error(now, 0, SyncFailure::BadBody(e.to_string()), None)
@@ -1108,6 +1112,7 @@ impl Poller {
                 }
             }
             Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
+            Outcome::Redirect { status, location } => self.stop_redirected(now, status, location),
             other => {
                 // Everything fails: an outage, not one record. Back off as usual, saying
                 // what the server answered.
@@ -1118,9 +1123,6 @@ impl Poller {
                     Outcome::Network(e) => SyncFailure::Network(e),
                     Outcome::Offline(e) => SyncFailure::Offline(e),
                     Outcome::Unexpected { status, .. } => SyncFailure::Unexpected(status),
-                    Outcome::Redirect { status, location } => {
-                        SyncFailure::Redirect { status, location }
-                    }
                     _ => SyncFailure::Confused,
                 };
                 self.fail(now, failure, None);
@@ -1280,6 +1282,14 @@ impl Poller {
         self.fail(now, SyncFailure::Auth(status), None);
         self.state.auth = None;
         self.step = Step::AuthStopped;
+    }
+
+    /// A redirect to another origin is not a passing fault: the API moved, or something
+    /// between Doorpost and Parakey answers for it. Checking stops (the host is told at once,
+    /// naming the host) until the host checks again or changes the address.
+    fn stop_redirected(&mut self, now: Millis, status: u16, location: Option<String>) {
+        self.fail(now, SyncFailure::Redirect { status, location }, None);
+        self.step = Step::RedirectStopped;
     }
 
     fn handle_page(&mut self, now: Millis, etag: Option<String>, page: Page) {
@@ -1792,6 +1802,8 @@ impl Poller {
         match &self.step {
             Step::AuthStopped => return Err(RefreshRefused::AuthRejected),
             Step::Committing { .. } => return Err(RefreshRefused::Busy),
+            // The host asks again: perhaps the address is back.
+            Step::RedirectStopped => self.step = Step::Idle,
             Step::Running(job) if job.awaiting => return Err(RefreshRefused::Busy),
             Step::Running(_) | Step::Idle => {}
         }

@@ -303,6 +303,7 @@ fn phase_of(engine: Option<&EngineStatus>, paused: bool) -> PhaseView {
         Some(Phase::Checking) => PhaseView::Checking,
         Some(Phase::Degraded { .. }) => PhaseView::Degraded,
         Some(Phase::AuthRejected) => PhaseView::AuthRejected,
+        Some(Phase::Redirected) => PhaseView::Redirected,
         Some(Phase::Paused { .. }) => PhaseView::Paused,
         Some(Phase::Idle) if paused => PhaseView::Paused,
         Some(Phase::Idle) => PhaseView::Idle,
@@ -348,7 +349,7 @@ fn place_status(
 /// The most serious phase first: a rejected token, then a place that cannot be reached.
 fn severity(p: PhaseView) -> u8 {
     match p {
-        PhaseView::AuthRejected => 5,
+        PhaseView::AuthRejected | PhaseView::Redirected => 5,
         PhaseView::Degraded => 4,
         PhaseView::Checking => 3,
         PhaseView::Paused => 2,
