@@ -20,9 +20,10 @@
 //!   renamed door) updates its descriptive columns, never its `notify_state` or
 //!   `first_seen_at`.
 //! - **`notify_state` only moves forward** (G3): set once on insert, then `pending →
-//!   notified` through [`Store::mark_notified`]. A crash between the toast and
-//!   `mark_notified` leaves the row pending; [`Store::pending_events`] hands it back, so the
-//!   documented crash window re-shows a toast rather than losing one.
+//!   notified` through [`Store::mark_notified`], which the driver calls *before* it shows
+//!   the toast: a crash between the two loses that toast and never repeats it (the
+//!   documented crash window). A crash before `mark_notified` leaves the row pending, and
+//!   [`Store::pending_events`] hands it back to be decided again.
 //! - **The dimensions match the rows.** The `names` (distinct door and user names) and
 //!   `doors` tables are updated in the same transaction as the rows they summarise; the
 //!   history planner relies on their counts.
