@@ -348,6 +348,11 @@ impl Listing {
         std::mem::take(&mut self.incomplete)
     }
 
+    /// Whether `startDate` was found dropping rows the newest pages hold.
+    pub fn found_device_time(&self) -> bool {
+        (self.incomplete.iter()).any(|i| i.reason == IncompleteReason::DeviceTimeFilter)
+    }
+
     pub fn start_filter(&self) -> StartFilter {
         self.start_filter
     }

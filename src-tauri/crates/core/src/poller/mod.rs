@@ -599,6 +599,10 @@ struct Narrow {
     active: bool,
     /// A page limit tried because larger pages failed; learned once a page at it came back.
     trial_cap: Option<u32>,
+    /// This sync's pages were made smaller at least once.
+    narrowed: bool,
+    /// This sync listed its window again at full size (see [`Poller::relist_at_full_size`]).
+    relisted: bool,
 }
 
 /// The live look beside a waiting sync (see [`SyncKind::Live`]).
@@ -1139,6 +1143,7 @@ impl Poller {
         let changed = if query.limit() > 1 {
             let cap = step_down(query.limit());
             job.narrow.trial_cap = Some(cap);
+            job.narrow.narrowed = true;
             job.listing.cap_limit(cap);
             true
         } else {
@@ -1370,11 +1375,45 @@ impl Poller {
         let over_budget = job.requests >= self.config.max_sync_requests
             || job.records >= self.config.max_sync_records
             || job.bytes >= self.config.max_sync_bytes;
-        if job.listing.is_done() || over_budget {
+        let done = job.listing.is_done();
+        if done && !over_budget && self.relist_at_full_size() {
+            self.commit_partial(page);
+        } else if done || over_budget {
             self.finish_with(now, page, over_budget);
         } else {
             self.commit_partial(page);
         }
+    }
+
+    /// A sync whose pages were made smaller (failures that looked like one record's) and
+    /// whose walk may have run on the locks' clocks (`startDate` found or not proven to
+    /// filter on `createdAt`, no `skip` to rely on): there only large newest pages list a
+    /// window, so it is listed once more at full size, rather than left with rows unread
+    /// until the next check. Found by the random schedules: transient 500s narrowed the
+    /// pages to five, and the walk skipped a row sharing a device time with its neighbour,
+    /// or a late upload dated before the window on its lock's clock. A record that does
+    /// fail every full page narrows the second listing too, which then ends as before.
+    fn relist_at_full_size(&mut self) -> bool {
+        let Step::Running(job) = &mut self.step else {
+            return false;
+        };
+        // Narrowed pages list a window completely only by `skip` or by a walk on
+        // `createdAt`; without both proven, the walk may have run on the locks' clocks.
+        let unproven = job.listing.start_filter() != StartFilter::CreatedAt
+            && job.listing.skip_support() != SkipSupport::Honoured;
+        let partial = job.listing.found_device_time() || unproven;
+        if !job.narrow.narrowed || job.narrow.relisted || !partial {
+            return false;
+        }
+        job.narrow.relisted = true;
+        self.state.start_filter = job.listing.start_filter();
+        self.state.skip = job.listing.skip_support();
+        let window_start = job.listing.window_start();
+        let listing = self.listing(window_start, false);
+        if let Step::Running(job) = &mut self.step {
+            job.listing = listing;
+        }
+        true
     }
 
     /// The backfill's window is relative to the server's clock, known from its first

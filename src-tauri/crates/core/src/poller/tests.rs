@@ -2800,3 +2800,85 @@ fn a_two_row_server_with_an_unreadable_newest_record_loses_nothing() {
         ],
     );
 }
+
+/// Found by the random schedules (1,000 in CI): three transient 500s looked like a record
+/// the server cannot serve and narrowed the pages to five; the walk then found `startDate`
+/// on the locks' clocks and skipped a row sharing its device time with the one before.
+/// Such a sync lists its window once more at full size.
+#[test]
+fn a_narrowed_sync_that_finds_device_time_dates_lists_again_at_full_size() {
+    let v = Variant {
+        start_on_timestamp: true,
+        start_inclusive: false,
+        skip: SkipMode::Ignored,
+        date_header: false,
+        commit_every: 1,
+        ..Variant::default()
+    };
+    let u = |late| Op::Unlock {
+        late,
+        visible_delay: 0,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            u(0),
+            Op::Wait(663710),
+            Op::Fault(Fault::Status(500)),
+            u(0),
+            Op::Fault(Fault::Status(500)),
+            u(0),
+            Op::Absurd,
+            Op::Wait(236279),
+            Op::UploadTwice { late: 0, after: 1 },
+            Op::Absurd,
+            Op::UploadTwice { late: 2, after: 1 },
+            Op::Sleep(60000),
+            Op::Sleep(60000),
+            Op::Fault(Fault::Status(500)),
+            u(0),
+            Op::Absurd,
+            Op::Wait(997),
+        ],
+    );
+}
+
+/// The same family: the narrowed walk ran on the locks' clocks unproven, and a late upload
+/// dated 21 minutes back on its lock's clock fell before the window.
+#[test]
+fn a_narrowed_sync_on_unproven_dates_lists_again_at_full_size() {
+    let v = Variant {
+        start_on_timestamp: true,
+        start_inclusive: false,
+        skip: SkipMode::Ignored,
+        date_header: false,
+        commit_every: 1,
+        ..Variant::default()
+    };
+    let u = |late| Op::Unlock {
+        late,
+        visible_delay: 0,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            u(0),
+            Op::Wait(1),
+            Op::Absurd,
+            Op::Wait(299995),
+            Op::Fault(Fault::Status(500)),
+            Op::Fault(Fault::Status(500)),
+            Op::Fault(Fault::Oversized),
+            Op::Absurd,
+            Op::Absurd,
+            Op::Sleep(60000),
+            Op::Fault(Fault::Status(500)),
+            u(1260008),
+            u(0),
+            Op::Absurd,
+            Op::Wait(273691),
+        ],
+    );
+}
