@@ -17,6 +17,11 @@
 //! not (the network) is told too: it asks something new of them. Quiet hours hold the
 //! notice until they end (the driver shows it before the digest).
 //!
+//! Asleep, Doorpost can neither check nor tell, and the network needs a few seconds to come
+//! back after a wake: the grace of an outage that spans a sleep counts from the wake
+//! ([`OutageWatch::woke`]), so opening the lid after a failure at bedtime does not tell the
+//! host at once. The notice still says when the failing began.
+//!
 //! Times are wall-clock: the notice says "since 14:02".
 
 use crate::i18n::{Locale, Msg, t};
@@ -169,6 +174,8 @@ pub struct OutageWatch {
     told: Option<Cause>,
     /// When the last told outage ended.
     ended: Option<Millis>,
+    /// The machine woke during this outage, before it was told: the grace counts from here.
+    woke: Option<Millis>,
 }
 
 impl Default for OutageWatch {
@@ -185,6 +192,7 @@ impl OutageWatch {
             cause: None,
             told: None,
             ended: None,
+            woke: None,
         }
     }
 
@@ -196,6 +204,7 @@ impl OutageWatch {
                 self.told = None;
             }
             self.since = Some(wall);
+            self.woke = None;
         }
         self.cause = Some(cause);
     }
@@ -214,6 +223,19 @@ impl OutageWatch {
         self.cause = None;
     }
 
+    /// The machine woke from sleep at `wall`: a place failing since before it, and not told
+    /// yet, gets its grace again from now (the network may still be coming back).
+    pub fn woke(&mut self, wall: Millis) {
+        if self.since.is_some() && self.told.is_none() {
+            self.woke = Some(wall);
+        }
+    }
+
+    /// Where the grace of the current outage counts from: its first failure, or a later wake.
+    fn grace_from(&self, since: Millis) -> Millis {
+        self.woke.map_or(since, |w| w.max(since))
+    }
+
     /// When the notice falls due (wall clock), if the place is failing and the host has
     /// not been told of it yet.
     pub fn due_at(&self) -> Option<Millis> {
@@ -229,7 +251,7 @@ impl OutageWatch {
         Some(if cause.needs_host() {
             since
         } else {
-            since.plus(self.grace)
+            self.grace_from(since).plus(self.grace)
         })
     }
 
@@ -238,7 +260,9 @@ impl OutageWatch {
     pub fn blind_since(&self, wall: Millis) -> Option<Millis> {
         let since = self.since?;
         let cause = self.cause.as_ref()?;
-        let due = cause.needs_host() || wall.since(since) >= self.grace || self.told.is_some();
+        let due = cause.needs_host()
+            || wall.since(self.grace_from(since)) >= self.grace
+            || self.told.is_some();
         due.then_some(since)
     }
 
@@ -289,6 +313,38 @@ mod tests {
         w.failed(at(20), Cause::NotAnswering);
         assert_eq!(w.take_due(at(40), false), None, "once per outage");
         assert_eq!(w.due_at(), None);
+    }
+
+    #[test]
+    fn an_outage_across_a_sleep_gets_its_grace_again_from_the_wake() {
+        let mut w = OutageWatch::default();
+        w.failed(at(0), Cause::Offline);
+        // Asleep from minute 1 to minute 480: the timer that was due at 15 fires on wake.
+        w.woke(at(480));
+        assert_eq!(w.due_at(), Some(at(495)));
+        assert_eq!(w.take_due(at(480), false), None, "not at the wake");
+        assert_eq!(w.blind_since(at(490)), None);
+        let notice = w.take_due(at(495), false).expect("after the grace");
+        assert_eq!(
+            notice.since,
+            at(0),
+            "the notice says when the failing began"
+        );
+        assert_eq!(w.blind_since(at(495)), Some(at(0)));
+        // A wake after the host was told changes nothing: the header keeps saying it.
+        w.woke(at(600));
+        assert_eq!(w.blind_since(at(600)), Some(at(0)));
+        assert_eq!(w.due_at(), None);
+        // A rejected token needs the host however long the machine slept.
+        let mut w = OutageWatch::default();
+        w.failed(at(0), Cause::TokenRejected);
+        w.woke(at(480));
+        assert_eq!(w.due_at(), Some(at(0)));
+        // A wake with nothing failing does not carry over to the next outage.
+        let mut w = OutageWatch::default();
+        w.woke(at(10));
+        w.failed(at(20), Cause::Offline);
+        assert_eq!(w.due_at(), Some(at(35)));
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! suspend, so a `Retry-After` of an hour would still be an hour away after a night asleep;
 //! the wall clock can be stepped by NTP or the user, which would fire or hold back every
 //! deadline at once. Elsewhere it falls back to `Instant`, counted from the first call.
+//!
+//! [`suspended`] tells the driver that the machine slept (so that an outage from before the
+//! sleep gets its grace again): on Linux, `CLOCK_BOOTTIME` less `CLOCK_MONOTONIC`.
+//! Elsewhere it is not known yet, and a failure from before a sleep is told on waking.
 
 #[cfg(not(target_os = "linux"))]
 use std::sync::OnceLock;
@@ -32,9 +36,40 @@ pub fn elapsed() -> Millis {
     }
 }
 
+/// How long the machine has been suspended since boot, where the system says; only
+/// differences mean anything.
+pub fn suspended() -> Option<Millis> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::time::{ClockId, clock_gettime};
+        let ms = |t: rustix::time::Timespec| {
+            t.tv_sec
+                .saturating_mul(1_000)
+                .saturating_add(t.tv_nsec / 1_000_000)
+        };
+        let monotonic = ms(clock_gettime(ClockId::Monotonic));
+        let boot = ms(clock_gettime(ClockId::Boottime));
+        Some(Millis(boot.saturating_sub(monotonic)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn suspended_time_does_not_move_while_awake() {
+        let a = suspended().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let b = suspended().unwrap();
+        // Read a few microseconds apart, the two clocks can round to neighbouring ms.
+        assert!((b.since(a)).abs() <= 2, "{a:?} then {b:?}");
+    }
 
     #[test]
     fn elapsed_moves_forward_with_real_time() {

@@ -41,7 +41,7 @@ use doorpost_core::settings::{Language, NotifyMode, Settings};
 use doorpost_core::time::Millis;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use crate::clock::elapsed;
+use crate::clock::{elapsed, suspended};
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
 use crate::notifier::Notifier;
 use crate::store::{self, DayRule, PollLogEntry, PollOutcome, Store};
@@ -49,6 +49,8 @@ use crate::test_hooks::failpoint;
 
 /// Longest wait between two looks at the clocks (a deadline passed during suspend).
 const CLOCK_CHECK: Duration = Duration::from_secs(30);
+/// Suspended at least this long between two looks at the clocks: the machine slept.
+const SLEPT: i64 = 2 * Millis::SECOND;
 /// How often guests' names past the retention period are forgotten.
 const FORGET_EVERY: i64 = Millis::DAY;
 /// Longest a notification service may take to show one toast.
@@ -264,6 +266,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         last_success_wall: None,
         earlier_new: 0,
         next_forget: Millis(i64::MIN),
+        suspended: suspended(),
     };
     let task = tokio::spawn(driver.run());
     Ok(EngineHandle {
@@ -299,11 +302,21 @@ struct Driver {
     earlier_new: usize,
     /// When (on [`Driver::now`]'s clock) old names are next forgotten: at start, then daily.
     next_forget: Millis,
+    /// Time suspended since boot at the last look (see [`crate::clock::suspended`]).
+    suspended: Option<Millis>,
 }
 
 impl Driver {
     fn now(&self) -> Millis {
         elapsed()
+    }
+
+    /// Whether the machine slept since the last look at the clocks.
+    fn slept(&mut self) -> bool {
+        let now = suspended();
+        let slept = matches!((self.suspended, now), (Some(a), Some(b)) if b.since(a) >= SLEPT);
+        self.suspended = now;
+        slept
     }
 
     fn to_wall(&self, at: Millis) -> Millis {
@@ -314,6 +327,9 @@ impl Driver {
         loop {
             let now = self.now();
             self.poller.observe_wall(now, wall_now());
+            if self.slept() {
+                self.poller.woke(now);
+            }
             let held = now < self.hold_until;
             if let Some(req) = (!held).then(|| self.poller.poll_request(now)).flatten() {
                 let client = Arc::clone(&self.client);

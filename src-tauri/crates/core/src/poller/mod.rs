@@ -823,6 +823,13 @@ impl Poller {
         }
     }
 
+    /// The machine woke from sleep (the driver's clock jumped past its monotonic one): an
+    /// outage not told yet gets its grace again, since the network may still be coming back
+    /// (see [`crate::outage`]).
+    pub fn woke(&mut self, now: Millis) {
+        self.outage.woke(self.wall_at(now));
+    }
+
     /// The next request to send, if one is due. At most one is ever in flight.
     pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
         self.handle_timeout(now);

@@ -540,15 +540,26 @@ struct SimOutage {
     notices: Vec<(i64, crate::outage::Notice)>,
     /// When the last outage that was told ended.
     told_ended: Option<i64>,
-    /// The machine slept during this outage.
-    slept: bool,
+    /// When the machine last woke during this outage: its grace counts from there.
+    woke: Option<i64>,
 }
 
 impl SimOutage {
+    /// Where the outage's grace counts from: its first failure, or a later wake.
+    fn grace_from(&self) -> Option<i64> {
+        let since = self.since?;
+        Some(self.woke.map_or(since, |w| w.max(since)))
+    }
+
     fn told(&mut self, wall: i64, notice: crate::outage::Notice) {
+        let Some(from) = self.grace_from() else {
+            panic!("a 'can't check' notice while nothing fails: {notice:?}");
+        };
         assert!(
-            self.since.is_some(),
-            "a 'can't check' notice while nothing fails: {notice:?}"
+            notice.cause.needs_host()
+                || !self.notices.is_empty()
+                || wall - from >= crate::outage::GRACE - Millis::SECOND,
+            "told at {wall}, before the grace from {from} (a wake or the first failure) ran out: {notice:?}"
         );
         if let Some((_, first)) = self.notices.first() {
             assert!(
@@ -575,19 +586,19 @@ impl SimOutage {
             self.told_ended = Some(wall);
         }
         self.notices.clear();
-        self.slept = false;
+        self.woke = None;
     }
 
     fn check(&self, wall: i64, v: &Variant) {
-        let Some(since) = self.since.filter(|_| !self.slept) else {
+        let (Some(since), Some(from)) = (self.since, self.grace_from()) else {
             return;
         };
         let settled = self.told_ended.is_none_or(|end| since - end >= HOUR);
         assert!(
             !settled
                 || !self.notices.is_empty()
-                || wall - since <= crate::outage::GRACE + Millis::SECOND,
-            "never blind: failing since {since}, not told by {wall}; variant {v:?}"
+                || wall - from <= crate::outage::GRACE + Millis::SECOND,
+            "never blind: failing since {since} (grace from {from}), not told by {wall}; variant {v:?}"
         );
     }
 }
@@ -1326,6 +1337,33 @@ fn an_hour_of_failures_stays_within_the_idle_budget() {
     assert!(n >= 4, "the first minutes retry quickly ({n})");
 }
 
+/// A failure at bedtime is not told the moment the lid opens: the grace counts again from
+/// the wake, and a network back within it means nothing is told at all. One still failing
+/// after the grace is told, with the time the failing began.
+#[test]
+fn a_failure_before_a_sleep_is_not_told_on_waking() {
+    for still_failing in [false, true] {
+        let mut sim = Sim::new(Variant::default(), 63);
+        sim.advance(11 * MIN);
+        sim.server.faults = vec![Fault::Status(503); 1_000];
+        sim.advance(5 * MIN + 1);
+        let since = sim.outage.since.expect("failing before the sleep");
+        run_op(&mut sim, Op::Sleep(8 * HOUR));
+        sim.advance(MIN);
+        assert!(sim.outage.notices.is_empty(), "told on waking");
+        if !still_failing {
+            sim.server.faults.clear();
+        }
+        sim.advance(20 * MIN);
+        let told: Vec<_> = sim.outage.notices.iter().map(|(_, n)| n.since.0).collect();
+        if still_failing {
+            assert_eq!(told, vec![since], "told once, since the first failure");
+        } else {
+            assert!(told.is_empty(), "back within the grace: {told:?}");
+        }
+    }
+}
+
 #[test]
 fn retry_after_and_backoff_hold_across_suspend() {
     let mut sim = Sim::new(Variant::default(), 62);
@@ -1931,11 +1969,14 @@ fn run_op(sim: &mut Sim, op: Op) {
         Op::Crash => sim.restart(),
         Op::CrashAfterCommit => sim.crash_after_commit = true,
         Op::Sleep(ms) => {
-            // Asleep, Doorpost neither checks nor tells: the outage's 15 minutes are its
-            // own time awake, which the sim does not measure across a sleep.
-            sim.outage.slept |= sim.outage.since.is_some();
+            // Asleep, Doorpost neither checks nor tells; on waking, as the driver does, it
+            // gives an outage not told yet its grace again.
             sim.sleep(ms);
-            sim.outage.slept |= sim.outage.since.is_some();
+            if sim.outage.since.is_some() && sim.outage.notices.is_empty() {
+                sim.outage.woke = Some(sim.wall);
+            }
+            sim.poller.observe_wall(Millis(sim.boot), Millis(sim.wall));
+            sim.poller.woke(Millis(sim.boot));
         }
         Op::Refresh => {
             let _ = sim.poller.refresh_now(Millis(sim.boot));
