@@ -38,7 +38,7 @@ wait_for_name() {
   local name="$1" log="$2"
   for _ in $(seq 100); do
     if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-      org.freedesktop.DBus.NameHasOwner "string:$name" 2>/dev/null | grep -q "boolean true"; then
+      org.freedesktop.DBus.NameHasOwner "string:$name" 2>/dev/null | grep "boolean true" >/dev/null; then
       return 0
     fi
     sleep 0.1

@@ -43,7 +43,7 @@ fail() {
 }
 
 # The test installs and purges the package: never on a machine that has Doorpost installed.
-if dpkg-query -W -f='${Status}' doorpost 2>/dev/null | grep -q installed; then
+if dpkg-query -W -f='${Status}' doorpost 2>/dev/null | grep installed >/dev/null; then
   echo "package test: doorpost is installed here, and this test would purge it. Remove it" \
     "(apt-get purge doorpost) to run the test." >&2
   exit 2
@@ -53,7 +53,7 @@ fake_pid=""
 cleanup() {
   [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
   # Never leave the package installed, whatever failed.
-  if dpkg-query -W -f='${Status}' doorpost 2>/dev/null | grep -q installed; then
+  if dpkg-query -W -f='${Status}' doorpost 2>/dev/null | grep installed >/dev/null; then
     $sudo apt-get purge -y -qq doorpost >/dev/null 2>&1 || true
   fi
 }
