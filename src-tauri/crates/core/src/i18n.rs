@@ -772,14 +772,35 @@ impl Locale {
     /// "Today 12:49", "Yesterday 12:49", "Sun 12:49" within a week, else "30 Nov 12:49";
     /// "Tomorrow 07:00" for the next day. The same words as the window's.
     pub fn when(&self, at: Millis, now: Millis) -> String {
+        self.day_and_time(at, now, false, false)
+    }
+
+    /// A moment as every time is shown beside other words (the tray's unlocks, "since"
+    /// in a sentence): the clock alone on the same day, else with its day, "Yesterday
+    /// 20:31" (`inline`: "yesterday 20:31", for the middle of a sentence). The window's
+    /// `whenInline` says the same.
+    pub fn moment(&self, at: Millis, now: Millis, inline: bool) -> String {
+        self.day_and_time(at, now, true, inline)
+    }
+
+    fn day_and_time(&self, at: Millis, now: Millis, bare_today: bool, inline: bool) -> String {
         let (Some(t), Some(n)) = (self.local(at), self.local(now)) else {
             return "--".into();
         };
         let days = (t.date_naive() - n.date_naive()).num_days();
+        let relative = |msg: Msg| {
+            let word = template(self.lang, msg);
+            if inline {
+                word.to_lowercase()
+            } else {
+                word.to_string()
+            }
+        };
         let day = match days {
-            0 => template(self.lang, Msg::Today).to_string(),
-            -1 => template(self.lang, Msg::Yesterday).to_string(),
-            1 => template(self.lang, Msg::Tomorrow).to_string(),
+            0 if bare_today => return self.clock(at),
+            0 => relative(Msg::Today),
+            -1 => relative(Msg::Yesterday),
+            1 => relative(Msg::Tomorrow),
             -6..=-2 => weekday(self.lang, t.weekday().num_days_from_monday()).to_string(),
             _ => self.date(t),
         };

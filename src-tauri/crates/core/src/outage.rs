@@ -83,7 +83,7 @@ impl Cause {
 
     /// The notice's body: the reason since when, and what to do.
     fn sentence(&self, locale: &Locale, since: Millis, now: Millis) -> String {
-        let time = since_text(locale, since, now);
+        let time = locale.moment(since, now, true);
         let lang = locale.lang;
         let cut = |s: &str| crate::text::cut(s, 120);
         match self {
@@ -122,16 +122,6 @@ fn host_of(location: &str) -> &str {
     let authority = &rest[..end];
     // Credentials in a URL are not the host, and not to be repeated.
     authority.rsplit_once('@').map_or(authority, |(_, h)| h)
-}
-
-/// "14:02" today, else "Yesterday 14:02", "Sun 14:02", "30 Nov 14:02".
-fn since_text(locale: &Locale, at: Millis, now: Millis) -> String {
-    let day = |m: Millis| (m.0 + i64::from(locale.utc_offset_secs) * 1_000).div_euclid(Millis::DAY);
-    if day(at) == day(now) {
-        locale.clock(at)
-    } else {
-        locale.when(at, now)
-    }
 }
 
 /// The notice to show: its title and body, in the host's language.
@@ -445,7 +435,7 @@ mod tests {
         );
         let yesterday = n.since.plus(Millis::DAY);
         assert!(
-            n.body(&en(), yesterday).contains("Yesterday 14:02"),
+            n.body(&en(), yesterday).contains("since yesterday 14:02"),
             "{}",
             n.body(&en(), yesterday)
         );

@@ -223,11 +223,7 @@ pub fn status_lines(s: &TraySnapshot) -> Vec<String> {
 pub fn place_line(status: &StatusView, now: Millis, locale: &Locale) -> String {
     let lang = locale.lang;
     if let Some(since) = status.cant_check_since {
-        let time = if now.since(Millis(since)) < Millis::DAY {
-            locale.clock(Millis(since))
-        } else {
-            locale.when(Millis(since), now)
-        };
+        let time = locale.moment(Millis(since), now, true);
         return i18n::t(lang, Msg::TrayStatusCantCheck, &[("time", &time)]);
     }
     match status.phase {
@@ -259,12 +255,12 @@ fn cut(s: &str) -> String {
     crate::text::cut(s, crate::text::MENU_LABEL_CHARS)
 }
 
-fn unlock_label(r: &HistoryRowView, locale: &Locale) -> String {
+fn unlock_label(r: &HistoryRowView, locale: &Locale, now: Millis) -> String {
     let who = r
         .user
         .clone()
         .unwrap_or_else(|| i18n::t(locale.lang, Msg::Someone, &[]));
-    let when = locale.clock(Millis(r.unlocked_at));
+    let when = locale.moment(Millis(r.unlocked_at), now, false);
     // Each name cut on its own, so a long one cannot push the time out of sight.
     let name = |s: &str| crate::text::cut(s, NAME_IN_LABEL);
     cut(&format!("{} · {} · {when}", name(&r.door), name(&who)))
@@ -287,7 +283,7 @@ fn recent(s: &TraySnapshot) -> Vec<TrayEntry> {
             out.push(text(i18n::t(lang, Msg::TrayNoUnlocks, &[])));
         }
         for r in place.recent.iter().take(take) {
-            let label = unlock_label(r, &s.locale);
+            let label = unlock_label(r, &s.locale, s.now);
             let label = if several {
                 format!("   {label}")
             } else {

@@ -327,3 +327,37 @@ fn thousands_of_doors_leave_a_bounded_menu_of_the_most_recent() {
     };
     assert!(total(&menu.entries) < 100, "{}", total(&menu.entries));
 }
+
+/// The case: at 01:30, yesterday evening's unlock read "… · 20:31" in a real
+/// panel. A time on another day carries its day, as in the window; today's is the clock.
+#[test]
+fn an_unlock_from_another_day_says_which_day() {
+    let half_past_one = AT_1400 + 11 * Millis::HOUR + 30 * Millis::MINUTE; // 01:30 next day
+    let evening = AT_1400 + 6 * Millis::HOUR + 31 * Millis::MINUTE; // 20:31
+    let mut p = place("Loft", PhaseView::Idle);
+    p.recent = vec![
+        row(
+            "e2",
+            "Front door",
+            Some("Ingrid Solberg"),
+            half_past_one - 10 * Millis::MINUTE,
+        ),
+        row("e1", "Front door", Some("Ingrid Solberg"), evening),
+    ];
+    for (lang, yesterday) in [
+        (Language::En, "Yesterday 20:31"),
+        (Language::Nb, "I går 20:31"),
+    ] {
+        let mut s = snapshot(lang, vec![p.clone()]);
+        s.now = Millis(half_past_one);
+        let all = labels(&menu(&s).entries);
+        assert!(
+            all.contains(&"Front door · Ingrid Solberg · 01:20".to_string()),
+            "{all:?}"
+        );
+        assert!(
+            all.contains(&format!("Front door · Ingrid Solberg · {yesterday}")),
+            "{all:?}"
+        );
+    }
+}
