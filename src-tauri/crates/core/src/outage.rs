@@ -207,12 +207,6 @@ impl OutageWatch {
         self.cause = None;
     }
 
-    /// The host paused checking: not an outage, and nothing to tell.
-    pub fn paused(&mut self) {
-        self.since = None;
-        self.cause = None;
-    }
-
     /// The machine woke from sleep at `wall`: a place failing since before it, and not told
     /// yet, gets its grace again from now (the network may still be coming back).
     pub fn woke(&mut self, wall: Millis) {
@@ -385,14 +379,6 @@ mod tests {
         assert!(w.take_due(at(16), false).is_some());
         w.failed(at(17), Cause::TokenRejected);
         assert_eq!(w.take_due(at(18), false), None);
-    }
-
-    #[test]
-    fn a_pause_is_not_an_outage() {
-        let mut w = OutageWatch::default();
-        w.failed(at(0), Cause::NotAnswering);
-        w.paused();
-        assert_eq!(w.take_due(at(30), false), None);
     }
 
     #[test]

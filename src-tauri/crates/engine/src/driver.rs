@@ -34,8 +34,7 @@ use doorpost_core::policy::{
     self, Candidate, NotificationPlan, NotifyDecision, PolicyContext, Toast,
 };
 use doorpost_core::poller::{
-    Commit, Finish, Phase, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind,
-    SyncState,
+    Commit, Finish, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind, SyncState,
 };
 use doorpost_core::settings::{Language, NotifyMode, Settings};
 use doorpost_core::time::Millis;
@@ -124,7 +123,6 @@ pub struct EngineStatus {
     pub poller: Status,
     pub last_success: Option<Millis>,
     pub next_check: Option<Millis>,
-    pub paused_until: Option<Millis>,
 }
 
 /// Sent after every written commit (each page of a long sync, and its end).
@@ -140,8 +138,6 @@ pub struct SyncReport {
 
 enum Command {
     Refresh(oneshot::Sender<Result<(), RefreshRefused>>),
-    Pause(Option<Duration>),
-    Resume,
     Settings(Box<Settings>, oneshot::Sender<Result<(), String>>),
     Place(Box<PlaceContext>),
     Shutdown,
@@ -163,14 +159,6 @@ impl EngineHandle {
             return Err(RefreshRefused::Busy);
         }
         rx.await.unwrap_or(Err(RefreshRefused::Busy))
-    }
-
-    pub async fn pause(&self, duration: Option<Duration>) {
-        let _ = self.commands.send(Command::Pause(duration)).await;
-    }
-
-    pub async fn resume(&self) {
-        let _ = self.commands.send(Command::Resume).await;
     }
 
     /// Changes the place's label, mode or language (its id stays).
@@ -245,7 +233,6 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         poller: poller.status(),
         last_success: None,
         next_check: None,
-        paused_until: None,
     });
     let (reports, _) = broadcast::channel(64);
     let driver = Driver {
@@ -376,10 +363,7 @@ impl Driver {
             .min(CLOCK_CHECK)
             .min(self.outage_wait());
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {
-                    let now = self.now();
-                    self.poller.handle_timeout(now);
-                }
+                _ = tokio::time::sleep(wait) => {}
                 cmd = self.commands.recv() => match cmd {
                     None | Some(Command::Shutdown) => return Ok(()),
                     Some(cmd) => self.command(cmd).await?,
@@ -395,13 +379,6 @@ impl Driver {
                 self.hold_until = now;
                 let _ = reply.send(self.poller.refresh_now(now));
             }
-            Command::Pause(d) => {
-                // Until a time of day on the wall clock: "until 07:00" holds across suspend.
-                let until =
-                    d.map(|d| wall_now().plus(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
-                self.poller.pause(until);
-            }
-            Command::Resume => self.poller.resume(),
             Command::Settings(settings, reply) => {
                 if let Err(errors) = settings.validate() {
                     let msg = errors
@@ -644,15 +621,10 @@ impl Driver {
     fn publish_status(&self) {
         let poller = self.poller.status();
         let next_check = poller.next_check.map(|t| self.to_wall(t));
-        let paused_until = match poller.phase {
-            Phase::Paused { until } => until,
-            _ => None,
-        };
         let status = EngineStatus {
             poller,
             last_success: self.last_success_wall,
             next_check,
-            paused_until,
         };
         self.status.send_if_modified(|old| {
             if *old == status {

@@ -147,7 +147,6 @@ impl VirtualTimeSync {
                 .map_or(until, |t| t.max(self.now.plus(1)))
                 .min(until);
             self.now = next;
-            self.poller.handle_timeout(self.now);
             if next >= until {
                 self.fake.set_now(self.server_now());
                 let _ = wall_now();

@@ -462,10 +462,6 @@ pub struct Commit {
 pub enum Phase {
     Idle,
     Checking,
-    /// Until a wall-clock time, or until resumed.
-    Paused {
-        until: Option<Millis>,
-    },
     /// Failing; next attempt at `retry_at` (the driver's clock).
     Degraded {
         retry_at: Millis,
@@ -535,8 +531,6 @@ struct Job {
     conditional: bool,
     /// The first request is the newest page (not a resumed walk): its ETag is the probe's.
     probing: bool,
-    /// Started by "check now": runs even while paused.
-    manual: bool,
     /// No response handled yet.
     first: bool,
     /// A request is out and its response has not been handled yet.
@@ -637,12 +631,8 @@ pub struct Poller {
     pending_record: Option<PollRecord>,
     /// When the next regular check may start.
     next_check: Millis,
-    /// Until resumed (`Some(None)`) or until a wall-clock time.
-    paused: Option<Option<Millis>>,
     /// The last (now, wall) pair seen, to turn wall-clock deadlines into `now` ones.
     wall_base: Option<(Millis, Millis)>,
-    /// Set by `refresh_now` or a resume: check as soon as allowed.
-    check_soon: bool,
     last_refresh: Option<Millis>,
     /// `Retry-After`: no request before this.
     not_before: Millis,
@@ -685,9 +675,7 @@ impl Poller {
             pending_commit: None,
             pending_record: None,
             next_check: now,
-            paused: None,
             wall_base: None,
-            check_soon: false,
             last_refresh: None,
             not_before: now,
             failures: 0,
@@ -711,18 +699,17 @@ impl Poller {
     }
 
     pub fn status(&self) -> Status {
-        let phase = match (&self.step, self.paused) {
-            (Step::AuthStopped, _) => Phase::AuthRejected,
-            (Step::RedirectStopped, _) => Phase::Redirected,
-            (Step::Running(job), _) if job.awaiting => Phase::Checking,
-            (Step::Committing { .. }, _) => Phase::Checking,
-            (_, Some(until)) => Phase::Paused { until },
-            (_, None) if self.failures > 0 => Phase::Degraded {
+        let phase = match &self.step {
+            Step::AuthStopped => Phase::AuthRejected,
+            Step::RedirectStopped => Phase::Redirected,
+            Step::Running(job) if job.awaiting => Phase::Checking,
+            Step::Committing { .. } => Phase::Checking,
+            _ if self.failures > 0 => Phase::Degraded {
                 retry_at: self.next_due(),
                 failures: self.failures,
             },
-            (Step::Running(_), None) => Phase::Checking,
-            (Step::Idle, None) => Phase::Idle,
+            Step::Running(_) => Phase::Checking,
+            Step::Idle => Phase::Idle,
         };
         let next_check = match phase {
             Phase::Idle | Phase::Degraded { .. } => Some(self.next_due()),
@@ -759,17 +746,16 @@ impl Poller {
         Some(self.wall_to_now(due).unwrap_or(due))
     }
 
-    /// When the next request may go out, ignoring a pause.
+    /// When the next request may go out.
     fn next_due(&self) -> Millis {
         let at = match &self.step {
             Step::Running(job) => job.retry_at,
-            _ if self.check_soon => self.not_before,
             _ => self.next_check,
         };
         at.max(self.not_before)
     }
 
-    /// When the driver should call [`Poller::handle_timeout`] next; `None` when only an
+    /// When the driver should call [`Poller::poll_request`] next; `None` when only an
     /// outside event (a response, a commit, a command) can move the poller.
     pub fn poll_timeout(&self) -> Option<Millis> {
         if self.live != LiveLook::Idle {
@@ -777,14 +763,13 @@ impl Poller {
         }
         match &self.step {
             Step::Running(job) if job.awaiting => None,
-            Step::Running(job) if self.paused.is_none() || job.manual => {
+            Step::Running(job) => {
                 let live = self
                     .live_look_wanted(job)
                     .then_some(self.live_due.max(self.not_before));
                 Some(live.map_or(self.next_due(), |at| at.min(self.next_due())))
             }
-            Step::Idle if self.paused.is_none() => Some(self.next_due()),
-            Step::Idle | Step::Running(_) => self.paused_deadline(),
+            Step::Idle => Some(self.next_due()),
             Step::Committing { .. } | Step::AuthStopped | Step::RedirectStopped => None,
         }
     }
@@ -794,33 +779,10 @@ impl Poller {
             .map(|(now, wall_then)| now.plus(wall.since(wall_then)))
     }
 
-    pub fn handle_timeout(&mut self, now: Millis) {
-        if self.paused_deadline().is_some_and(|at| now >= at) {
-            self.end_pause();
-        }
-    }
-
-    fn paused_deadline(&self) -> Option<Millis> {
-        match self.paused {
-            Some(Some(until)) => self.wall_to_now(until),
-            _ => None,
-        }
-    }
-
-    fn end_pause(&mut self) {
-        self.paused = None;
-        self.check_soon = true;
-    }
-
-    /// Feed the wall clock now and then (every loop of the driver): timed pauses end at a
-    /// wall-clock time, whatever the clocks did meanwhile.
+    /// Feed the wall clock now and then (every loop of the driver): the outage watch and
+    /// the lessons' expiry are wall-clock, whatever the driver's clock did meanwhile.
     pub fn observe_wall(&mut self, now: Millis, wall: Millis) {
         self.wall_base = Some((now, wall));
-        if let Some(Some(until)) = self.paused
-            && wall >= until
-        {
-            self.end_pause();
-        }
     }
 
     /// The machine woke from sleep (the driver's clock jumped past its monotonic one): an
@@ -832,7 +794,6 @@ impl Poller {
 
     /// The next request to send, if one is due. At most one is ever in flight.
     pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
-        self.handle_timeout(now);
         if let Step::Running(job) = &self.step
             && job.start_over
             && now >= job.retry_at
@@ -841,7 +802,7 @@ impl Poller {
             self.start_job(now);
         }
         if let Step::Idle = self.step {
-            if self.paused.is_some() || now < self.next_due() {
+            if now < self.next_due() {
                 return None;
             }
             self.start_job(now);
@@ -852,8 +813,7 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return None;
         };
-        let held = self.paused.is_some() && !job.manual;
-        if held || job.awaiting {
+        if job.awaiting {
             return None;
         }
         if now < job.retry_at.max(self.not_before) {
@@ -890,7 +850,6 @@ impl Poller {
     }
 
     fn start_job(&mut self, now: Millis) {
-        self.check_soon = false;
         let wall = self.wall_at(now);
         self.state.learned.expire(wall);
         if self.state.learned.asc_refused {
@@ -944,7 +903,6 @@ impl Poller {
                 && self.state.resume.is_none()
                 && !self.state.probe_blind,
             probing,
-            manual: false,
             first: true,
             awaiting: false,
             last_query: None,
@@ -1588,14 +1546,12 @@ impl Poller {
     }
 
     /// Whether a live look may go out beside `job` while it waits: not while it reads the
-    /// newest rows itself, nor while it narrows down a record (its retries are quick), nor
-    /// while paused or asked to wait.
+    /// newest rows itself, nor while it narrows down a record (its retries are quick).
     fn live_look_wanted(&self, job: &Job) -> bool {
         // The newest page is what this sync is failing on: a live look would fail alike.
         let reads_newest_itself = (job.probing && job.first)
             || matches!(job.last_query, Some(Query::Newest { skip: 0, .. }));
-        self.paused.is_none()
-            && !reads_newest_itself
+        !reads_newest_itself
             && !job.narrow.active
             && !job.narrow.control_pending
             && job.retry_at.since(self.live_due) > LIVE_MIN_WAIT
@@ -1841,8 +1797,7 @@ impl Poller {
         }
     }
 
-    /// "Check now". Allowed while paused (one check; the pause stays), refused when a
-    /// request is out, when asked again within `refresh_min_gap`, or while Parakey's
+    /// "Check now". Refused when a request is out, when asked again within `refresh_min_gap`, or while Parakey's
     /// `Retry-After` holds. A sync waiting to retry is retried now.
     pub fn refresh_now(&mut self, now: Millis) -> Result<(), RefreshRefused> {
         match &self.step {
@@ -1872,27 +1827,8 @@ impl Poller {
         }
         if let Step::Running(job) = &mut self.step {
             job.retry_at = now;
-            job.manual = true;
         }
         Ok(())
-    }
-
-    /// Pause until a wall-clock time, or until [`Poller::resume`] when `None`. A sync in
-    /// progress stops between two requests and goes on when the pause ends.
-    pub fn pause(&mut self, until_wall: Option<Millis>) {
-        self.paused = Some(until_wall);
-        self.outage.paused();
-    }
-
-    /// Resume; a check is due at once (anything may have happened meanwhile).
-    pub fn resume(&mut self) {
-        if self.paused.take().is_some() {
-            self.check_soon = true;
-        }
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.paused.is_some()
     }
 
     /// New settings: the interval and windows change now; an earlier next check is kept.

@@ -838,7 +838,6 @@ impl Sim {
                 .min(until);
             self.wall += next - self.boot;
             self.boot = next;
-            self.poller.handle_timeout(Millis(self.boot));
             if self.boot >= until {
                 return;
             }

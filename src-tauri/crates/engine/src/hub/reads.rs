@@ -304,7 +304,6 @@ fn phase_of(engine: Option<&EngineStatus>, paused: bool) -> PhaseView {
         Some(Phase::Degraded { .. }) => PhaseView::Degraded,
         Some(Phase::AuthRejected) => PhaseView::AuthRejected,
         Some(Phase::Redirected) => PhaseView::Redirected,
-        Some(Phase::Paused { .. }) => PhaseView::Paused,
         Some(Phase::Idle) if paused => PhaseView::Paused,
         Some(Phase::Idle) => PhaseView::Idle,
     }
