@@ -810,6 +810,7 @@ impl Poller {
         if self.live != LiveLook::Idle {
             return None;
         }
+        let wall = self.wall_at(now);
         let Step::Running(job) = &mut self.step else {
             return None;
         };
@@ -821,8 +822,12 @@ impl Poller {
         }
         let query = if job.narrow.control_pending {
             // A page from tomorrow on, empty on any server: it asks whether the server
-            // serves requests at all, without touching the records that fail.
-            let base = job.server_date.or(self.state.watermark).unwrap_or(now);
+            // serves requests at all, without touching the records that fail. Tomorrow by
+            // the server's clock, else by the later of its newest row and this computer's
+            // wall clock (an empty first load without a `Date` header leaves a watermark
+            // at 1970, and the driver's clock counts from boot).
+            let latest = self.state.watermark.map_or(wall, |w| w.max(wall));
+            let base = job.server_date.unwrap_or(latest);
             Query::Since {
                 start: base.plus(Millis::DAY),
                 limit: 1,

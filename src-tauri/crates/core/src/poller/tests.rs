@@ -2310,6 +2310,38 @@ fn a_record_the_server_cannot_serve_is_stepped_past() {
     assert_eq!(sim.poller.state().learned.max_limit, None);
 }
 
+/// Without a `Date` header or a stored row, the control request (an empty page from
+/// tomorrow on) asked from 2 January 1970: the driver's clock counts from boot. Every row
+/// was in it, the record that fails every page too, so the control failed like the rest,
+/// the failures read as an outage, and nothing was stepped past.
+#[test]
+fn a_control_request_without_a_server_clock_asks_from_tomorrow_by_the_wall_clock() {
+    let v = Variant {
+        date_header: false,
+        ..Variant::default()
+    };
+    let mut sim = Sim::new(v, 46);
+    sim.advance(MIN);
+    // The only row, and the record the server cannot serve: newest on every page.
+    let _bad = sim.unlock(0, 0);
+    run_op(&mut sim, Op::Poison);
+    sim.advance(15 * MIN);
+    assert_eq!(
+        sim.poller.status().phase,
+        Phase::Idle,
+        "stepped past, not backing off: {:?}",
+        sim.poller.status()
+    );
+    let fresh = sim.unlock(0, 0);
+    sim.advance(6 * MIN);
+    assert_eq!(
+        sim.store.notified.get(&fresh).copied(),
+        Some(1),
+        "the fresh unlock is announced; last error {:?}",
+        sim.poller.status().last_error
+    );
+}
+
 /// The server's clock runs an hour fast, then is corrected: an unlock after the correction
 /// is announced (the watermark from the fast hour no longer makes it look old).
 #[test]
