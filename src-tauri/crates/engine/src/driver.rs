@@ -35,6 +35,7 @@ use doorpost_core::policy::{
 };
 use doorpost_core::poller::{
     Commit, Finish, PollRecord, Poller, PollerConfig, RefreshRefused, Status, SyncKind, SyncState,
+    Written,
 };
 use doorpost_core::settings::{Language, NotifyMode, Settings};
 use doorpost_core::time::Millis;
@@ -568,7 +569,13 @@ impl Driver {
         match written {
             Ok((outcome, plan)) => {
                 failpoint("committed");
-                self.poller.handle_committed(now, Ok(new_state));
+                self.poller.handle_committed(
+                    now,
+                    Ok(Written {
+                        state: new_state,
+                        oldest_new: outcome.oldest_new(),
+                    }),
+                );
                 self.earlier_new = if finished {
                     0
                 } else {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use doorpost_core::outage::Notice;
 use doorpost_core::policy::Toast;
-use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState};
+use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState, Written};
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 
@@ -173,8 +173,11 @@ impl VirtualTimeSync {
         );
         match written {
             Ok((outcome, plan)) => {
-                self.poller
-                    .handle_committed(self.now, Ok(commit.state.clone()));
+                let written = Written {
+                    state: commit.state.clone(),
+                    oldest_new: outcome.oldest_new(),
+                };
+                self.poller.handle_committed(self.now, Ok(written));
                 self.earlier_new = if finished {
                     0
                 } else {

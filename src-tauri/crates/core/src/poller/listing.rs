@@ -82,11 +82,14 @@ enum Stage {
     PastTie { at: Millis, plus_one: bool },
     /// Past a record the server cannot serve, by time: one-row pages from `bad + step`
     /// (growing) until one is served, then halving back towards the last failure, so that
-    /// only the failing record's own millisecond is lost.
+    /// only the failing record's own millisecond is lost. `from` is where the search
+    /// began: another such record between it and the one found, with readable rows
+    /// around, can fool the halving, so the whole stretch is reported.
     PastBad {
         bad: Millis,
         ok: Option<Millis>,
         step: i64,
+        from: Millis,
     },
     /// The documented form, newest first from `startDate`: the floor when `ASC` or the
     /// newest rows without a date are refused.
@@ -129,6 +132,13 @@ pub struct Listing {
     incomplete: Vec<Incomplete>,
     /// `orderBy=createdAt:ASC` is refused: no walk, only the documented form.
     asc_refused: bool,
+    /// The millisecond of a record the server cannot serve, pinned by an earlier sync: a
+    /// walk's page failing at or before it steps straight past it.
+    unservable: Option<Millis>,
+    /// The millisecond of the last record this listing stepped past by time.
+    pinned: Option<Millis>,
+    /// `skip` pages stepped past in a row (each failed every time).
+    skips_failed: u8,
     done: bool,
 }
 
@@ -156,8 +166,48 @@ impl Listing {
             seen_ignored: 0,
             incomplete: Vec::new(),
             asc_refused: false,
+            unservable: None,
+            pinned: None,
+            skips_failed: 0,
             done: false,
         }
+    }
+
+    /// Knows of a record the server cannot serve at `at` (see [`Listing::pinned`]). When it
+    /// lies above every row read so far (`on_top`: dated in the server's future), every page
+    /// of the newest rows holds it and fails, so the listing starts with the walk.
+    pub fn avoiding(mut self, at: Option<Millis>, on_top: bool) -> Listing {
+        self.unservable = at;
+        if at.is_some() && on_top && matches!(self.stage, Stage::Newest { .. }) {
+            self.start_walk();
+        }
+        self
+    }
+
+    /// Whether the next page of the walk starts at or before the record pinned before.
+    pub fn may_hold_unservable(&self) -> bool {
+        match self.stage {
+            Stage::Walk { start, .. } | Stage::PastTie { at: start, .. } => {
+                self.unservable.is_some_and(|at| at >= start)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the next page starts at the record pinned before (failing, `startDate` is
+    /// inclusive, and the walk goes on from the millisecond after).
+    pub fn at_unservable(&self) -> bool {
+        matches!(self.stage, Stage::PastTie { at, plus_one: false } if Some(at) == self.unservable)
+    }
+
+    /// Whether the first page is one of the newest rows (the probe's).
+    pub fn starts_newest(&self) -> bool {
+        matches!(self.stage, Stage::Newest { .. })
+    }
+
+    /// The millisecond of the last record this listing stepped past by time, to remember.
+    pub fn pinned(&self) -> Option<Millis> {
+        self.pinned
     }
 
     /// Lists without `orderBy=createdAt:ASC` (the server refused it).
@@ -210,7 +260,20 @@ impl Listing {
     /// when there is no way past it.
     pub fn step_past(&mut self) -> bool {
         match self.stage.clone() {
+            // Three failing pages in a row at unproven `skip`s: a server that ignores
+            // `skip` answers every one with the failing record. Stepping by time can tell.
+            Stage::NewestSkip { .. }
+                if self.skips_failed >= 2 && self.skip != SkipSupport::Honoured =>
+            {
+                // What those steps noted as unreadable, the walk finds and notes itself.
+                let at = self.covered_from.unwrap_or(self.window_start);
+                self.incomplete
+                    .retain(|i| !(i.reason == IncompleteReason::Unreadable && i.at == at));
+                self.start_walk();
+                true
+            }
             Stage::NewestSkip { skip } => {
+                self.skips_failed += 1;
                 let at = self.covered_from.unwrap_or(self.window_start);
                 self.note_incomplete(IncompleteReason::Unreadable, at);
                 self.stage = Stage::NewestSkip { skip: skip + 1 };
@@ -227,25 +290,28 @@ impl Listing {
                 true
             }
             Stage::Walk { start, .. } | Stage::PastTie { at: start, .. } => {
-                self.stage = Stage::PastBad {
-                    bad: start,
-                    ok: None,
-                    step: 1,
-                };
+                self.walk_past_bad(start);
                 true
             }
-            Stage::PastBad { bad, ok, step } => {
+            Stage::PastBad {
+                bad,
+                ok,
+                step,
+                from,
+            } => {
                 let probe = past_bad_probe(bad, ok, step);
                 self.stage = match ok {
                     None => Stage::PastBad {
                         bad: probe,
                         ok: None,
                         step: step.saturating_mul(4),
+                        from,
                     },
                     Some(ok) => Stage::PastBad {
                         bad: probe,
                         ok: Some(ok),
                         step,
+                        from,
                     },
                 };
                 self.settle_past_bad();
@@ -253,6 +319,40 @@ impl Listing {
             }
             Stage::Since { .. } => false,
         }
+    }
+
+    /// The walk's page from `start` fails every time, down to one row: past the record
+    /// pinned before if it may be the one, else a search by time.
+    fn walk_past_bad(&mut self, start: Millis) {
+        let Some(at) = self.unservable.filter(|at| *at >= start) else {
+            self.stage = Stage::PastBad {
+                bad: start,
+                ok: None,
+                step: 1,
+                from: start,
+            };
+            return;
+        };
+        // The record pinned before, or another before it: the gap between is reported
+        // with it, rather than searched again (dozens of requests).
+        self.note_incomplete(IncompleteReason::Unreadable, start);
+        if let Some(last) = self.incomplete.last_mut() {
+            last.until = last.until.max(at);
+        }
+        self.pinned = Some(at);
+        // From `at` (an exclusive `startDate` lists what follows it); at `at` again, the
+        // server reads it inclusively: from `at + 1`.
+        self.stage = if at > start {
+            Stage::PastTie {
+                at,
+                plus_one: false,
+            }
+        } else {
+            Stage::Walk {
+                start: at.plus(1),
+                skip: 0,
+            }
+        };
     }
 
     /// Stepping past a record the server cannot serve, by time.
@@ -263,11 +363,18 @@ impl Listing {
     /// Once the failing record is pinned to one millisecond, the walk goes on after it.
     fn settle_past_bad(&mut self) {
         if let Stage::PastBad {
-            bad, ok: Some(ok), ..
+            bad,
+            ok: Some(ok),
+            from,
+            ..
         } = self.stage
             && ok.since(bad) <= 1
         {
-            self.note_incomplete(IncompleteReason::Unreadable, bad);
+            self.note_incomplete(IncompleteReason::Unreadable, from.min(bad));
+            if let Some(last) = self.incomplete.last_mut() {
+                last.until = last.until.max(bad);
+            }
+            self.pinned = Some(bad);
             self.stage = Stage::Walk { start: ok, skip: 0 };
         }
     }
@@ -317,7 +424,7 @@ impl Listing {
                 limit: self.page_limit,
                 skip: 0,
             },
-            Stage::PastBad { bad, ok, step } => Query::Ascending {
+            Stage::PastBad { bad, ok, step, .. } => Query::Ascending {
                 start: past_bad_probe(bad, ok, step),
                 limit: 1,
                 skip: 0,
@@ -388,7 +495,12 @@ impl Listing {
             Stage::NewestSkip { .. } => self.take_newest_skip(page, records),
             Stage::Walk { start, skip } => self.take_walk(page, records, start, skip),
             Stage::PastTie { at, plus_one } => self.take_past_tie(page, records, at, plus_one),
-            Stage::PastBad { bad, ok, step } => self.take_past_bad(page, records, bad, ok, step),
+            Stage::PastBad {
+                bad,
+                ok,
+                step,
+                from,
+            } => self.take_past_bad(page, records, (bad, ok, step, from)),
             Stage::Since { start } => self.take_since(page, records, start),
         }
         self.previous = identities(page);
@@ -440,6 +552,7 @@ impl Listing {
         let Stage::NewestSkip { skip } = self.stage else {
             return;
         };
+        self.skips_failed = 0;
         if records == 0 {
             // Past the last row: the previous page was the oldest there is.
             self.done = true;
@@ -466,7 +579,8 @@ impl Listing {
         if ordered.iter().all(|(id, _)| before.contains(id.as_str())) {
             return self.lost_place(); // nothing new: `skip` went nowhere
         }
-        if !overlaps(&self.previous, &ordered, Order::Desc) {
+        // Past a record no page could be read with, there is no page to overlap with.
+        if !self.previous.is_empty() && !overlaps(&self.previous, &ordered, Order::Desc) {
             return self.lost_place();
         }
         let boundary = self.covered_from;
@@ -597,15 +711,14 @@ impl Listing {
         &mut self,
         page: &Page,
         records: u32,
-        bad: Millis,
-        ok: Option<Millis>,
-        step: i64,
+        (bad, ok, step, from): (Millis, Option<Millis>, i64, Millis),
     ) {
         let probe = past_bad_probe(bad, ok, step);
         self.stage = Stage::PastBad {
             bad,
             ok: Some(probe),
             step,
+            from,
         };
         self.settle_past_bad();
         if let Stage::Walk { start, .. } = self.stage {

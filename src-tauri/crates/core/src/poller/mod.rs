@@ -111,6 +111,18 @@ pub struct Learned {
     pub since_wall: Option<Millis>,
     /// The last refusal: status and the start of the server's answer (cut).
     pub last_refusal: Option<String>,
+    /// The `createdAt` of a record the server cannot serve (every page holding it fails),
+    /// pinned to its millisecond by stepping past it: later walks step straight past it,
+    /// and the control request asks from after it. Kept a day.
+    pub unservable: Option<Millis>,
+    /// The client's wall clock when `unservable` was pinned.
+    pub unservable_since_wall: Option<Millis>,
+    /// The requests a minute the server accepted before it answered 429 without
+    /// `Retry-After`: no minute holds more from then on; one more is tried after ten
+    /// minutes without a 429. Forgotten an hour after it was last changed.
+    pub per_minute: Option<u32>,
+    /// The client's wall clock when `per_minute` was last changed.
+    pub per_minute_since_wall: Option<Millis>,
 }
 
 impl Learned {
@@ -133,6 +145,44 @@ impl Learned {
             self.max_limit = None;
             self.asc_refused = false;
             self.since_wall = None;
+        }
+        if self
+            .unservable_since_wall
+            .is_some_and(|at| wall.since(at) >= Millis::DAY)
+        {
+            self.unservable = None;
+            self.unservable_since_wall = None;
+        }
+        if self
+            .per_minute_since_wall
+            .is_some_and(|at| wall.since(at) >= Self::KEPT)
+        {
+            self.per_minute = None;
+            self.per_minute_since_wall = None;
+        }
+    }
+
+    /// A 429 after `before` requests within its minute: the pace, never raised by it.
+    fn note_rate_limit(&mut self, before: u32, wall: Millis) {
+        self.per_minute = Some(self.per_minute.map_or(before, |n| n.min(before)).max(1));
+        self.per_minute_since_wall = Some(wall);
+    }
+
+    /// Ten minutes at the pace without a 429: one more request a minute is tried (a pace
+    /// learned too low climbs back; the next 429 sets it again).
+    fn note_answered(&mut self, wall: Millis) {
+        if let (Some(n), Some(at)) = (self.per_minute, self.per_minute_since_wall)
+            && wall.since(at) >= 10 * Millis::MINUTE
+        {
+            self.per_minute = Some(n.saturating_add(1));
+            self.per_minute_since_wall = Some(wall);
+        }
+    }
+
+    fn pin_unservable(&mut self, at: Option<Millis>, wall: Millis) {
+        if at.is_some() && at != self.unservable {
+            self.unservable = at;
+            self.unservable_since_wall = Some(wall);
         }
     }
 
@@ -175,6 +225,9 @@ pub struct SyncState {
     pub auth: Option<AuthStyle>,
     /// Server time (`Date`) of the last finished sync.
     pub last_success: Option<Millis>,
+    /// Server time (`Date`) of the first answer to the last finished sync: rows created
+    /// while it ran are at or after it, wherever its walk was when they arrived.
+    pub last_started: Option<Millis>,
     /// The client's wall clock at the last finished sync: with the wall clock now, how long
     /// Doorpost was closed (client time against client time, never against `createdAt`).
     pub last_success_wall: Option<Millis>,
@@ -456,6 +509,15 @@ pub struct Commit {
     pub incomplete: Vec<Incomplete>,
 }
 
+/// What the driver wrote for a [`Commit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The durable state, as written.
+    pub state: SyncState,
+    /// The oldest `createdAt` among the commit's rows that were new to the store.
+    pub oldest_new: Option<Millis>,
+}
+
 /// The user-visible phase, for the tray status line and the status page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "camelCase")]
@@ -515,6 +577,9 @@ enum Step {
     Committing {
         job: Option<Box<Job>>,
         kind: SyncKind,
+        /// On a sync's last commit: where its window began, and the oldest `createdAt` new
+        /// to the store among its earlier commits (see [`Written::oldest_new`]).
+        window: Option<(Millis, Option<Millis>)>,
     },
     AuthStopped,
     /// Redirected to another origin (see [`Phase::Redirected`]).
@@ -546,6 +611,8 @@ struct Job {
     /// whether the page was blind, to store at the end.
     probe: Option<(Option<String>, Option<u64>, bool)>,
     server_date: Option<Millis>,
+    /// The `Date` of the first answer.
+    started_date: Option<Millis>,
     received_wall: Millis,
     /// Largest `createdAt` received that is not in the server's future.
     newest: Option<Millis>,
@@ -558,6 +625,8 @@ struct Job {
     held: Page,
     /// How this sync copes with requests the server fails every time.
     narrow: Narrow,
+    /// The oldest `createdAt` new to the store among this sync's written commits.
+    oldest_new: Option<Millis>,
     /// Every form was refused: after the wait, a new sync from the richest form, never
     /// the refused request again.
     start_over: bool,
@@ -586,6 +655,10 @@ struct Narrow {
     /// The next request is a control (an empty page from tomorrow), to tell an outage
     /// apart.
     control_pending: bool,
+    /// The control from tomorrow failed as well: the next asks from a year ahead, past a
+    /// record the server's clock dated in its future (which every page from tomorrow would
+    /// hold). Failing too, it is an outage.
+    control_far: bool,
     /// The control came back since the last failure: other requests succeed.
     confirmed: bool,
     /// The request was changed at least once: failures are the server's answer to one
@@ -657,6 +730,13 @@ pub struct Poller {
     live_page: Vec<Option<String>>,
     /// When recent requests went out (the last minute), to learn a rate limit's pace.
     sent: std::collections::VecDeque<Millis>,
+    /// A finished sync found rows new to the store beneath its window (see
+    /// [`Poller::handle_committed`]): the next sync, at once, lists from this `createdAt`.
+    widen: Option<Millis>,
+    /// 429s since the last answered request (see [`Poller::handle_rate_limited`]).
+    limited_in_a_row: u32,
+    /// The last request sent was a live look.
+    last_sent_live: bool,
 }
 
 impl Poller {
@@ -687,6 +767,9 @@ impl Poller {
             live_skip: 0,
             live_page: Vec::new(),
             sent: std::collections::VecDeque::new(),
+            widen: None,
+            limited_in_a_row: 0,
+            last_sent_live: false,
         }
     }
 
@@ -752,7 +835,17 @@ impl Poller {
             Step::Running(job) => job.retry_at,
             _ => self.next_check,
         };
-        at.max(self.not_before)
+        at.max(self.earliest_send())
+    }
+
+    /// The earliest the next request may go out: after `Retry-After`, and at the pace a
+    /// rate limit showed (see [`Poller::handle_rate_limited`]).
+    fn earliest_send(&self) -> Millis {
+        let paced = self.state.learned.per_minute.and_then(|n| {
+            let (len, n) = (self.sent.len(), usize::try_from(n).unwrap_or(usize::MAX));
+            (n > 0 && len >= n).then(|| self.sent[len - n].plus(Millis::MINUTE + 1))
+        });
+        paced.map_or(self.not_before, |p| p.max(self.not_before))
     }
 
     /// When the driver should call [`Poller::poll_request`] next; `None` when only an
@@ -766,7 +859,7 @@ impl Poller {
             Step::Running(job) => {
                 let live = self
                     .live_look_wanted(job)
-                    .then_some(self.live_due.max(self.not_before));
+                    .then_some(self.live_due.max(self.earliest_send()));
                 Some(live.map_or(self.next_due(), |at| at.min(self.next_due())))
             }
             Step::Idle => Some(self.next_due()),
@@ -811,27 +904,33 @@ impl Poller {
             return None;
         }
         let wall = self.wall_at(now);
+        let earliest = self.earliest_send();
         let Step::Running(job) = &mut self.step else {
             return None;
         };
         if job.awaiting {
             return None;
         }
-        if now < job.retry_at.max(self.not_before) {
-            return self.live_request(now);
-        }
-        let query = if job.narrow.control_pending {
-            // A page from tomorrow on, empty on any server: it asks whether the server
-            // serves requests at all, without touching the records that fail. Tomorrow by
-            // the server's clock, else by the later of its newest row and this computer's
-            // wall clock (an empty first load without a `Date` header leaves a watermark
-            // at 1970, and the driver's clock counts from boot).
-            let latest = self.state.watermark.map_or(wall, |w| w.max(wall));
-            let base = job.server_date.unwrap_or(latest);
-            Query::Since {
-                start: base.plus(Millis::DAY),
-                limit: 1,
+        // A live look that is due takes the next slot; one reading on takes every other
+        // one, so that neither starves the other under a rate limit's pace.
+        let reading_on = self.live_skip > 0;
+        let look_first = now >= self.live_due && (!reading_on || !self.last_sent_live);
+        if now < job.retry_at.max(earliest) || look_first {
+            if let Some(look) = self.live_request(now) {
+                return Some(look);
             }
+            let Step::Running(job) = &self.step else {
+                return None;
+            };
+            if now < job.retry_at.max(earliest) {
+                return None;
+            }
+        }
+        let Step::Running(job) = &mut self.step else {
+            return None;
+        };
+        let query = if job.narrow.control_pending {
+            control_query(&self.state, job, wall)
         } else {
             let Next::Request(query) = job.listing.next() else {
                 return None;
@@ -839,6 +938,7 @@ impl Poller {
             query.capped(self.state.learned.cap(u32::MAX))
         };
         note_sent(&mut self.sent, now);
+        self.last_sent_live = false;
         job.awaiting = true;
         job.requests += 1;
         let if_none_match = if job.conditional && job.first {
@@ -863,34 +963,11 @@ impl Poller {
         }
         // The interval is the spacing between checks, whatever a check costs.
         self.next_check = now.plus(self.config.interval);
-        let c = &self.config;
-        let (kind, listing) = match (self.state.resume, self.state.watermark) {
-            (Some(r), _) => (
-                r.kind,
-                Listing::resume_walk(
-                    r.window_start,
-                    r.walk_from,
-                    r.covered_from,
-                    c.page_limit,
-                    self.state.start_filter,
-                    self.state.skip,
-                ),
-            ),
-            (None, None) => (SyncKind::Backfill, self.listing(Millis(i64::MIN), true)),
-            (None, Some(w)) => {
-                let (kind, window) = if now >= self.next_sweep {
-                    (SyncKind::Sweep, c.sweep_window)
-                } else if now >= self.next_full {
-                    (SyncKind::Full, c.overlap)
-                } else {
-                    (SyncKind::Incremental, c.overlap)
-                };
-                // A sweep's window holds far more than the probe's rows: it starts with a
-                // full page (and leaves the probe's ETag alone).
-                (kind, self.listing(w.minus(window), kind != SyncKind::Sweep))
-            }
-        };
-        let probing = self.state.resume.is_none() && kind != SyncKind::Sweep;
+        let (kind, listing) = self.next_listing(now);
+        // The probe is a page of the newest rows; a listing that starts with the walk (past
+        // a record the server cannot serve) has none.
+        let probing =
+            self.state.resume.is_none() && kind != SyncKind::Sweep && listing.starts_newest();
         let news_floor = match (self.state.watermark, self.state.watch_start) {
             (Some(w), start) => {
                 let floor = w.minus(self.config.overlap);
@@ -904,9 +981,7 @@ impl Poller {
             auth: self.state.auth.unwrap_or(AuthStyle::AccessToken),
             auth_retried: false,
             listing,
-            conditional: kind == SyncKind::Incremental
-                && self.state.resume.is_none()
-                && !self.state.probe_blind,
+            conditional: kind == SyncKind::Incremental && probing && !self.state.probe_blind,
             probing,
             first: true,
             awaiting: false,
@@ -917,6 +992,7 @@ impl Poller {
             bytes: 0,
             probe: None,
             server_date: None,
+            started_date: None,
             received_wall: Millis(0),
             newest: None,
             news_floor,
@@ -924,8 +1000,52 @@ impl Poller {
             incomplete: false,
             held: Page::default(),
             narrow: Narrow::default(),
+            oldest_new: None,
             start_over: false,
         }));
+    }
+
+    /// What the next sync lists: a resumed walk, the backfill, a window beneath the last
+    /// one (see [`Poller::widen_if_new_beneath`]), a sweep, a full fetch or the check.
+    fn next_listing(&mut self, now: Millis) -> (SyncKind, Listing) {
+        let c = &self.config;
+        match (self.state.resume, self.state.watermark) {
+            (Some(r), _) => (
+                r.kind,
+                Listing::resume_walk(
+                    r.window_start,
+                    r.walk_from,
+                    r.covered_from,
+                    c.page_limit,
+                    self.state.start_filter,
+                    self.state.skip,
+                )
+                .avoiding(self.state.learned.unservable, false),
+            ),
+            (None, None) => (SyncKind::Backfill, self.listing(Millis(i64::MIN), true)),
+            (None, Some(w)) if self.widen.is_some() => {
+                let start = self.widen.take().unwrap_or(w);
+                (SyncKind::Full, self.listing(start, false))
+            }
+            (None, Some(w)) => {
+                let (kind, window) = if now >= self.next_sweep {
+                    (SyncKind::Sweep, c.sweep_window)
+                } else if now >= self.next_full {
+                    (SyncKind::Full, c.overlap)
+                } else {
+                    (SyncKind::Incremental, c.overlap)
+                };
+                // A sweep's window holds far more than the probe's rows: it starts with a
+                // full page (and leaves the probe's ETag alone). Rows created while the last
+                // sync ran are looked for too: beneath a watermark dated in the server's
+                // future (a clock set back meanwhile), its walk had passed them.
+                let top = self.state.last_started.map_or(w, |s| s.min(w));
+                (
+                    kind,
+                    self.listing(top.minus(window), kind != SyncKind::Sweep),
+                )
+            }
+        }
     }
 
     /// A listing of the window from `window_start`, starting with the probe's page or with a
@@ -944,11 +1064,16 @@ impl Poller {
             self.state.start_filter,
             self.state.skip,
         );
-        if learned.asc_refused {
+        // A record the server cannot serve above every row read: every newest page holds it.
+        let on_top = learned
+            .unservable
+            .is_some_and(|at| self.state.watermark.is_some_and(|w| at > w));
+        let listing = if learned.asc_refused {
             listing.without_ascending()
         } else {
             listing
-        }
+        };
+        listing.avoiding(learned.unservable, on_top)
     }
 
     /// The client's wall clock at `now`, as last observed.
@@ -959,6 +1084,14 @@ impl Poller {
 
     /// Feed the response to the last request from [`Poller::poll_request`].
     pub fn handle_response(&mut self, now: Millis, response: Response) {
+        if matches!(
+            response.outcome,
+            Outcome::Page { .. } | Outcome::NotModified
+        ) {
+            self.limited_in_a_row = 0;
+            let wall = self.wall_at(now);
+            self.state.learned.note_answered(wall);
+        }
         if self.live == LiveLook::Sent {
             return self.handle_live(now, response);
         }
@@ -972,6 +1105,7 @@ impl Poller {
         job.bytes += response.bytes;
         job.received_wall = response.received_wall;
         if response.server_date.is_some() {
+            job.started_date = job.started_date.or(response.server_date);
             job.server_date = response.server_date;
         }
         let rebased = self.rebase_on_server_clock(now, response.server_date);
@@ -1072,6 +1206,7 @@ impl Poller {
         };
         match outcome {
             Outcome::Page { .. } | Outcome::NotModified => {
+                // (A control that came back from a year ahead is asked so again.)
                 job.retry_at = now.plus(NARROW_PACE);
                 if job.listing.stepping_past() {
                     // Past a record already known to fail: the next step at once.
@@ -1087,9 +1222,27 @@ impl Poller {
             }
             Outcome::AuthRejected { status } => self.handle_auth_rejected(now, status),
             Outcome::Redirect { status, location } => self.stop_redirected(now, status, location),
+            Outcome::Unavailable {
+                status: 429,
+                retry_after,
+            } => {
+                // Asked to slow down: the control goes out again after the wait.
+                job.narrow.control_pending = true;
+                self.handle_rate_limited(now, retry_after);
+            }
+            Outcome::Unavailable { .. } | Outcome::Unexpected { .. } | Outcome::BadBody(_)
+                if !job.narrow.control_far =>
+            {
+                // Failing too, but perhaps for a record dated in the server's future: ask
+                // once more from further ahead.
+                job.narrow.control_far = true;
+                job.narrow.control_pending = true;
+                job.retry_at = now.plus(NARROW_PACE);
+            }
             other => {
                 // Everything fails: an outage, not one record. Back off as usual, saying
                 // what the server answered.
+                job.narrow.control_far = false;
                 job.narrow.active = false;
                 let failure = match other {
                     Outcome::Unavailable { status, .. } => SyncFailure::Unavailable(status),
@@ -1127,27 +1280,35 @@ impl Poller {
         changed
     }
 
-    /// 429: wait as the server says, else until the oldest request of the last minute
-    /// leaves it (a limit per minute then allows a request again), and at least the
-    /// spacing the requests of that minute showed the server accepts. (Spacing every later
-    /// page that way was tried: slower syncs let new rows shift `skip` pages under the
-    /// listing more often, which the property test caught.)
+    /// 429: the requests the last minute held before this one are what the server
+    /// accepts in a minute. From now on no minute holds more (see
+    /// [`Poller::earliest_send`]): requests go out as fast as before until that many are
+    /// out, then one as each leaves the minute, so refusals become rare rather than
+    /// every few requests. A later 429 lowers the pace; an hour without one forgets it.
+    /// `Retry-After`, when sent, is waited out as it says.
     fn handle_rate_limited(&mut self, now: Millis, retry_after: Option<i64>) {
-        let recent: Vec<Millis> = self
+        let before = self
             .sent
             .iter()
-            .copied()
-            .filter(|t| now.since(*t) <= Millis::MINUTE)
-            .collect();
-        let accepted = i64::try_from(recent.len().saturating_sub(1))
-            .unwrap_or(1)
-            .max(1);
-        let pace = (Millis::MINUTE / accepted) + Millis::SECOND;
-        let wait = retry_after.unwrap_or_else(|| {
-            let oldest = recent.first().copied().unwrap_or(now);
-            oldest.plus(Millis::MINUTE).since(now).max(pace)
-        });
-        self.fail(now, SyncFailure::Unavailable(429), Some(wait));
+            .filter(|t| now.since(**t) <= Millis::MINUTE)
+            .count()
+            .saturating_sub(1);
+        // Only a refusal after answers shows a pace (one told how long to wait, or the
+        // first request refused, shows none). Learned just after a restart, which forgot
+        // the requests before, it may be too low: it climbs back (`note_answered`).
+        if retry_after.is_none() && before > 0 && self.limited_in_a_row == 0 {
+            let before = u32::try_from(before).unwrap_or(u32::MAX);
+            self.state
+                .learned
+                .note_rate_limit(before, self.wall_at(now));
+        }
+        let wait = retry_after.unwrap_or_else(|| self.earliest_send().since(now));
+        // A server that answered within the last minute is up and asks for a slower pace:
+        // no outage, so no backoff beyond its own wait. Refusing everything for longer
+        // (a quota spent for the day) is backed off as usual.
+        self.limited_in_a_row = self.limited_in_a_row.saturating_add(1);
+        let pacing = self.limited_in_a_row <= RATE_LIMITED_PACED;
+        self.fail_counting(now, SyncFailure::Unavailable(429), Some(wait), !pacing);
     }
 
     /// 5xx or an unreadable body. The same failure for the same request, while others
@@ -1172,7 +1333,11 @@ impl Poller {
         };
         job.narrow.failed = Some((query, key, n));
         // The same failure again right after the control came back: it is this request's.
-        let confirmed = std::mem::take(&mut job.narrow.confirmed) && n > 1;
+        // So is a failing page of a walk that may hold the record pinned before, down to
+        // one row (which is confirmed before it is stepped past).
+        let known =
+            job.listing.may_hold_unservable() && query.limit() > 1 || job.listing.at_unservable();
+        let confirmed = (std::mem::take(&mut job.narrow.confirmed) && n > 1) || known;
         if confirmed && Self::change_failed_request(job) {
             return self.changed_request(now, failure);
         }
@@ -1237,6 +1402,9 @@ impl Poller {
         self.pending_record = Some(job.failed_record(failure.to_string()));
         job.retry_at = now.plus(NARROW_PACE);
         let done = job.listing.is_done();
+        // A failed request all the same: checking that stalls here for long (a wait asked
+        // for in between) is told like any other.
+        self.outage.failed(self.wall_at(now), Cause::of(&failure));
         self.last_error = Some(failure);
         if done {
             // What is left of the window cannot be asked for in any accepted form.
@@ -1310,8 +1478,7 @@ impl Poller {
                 && job.conditional
                 && digest.is_some()
                 && digest == self.state.probe_digest;
-            let ceiling = ceiling(job);
-            let blind = digest.is_some() && !page.events.iter().any(|e| e.created_at <= ceiling);
+            let blind = digest.is_some() && hides_new_rows(job, &page);
             job.probe = Some((etag, digest, blind));
             if unchanged {
                 return self.finish(now, true);
@@ -1372,7 +1539,9 @@ impl Poller {
         let unproven = job.listing.start_filter() != StartFilter::CreatedAt
             && job.listing.skip_support() != SkipSupport::Honoured;
         let partial = job.listing.found_device_time() || unproven;
-        if !job.narrow.narrowed || job.narrow.relisted || !partial {
+        // Pages narrowed for a record it then stepped past would narrow again the same way.
+        let explained = job.listing.pinned().is_some();
+        if !job.narrow.narrowed || job.narrow.relisted || !partial || explained {
             return false;
         }
         job.narrow.relisted = true;
@@ -1437,6 +1606,8 @@ impl Poller {
         let page = std::mem::take(&mut job.held);
         let incomplete = job.listing.take_incomplete();
         job.incomplete |= !incomplete.is_empty();
+        let pinned = job.listing.pinned();
+        self.state.learned.pin_unservable(pinned, job.received_wall);
         let mut state = self.state.clone();
         if let Some(last) = incomplete.last() {
             state.incomplete = Some(*last);
@@ -1464,6 +1635,7 @@ impl Poller {
         self.step = Step::Committing {
             kind: job.kind,
             job: Some(job),
+            window: None,
         };
     }
 
@@ -1486,6 +1658,8 @@ impl Poller {
         let page = held;
         let incomplete = job.listing.take_incomplete();
         job.incomplete |= !incomplete.is_empty();
+        let pinned = job.listing.pinned();
+        self.state.learned.pin_unservable(pinned, job.received_wall);
         let mut state = self.state.clone();
         state.start_filter = job.listing.start_filter();
         state.skip = job.listing.skip_support();
@@ -1521,6 +1695,7 @@ impl Poller {
         let catch_up = self.was_away(now, &job);
         self.live_due = now.plus(self.config.interval);
         state.last_success = job.server_date.or(state.last_success);
+        state.last_started = job.started_date.or(state.last_started);
         state.last_success_wall = Some(job.received_wall);
         self.schedule_after(now, job.kind, not_modified);
         let kind = if not_modified {
@@ -1547,7 +1722,14 @@ impl Poller {
                 },
             }),
         });
-        self.step = Step::Committing { job: None, kind };
+        // A window listed to its end is checked against what the store finds new beneath it.
+        let listed = !not_modified && !cut_short && job.kind != SyncKind::Backfill;
+        let window = listed.then(|| (job.listing.window_start(), job.oldest_new));
+        self.step = Step::Committing {
+            job: None,
+            kind,
+            window,
+        };
     }
 
     /// Whether a live look may go out beside `job` while it waits: not while it reads the
@@ -1556,10 +1738,14 @@ impl Poller {
         // The newest page is what this sync is failing on: a live look would fail alike.
         let reads_newest_itself = (job.probing && job.first)
             || matches!(job.last_query, Some(Query::Newest { skip: 0, .. }));
+        // Under a rate limit's pace a long sync is always waiting for its next slot: the
+        // look takes the next one once it is due.
+        let waits_long = job.retry_at.since(self.live_due) > LIVE_MIN_WAIT;
+        let paced = self.state.learned.per_minute.is_some();
         !reads_newest_itself
             && !job.narrow.active
             && !job.narrow.control_pending
-            && job.retry_at.since(self.live_due) > LIVE_MIN_WAIT
+            && (waits_long || paced)
     }
 
     /// The newest rows, while the running sync waits to retry, once an interval has passed
@@ -1568,11 +1754,12 @@ impl Poller {
         let Step::Running(job) = &self.step else {
             return None;
         };
-        if now < self.live_due.max(self.not_before) || !self.live_look_wanted(job) {
+        if now < self.live_due.max(self.earliest_send()) || !self.live_look_wanted(job) {
             return None;
         }
         let auth = job.auth;
         self.live = LiveLook::Sent;
+        self.last_sent_live = true;
         note_sent(&mut self.sent, now);
         let query = Query::Newest {
             limit: self.config.probe_limit,
@@ -1593,6 +1780,8 @@ impl Poller {
     /// the probe's number of records.
     fn handle_live(&mut self, now: Millis, response: Response) {
         self.live = LiveLook::Idle;
+        // Its `Date` shows a clock set back as well as the sync's would.
+        self.rebase_on_server_clock(now, response.server_date);
         self.live_due = now.plus(self.config.interval);
         let skip = std::mem::take(&mut self.live_skip);
         let Step::Running(job) = &self.step else {
@@ -1628,7 +1817,10 @@ impl Poller {
         let same_again = skip > 0 && ids == self.live_page;
         let all_new =
             (page.events.iter()).all(|e| self.state.watermark.is_some_and(|w| e.created_at > w));
-        if all_new && records > 0 && skip_usable && !same_again {
+        // Under a rate limit's pace the sync reads on beneath new rows itself; beneath
+        // records nobody can read, only the look does.
+        let hidden = page.events.is_empty() || self.state.learned.per_minute.is_none();
+        if all_new && records > 0 && skip_usable && !same_again && hidden {
             let further = skip.saturating_add(records);
             if further < self.config.probe_limit {
                 self.live_skip = further;
@@ -1688,6 +1880,18 @@ impl Poller {
     }
 
     fn fail(&mut self, now: Millis, failure: SyncFailure, retry_after: Option<i64>) {
+        self.fail_counting(now, failure, retry_after, true);
+    }
+
+    /// [`Poller::fail`]; `counts: false` for a refusal that is no outage (a rate limit
+    /// learned): waited out as asked, the backoff left as it was.
+    fn fail_counting(
+        &mut self,
+        now: Millis,
+        failure: SyncFailure,
+        retry_after: Option<i64>,
+        counts: bool,
+    ) {
         let why = failure.to_string();
         let Step::Running(job) = &mut self.step else {
             return;
@@ -1696,11 +1900,15 @@ impl Poller {
         // Failures while narrowing down a record the server cannot serve are its answer to
         // what a request holds, not an outage: they do not grow the backoff (a 429 between
         // them waited out an hour for it).
-        if !job.narrow.active {
+        let counts = counts && !job.narrow.active;
+        if counts {
             self.failures += 1;
         }
         let retry_after = retry_after.map(|ra| ra.clamp(0, self.config.max_retry_after));
-        let delay = self.retry_delay(retry_after);
+        let delay = match retry_after {
+            Some(ra) if !counts => ra.max(Millis::SECOND),
+            ra => self.retry_delay(ra),
+        };
         if let Some(ra) = retry_after {
             self.not_before = now.plus(ra);
         }
@@ -1757,7 +1965,7 @@ impl Poller {
     /// The driver wrote (or failed to write) the last commit. Only a written commit moves
     /// the durable state forward; a failed write ends the sync, which the next check
     /// resumes from the last written state.
-    pub fn handle_committed(&mut self, now: Millis, result: Result<SyncState, String>) {
+    pub fn handle_committed(&mut self, now: Millis, result: Result<Written, String>) {
         if self.live == LiveLook::Committing {
             // A live look changes no durable state; written, it is a completed check.
             self.live = LiveLook::Idle;
@@ -1767,16 +1975,21 @@ impl Poller {
             }
             return;
         }
-        let Step::Committing { job, kind } = std::mem::replace(&mut self.step, Step::Idle) else {
+        let Step::Committing { job, kind, window } = std::mem::replace(&mut self.step, Step::Idle)
+        else {
             return;
         };
         match (result, job) {
-            (Ok(state), Some(job)) => {
-                self.state = state;
+            (Ok(written), Some(mut job)) => {
+                self.state = written.state;
+                job.oldest_new = earliest(job.oldest_new, written.oldest_new);
                 self.step = Step::Running(job);
             }
-            (Ok(state), None) => {
-                self.state = state;
+            (Ok(written), None) => {
+                self.state = written.state;
+                if let Some((start, earlier)) = window {
+                    self.widen_if_new_beneath(now, start, earliest(earlier, written.oldest_new));
+                }
                 self.failures = 0;
                 self.last_error = None;
                 self.last_success_now = Some(now);
@@ -1800,6 +2013,31 @@ impl Poller {
                 self.next_full = now;
             }
         }
+    }
+
+    /// A window is listed down to the first row beneath its start, which every earlier
+    /// check has stored. When the store finds a row new to it there instead, rows arrived
+    /// beneath the window: a server clock set back an hour and forward again between two
+    /// checks, or a database that commits rows long after dating them. The next sync, at
+    /// once, lists beneath that row by as far again as it lay beneath the window (at least
+    /// an overlap), and so on while each finds more: the depth at least doubles each time.
+    /// Nothing beneath the backfill's horizon is looked for (it was never stored).
+    fn widen_if_new_beneath(&mut self, now: Millis, start: Millis, oldest_new: Option<Millis>) {
+        let horizon = match self.state.watch_start {
+            Some(s) if s.0 > i64::MIN => s.minus(self.config.backfill),
+            _ => Millis(i64::MIN),
+        };
+        if let Some(oldest) = oldest_new.filter(|t| *t < start && *t >= horizon) {
+            let depth = start.since(oldest).max(self.config.overlap);
+            self.widen = Some(oldest.minus(depth));
+            self.next_check = now;
+        }
+    }
+
+    /// Whether the next sync lists beneath the last one's window (see
+    /// [`Poller::handle_committed`]).
+    pub fn widening(&self) -> bool {
+        self.widen.is_some()
     }
 
     /// "Check now". Refused when a request is out, when asked again within `refresh_min_gap`, or while Parakey's
@@ -1848,6 +2086,9 @@ impl Poller {
 
 /// The pause before a changed request (rule 14: never the same refused request again).
 const NARROW_PACE: i64 = Millis::SECOND;
+
+/// A 429 is waited out at the server's pace, without backoff, this many times in a row.
+const RATE_LIMITED_PACED: u32 = 3;
 
 /// The next `limit` down after a refusal or a page failing every time: 500 → 100 → 25 →
 /// 5 → 1.
@@ -1959,6 +2200,48 @@ fn ceiling(job: &Job) -> Millis {
     match job.server_date {
         Some(date) => date.plus(5 * Millis::MINUTE),
         None => job.received_wall.plus(Millis::DAY),
+    }
+}
+
+/// A page from tomorrow on, empty on any server: it asks whether the server serves
+/// requests at all, without touching the records that fail. Tomorrow by the server's
+/// clock, else by the later of its newest row and this computer's wall clock (an empty
+/// first load without a `Date` header leaves a watermark at 1970, and the driver's clock
+/// counts from boot); a year ahead once tomorrow failed too; and always after a record
+/// known to fail.
+fn control_query(state: &SyncState, job: &Job, wall: Millis) -> Query {
+    let latest = state.watermark.map_or(wall, |w| w.max(wall));
+    let base = job.server_date.unwrap_or(latest);
+    let ahead = if job.narrow.control_far {
+        365 * Millis::DAY
+    } else {
+        Millis::DAY
+    };
+    let past_unservable = state
+        .learned
+        .unservable
+        .map_or(Millis(i64::MIN), |at| at.plus(1));
+    Query::Since {
+        start: base.plus(ahead).max(past_unservable),
+        limit: 1,
+    }
+}
+
+/// Whether a probe page cannot see new rows arrive: a row created now sorts above every
+/// row of the page only if one of them is dated no later than now (the `Date` header's
+/// second); one a few minutes ahead would hide it from the probe's ETag until a full fetch.
+fn hides_new_rows(job: &Job, page: &Page) -> bool {
+    let now_on_server = job
+        .server_date
+        .map_or(ceiling(job), |d| d.plus(Millis::SECOND));
+    !page.events.iter().any(|e| e.created_at <= now_on_server)
+}
+
+/// The earlier of two optional times.
+fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -124,7 +124,8 @@ struct SimServer {
     rows: Vec<Row>,
     faults: Vec<Fault>,
     requests: u32,
-    /// Server times of recent requests (rate limit).
+    /// When recent requests were accepted (rate limit), in real time: the limiter keeps
+    /// counting through the server's clock steps.
     recent: Vec<i64>,
     shuffle: crate::rng::Rng,
     /// Boot times at which a fault or a 429 was served.
@@ -218,17 +219,17 @@ impl SimServer {
         }
     }
 
-    fn rate_limited(&mut self, server_now: i64) -> Option<Outcome> {
+    fn rate_limited(&mut self, now: i64) -> Option<Outcome> {
         let (n, with_header) = self.v.rate_limit?;
-        self.recent.retain(|t| *t > server_now - MIN);
+        self.recent.retain(|t| *t > now - MIN);
         if self.recent.len() >= n {
-            let wait = self.recent[0] + MIN - server_now;
+            let wait = self.recent[0] + MIN - now;
             return Some(Outcome::Unavailable {
                 status: 429,
                 retry_after: with_header.then_some((wait + 999) / 1000 * 1000),
             });
         }
-        self.recent.push(server_now);
+        self.recent.push(now);
         None
     }
 
@@ -268,7 +269,7 @@ impl SimServer {
                 retry_after: None,
             };
         }
-        if let Some(limited) = self.rate_limited(server_now) {
+        if let Some(limited) = self.rate_limited(boot) {
             self.disturbances.push(boot);
             return limited;
         }
@@ -397,11 +398,14 @@ struct SimStore {
 
 impl SimStore {
     /// Applies a commit; returns the ids a finished sync's toasts announce.
-    fn commit(&mut self, c: &Commit, settings: &Settings) -> Vec<String> {
+    /// Writes `c`; the events to announce, and the oldest `createdAt` new to the store.
+    fn commit(&mut self, c: &Commit, settings: &Settings) -> (Vec<String>, Option<Millis>) {
+        let mut oldest_new: Option<Millis> = None;
         for e in &c.events {
             if self.rows.contains_key(&e.id) {
                 continue;
             }
+            oldest_new = Some(oldest_new.map_or(e.created_at, |o| o.min(e.created_at)));
             let history = c.news_floor.is_some_and(|floor| e.created_at < floor);
             let state = if history {
                 NotifyState::Suppressed
@@ -414,7 +418,7 @@ impl SimStore {
         self.sync = c.state.clone();
         self.incomplete.extend(c.incomplete.iter().copied());
         let Some(finish) = &c.finish else {
-            return Vec::new();
+            return (Vec::new(), oldest_new);
         };
         let mut pending: Vec<&EventLog> = self
             .rows
@@ -454,7 +458,7 @@ impl SimStore {
             .map(String::from)
             .collect();
         self.toasts.extend(p.toasts);
-        ids
+        (ids, oldest_new)
     }
 
     /// What the store's `duplicates` module does with a new row: a second upload of a
@@ -643,6 +647,10 @@ struct Sim {
     visible_at: HashMap<String, i64>,
     /// Events that were visible only after a delay: the probe may not see them.
     delayed: HashSet<String>,
+    /// Rows created beneath rows listed before the server's clock was set back, while it
+    /// was set forward again before Doorpost checked (see `set_back_under`): nothing but a
+    /// listing reaching beneath the stored rows finds them, which a sweep does.
+    beneath: HashSet<String>,
     /// Events whose invariants are proven for good (stored, and announced when due).
     settled: HashSet<String>,
     /// The smallest page cap the server had during the run.
@@ -651,6 +659,12 @@ struct Sim {
     second_uploads: HashMap<String, String>,
     /// The server's clock runs an hour ahead (until the next `ClockStep` corrects it).
     clock_ahead: bool,
+    /// The newest `createdAt` on the server when its clock was last set back: a row
+    /// created beneath it sorts beneath rows listed before, where the probe's ETag cannot
+    /// see it arrive, like a row that became visible late.
+    set_back_under: Option<i64>,
+    /// When (boot time) the clock was last set back.
+    set_back_at: i64,
 }
 
 impl Sim {
@@ -688,10 +702,13 @@ impl Sim {
             request_times: Vec::new(),
             visible_at: HashMap::new(),
             delayed: HashSet::new(),
+            beneath: HashSet::new(),
             settled: HashSet::new(),
             smallest_cap: v.cap,
             second_uploads: HashMap::new(),
             clock_ahead: false,
+            set_back_under: None,
+            set_back_at: 0,
             outage: SimOutage::default(),
         };
         if sim.server.v.sparse_history {
@@ -753,6 +770,9 @@ impl Sim {
         );
         if visible_delay > 0 {
             self.delayed.insert(e.id.clone());
+        }
+        if self.set_back_under.is_some_and(|c| e.created_at.0 < c) {
+            self.beneath.insert(e.id.clone());
         }
         self.server.rows.push(Row {
             event: e,
@@ -874,7 +894,7 @@ impl Sim {
                 c.incomplete
             );
         }
-        let ids = self.store.commit(&c, &self.settings);
+        let (ids, oldest_new) = self.store.commit(&c, &self.settings);
         if c.finish.is_some() {
             self.outage.checked(self.wall);
         }
@@ -886,6 +906,21 @@ impl Sim {
                 answered: 0,
             });
         } else if c.finish.is_some() {
+            // A check after the clock was set back, while its `Date` still shows the rows
+            // listed before in its future (by more than the 5 minutes a clock may be off),
+            // sees it and lists from the corrected present: rows created from now on are
+            // found as usual. Checking later, rows created in between stay beneath until a
+            // sweep (README, known limits).
+            let seen = self.probed_at.is_some_and(|p| p >= self.set_back_at)
+                && self
+                    .set_back_under
+                    .is_some_and(|c| self.server_now() + 5 * MIN < c);
+            if seen {
+                if std::env::var_os("SIM_TRACE").is_some() {
+                    eprintln!("t={} set back seen ({:?})", self.boot, self.set_back_under);
+                }
+                self.set_back_under = None;
+            }
             self.finished.push(Finished {
                 probed_at: self.probed_at.take(),
                 finished_at: self.boot,
@@ -901,7 +936,18 @@ impl Sim {
             self.halted = true;
             return;
         }
-        self.poller.handle_committed(now, Ok(c.state.clone()));
+        let written = Written {
+            state: c.state.clone(),
+            oldest_new,
+        };
+        self.poller.handle_committed(now, Ok(written));
+        if c.finish.is_some() && self.poller.widening() {
+            // Rows new to the store turned up beneath the window: the check goes on with
+            // the sync that lists beneath it, which is the one that covers them.
+            if let Some(f) = self.finished.last_mut() {
+                f.probed_at = None;
+            }
+        }
         self.store.announce(&ids);
         if c.finish.is_some() {
             self.check_step();
@@ -958,9 +1004,11 @@ impl Sim {
 
     /// The first finished sync that looked at the newest rows at or after `visible` (and,
     /// for a row that was in flight, listed rows rather than answering 304).
-    fn covering(&self, visible: i64, delayed: bool) -> Option<&Finished> {
+    fn covering(&self, visible: i64, delayed: bool, beneath: bool) -> Option<&Finished> {
         self.finished.iter().find(|f| {
-            f.probed_at.is_some_and(|p| p >= visible) && (!delayed || f.kind != SyncKind::Unchanged)
+            f.probed_at.is_some_and(|p| p >= visible)
+                && (!delayed || f.kind != SyncKind::Unchanged)
+                && (!beneath || f.kind == SyncKind::Sweep)
         })
     }
 
@@ -984,7 +1032,8 @@ impl Sim {
             let delayed = self.delayed.contains(&e.id);
             // G1: a sync that looked at the newest rows after this one was visible, and
             // finished, stored it.
-            let Some(f) = self.covering(visible, delayed) else {
+            let beneath = self.beneath.contains(&e.id);
+            let Some(f) = self.covering(visible, delayed, beneath) else {
                 continue;
             };
             assert!(
@@ -1286,9 +1335,10 @@ fn retry_after_is_honoured_and_backoff_grows() {
     assert_eq!(sim.server.requests, after_429, "nothing before Retry-After");
     sim.advance(20 * MIN);
     assert!(sim.server.requests > after_429);
-    // Twelve failures in a row (three of them answering the control requests that tell
-    // an outage from a record the server cannot serve) back off well past the interval.
-    sim.server.faults = vec![Fault::Status(503); 12];
+    // Sixteen failures in a row (six of them answering the control requests, from
+    // tomorrow and from a year ahead, that tell an outage from a record the server
+    // cannot serve) back off well past the interval.
+    sim.server.faults = vec![Fault::Status(503); 16];
     let t = sim.boot;
     while !sim.server.faults.is_empty() {
         sim.advance(MIN);
@@ -1927,6 +1977,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Absurd),
         1 => Just(Op::FutureRow),
         2 => (prop_oneof![Just(0i64), 0..5 * MIN], 1..crate::duplicates::WINDOW).prop_map(|(late, after)| Op::UploadTwice { late, after }),
+        1 => Just(Op::ClockStep),
+        1 => Just(Op::Poison),
         // Not drawn yet: server clock steps (with rows in flight and bursts beside them
         // they still lose rows at 1,000 schedules), and a poisoned record on a one-row server under a tight rate limit
         // takes hours to step past, longer than the schedules settle (README, "Known
@@ -2007,6 +2059,10 @@ fn run_op(sim: &mut Sim, op: Op) {
         // Stepping past a record by time needs `startDate` on `createdAt` (README, known
         // limits); on the device time only `skip` can, where it is trustworthy.
         Op::Poison if v.start_on_timestamp => {}
+        // Newest first only, without a `skip` to page past it (refused, ignored, or in an
+        // unstable order): every request for the rows beneath a poisoned record holds it,
+        // and the rows above it are read only in the narrowed pages (README, known limits).
+        Op::Poison if v.desc_only && (v.unstable || v.strict || v.skip == SkipMode::Ignored) => {}
         Op::Poison => {
             if let Some(row) = sim.server.rows.iter().rev().find(|r| !r.absurd) {
                 sim.server.poisoned.insert(row.event.id.clone());
@@ -2019,6 +2075,11 @@ fn run_op(sim: &mut Sim, op: Op) {
             // A clock that runs an hour fast, then is corrected: ahead, then back.
             let ms = if sim.clock_ahead { -HOUR } else { HOUR };
             sim.clock_ahead = !sim.clock_ahead;
+            if ms < 0 {
+                let newest = sim.server.rows.iter().filter(|r| !r.absurd);
+                sim.set_back_under = newest.map(|r| r.event.created_at.0).max();
+                sim.set_back_at = sim.boot;
+            }
             // What was visible before the correction stays visible (the high-water mark:
             // a row listed before a step back is not in flight after it).
             let now = sim.server_now().max(sim.server.high_water);
@@ -2028,6 +2089,13 @@ fn run_op(sim: &mut Sim, op: Op) {
             for row in sim.server.rows.iter_mut().filter(|r| r.visible > now) {
                 row.visible += ms;
                 row.event.created_at = row.event.created_at.plus(ms);
+                if sim
+                    .set_back_under
+                    .is_some_and(|c| row.event.created_at.0 < c)
+                    && ms < 0
+                {
+                    sim.beneath.insert(row.event.id.clone());
+                }
                 // An hour apart, a second upload is no longer the same unlock's.
                 sim.second_uploads.remove(&row.event.id);
             }
@@ -2952,5 +3020,282 @@ fn a_narrowed_sync_on_unproven_dates_lists_again_at_full_size() {
             Op::Absurd,
             Op::Wait(273691),
         ],
+    );
+}
+
+/// A sweep walking under a rate limit's waits, a server clock set back meanwhile and set
+/// right before the next check: the sweep's walk had passed the millisecond of a row
+/// created after the correction, and the watermark (a row from the hour the clock ran
+/// ahead) lay far above it. The next check lists from where the sweep started too (found
+/// drawing clock steps at random).
+#[test]
+fn rows_created_while_a_long_sync_ran_are_looked_for_beneath_a_watermark_from_the_future() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 3,
+        skip: SkipMode::Honoured,
+        strict: true,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: true,
+        skew: 0,
+        rate_limit: Some((5, true)),
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: false,
+    };
+    run_schedule(
+        v,
+        4160516163198564644,
+        vec![
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Wait(1),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Fault(Fault::Network),
+            Op::SetCap(5),
+            Op::Wait(1),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::UploadTwice { late: 0, after: 1 },
+            Op::ClockStep,
+            Op::UploadTwice { late: 0, after: 1 },
+            Op::Wait(299978),
+            Op::Scrub,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Fault(Fault::Network),
+            Op::Sleep(60000),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::UploadTwice { late: 0, after: 4 },
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Unlock {
+                late: 1002,
+                visible_delay: 0,
+            },
+            Op::CrashAfterCommit,
+            Op::Sleep(106436),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Poison,
+            Op::Wait(1114890),
+            Op::Wait(501076),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Crash,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Sleep(2498161),
+            Op::Wait(163870),
+            Op::Burst(5),
+            Op::ClockStep,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Wait(1),
+            Op::UploadTwice { late: 0, after: 2 },
+            Op::Wait(833723),
+            Op::Crash,
+            Op::Wait(63300),
+            Op::Wait(259698),
+            Op::Fault(Fault::RetryAfter(2109824)),
+            Op::Wait(33998),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+        ],
+    );
+}
+
+/// Stepping past a record the server cannot serve, with a 15-minute `Retry-After` in
+/// between: failures while stepping are failures all the same, and the host is told
+/// (found drawing poisoned records at random).
+#[test]
+fn a_long_wait_while_stepping_past_a_record_is_told_as_cant_check() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 1,
+        skip: SkipMode::Ignored,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: false,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Poison,
+            Op::Wait(442698),
+            Op::Crash,
+            Op::Fault(Fault::Truncated),
+            Op::Fault(Fault::RetryAfter(892735)),
+            Op::Wait(628293),
+            Op::Wait(272704),
+        ],
+    );
+}
+
+/// A database that commits rows long after dating them (or a clock set back and forward
+/// between two checks): a check that finds a row new to the store beneath its window
+/// lists beneath it at once, twice as deep each time, rather than leaving the rest for the
+/// next sweep.
+#[test]
+fn rows_found_new_beneath_a_window_widen_the_next_check() {
+    // One row a page: a page never reaches past the first row beneath the window.
+    let v = Variant {
+        cap: 1,
+        ..Variant::default()
+    };
+    let mut sim = Sim::new(v, 71);
+    // Sweeps a day apart: none comes between.
+    sim.settings.reconcile_interval_mins = 24 * 60;
+    let config = Sim::config(&sim.server.v, &sim.settings);
+    sim.poller.apply_config(Millis(0), config);
+    sim.advance(MIN);
+    sim.unlock(0, 0);
+    sim.advance(40 * MIN);
+    let newest = sim.unlock(0, 0);
+    sim.advance(6 * MIN);
+    assert!(sim.store.rows.contains_key(&newest));
+    // Two rows dated 20 and 30 minutes before the newest, committed only now.
+    let dated = sim.store.rows[&newest].0.created_at.0;
+    let mut late = Vec::new();
+    for ago in [20 * MIN, 30 * MIN] {
+        let e = sim.event(dated - ago, dated - ago, "Back gate");
+        late.push(e.id.clone());
+        let now = sim.server_now();
+        sim.inject_row(e, now, false);
+    }
+    // The probe's ETag cannot see rows arrive beneath the newest: the next full fetch
+    // (half an hour at most) lists the window.
+    let sweeps = sim
+        .finished
+        .iter()
+        .filter(|f| f.kind == SyncKind::Sweep)
+        .count();
+    sim.advance(sim.poller.config().full_fetch_every + MIN);
+    assert_eq!(
+        sim.finished
+            .iter()
+            .filter(|f| f.kind == SyncKind::Sweep)
+            .count(),
+        sweeps,
+        "no sweep in between"
+    );
+    for id in &late {
+        assert!(
+            sim.store.rows.contains_key(id),
+            "{id} stored by the next full fetch"
+        );
+    }
+}
+
+/// A 429 without `Retry-After` shows how many requests a minute the server takes: the
+/// pages after it keep to that pace, so refusals stay rare instead of coming every few
+/// requests (each refused retry counting against the same limit).
+#[test]
+fn after_a_429_requests_keep_to_the_pace_the_server_showed() {
+    let v = Variant {
+        cap: 10,
+        rate_limit: Some((5, false)),
+        ..Variant::default()
+    };
+    let mut sim = Sim::new(v, 19);
+    for i in 0..300 {
+        let at = sim.server_now() - (i + 1) * 30 * MIN;
+        let e = sim.event(at, at, "Gym");
+        sim.inject(e, 0);
+    }
+    sim.advance(60 * MIN);
+    assert_eq!(sim.store.rows.len(), 300);
+    let refused = sim.server.disturbances.len();
+    assert!(refused <= 2, "{refused} requests refused with 429");
+}
+
+/// A record the server cannot serve, dated a month ahead: it tops every page of the
+/// newest rows and every control "from tomorrow". The control from a year ahead tells it
+/// from an outage, the walk steps past it, and its millisecond is remembered: later checks
+/// walk straight past it in a few requests instead of searching again.
+#[test]
+fn a_poisoned_record_in_the_servers_future_is_stepped_past_once_then_remembered() {
+    let v = Variant {
+        cap: 1,
+        skip: SkipMode::Ignored,
+        date_header: false,
+        ..Variant::default()
+    };
+    let mut sim = Sim::new(v, 5);
+    sim.advance(MIN);
+    let first = sim.unlock(0, 0);
+    sim.advance(1);
+    let now = sim.server_now();
+    let future = sim.event(now + 30 * DAY, now + 30 * DAY, "Back gate");
+    let poisoned = future.id.clone();
+    sim.inject_row(future, now, false);
+    sim.server.poisoned.insert(poisoned);
+    sim.advance(30 * MIN);
+    assert!(
+        sim.store.rows.contains_key(&first),
+        "the row beneath is read"
+    );
+    assert!(
+        sim.poller.state().learned.unservable.is_some(),
+        "and the record remembered"
+    );
+    let fresh = sim.unlock(0, 0);
+    let before = sim.server.requests;
+    sim.advance(HOUR);
+    assert!(sim.store.rows.contains_key(&fresh));
+    let per_check = (sim.server.requests - before) / 12;
+    assert!(
+        per_check <= 20,
+        "{per_check} requests a check once it is known"
     );
 }

@@ -279,6 +279,7 @@ pub struct Commit<'a> {
 pub struct Inserted {
     pub id: String,
     pub state: NotifyState,
+    pub created_at: Millis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -292,6 +293,14 @@ pub struct CommitOutcome {
     pub updated: usize,
     /// Quarantined records not seen before.
     pub quarantined_new: usize,
+}
+
+impl CommitOutcome {
+    /// The oldest `createdAt` among the rows that were new (the poller's
+    /// [`doorpost_core::poller::Written::oldest_new`]).
+    pub fn oldest_new(&self) -> Option<Millis> {
+        self.inserted.iter().map(|i| i.created_at).min()
+    }
 }
 
 /// A quarantined record as stored.
@@ -740,6 +749,7 @@ fn write_rows(
             inserted.push(Inserted {
                 id: id.clone(),
                 state,
+                created_at: e.created_at,
             });
             continue;
         }
