@@ -75,6 +75,8 @@ describe('status', () => {
     startFilter: 'deviceTime',
     lastRefusal: '400 limit must not be greater than 100',
     learnedAt: NOW - 10 * 60_000,
+    perMinute: 5,
+    unservableAt: NOW - 60 * 60_000,
   };
   const words: Record<Language, Record<string, string[]>> = {
     en: {
@@ -84,6 +86,8 @@ describe('status', () => {
       skip: ['Skipping rows (skip)', 'Ignored: the same rows came back'],
       'start-filter': ['startDate filters on', "The lock's own clock (timestamp)"],
       'last-refusal': ['Last refusal', '400 limit must not be greater than 100'],
+      pace: ['Pace', 'At most 5 requests a minute (learned from a refusal)'],
+      unservable: ['Record Parakey cannot serve', 'Dated ', 'stepped past, remembered for a day'],
     },
     nb: {
       'largest-limit': ['Største side godtatt', 'limit=100'],
@@ -92,6 +96,8 @@ describe('status', () => {
       skip: ['Hoppe over rader (skip)', 'Ignorert: de samme radene kom tilbake'],
       'start-filter': ['startDate filtrerer på', 'Låsens egen klokke (timestamp)'],
       'last-refusal': ['Siste avvisning', '400 limit must not be greater than 100'],
+      pace: ['Tempo', 'Høyst 5 forespørsler i minuttet (lært av en avvisning)'],
+      unservable: ['Post Parakey ikke kan levere', 'Datert ', 'hoppet over, huskes i et døgn'],
     },
   };
   const unknown: Record<Language, Record<string, string>> = {
@@ -118,6 +124,8 @@ describe('status', () => {
     const row = (key: string) => within(details).getByTestId(`status-learned-${key}`).querySelector('dd')!.textContent!.trim();
     for (const key of ['largest-limit', 'ascending', 'skip', 'start-filter']) expect(row(key)).toBe(unknown[lang].notKnown);
     expect(row('page-max')).toBe(unknown[lang].pageMax);
+    expect(row('pace')).toBe({ en: 'No rate limit met', nb: 'Ingen forespørselsgrense møtt' }[lang]);
+    expect(row('unservable')).toBe({ en: 'None met', nb: 'Ingen møtt' }[lang]);
     expect(row('last-refusal')).toBe(unknown[lang].none);
   });
 

@@ -47,6 +47,8 @@ const status: StatusView = {
     startFilter: 'unknown',
     lastRefusal: '400 limit must not be greater than 100',
     learnedAt: 1,
+    perMinute: null,
+    unservableAt: null,
   },
 };
 const seaCabin: PlaceView = {

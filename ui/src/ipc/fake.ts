@@ -50,6 +50,8 @@ export const NOTHING_LEARNED: LearnedView = {
   startFilter: 'unknown',
   lastRefusal: null,
   learnedAt: null,
+  perMinute: null,
+  unservableAt: null,
 };
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -349,6 +351,8 @@ export class FakeBackend implements Backend {
               startFilter: 'createdAt',
               lastRefusal: null,
               learnedAt: null,
+              perMinute: null,
+              unservableAt: null,
             },
       ...options.status,
     };

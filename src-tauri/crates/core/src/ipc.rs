@@ -176,6 +176,12 @@ pub struct LearnedView {
     /// hour, then the richer request is tried again.
     #[ts(type = "number | null")]
     pub learned_at: Option<i64>,
+    /// Requests a minute Doorpost keeps to, learned from a 429 without `Retry-After`.
+    pub per_minute: Option<u32>,
+    /// The `createdAt` (ms) of a record the server fails every page holding, stepped past
+    /// and remembered for a day.
+    #[ts(type = "number | null")]
+    pub unservable_at: Option<i64>,
 }
 
 /// The status page and the tray's status line.

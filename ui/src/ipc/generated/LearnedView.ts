@@ -27,4 +27,13 @@ lastRefusal: string | null,
  * When (wall clock) the oldest lesson still kept was learned; lessons are kept an
  * hour, then the richer request is tried again.
  */
-learnedAt: number | null, };
+learnedAt: number | null, 
+/**
+ * Requests a minute Doorpost keeps to, learned from a 429 without `Retry-After`.
+ */
+perMinute: number | null, 
+/**
+ * The `createdAt` (ms) of a record the server fails every page holding, stepped past
+ * and remembered for a day.
+ */
+unservableAt: number | null, };

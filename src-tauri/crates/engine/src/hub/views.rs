@@ -148,6 +148,8 @@ pub fn learned(l: &Learned, skip: SkipSupport, start: StartFilter) -> LearnedVie
             .since_wall
             .filter(|_| l.max_limit.is_some() || l.asc_refused)
             .map(|t| t.0),
+        per_minute: l.per_minute,
+        unservable_at: l.unservable.map(|t| t.0),
     }
 }
 
@@ -203,6 +205,17 @@ pub fn learned_lines(auth: Option<AuthStyle>, v: &LearnedView) -> Vec<String> {
             "last refusal: {}",
             v.last_refusal.as_deref().unwrap_or("none")
         ),
+        match v.per_minute {
+            Some(n) => format!("pace: at most {n} requests a minute (learned from a 429)"),
+            None => "pace: no rate limit met".into(),
+        },
+        match v.unservable_at {
+            Some(at) => format!(
+                "record Parakey cannot serve: dated {} (stepped past; kept a day)",
+                Millis(at).to_rfc3339()
+            ),
+            None => "record Parakey cannot serve: none met".into(),
+        },
     ]
 }
 
@@ -320,6 +333,8 @@ mod tests {
                 "skip: not known yet",
                 "startDate filters on: not known yet",
                 "last refusal: none",
+                "pace: no rate limit met",
+                "record Parakey cannot serve: none met",
             ]
         );
 
@@ -334,6 +349,10 @@ mod tests {
                 largest_accepted: Some(100),
                 since_wall: Some(Millis(1_764_597_600_000)),
                 last_refusal: Some("400 limit must not\tbe greater   than 100 ".into()),
+                per_minute: Some(5),
+                per_minute_since_wall: Some(Millis(1_764_597_600_000)),
+                unservable: Some(Millis(1_764_600_000_000)),
+                unservable_since_wall: Some(Millis(1_764_597_600_000)),
             },
             ..SyncState::default()
         };
@@ -348,6 +367,8 @@ mod tests {
                 start_filter: StartFilterView::DeviceTime,
                 last_refusal: Some("400 limit must not be greater than 100".into()),
                 learned_at: Some(1_764_597_600_000),
+                per_minute: Some(5),
+                unservable_at: Some(1_764_600_000_000),
             }
         );
         let json = serde_json::to_value(&v).unwrap();
@@ -365,6 +386,9 @@ mod tests {
                 "skip: refused",
                 "startDate filters on: the lock's own clock (timestamp)",
                 "last refusal: 400 limit must not be greater than 100",
+                "pace: at most 5 requests a minute (learned from a 429)",
+                "record Parakey cannot serve: dated 2025-12-01T14:40:00.000Z (stepped past; \
+                 kept a day)",
             ]
         );
 
