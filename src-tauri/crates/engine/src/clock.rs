@@ -1,34 +1,45 @@
 //! The engine's clock for deadlines: elapsed time that keeps counting while the machine is
 //! suspended and ignores steps of the wall clock.
 //!
-//! On Linux this is `CLOCK_BOOTTIME`. The usual monotonic clock (`Instant`) stops during
-//! suspend, so a `Retry-After` of an hour would still be an hour away after a night asleep;
-//! the wall clock can be stepped by NTP or the user, which would fire or hold back every
-//! deadline at once. Elsewhere it falls back to `Instant`, counted from the first call.
+//! The usual monotonic clock (`Instant`) stops during suspend, so a `Retry-After` of an
+//! hour would still be an hour away after a night asleep; the wall clock can be stepped by
+//! NTP or the user, which would fire or hold back every deadline at once. So:
+//! `CLOCK_BOOTTIME` on Linux, `CLOCK_MONOTONIC` on macOS (Darwin's counts through sleep,
+//! unlike `CLOCK_UPTIME_RAW`, which `Instant` reads there), the interrupt time on Windows
+//! (`QueryInterruptTime`); elsewhere `Instant`, counted from the first call.
 //!
 //! [`suspended`] tells the driver that the machine slept (so that an outage from before the
-//! sleep gets its grace again): on Linux, `CLOCK_BOOTTIME` less `CLOCK_MONOTONIC`.
-//! Elsewhere it is not known yet, and a failure from before a sleep is told on waking.
+//! sleep gets its grace again): the clock above less one that stops while asleep
+//! (`CLOCK_MONOTONIC` on Linux, `Instant` on macOS, `QueryUnbiasedInterruptTime` on
+//! Windows). Elsewhere it is not known, and a failure from before a sleep is told on waking.
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::sync::OnceLock;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::time::Instant;
 
 use doorpost_core::time::Millis;
 
-/// Milliseconds since an arbitrary origin (boot, on Linux); only differences mean anything.
+/// Milliseconds since an arbitrary origin (boot, on Linux and Windows); only differences
+/// mean anything.
 pub fn elapsed() -> Millis {
     #[cfg(target_os = "linux")]
     {
-        let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
-        Millis(
-            t.tv_sec
-                .saturating_mul(1_000)
-                .saturating_add(t.tv_nsec / 1_000_000),
-        )
+        Millis(ms(rustix::time::clock_gettime(
+            rustix::time::ClockId::Boottime,
+        )))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
+    {
+        Millis(ms(rustix::time::clock_gettime(
+            rustix::time::ClockId::Monotonic,
+        )))
+    }
+    #[cfg(windows)]
+    {
+        Millis(windows::interrupt_time_ms())
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         static ORIGIN: OnceLock<Instant> = OnceLock::new();
         let origin = ORIGIN.get_or_init(Instant::now);
@@ -36,24 +47,67 @@ pub fn elapsed() -> Millis {
     }
 }
 
-/// How long the machine has been suspended since boot, where the system says; only
-/// differences mean anything.
+/// How long the machine has been suspended (since boot, or since the first call on macOS),
+/// where the system says; only differences mean anything.
 pub fn suspended() -> Option<Millis> {
     #[cfg(target_os = "linux")]
     {
         use rustix::time::{ClockId, clock_gettime};
-        let ms = |t: rustix::time::Timespec| {
-            t.tv_sec
-                .saturating_mul(1_000)
-                .saturating_add(t.tv_nsec / 1_000_000)
-        };
         let monotonic = ms(clock_gettime(ClockId::Monotonic));
         let boot = ms(clock_gettime(ClockId::Boottime));
         Some(Millis(boot.saturating_sub(monotonic)))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
+    {
+        use std::sync::OnceLock;
+        use std::time::Instant;
+        // `Instant` reads CLOCK_UPTIME_RAW here, which stops while asleep: from one origin,
+        // the two clocks part by the time slept.
+        static ORIGIN: OnceLock<(Millis, Instant)> = OnceLock::new();
+        let (counted, awake) = ORIGIN.get_or_init(|| (elapsed(), Instant::now()));
+        let awake = i64::try_from(awake.elapsed().as_millis()).unwrap_or(i64::MAX);
+        Some(Millis(elapsed().since(*counted).saturating_sub(awake)))
+    }
+    #[cfg(windows)]
+    {
+        Some(Millis(
+            windows::interrupt_time_ms().saturating_sub(windows::unbiased_interrupt_time_ms()),
+        ))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         None
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn ms(t: rustix::time::Timespec) -> i64 {
+    t.tv_sec
+        .saturating_mul(1_000)
+        .saturating_add(t.tv_nsec / 1_000_000)
+}
+
+/// The interrupt time, in 100-nanosecond units since boot: biased (counting sleep) and
+/// unbiased (not counting it).
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod windows {
+    use windows_sys::Win32::System::WindowsProgramming::{
+        QueryInterruptTime, QueryUnbiasedInterruptTime,
+    };
+
+    pub fn interrupt_time_ms() -> i64 {
+        let mut t: u64 = 0;
+        // SAFETY: writes one u64 through a valid pointer; cannot fail (Windows 10 and later).
+        unsafe { QueryInterruptTime(&mut t) };
+        i64::try_from(t / 10_000).unwrap_or(i64::MAX)
+    }
+
+    pub fn unbiased_interrupt_time_ms() -> i64 {
+        let mut t: u64 = 0;
+        // SAFETY: writes one u64 through a valid pointer; it fails only for a null one.
+        unsafe { QueryUnbiasedInterruptTime(&mut t) };
+        i64::try_from(t / 10_000).unwrap_or(i64::MAX)
     }
 }
 
