@@ -611,8 +611,11 @@ struct Job {
     /// whether the page was blind, to store at the end.
     probe: Option<(Option<String>, Option<u64>, bool)>,
     server_date: Option<Millis>,
-    /// The `Date` of the first answer.
+    /// The `Date` of the first answer; without one, the watermark the sync began with (rows
+    /// created after it began are dated after both).
     started_date: Option<Millis>,
+    /// `started_date` is the server's `Date`.
+    started_dated: bool,
     received_wall: Millis,
     /// Largest `createdAt` received that is not in the server's future.
     newest: Option<Millis>,
@@ -992,7 +995,8 @@ impl Poller {
             bytes: 0,
             probe: None,
             server_date: None,
-            started_date: None,
+            started_date: self.state.watermark,
+            started_dated: false,
             received_wall: Millis(0),
             newest: None,
             news_floor,
@@ -1105,7 +1109,10 @@ impl Poller {
         job.bytes += response.bytes;
         job.received_wall = response.received_wall;
         if response.server_date.is_some() {
-            job.started_date = job.started_date.or(response.server_date);
+            if !std::mem::replace(&mut job.started_dated, true) {
+                // The server's clock, where it sends one, rather than the watermark.
+                job.started_date = response.server_date;
+            }
             job.server_date = response.server_date;
         }
         let rebased = self.rebase_on_server_clock(now, response.server_date);
@@ -1226,7 +1233,12 @@ impl Poller {
                 status: 429,
                 retry_after,
             } => {
-                // Asked to slow down: the control goes out again after the wait.
+                // Asked to slow down: the control goes out again after the wait. A wait
+                // longer than a rate limit's minute makes the failures before it old news:
+                // the request must fail twice again after it before it is made smaller.
+                if retry_after.is_some_and(|ra| ra > Millis::MINUTE) {
+                    job.narrow.failed = None;
+                }
                 job.narrow.control_pending = true;
                 self.handle_rate_limited(now, retry_after);
             }
