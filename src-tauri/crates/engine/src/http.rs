@@ -358,6 +358,7 @@ impl ParakeyClient {
             Err(e) => {
                 return Response {
                     server_date: None,
+                    age: None,
                     received_wall,
                     bytes: 0,
                     outcome: e.outcome(),
@@ -372,6 +373,12 @@ impl ParakeyClient {
             .and_then(|s| httpdate::parse_http_date(s).ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| Millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        // Seconds a caching layer kept the answer (RFC 9111), as ms; a day at most.
+        let age = headers
+            .get(header::AGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .map(|s| i64::from(s.min(86_400)) * 1000);
         let header_bytes: u64 = headers
             .iter()
             .map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64)
@@ -419,6 +426,7 @@ impl ParakeyClient {
         };
         Response {
             server_date,
+            age,
             received_wall,
             bytes,
             outcome,

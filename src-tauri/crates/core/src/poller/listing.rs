@@ -139,6 +139,11 @@ pub struct Listing {
     pinned: Option<Millis>,
     /// `skip` pages stepped past in a row (each failed every time).
     skips_failed: u8,
+    /// A page of the newest rows came back older than one read before it (see
+    /// [`Listing::saw_stale`]).
+    stale: bool,
+    /// How many records the last page of the newest rows held.
+    newest_read: usize,
     done: bool,
 }
 
@@ -169,6 +174,8 @@ impl Listing {
             unservable: None,
             pinned: None,
             skips_failed: 0,
+            stale: false,
+            newest_read: usize::MAX,
             done: false,
         }
     }
@@ -262,8 +269,23 @@ impl Listing {
         match self.stage.clone() {
             // Three failing pages in a row at unproven `skip`s: a server that ignores
             // `skip` answers every one with the failing record. Stepping by time can tell.
+            // Where only the newest-first form is accepted there is no time to step by:
+            // `skip` goes on, up to a bound, and past it the rest of the window is
+            // reported unreadable (found by 10,000 random schedules: three failing records
+            // in a row sent the listing to a walk, which fell back to one page of the
+            // documented form and left the rows beneath them unread and unreported).
+            Stage::NewestSkip { .. } if self.asc_refused && self.skips_failed >= SKIPS_PAST_BAD => {
+                let covered = self.covered_from;
+                self.give_up(IncompleteReason::Unreadable, self.window_start);
+                if let (Some(last), Some(covered)) = (self.incomplete.last_mut(), covered) {
+                    last.until = last.until.max(covered);
+                }
+                true
+            }
             Stage::NewestSkip { .. }
-                if self.skips_failed >= 2 && self.skip != SkipSupport::Honoured =>
+                if self.skips_failed >= 2
+                    && self.skip != SkipSupport::Honoured
+                    && !self.asc_refused =>
             {
                 // What those steps noted as unreadable, the walk finds and notes itself.
                 let at = self.covered_from.unwrap_or(self.window_start);
@@ -317,7 +339,28 @@ impl Listing {
                 self.settle_past_bad();
                 true
             }
-            Stage::Since { .. } => false,
+            Stage::Since { start } => {
+                if matches!(self.skip, SkipSupport::Unknown | SkipSupport::Honoured) {
+                    // The documented form lists newest first: a record failing at its top
+                    // (dated in the server's future) fails every page of it. `skip` pages
+                    // past it, newest first, down to the window's start (found by 10,000
+                    // random schedules: the same failing page was sent for hours).
+                    // No page above it could be read: nothing to overlap with.
+                    self.chain_start = Vec::new();
+                    self.previous = Vec::new();
+                    self.stage = Stage::NewestSkip { skip: 1 };
+                } else {
+                    // Nothing is left to change: the rest of the window cannot be read,
+                    // and Status says so, rather than asking the same again forever.
+                    self.give_up(IncompleteReason::Unreadable, start);
+                    if let (Some(last), Some(covered)) =
+                        (self.incomplete.last_mut(), self.covered_from)
+                    {
+                        last.until = last.until.max(covered);
+                    }
+                }
+                true
+            }
         }
     }
 
@@ -490,6 +533,15 @@ impl Listing {
     /// Reads the page that answered [`Listing::next`]'s last request.
     pub fn take(&mut self, page: &Page) {
         let records = records_in(page);
+        if matches!(self.stage, Stage::Newest { .. }) && !self.stale && self.older_than_read(page) {
+            // A larger page of the newest rows without the newest row read before: a
+            // kept answer (a caching layer), not the server's present. It proves nothing;
+            // the listing goes on from the page read before, in requests of other forms.
+            self.stale = true;
+            let records = u32::try_from(self.previous.len()).unwrap_or(u32::MAX);
+            self.extend(records);
+            return;
+        }
         match self.stage.clone() {
             Stage::Newest { limit } => self.take_newest(page, records, limit),
             Stage::NewestSkip { .. } => self.take_newest_skip(page, records),
@@ -506,8 +558,43 @@ impl Listing {
         self.previous = identities(page);
     }
 
+    /// Whether `page`, of the newest rows, is older than the page of them read just before
+    /// it in this listing, which was smaller: it lacks that page's newest row, or holds
+    /// fewer records.
+    fn older_than_read(&self, page: &Page) -> bool {
+        let Some(read) = self.newest_rows.iter().map(|(_, at)| *at).max() else {
+            return false;
+        };
+        if self.newest_read != self.previous.len() {
+            return false; // the page before was not of the newest rows (a restart)
+        }
+        if (records_in(page) as usize) < self.previous.len() {
+            return true;
+        }
+        // Every row of the smaller page newer than this page's oldest is in this one, on any
+        // server that answers for its present (ties at the oldest millisecond aside).
+        if let Some(floor) = oldest(&page.events) {
+            let ids: std::collections::HashSet<&str> =
+                page.events.iter().map(|e| e.id.as_str()).collect();
+            if (self.newest_rows.iter()).any(|(id, at)| *at > floor && !ids.contains(id.as_str())) {
+                return true;
+            }
+        }
+        // (A page of only unreadable records counts too: were it fresh, being larger, it
+        // would hold the row read before. Taking one for stale costs nothing but going on.)
+        page.events.iter().map(|e| e.created_at).max() < Some(read)
+    }
+
+    /// Whether a page of the newest rows came back older than one read before: a caching
+    /// layer answered. What the first page showed (its ETag) is then no proof that the
+    /// window was listed as of it.
+    pub fn saw_stale(&self) -> bool {
+        self.stale
+    }
+
     fn take_newest(&mut self, page: &Page, records: u32, limit: u32) {
         self.previous = identities(page);
+        self.newest_read = self.previous.len();
         let Some(oldest) = oldest(&page.events) else {
             if records == 0 {
                 self.done = true; // nothing at all: nothing more to list
@@ -909,6 +996,10 @@ impl Listing {
         self.done = true;
     }
 }
+
+/// Failing `skip` pages in a row after which a newest-first-only listing gives up on the
+/// rest of its window (and says so).
+const SKIPS_PAST_BAD: u8 = 20;
 
 /// The `startDate` of the next one-row page past a record the server cannot serve: a
 /// growing step from the last failure until a page is served, then halfway back.

@@ -412,6 +412,9 @@ fn encode_date(t: Millis) -> String {
 pub struct Response {
     /// The server's `Date` header, when present and readable.
     pub server_date: Option<Millis>,
+    /// How long (ms) a caching layer kept the answer (its `Age` header): what it shows is
+    /// the server as it was that long ago.
+    pub age: Option<i64>,
     /// The client's wall clock when the response arrived. Compared only with the client's
     /// own earlier readings (how long Doorpost was closed), never with server times.
     pub received_wall: Millis,
@@ -633,9 +636,24 @@ struct Job {
     /// Every form was refused: after the wait, a new sync from the richest form, never
     /// the refused request again.
     start_over: bool,
+    /// When (this computer's wall clock) the server was as the first answer showed it.
+    first_view: Option<Millis>,
+    /// A later answer showed the server as it was before that (a caching layer's kept
+    /// answer, by its `Age`): the sync lists the window as of that older view only.
+    older_view: bool,
 }
 
 impl Job {
+    /// Notes when the server was as an answer shows it: when it came, less its `Age`
+    /// (whole seconds, so a second more).
+    fn note_view(&mut self, received_wall: Millis, age: Option<i64>) {
+        let view = age.map_or(received_wall, |a| received_wall.minus(a + Millis::SECOND));
+        match self.first_view {
+            None => self.first_view = Some(view),
+            Some(first) => self.older_view |= view < first,
+        }
+    }
+
     /// The poll-log entry of a failed request of this sync.
     fn failed_record(&self, why: String) -> PollRecord {
         PollRecord {
@@ -673,6 +691,12 @@ struct Narrow {
     narrowed: bool,
     /// This sync listed its window again at full size (see [`Poller::relist_at_full_size`]).
     relisted: bool,
+    /// A request of this `limit` was refused without saying why: the next asks the same
+    /// for one row, to tell a refused `limit` from a refused form (see
+    /// [`Poller::handle_refusal`]).
+    limit_probe: Option<u32>,
+    /// The last request sent was that one-row question.
+    probe_out: bool,
 }
 
 /// The live look beside a waiting sync (see [`SyncKind::Live`]).
@@ -932,19 +956,21 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return None;
         };
+        job.narrow.probe_out = job.narrow.limit_probe.is_some() && !job.narrow.control_pending;
         let query = if job.narrow.control_pending {
             control_query(&self.state, job, wall)
         } else {
             let Next::Request(query) = job.listing.next() else {
                 return None;
             };
-            query.capped(self.state.learned.cap(u32::MAX))
+            let cap = if job.narrow.probe_out { 1 } else { u32::MAX };
+            query.capped(self.state.learned.cap(cap))
         };
         note_sent(&mut self.sent, now);
         self.last_sent_live = false;
         job.awaiting = true;
         job.requests += 1;
-        let if_none_match = if job.conditional && job.first {
+        let if_none_match = if job.conditional && job.first && !job.narrow.probe_out {
             self.state.probe_etag.clone()
         } else {
             None
@@ -966,6 +992,7 @@ impl Poller {
         }
         // The interval is the spacing between checks, whatever a check costs.
         self.next_check = now.plus(self.config.interval);
+        let resumed = self.state.resume.is_some();
         let (kind, listing) = self.next_listing(now);
         // The probe is a page of the newest rows; a listing that starts with the walk (past
         // a record the server cannot serve) has none.
@@ -995,8 +1022,16 @@ impl Poller {
             bytes: 0,
             probe: None,
             server_date: None,
-            started_date: self.state.watermark,
-            started_dated: false,
+            // A sync resumed after a restart began before this process: no later than the
+            // last finished one's start (found by 10,000 random schedules: a sweep resumed
+            // after a crash took its start from its first answer after the restart, and
+            // the next check's window missed a row created just after its real start).
+            started_date: if resumed {
+                earliest(self.state.last_started, self.state.watermark)
+            } else {
+                self.state.watermark
+            },
+            started_dated: resumed,
             received_wall: Millis(0),
             newest: None,
             news_floor,
@@ -1006,6 +1041,8 @@ impl Poller {
             narrow: Narrow::default(),
             oldest_new: None,
             start_over: false,
+            first_view: None,
+            older_view: false,
         }));
     }
 
@@ -1108,6 +1145,14 @@ impl Poller {
         job.awaiting = false;
         job.bytes += response.bytes;
         job.received_wall = response.received_wall;
+        let answered = matches!(
+            response.outcome,
+            Outcome::Page { .. } | Outcome::NotModified
+        );
+        // (The control and the one-row question about a refused `limit` list nothing.)
+        if answered && !job.narrow.control_pending && !job.narrow.probe_out {
+            job.note_view(response.received_wall, response.age);
+        }
         if response.server_date.is_some() {
             if !std::mem::replace(&mut job.started_dated, true) {
                 // The server's clock, where it sends one, rather than the watermark.
@@ -1378,6 +1423,18 @@ impl Poller {
             return self.fail(now, SyncFailure::Unexpected(status), None);
         };
         let deterministic = matches!(status, 400 | 404 | 405 | 406 | 413 | 414 | 422);
+        let probed = std::mem::take(&mut job.narrow.probe_out);
+        if probed {
+            // The same request for one row was refused as well: its form is (the rules
+            // below, with no `limit` left to lower).
+            job.narrow.limit_probe = None;
+        } else if deterministic && query.limit() > 1 && !names_limit(&detail) {
+            // A bare refusal: ask the same for one row before blaming `skip`, `ASC` or the
+            // undated form (a `limit` maximum lowered while running was blamed on each in
+            // turn, and the listing ended on one-row documented pages that lose rows).
+            job.narrow.limit_probe = Some(query.limit());
+            return self.changed_request(now, SyncFailure::Unexpected(status));
+        }
         let changed =
             deterministic && adapt(&mut self.state.learned, &mut job.listing, query, &detail);
         if changed {
@@ -1385,7 +1442,10 @@ impl Poller {
                 self.state.learned.asc_accepted = false;
             }
             self.state.learned.note(wall);
-            return self.changed_request(now, SyncFailure::Unexpected(status));
+            self.changed_request(now, SyncFailure::Unexpected(status));
+            // The lesson is written at once: a process that stops before the sync's next
+            // commit would otherwise send the refused request again after its restart.
+            return self.commit_held();
         }
         // Nothing left to change: the floor itself is refused. Stop asking until the
         // lessons expire, then start again from the richest form.
@@ -1462,42 +1522,17 @@ impl Poller {
         self.last_error = None;
         // Parakey answers and Doorpost reads: slow (a rate limit between pages) is not blind.
         self.outage.checked(wall);
+        if std::mem::take(&mut job.narrow.probe_out)
+            && let Some(refused) = job.narrow.limit_probe.take()
+        {
+            return self.limit_was_refused(now, refused);
+        }
         job.narrow.failed = None;
         job.narrow.confirmed = false;
-        let learned = &mut self.state.learned;
-        if let Some(cap) = job.narrow.trial_cap.take() {
-            // Larger pages failed every time and this one came back: a lesson, unless the
-            // server has served larger pages before. Then it was what those pages held (one
-            // record), not their size, and the smaller page holds for this sync only: a
-            // lasting small page would keep later syncs from reaching rows that only large
-            // newest pages list (no usable `skip`, `startDate` on device time).
-            if learned
-                .largest_accepted
-                .is_none_or(|largest| largest <= cap)
-            {
-                learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
-                learned.note(wall);
-            }
-        }
-        learned.largest_accepted = learned.largest_accepted.max(Some(asked));
-        if matches!(job.last_query, Some(Query::Ascending { .. })) {
-            learned.asc_accepted = true;
-        }
-        if std::mem::replace(&mut job.first, false) && job.probing {
-            let digest = digest(&page);
-            // Without an ETag, the same newest rows are the next best "nothing new".
-            let unchanged = etag.is_none()
-                && job.conditional
-                && digest.is_some()
-                && digest == self.state.probe_digest;
-            let blind = digest.is_some() && hides_new_rows(job, &page);
-            job.probe = Some((etag, digest, blind));
-            if unchanged {
-                return self.finish(now, true);
-            }
-            if job.kind == SyncKind::Backfill {
-                self.start_backfill_window(&page);
-            }
+        learn_from_page(&mut self.state.learned, job, asked, wall);
+        let first = std::mem::replace(&mut job.first, false);
+        if first && job.probing && self.take_probe(etag, &page) {
+            return self.finish(now, true);
         }
         let Step::Running(job) = &mut self.step else {
             return;
@@ -1532,6 +1567,54 @@ impl Poller {
         } else {
             self.commit_partial(page);
         }
+    }
+
+    /// The one-row question after a bare refusal was answered: the `limit` was refused.
+    /// The page itself is not taken (the listing asked for more and would read it as the
+    /// end); the request goes again with a smaller `limit`, the lesson written at once.
+    fn limit_was_refused(&mut self, now: Millis, refused: u32) {
+        let wall = self.wall_at(now);
+        let Step::Running(job) = &mut self.step else {
+            return;
+        };
+        let cap = step_down(refused);
+        let learned = &mut self.state.learned;
+        learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
+        learned.note(wall);
+        job.listing.cap_limit(cap);
+        job.retry_at = now.plus(NARROW_PACE);
+        self.commit_held();
+    }
+
+    /// The sync's first page: the probe, when it is a page of the newest rows. True when
+    /// it shows nothing new (the same rows as the last probe, without an ETag).
+    fn take_probe(&mut self, etag: Option<String>, page: &Page) -> bool {
+        let Step::Running(job) = &mut self.step else {
+            return false;
+        };
+        if !matches!(job.last_query, Some(Query::Newest { skip: 0, .. })) {
+            // The newest pages failed and the walk answered first: there was no probe, and
+            // the last one's ETag and rows say nothing about now (found by 10,000 random
+            // schedules: the walk's first page, the same row the old probe held, read as
+            // "nothing new").
+            job.probe = Some((None, None, false));
+        } else {
+            let digest = digest(page);
+            // Without an ETag, the same newest rows are the next best "nothing new".
+            let unchanged = etag.is_none()
+                && job.conditional
+                && digest.is_some()
+                && digest == self.state.probe_digest;
+            let blind = digest.is_some() && hides_new_rows(job, page);
+            job.probe = Some((etag, digest, blind));
+            if unchanged {
+                return true;
+            }
+        }
+        if job.kind == SyncKind::Backfill {
+            self.start_backfill_window(page);
+        }
+        false
     }
 
     /// A sync whose pages were made smaller (failures that looked like one record's) and
@@ -1612,6 +1695,9 @@ impl Poller {
 
     /// Commits the pages held, with where to resume (before a wait, or when enough).
     fn commit_held(&mut self) {
+        if !matches!(self.step, Step::Running(_)) {
+            return; // already committing (a sync that ended), or nothing runs
+        }
         let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
             return;
         };
@@ -1697,12 +1783,8 @@ impl Poller {
                 (None, _) => state.incomplete,
             };
         }
-        if let Some((etag, digest, blind)) = job.probe.clone()
-            && !cut_short
-        {
-            state.probe_etag = etag;
-            state.probe_digest = digest;
-            state.probe_blind = blind;
+        if !cut_short {
+            keep_probe(&mut state, &job);
         }
         let catch_up = self.was_away(now, &job);
         self.live_due = now.plus(self.config.interval);
@@ -2126,6 +2208,14 @@ fn cut(text: &str, max: usize) -> String {
 
 /// The largest `limit` an error text names ("limit must not be greater than 100", "limit:
 /// maximum is 100", "limit must be less than 101"), if it names one.
+/// Whether a refusal's text speaks of the page size (then it is lowered without asking).
+fn names_limit(detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    ["limit", "page size", "too large"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
 pub fn limit_named(detail: &str) -> Option<u32> {
     let lower = detail.to_ascii_lowercase();
     let at = lower.find("limit")?;
@@ -2190,6 +2280,45 @@ fn adapt(learned: &mut Learned, listing: &mut Listing, query: Query, detail: &st
         return lower_limit(learned, listing, step_down(query.limit()));
     }
     false
+}
+
+/// What a finished sync's probe leaves for the next check's "nothing new". A page older
+/// than the probe (a caching layer's), or a probe that never was, leaves nothing: the
+/// next check lists its window rather than trusting an ETag this sync cannot vouch for.
+fn keep_probe(state: &mut SyncState, job: &Job) {
+    let probe = if job.listing.saw_stale() || job.older_view {
+        Some((None, None, false))
+    } else {
+        job.probe.clone()
+    };
+    if let Some((etag, digest, blind)) = probe {
+        state.probe_etag = etag;
+        state.probe_digest = digest;
+        state.probe_blind = blind;
+    }
+}
+
+/// What an answered page teaches about the server: a page size that came back after larger
+/// ones failed, the largest `limit` accepted, `ASC` accepted.
+fn learn_from_page(learned: &mut Learned, job: &mut Job, asked: u32, wall: Millis) {
+    if let Some(cap) = job.narrow.trial_cap.take() {
+        // Larger pages failed every time and this one came back: a lesson, unless the
+        // server has served larger pages before. Then it was what those pages held (one
+        // record), not their size, and the smaller page holds for this sync only: a
+        // lasting small page would keep later syncs from reaching rows that only large
+        // newest pages list (no usable `skip`, `startDate` on device time).
+        if learned
+            .largest_accepted
+            .is_none_or(|largest| largest <= cap)
+        {
+            learned.max_limit = Some(learned.max_limit.map_or(cap, |m| m.min(cap)));
+            learned.note(wall);
+        }
+    }
+    learned.largest_accepted = learned.largest_accepted.max(Some(asked));
+    if matches!(job.last_query, Some(Query::Ascending { .. })) {
+        learned.asc_accepted = true;
+    }
 }
 
 /// Adds a page to the pages held for the next commit.

@@ -193,8 +193,9 @@ fn normal_response(
     truncate: bool,
     produce: impl FnOnce(&mut State) -> Body,
 ) -> Response {
-    let (answer, etag_mode, quirk) = {
+    let (answer, etag_mode, quirk, age) = {
         let mut state = shared.lock();
+        state.cache_age = None;
         if let Err(wait_ms) = state.take_rate() {
             let with_header = state.config.rate_limit.is_some_and(|l| l.retry_after);
             return rate_limited(wait_ms, with_header);
@@ -205,10 +206,12 @@ fn normal_response(
                 .unwrap_or(StatusCode::UNAUTHORIZED);
             return error_response(status, "missing or invalid access token");
         }
+        let answer = produce(&mut state);
         (
-            produce(&mut state),
+            answer,
             state.config.etag,
             state.config.body_quirk,
+            state.cache_age,
         )
     };
     let mut body = match answer {
@@ -220,21 +223,29 @@ fn normal_response(
         body.truncate(body.len() / 2);
         return json_response(StatusCode::OK, body, etag);
     }
-    if let Some(etag) = &etag {
-        // Byte for byte, `W/` and quotes included: the client must echo what it got.
-        let unchanged = headers
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .any(|v| v.as_bytes() == etag.as_bytes());
-        if unchanged {
-            let mut response = plain(StatusCode::NOT_MODIFIED, Vec::new());
-            if let Ok(value) = HeaderValue::from_str(etag) {
-                response.headers_mut().insert(header::ETAG, value);
+    let mut response = 'answer: {
+        if let Some(etag) = &etag {
+            // Byte for byte, `W/` and quotes included: the client must echo what it got.
+            let unchanged = headers
+                .get_all(header::IF_NONE_MATCH)
+                .iter()
+                .any(|v| v.as_bytes() == etag.as_bytes());
+            if unchanged {
+                let mut response = plain(StatusCode::NOT_MODIFIED, Vec::new());
+                if let Ok(value) = HeaderValue::from_str(etag) {
+                    response.headers_mut().insert(header::ETAG, value);
+                }
+                break 'answer response;
             }
-            return response;
         }
+        json_response(StatusCode::OK, body, etag)
+    };
+    if let Some(age) = age {
+        response
+            .headers_mut()
+            .insert(header::AGE, HeaderValue::from(age / 1000));
     }
-    json_response(StatusCode::OK, body, etag)
+    response
 }
 
 /// A 200's JSON as [`BodyQuirk`] puts it on the wire.
@@ -352,10 +363,13 @@ fn cached(state: &mut State, query: &str) -> Body {
     if let Some((at, body)) = state.cache.get(query)
         && now.since(*at) < ttl
     {
+        // A cache says how long it kept the answer (RFC 9111's `Age`).
+        state.cache_age = Some(now.since(*at));
         return Ok(body.clone());
     }
     let body = list_body(state, query)?;
     state.cache.insert(query.to_string(), (now, body.clone()));
+    state.cache_age = Some(0);
     Ok(body)
 }
 

@@ -101,6 +101,8 @@ struct State {
     served: u64,
     /// The caching layer's answers by query, with when they were made (`stale_for_ms`).
     cache: std::collections::HashMap<String, (Millis, Vec<u8>)>,
+    /// How old (ms) the caching layer's last answer was, for its `Age` header.
+    cache_age: Option<i64>,
 }
 
 impl State {
@@ -115,6 +117,7 @@ impl State {
             recent: VecDeque::new(),
             served: 0,
             cache: std::collections::HashMap::new(),
+            cache_age: None,
         }
     }
 
