@@ -4,7 +4,8 @@
 //! One story, because the app is one instance per user: first run (a rejected token, then
 //! a good one, doors chosen), the token in the keychain and nowhere in the data directory,
 //! hostile strings from every API field rendered as text, history search and filters,
-//! settings validation. Screenshots go to `target/screenshots/` for people to look at.
+//! settings validation, and on the Status page what the app learned from a server that
+//! refuses large pages. Screenshots go to `target/screenshots/` for people to look at.
 //! Runs when `DOORPOST_DESKTOP_TESTS=1`, like `desktop_app.rs`.
 
 use std::path::{Path, PathBuf};
@@ -63,7 +64,16 @@ fn first_run_history_settings_and_hostile_names_in_webkitgtk() {
 }
 
 async fn story() {
-    let fake = FakeParakey::start(FakeConfig::default()).await.unwrap();
+    // A server that refuses a `limit` above 100 with a 400 naming the maximum (as a
+    // framework validating its input does): the app learns it in its first checks, and the
+    // Status page's technical details say so at the end.
+    let fake = FakeParakey::start(FakeConfig {
+        limit_max_400: Some(100),
+        limit_max_named: true,
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
     let now = fake.now();
     fake.inject_many(week_of_history(now));
     // Hostile strings in every field Parakey sends.
@@ -207,6 +217,63 @@ async fn story() {
     wd.click(&wd.find("[data-testid=nav-status]").await).await;
     wd.find("[data-testid=status-panel]").await;
     wd.save_screenshot("status").await;
+
+    // Technical details, opened: the page maximum learned from the 400, and the refusal.
+    let technical = wd.find("[data-testid=status-technical]").await;
+    wd.click(&wd.find("[data-testid=status-technical] summary").await)
+        .await;
+    let open = wd
+        .script(
+            "return document.querySelector('[data-testid=status-technical]').open",
+            json!([]),
+        )
+        .await;
+    assert_eq!(open, true, "the summary opens the technical details");
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = wd.text(&technical).await;
+        if text.contains("Page maximum") && text.contains("100 rows") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        text.contains("Page maximum") && text.contains("100 rows"),
+        "the learned page maximum is shown: {text:?}"
+    );
+    let page_max = wd
+        .text(&wd.find("[data-testid=status-learned-page-max] dd").await)
+        .await;
+    assert!(
+        page_max.starts_with("100 rows (learned "),
+        "the page maximum row: {page_max:?}"
+    );
+    assert!(
+        text.contains("Last refusal"),
+        "the last refusal is labelled: {text:?}"
+    );
+    let refusal = wd
+        .text(
+            &wd.find("[data-testid=status-learned-last-refusal] dd")
+                .await,
+        )
+        .await;
+    assert_eq!(
+        refusal, "400 limit must not be greater than 100",
+        "the last refusal in the server's words, not its JSON"
+    );
+    for junk in ["undefined", "null", "NaN", "is not an object"] {
+        assert!(
+            !text.contains(junk),
+            "{junk:?} in the technical details: {text:?}"
+        );
+    }
+    wd.script(
+        "document.querySelector('[data-testid=status-technical]').scrollIntoView({block: 'start'})",
+        json!([]),
+    )
+    .await;
+    wd.save_screenshot("status-technical").await;
     wd.quit().await;
 }
 

@@ -758,7 +758,8 @@ pub struct Poller {
     /// When recent requests went out (the last minute), to learn a rate limit's pace.
     sent: std::collections::VecDeque<Millis>,
     /// A finished sync found rows new to the store beneath its window (see
-    /// [`Poller::handle_committed`]): the next sync, at once, lists from this `createdAt`.
+    /// [`Poller::handle_committed`]; the next sync lists from this `createdAt` at once), or
+    /// read pages a caching layer kept (the next sync lists the same window again).
     widen: Option<Millis>,
     /// 429s since the last answered request (see [`Poller::handle_rate_limited`]).
     limited_in_a_row: u32,
@@ -1417,7 +1418,7 @@ impl Poller {
         let Step::Running(job) = &mut self.step else {
             return;
         };
-        let detail = cut(detail, 160);
+        let detail = cut(&refusal_text(detail), 160);
         self.state.learned.last_refusal = Some(format!("{status} {detail}").trim().to_string());
         let Some(query) = job.last_query else {
             return self.fail(now, SyncFailure::Unexpected(status), None);
@@ -1432,6 +1433,10 @@ impl Poller {
             // A bare refusal: ask the same for one row before blaming `skip`, `ASC` or the
             // undated form (a `limit` maximum lowered while running was blamed on each in
             // turn, and the listing ended on one-row documented pages that lose rows).
+            // Nothing is learned until it is answered: a process stopped meanwhile asks
+            // the refused request once more after its restart. (A smaller `limit` written
+            // at once as the lesson was tried: restarts in a row took it down to one row
+            // for an hour, on a server whose `limit` was never at fault.)
             job.narrow.limit_probe = Some(query.limit());
             return self.changed_request(now, SyncFailure::Unexpected(status));
         }
@@ -1785,6 +1790,16 @@ impl Poller {
         }
         if !cut_short {
             keep_probe(&mut state, &job);
+        }
+        let kept_answers = job.older_view || job.listing.saw_stale();
+        if kept_answers && !cut_short && !not_modified && job.kind != SyncKind::Backfill {
+            // Pages a caching layer kept from before this check began may lack rows the
+            // window holds; the watermark moves on all the same, so the next check lists
+            // this window again (found by 10,000 random schedules: a kept page hid a row,
+            // and a server clock then set an hour ahead left it beneath every later
+            // window).
+            let start = job.listing.window_start();
+            self.widen = Some(self.widen.map_or(start, |w| w.min(start)));
         }
         let catch_up = self.was_away(now, &job);
         self.live_due = now.plus(self.config.interval);
@@ -2208,6 +2223,26 @@ fn cut(text: &str, max: usize) -> String {
 
 /// The largest `limit` an error text names ("limit must not be greater than 100", "limit:
 /// maximum is 100", "limit must be less than 101"), if it names one.
+/// A refusal's own words, where its body is JSON: `message` (a string, or a list of them
+/// as validation libraries send), else `error`, `detail` or `title`; else the body as is.
+pub fn refusal_text(detail: &str) -> String {
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_str(detail.trim()) else {
+        return detail.to_string();
+    };
+    let said = ["message", "error", "detail", "title"]
+        .iter()
+        .filter_map(|key| match body.get(*key) {
+            Some(serde_json::Value::String(text)) => Some(text.clone()),
+            Some(serde_json::Value::Array(items)) => {
+                let texts: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                (!texts.is_empty()).then(|| texts.join("; "))
+            }
+            _ => None,
+        })
+        .next();
+    said.unwrap_or_else(|| detail.to_string())
+}
+
 /// Whether a refusal's text speaks of the page size (then it is lowered without asking).
 fn names_limit(detail: &str) -> bool {
     let lower = detail.to_ascii_lowercase();

@@ -869,6 +869,9 @@ impl Sim {
         self.disturbances.push(self.boot);
         // A new poller (the token pasted again) keeps no outage.
         self.outage = SimOutage::default();
+        // Rule 14 holds per process: a lesson written before the stop is kept (the
+        // refused request is not sent again), one not learned yet cannot be.
+        self.server.refused = None;
     }
 
     /// Runs the driver loop until `boot` reaches `until`.
@@ -2621,6 +2624,26 @@ fn only_desc_accepted_falls_back_to_the_documented_form() {
     sim.check_step();
 }
 
+/// Status shows a refusal in the server's own words, not its JSON.
+#[test]
+fn refusals_are_shown_in_the_servers_words() {
+    assert_eq!(
+        refusal_text(r#"{"error":"limit must not be greater than 100","statusCode":400}"#),
+        "limit must not be greater than 100"
+    );
+    assert_eq!(
+        refusal_text(
+            r#"{"message":["limit must not be greater than 100","skip must be a number"]}"#
+        ),
+        "limit must not be greater than 100; skip must be a number"
+    );
+    assert_eq!(refusal_text("Bad Request"), "Bad Request");
+    assert_eq!(
+        refusal_text(r#"{"statusCode":400}"#),
+        r#"{"statusCode":400}"#
+    );
+}
+
 #[test]
 fn limits_named_in_error_texts_are_read() {
     assert_eq!(limit_named("limit must not be greater than 100"), Some(100));
@@ -4052,6 +4075,179 @@ fn the_question_about_a_refused_limit_is_not_the_checks_first_view() {
                 visible_delay: 0,
             },
             Op::Wait(1),
+            Op::Wait(1),
+        ],
+    );
+}
+
+/// Found by 10,000 random schedules: a bare refusal (only `DESC` accepted), then the
+/// process dying before the one-row question was answered, four times. Each restart asks
+/// the refused request once more (rule 14 holds per process: what a process did not learn
+/// it cannot keep), and the server's `limit`, never at fault, is not lowered.
+#[test]
+fn a_bare_refusal_asked_again_after_restarts_lowers_no_limit() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 1000,
+        skip: SkipMode::Ignored,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: true,
+        cache: None,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::FutureRow,
+            Op::Fault(Fault::RetryAfter(741910)),
+            Op::Wait(299997),
+            Op::Crash,
+            Op::Crash,
+            Op::Crash,
+            Op::Crash,
+        ],
+    );
+}
+
+/// Found by 10,000 random schedules while a smaller `limit` was written as the lesson of a
+/// bare refusal before its one-row question was answered: four restarts in a row took the
+/// page down to one row for an hour on a server whose `limit` was never at fault, and an
+/// unreadable record on top of every one-row page hid a fresh unlock.
+#[test]
+fn restarts_after_a_bare_refusal_do_not_shrink_the_pages() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 1000,
+        skip: SkipMode::Ignored,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: true,
+        cache: None,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::Absurd,
+            Op::Sleep(299997),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Fault(Fault::RetryAfter(1041909)),
+            Op::Wait(998),
+            Op::Crash,
+            Op::Crash,
+            Op::Crash,
+            Op::Crash,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+        ],
+    );
+}
+
+/// Found by 10,000 random schedules: a walk's page a caching layer had kept from a moment
+/// before a row arrived hid it, the watermark moved on, and the server's clock then ran an
+/// hour ahead, leaving the row beneath every later window. A check that read kept pages
+/// has the next one list its window again.
+#[test]
+fn a_window_read_through_kept_pages_is_listed_again() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 25,
+        skip: SkipMode::Honoured,
+        strict: true,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: true,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: Some((25, false)),
+        desc_only: false,
+        cache: Some((420000, false)),
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::Wait(57122),
+            Op::Wait(54733),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Poison,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Wait(563840),
+            Op::UploadTwice { late: 0, after: 1 },
+            Op::ClockStep,
+            Op::Burst(4),
+            Op::Wait(1),
+        ],
+    );
+}
+
+/// Found by 10,000 random schedules: `startDate` on the lock's clock, a row whose clock ran
+/// ahead of its upload. A walk's page held a row from before its `startDate`, and the walk
+/// went back and forth between two dates for thousands of requests. Such a row proves the
+/// filter is not on `createdAt`: the walk ends, and says so.
+#[test]
+fn a_walk_page_with_a_row_before_its_start_ends_the_walk() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: true,
+        start_inclusive: false,
+        cap: 1000,
+        skip: SkipMode::Honoured,
+        strict: true,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: false,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: false,
+        cache: None,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::Absurd,
+            Op::Sleep(299998),
+            Op::Fault(Fault::RetryAfter(391424)),
+            Op::AheadClock,
+            Op::UploadTwice { late: 0, after: 1 },
             Op::Wait(1),
         ],
     );
