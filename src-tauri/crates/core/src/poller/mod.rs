@@ -994,6 +994,12 @@ impl Poller {
         // The interval is the spacing between checks, whatever a check costs.
         self.next_check = now.plus(self.config.interval);
         let resumed = self.state.resume.is_some();
+        // A resumed first load began when watching did.
+        let watching = self.state.watch_start.filter(|w| *w != Millis(i64::MIN));
+        let began = earliest(
+            earliest(self.state.last_started, self.state.watermark),
+            watching,
+        );
         let (kind, listing) = self.next_listing(now);
         // The probe is a page of the newest rows; a listing that starts with the walk (past
         // a record the server cannot serve) has none.
@@ -1027,12 +1033,8 @@ impl Poller {
             // last finished one's start (found by 10,000 random schedules: a sweep resumed
             // after a crash took its start from its first answer after the restart, and
             // the next check's window missed a row created just after its real start).
-            started_date: if resumed {
-                earliest(self.state.last_started, self.state.watermark)
-            } else {
-                self.state.watermark
-            },
-            started_dated: resumed,
+            started_date: if resumed { began } else { self.state.watermark },
+            started_dated: resumed && began.is_some(),
             received_wall: Millis(0),
             newest: None,
             news_floor,

@@ -4252,3 +4252,54 @@ fn a_walk_page_with_a_row_before_its_start_ends_the_walk() {
         ],
     );
 }
+
+/// Found by 10,000 random schedules: a first load resumed after a crash has no earlier
+/// start to keep; it took none at all, and the next check's window began past a row
+/// created while it ran.
+#[test]
+fn a_first_load_resumed_after_a_crash_still_knows_when_it_began() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 5,
+        skip: SkipMode::Honoured,
+        strict: true,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: true,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: Some((5, false)),
+        desc_only: false,
+        cache: None,
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::CrashAfterCommit,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::Sleep(60000),
+            Op::Fault(Fault::RetryAfter(1700185)),
+            Op::Burst(4),
+            Op::FutureRow,
+            Op::Poison,
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::CrashAfterCommit,
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Absurd,
+            Op::Wait(987),
+        ],
+    );
+}
