@@ -1790,16 +1790,14 @@ impl Poller {
                 (None, _) => state.incomplete,
             };
         }
-        if !cut_short {
-            keep_probe(&mut state, &job);
-        }
-        let kept_answers = job.older_view || job.listing.saw_stale();
-        if kept_answers && !cut_short && !not_modified && job.kind != SyncKind::Backfill {
+        let unsure = !cut_short && keep_probe(&mut state, &job);
+        if unsure && !not_modified && job.kind != SyncKind::Backfill {
             // Pages a caching layer kept from before this check began may lack rows the
-            // window holds; the watermark moves on all the same, so the next check lists
-            // this window again (found by 10,000 random schedules: a kept page hid a row,
-            // and a server clock then set an hour ahead left it beneath every later
-            // window).
+            // window holds; so may the check that first saw the server's clock past rows
+            // it had dated in its future. The watermark moves on all the same, so the
+            // next check lists this window again (found by 10,000 random schedules: a kept
+            // page hid a row, and a server clock then set an hour ahead left it beneath
+            // every later window).
             let start = job.listing.window_start();
             self.widen = Some(self.widen.map_or(start, |w| w.min(start)));
         }
@@ -2322,8 +2320,15 @@ fn adapt(learned: &mut Learned, listing: &mut Listing, query: Query, detail: &st
 /// What a finished sync's probe leaves for the next check's "nothing new". A page older
 /// than the probe (a caching layer's), or a probe that never was, leaves nothing: the
 /// next check lists its window rather than trusting an ETag this sync cannot vouch for.
-fn keep_probe(state: &mut SyncState, job: &Job) {
-    let probe = if job.listing.saw_stale() || job.older_view {
+/// True when the check cannot vouch for its window as of its probe.
+fn keep_probe(state: &mut SyncState, job: &Job) -> bool {
+    // The first check that no longer sees rows dated in the server's future (its clock
+    // corrected, or set ahead again) vouches for nothing either: a row created beneath
+    // them just before, which a cached answer of this check may not show yet, is found by
+    // the next check listing this window again (found by 10,000 random schedules).
+    let left_blind = state.probe_blind && job.probe.as_ref().is_some_and(|(_, _, b)| !b);
+    let unsure = job.listing.saw_stale() || job.older_view || left_blind;
+    let probe = if unsure {
         Some((None, None, false))
     } else {
         job.probe.clone()
@@ -2333,6 +2338,7 @@ fn keep_probe(state: &mut SyncState, job: &Job) {
         state.probe_digest = digest;
         state.probe_blind = blind;
     }
+    unsure
 }
 
 /// What an answered page teaches about the server: a page size that came back after larger

@@ -115,6 +115,8 @@ enum Fault {
     Auth,
     /// A page far larger than asked.
     Oversized,
+    /// A redirect to another host (the API moved, or something in between answers for it).
+    Redirect,
 }
 
 /// A row on the server: the event, when it becomes visible, and whether its dates are
@@ -307,6 +309,10 @@ impl SimServer {
                 Fault::Truncated => Outcome::BadBody(PageError::NotJson("EOF".into())),
                 Fault::Empty => Outcome::BadBody(PageError::Empty),
                 Fault::Auth => Outcome::AuthRejected { status: 401 },
+                Fault::Redirect => Outcome::Redirect {
+                    status: 301,
+                    location: Some("https://elsewhere.example/eventLogs".into()),
+                },
                 Fault::Oversized => {
                     let row = self.visible(server_now).into_iter().next();
                     let events = row.map(|(e, _)| e).into_iter().cycle();
@@ -623,10 +629,13 @@ impl SimOutage {
                 || wall - from >= crate::outage::GRACE - Millis::SECOND,
             "told at {wall}, before the grace from {from} (a wake or the first failure) ran out: {notice:?}"
         );
-        if let Some((_, first)) = self.notices.first() {
+        if let Some((_, last)) = self.notices.last() {
+            // A cause the host must act on is told even after another was: a redirect
+            // answered with "Check now", then the token rejected, are two things to do.
             assert!(
-                notice.cause.needs_host() && !first.cause.needs_host(),
-                "told twice in one outage: {first:?}, then {notice:?}"
+                notice.cause.needs_host()
+                    && (!last.cause.needs_host() || notice.cause != last.cause),
+                "told twice in one outage: {last:?}, then {notice:?}"
             );
         }
         if let Some(end) = self.told_ended {
@@ -2059,6 +2068,7 @@ fn op() -> impl Strategy<Value = Op> {
             Just(Fault::Empty),
             Just(Fault::Auth),
             Just(Fault::Oversized),
+            Just(Fault::Redirect),
         ].prop_map(Op::Fault),
         1 => Just(Op::Crash),
         1 => Just(Op::CrashAfterCommit),
@@ -2211,6 +2221,10 @@ fn run_schedule(v: Variant, seed: u64, ops: Vec<Op>) {
         if sim.poller.status().phase == Phase::AuthRejected {
             // The user pastes the token again: a fresh poller for the same source.
             sim.restart();
+        }
+        if sim.poller.status().phase == Phase::Redirected {
+            // Told at once that Parakey's address moved, the host checks again.
+            let _ = sim.poller.refresh_now(Millis(sim.boot));
         }
         sim.check_step();
     }
@@ -4300,6 +4314,55 @@ fn a_first_load_resumed_after_a_crash_still_knows_when_it_began() {
             Op::Wait(1),
             Op::Absurd,
             Op::Wait(987),
+        ],
+    );
+}
+
+/// Found by 10,000 random schedules: one-row pages, a caching layer, a server clock stepping
+/// back and ahead. A row created beneath rows dated in the future, just before the clock
+/// stepped ahead again, was not in the cached answers of the check that followed; that
+/// check, no longer blind, kept its ETag, and the next check's 304 hid the row.
+#[test]
+fn the_first_check_after_rows_leave_the_servers_future_keeps_no_etag() {
+    let v = Variant {
+        auth: None,
+        start_on_timestamp: false,
+        start_inclusive: false,
+        cap: 1,
+        skip: SkipMode::Honoured,
+        strict: false,
+        unstable: false,
+        etag: EtagMode::Strong,
+        date_header: true,
+        skew: 0,
+        rate_limit: None,
+        sparse_history: false,
+        commit_every: 1,
+        limit_max_400: None,
+        desc_only: false,
+        cache: Some((120000, false)),
+    };
+    run_schedule(
+        v,
+        0,
+        vec![
+            Op::ClockStep,
+            Op::ClockStep,
+            Op::ClockStep,
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Wait(1),
+            Op::Wait(247814),
+            Op::UploadTwice { late: 0, after: 1 },
+            Op::ClockStep,
+            Op::Wait(652171),
+            Op::Unlock {
+                late: 0,
+                visible_delay: 0,
+            },
+            Op::ClockStep,
+            Op::Refresh,
         ],
     );
 }
