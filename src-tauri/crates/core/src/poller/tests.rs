@@ -2617,6 +2617,16 @@ fn a_bare_refusal_of_a_lowered_limit_is_not_blamed_on_the_form() {
     assert_eq!(state.learned.max_limit, Some(5), "{:?}", state.learned);
     assert!(!state.learned.asc_refused, "{:?}", state.learned);
     assert_eq!(state.skip, SkipSupport::Honoured);
+    // Blamed on the undated page, the window fell to the documented form, which cannot
+    // list more rows than one page: Status would report it incomplete.
+    assert!(
+        sim.store
+            .incomplete
+            .iter()
+            .all(|i| i.reason != IncompleteReason::NewestOnly),
+        "{:?}",
+        sim.store.incomplete
+    );
     sim.check_step();
 }
 
