@@ -274,7 +274,65 @@ async fn story() {
     )
     .await;
     wd.save_screenshot("status-technical").await;
+    technical_details_in_norwegian(&wd).await;
     wd.quit().await;
+}
+
+/// Norwegian chosen in Settings: the same rows of the technical details in Norwegian, the
+/// refusal still in the server's own words.
+async fn technical_details_in_norwegian(wd: &WebDriver) {
+    wd.click(&wd.find("[data-testid=nav-settings]").await).await;
+    let chosen = wd
+        .script(
+            "const e = document.querySelector('[data-testid=settings-language]'); \
+             if (!e) return false; e.value = 'nb'; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); \
+             e.dispatchEvent(new Event('change', {bubbles: true})); return true",
+            json!([]),
+        )
+        .await;
+    assert_eq!(chosen, true, "the language setting exists");
+    wd.click(&wd.find("[data-testid=settings-save]").await)
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    wd.click(&wd.find("[data-testid=nav-status]").await).await;
+    wd.find("[data-testid=status-panel]").await;
+    let open = wd
+        .script(
+            "const d = document.querySelector('[data-testid=status-technical]'); \
+             d.open = true; d.scrollIntoView({block: 'start'}); return d.open",
+            json!([]),
+        )
+        .await;
+    assert_eq!(open, true);
+    let technical = wd.find("[data-testid=status-technical]").await;
+    let text = wd.text(&technical).await;
+    assert!(text.contains("Sidegrense"), "{text:?}");
+    let page_max = wd
+        .text(&wd.find("[data-testid=status-learned-page-max] dd").await)
+        .await;
+    assert!(page_max.starts_with("100 rader (lært "), "{page_max:?}");
+    assert!(text.contains("Siste avvisning"), "{text:?}");
+    let refusal = wd
+        .text(
+            &wd.find("[data-testid=status-learned-last-refusal] dd")
+                .await,
+        )
+        .await;
+    assert_eq!(refusal, "400 limit must not be greater than 100");
+    for junk in [
+        "undefined",
+        "null",
+        "NaN",
+        "is not an object",
+        "Page maximum",
+    ] {
+        assert!(
+            !text.contains(junk),
+            "{junk:?} in the technical details: {text:?}"
+        );
+    }
+    wd.save_screenshot("status-technical-nb").await;
 }
 
 /// Waits until the interval field holds `value`, so that "Save" is not clicked before the
