@@ -478,8 +478,17 @@ async fn a_fresh_unlock_is_announced_while_a_walk_stalls() {
 /// it through, once, and nothing is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_serving_stale_answers_delays_an_unlock_but_loses_nothing() {
+    // Its `Date` the present, or that of the answer it keeps; with `Age`, or without.
+    for (keeps_date, without_age) in [(false, false), (true, false), (false, true)] {
+        a_cache_delays_but_loses_nothing(keeps_date, without_age).await;
+    }
+}
+
+async fn a_cache_delays_but_loses_nothing(keeps_date: bool, without_age: bool) {
     let fake = FakeParakey::start(FakeConfig {
         stale_for_ms: Some(7 * MIN),
+        stale_keeps_date: keeps_date,
+        stale_without_age: without_age,
         ..FakeConfig::default()
     })
     .await
@@ -515,7 +524,10 @@ async fn a_cache_serving_stale_answers_delays_an_unlock_but_loses_nothing() {
         .iter()
         .filter(|id| !rows.contains_key(*id))
         .collect();
-    assert!(lost.is_empty(), "lost behind the cache: {lost:?}");
+    assert!(
+        lost.is_empty(),
+        "lost behind the cache (Date kept {keeps_date}, no Age {without_age}): {lost:?}"
+    );
     let announced: Vec<&str> = sync.toasts.iter().flat_map(|t| t.event_ids()).collect();
     assert_eq!(announced.iter().filter(|id| **id == fresh).count(), 1);
 }

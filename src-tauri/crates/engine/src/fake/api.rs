@@ -193,9 +193,10 @@ fn normal_response(
     truncate: bool,
     produce: impl FnOnce(&mut State) -> Body,
 ) -> Response {
-    let (answer, etag_mode, quirk, age) = {
+    let (answer, etag_mode, quirk, age, kept_date) = {
         let mut state = shared.lock();
         state.cache_age = None;
+        state.cache_kept_at = None;
         if let Err(wait_ms) = state.take_rate() {
             let with_header = state.config.rate_limit.is_some_and(|l| l.retry_after);
             return rate_limited(wait_ms, with_header);
@@ -207,12 +208,12 @@ fn normal_response(
             return error_response(status, "missing or invalid access token");
         }
         let answer = produce(&mut state);
-        (
-            answer,
-            state.config.etag,
-            state.config.body_quirk,
-            state.cache_age,
-        )
+        let config = &state.config;
+        let age = state.cache_age.filter(|_| !config.stale_without_age);
+        let kept_date = state
+            .cache_kept_at
+            .filter(|_| config.stale_keeps_date && config.date_header);
+        (answer, config.etag, config.body_quirk, age, kept_date)
     };
     let mut body = match answer {
         Ok(body) => with_quirk(body, quirk),
@@ -244,6 +245,9 @@ fn normal_response(
         response
             .headers_mut()
             .insert(header::AGE, HeaderValue::from(age / 1000));
+    }
+    if let Some(at) = kept_date.and_then(|at| HeaderValue::from_str(&super::http_date(at)).ok()) {
+        response.headers_mut().insert(header::DATE, at);
     }
     response
 }
@@ -364,12 +368,15 @@ fn cached(state: &mut State, query: &str) -> Body {
         && now.since(*at) < ttl
     {
         // A cache says how long it kept the answer (RFC 9111's `Age`).
-        state.cache_age = Some(now.since(*at));
-        return Ok(body.clone());
+        let (at, body) = (*at, body.clone());
+        state.cache_age = Some(now.since(at));
+        state.cache_kept_at = Some(at);
+        return Ok(body);
     }
     let body = list_body(state, query)?;
     state.cache.insert(query.to_string(), (now, body.clone()));
     state.cache_age = Some(0);
+    state.cache_kept_at = Some(now);
     Ok(body)
 }
 

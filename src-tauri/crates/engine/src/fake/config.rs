@@ -259,6 +259,12 @@ pub struct FakeConfig {
     /// for this many ms of the fake's clock and served again as is, its ETag (and so a 304
     /// for it) stale too. Default `None`.
     pub stale_for_ms: Option<i64>,
+    /// That caching layer sends the `Date` of the answer it keeps, not its own present.
+    /// Default `false`.
+    pub stale_keeps_date: bool,
+    /// That caching layer sends no `Age` header (not every proxy cache does). Default
+    /// `false`.
+    pub stale_without_age: bool,
 }
 
 impl Default for FakeConfig {
@@ -303,6 +309,8 @@ impl Default for FakeConfig {
             desc_only: false,
             dated_down: false,
             stale_for_ms: None,
+            stale_keeps_date: false,
+            stale_without_age: false,
             poisoned_ids: Vec::new(),
             body_quirk: BodyQuirk::None,
             moved_same_origin: false,

@@ -103,6 +103,8 @@ struct State {
     cache: std::collections::HashMap<String, (Millis, Vec<u8>)>,
     /// How old (ms) the caching layer's last answer was, for its `Age` header.
     cache_age: Option<i64>,
+    /// When the caching layer's last answer was kept, for a `Date` of that moment.
+    cache_kept_at: Option<Millis>,
 }
 
 impl State {
@@ -118,6 +120,7 @@ impl State {
             served: 0,
             cache: std::collections::HashMap::new(),
             cache_age: None,
+            cache_kept_at: None,
         }
     }
 

@@ -1036,3 +1036,24 @@ async fn duplicate_uploads_serve_each_unlock_again_under_a_new_id() {
     assert_eq!(again.user, once.user);
     assert_eq!(again.created_at, once.created_at.plus(90_000));
 }
+
+/// The caching layer's kept answer: `Age` counts how long it was kept (unless switched
+/// off), and its `Date` is the present or, switched on, that of the answer it keeps.
+#[tokio::test]
+async fn a_caching_layer_says_its_age_and_which_date_it_sends() {
+    for (keeps_date, without_age) in [(false, false), (true, false), (false, true)] {
+        let fake = fake_with(|c| {
+            c.stale_for_ms = Some(7 * Millis::MINUTE);
+            c.stale_keeps_date = keeps_date;
+            c.stale_without_age = without_age;
+        })
+        .await;
+        let first = get(&fake, "/eventLogs?limit=5").await;
+        fake.advance(2 * Millis::MINUTE);
+        let kept = get(&fake, "/eventLogs?limit=5").await;
+        let age = if without_age { None } else { Some("120") };
+        assert_eq!(kept.header("age"), age, "{keeps_date} {without_age}");
+        let same_date = kept.header("date") == first.header("date");
+        assert_eq!(same_date, keeps_date, "{keeps_date} {without_age}");
+    }
+}
