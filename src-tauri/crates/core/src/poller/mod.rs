@@ -638,9 +638,12 @@ struct Job {
     start_over: bool,
     /// When (this computer's wall clock) the server was as the first answer showed it.
     first_view: Option<Millis>,
-    /// A later answer showed the server as it was before that (a caching layer's kept
-    /// answer, by its `Age`): the sync lists the window as of that older view only.
+    /// A later answer showed the server as it was before that, or any answer as it was
+    /// before the last check ended (a caching layer's kept answer, by its `Age`): the sync
+    /// lists the window as of that older view only.
     older_view: bool,
+    /// When (this computer's wall clock) the last completed check ended.
+    previous_end: Option<Millis>,
 }
 
 impl Job {
@@ -648,6 +651,8 @@ impl Job {
     /// (whole seconds, so a second more).
     fn note_view(&mut self, received_wall: Millis, age: Option<i64>) {
         let view = age.map_or(received_wall, |a| received_wall.minus(a + Millis::SECOND));
+        // Kept from before the last check ended, it may lack what that check saw arrive.
+        self.older_view |= age.is_some() && self.previous_end.is_some_and(|end| view < end);
         match self.first_view {
             None => self.first_view = Some(view),
             Some(first) => self.older_view |= view < first,
@@ -1046,6 +1051,7 @@ impl Poller {
             start_over: false,
             first_view: None,
             older_view: false,
+            previous_end: self.state.last_success_wall,
         }));
     }
 
@@ -2326,7 +2332,7 @@ fn keep_probe(state: &mut SyncState, job: &Job) -> bool {
     // corrected, or set ahead again) vouches for nothing either: a row created beneath
     // them just before, which a cached answer of this check may not show yet, is found by
     // the next check listing this window again (found by 10,000 random schedules).
-    let left_blind = state.probe_blind && job.probe.as_ref().is_some_and(|(_, _, b)| !b);
+    let left_blind = state.probe_blind && job.probe.as_ref().is_none_or(|(_, _, b)| !b);
     let unsure = job.listing.saw_stale() || job.older_view || left_blind;
     let probe = if unsure {
         Some((None, None, false))
