@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use doorpost_core::ipc::{AppError, ErrorCode};
-use doorpost_core::settings::FieldError;
+use doorpost_core::settings::{FieldError, Problem};
 
 use crate::paths;
 
@@ -44,6 +44,7 @@ pub fn set(on: bool) -> Result<(), AppError> {
         message: message.clone(),
         fields: vec![FieldError {
             field: "autostart".into(),
+            problem: Problem::Refused,
             message,
         }],
     })

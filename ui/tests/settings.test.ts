@@ -168,15 +168,20 @@ describe('settings', () => {
       code: 'InvalidSettings',
       message: 'Some settings need a look.',
       fields: [
-        { field: 'pollIntervalMins', message: 'Choose between 1 and 60 minutes (Parakey recommends 5 or more).' },
-        { field: 'backfillDays', message: 'Choose between 1 and 90 days.' },
+        {
+          field: 'pollIntervalMins',
+          problem: { code: 'outOfRange', min: 1, max: 60 },
+          message: 'Choose between 1 and 60 minutes (Parakey recommends 5 or more).',
+        },
+        { field: 'backfillDays', problem: { code: 'outOfRange', min: 1, max: 90 }, message: 'Choose between 1 and 90 days.' },
       ],
     });
     await type('settings-interval', '7');
     await save();
     await waitFor(() =>
       expect(fieldErrors()).toEqual({
-        pollIntervalMins: 'Choose between 1 and 60 minutes (Parakey recommends 5 or more).',
+        // A problem this window has words for, in its words; one it has none for, in the shell's.
+        pollIntervalMins: 'Enter a whole number of minutes from 1 to 60.',
         backfillDays: 'Choose between 1 and 90 days.',
       }),
     );

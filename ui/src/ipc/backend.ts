@@ -50,6 +50,8 @@ export type { CursorView } from './generated/CursorView';
 export type { DoorFilter } from './generated/DoorFilter';
 export type { DoorRule } from './generated/DoorRule';
 export type { FieldError } from './generated/FieldError';
+export type { Field } from './generated/Field';
+export type { Problem } from './generated/Problem';
 export type { GapView } from './generated/GapView';
 export type { HistoryRowView } from './generated/HistoryRowView';
 export type { IncompleteView } from './generated/IncompleteView';

@@ -17,6 +17,7 @@ import {
   type DayCount,
   type DoorView,
   type ErrorCode,
+  type Field,
   type FieldError,
   type HistoryPageView,
   type HistoryQueryView,
@@ -33,12 +34,14 @@ import {
   type PhaseView,
   type PlacePatch,
   type PlaceView,
+  type Problem,
   type Settings,
   type SettingsPatch,
   type StatusView,
   type TokenCheck,
   type Unlisten,
 } from './backend';
+import { DEFAULTS, LIMITS } from './generated/settingsTable';
 
 const MIN = 60_000;
 /** What a place's poller knows of its server before the first check. */
@@ -56,22 +59,8 @@ export const NOTHING_LEARNED: LearnedView = {
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-export const DEFAULT_SETTINGS: Settings = {
-  pollIntervalMins: 5,
-  allowedOffset: { mode: 'minutes', minutes: 10 },
-  watchedDoors: { mode: 'all' },
-  notificationsEnabled: true,
-  sound: false,
-  autostart: false,
-  backfillDays: 7,
-  reconcileIntervalMins: 60,
-  notifyMode: 'every',
-  dayStartsAt: '04:00',
-  quietHours: null,
-  doorRules: [],
-  retentionDays: 90,
-  language: null,
-};
+/** The core's defaults, as the Rust settings table exports them. */
+export const DEFAULT_SETTINGS: Settings = DEFAULTS;
 
 export interface FakeDoor {
   id: string;
@@ -202,45 +191,36 @@ function fail(code: ErrorCode, message: string, fields: FieldError[] = []): AppE
   return { code, message, fields };
 }
 
-/** `HH:MM` as minutes after midnight, or null (the core's `clock_minutes`). */
-function clockMinutes(text: string): number | null {
-  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  return h < 24 && min < 60 ? h * 60 + min : null;
-}
-
-/** The Rust core's `Settings::validate`, for the fields the UI edits. */
+/**
+ * The Rust settings table's checks (`Settings::validate`), from the exported limits: each
+ * problem with its code and parameters, worded as the shell's English catalogue words it.
+ * Times need no check: a text that is not `HH:MM` never crosses as a `ClockTime`.
+ */
 export function validateSettings(s: Settings): FieldError[] {
   const errors: FieldError[] = [];
-  if (!Number.isInteger(s.pollIntervalMins) || s.pollIntervalMins < 1 || s.pollIntervalMins > 60) {
-    errors.push({ field: 'pollIntervalMins', message: 'Choose between 1 and 60 minutes (Parakey recommends 5 or more).' });
-  }
-  if (s.allowedOffset.mode === 'minutes' && s.allowedOffset.minutes > 10080) {
-    errors.push({ field: 'allowedOffset', message: 'At most 10080 minutes (7 days), or choose "no limit".' });
+  const bad = (field: Field, problem: Problem, message: string) => errors.push({ field, problem, message });
+  const range = (field: keyof typeof LIMITS, value: number, words: (min: number, max: number) => string) => {
+    const { min, max } = LIMITS[field];
+    if (!Number.isInteger(value) || value < min || value > max) bad(field, { code: 'outOfRange', min, max }, words(min, max));
+  };
+  range('pollIntervalMins', s.pollIntervalMins, (min, max) => `Choose between ${min} and ${max} minutes (Parakey recommends 5 or more).`);
+  if (s.allowedOffset.mode === 'minutes') {
+    range('allowedOffset', s.allowedOffset.minutes, () => 'At most 7 days, or choose “no limit”.');
   }
   if (s.watchedDoors.mode === 'only' && s.watchedDoors.doors.length === 0) {
-    errors.push({ field: 'watchedDoors', message: 'Pick at least one door, or watch all doors.' });
+    bad('watchedDoors', { code: 'noDoors' }, 'Pick at least one door, or watch all doors.');
   }
-  if (clockMinutes(s.dayStartsAt) === null) {
-    errors.push({ field: 'dayStartsAt', message: 'Give a time of day as HH:MM, e.g. 04:00.' });
+  if (s.quietHours && s.quietHours.from === s.quietHours.to) {
+    bad('quietHours', { code: 'sameTimes' }, 'Quiet hours must start and end at different times.');
   }
-  if (s.quietHours) {
-    const from = clockMinutes(s.quietHours.from);
-    const to = clockMinutes(s.quietHours.to);
-    if (from === null || to === null) {
-      errors.push({ field: 'quietHours', message: 'Give both times as HH:MM, e.g. 22:00 to 07:00.' });
-    } else if (from === to) {
-      errors.push({ field: 'quietHours', message: 'Quiet hours must start and end at different times.' });
-    }
+  if (s.retentionDays !== null) {
+    range('retentionDays', s.retentionDays, (min, max) => `Choose between ${min} and ${max} days, or keep names forever.`);
   }
-  if (s.retentionDays !== null && (!Number.isInteger(s.retentionDays) || s.retentionDays < 1 || s.retentionDays > 3650)) {
-    errors.push({ field: 'retentionDays', message: 'Choose between 1 and 3650 days, or keep names forever.' });
-  }
+  range('backfillDays', s.backfillDays, (min, max) => `Choose between ${min} and ${max} days.`);
+  range('reconcileIntervalMins', s.reconcileIntervalMins, () => 'Choose between 10 minutes and 24 hours.');
   const ruled = s.doorRules.map((r) => r.doorId);
   if (ruled.some((id) => id.trim() === '') || new Set(ruled).size !== ruled.length) {
-    errors.push({ field: 'doorRules', message: 'Each door can have one rule.' });
+    bad('doorRules', { code: 'duplicateRule' }, 'Each door can have one rule.');
   }
   return errors;
 }
@@ -552,13 +532,13 @@ export class FakeBackend implements Backend {
     return this.record('addPlace', [place], () => {
       const errors: FieldError[] = [];
       const name = place.name.trim();
-      if (name === '') errors.push({ field: 'name', message: 'Give the place a name.' });
+      if (name === '') errors.push({ field: 'name', problem: { code: 'nameLength', max: 80 }, message: 'Give the place a name.' });
       if (this.placeList.some((p) => p.name.toLowerCase() === name.toLowerCase())) {
-        errors.push({ field: 'name', message: 'Another place already has this name.' });
+        errors.push({ field: 'name', problem: { code: 'nameTaken' }, message: 'Another place already has this name.' });
       }
       const api = place.apiUrl?.trim() || null;
       if (api !== null && !/^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?)(\/\S*)?$/.test(api)) {
-        errors.push({ field: 'apiUrl', message: 'Use an https:// address (http:// only to this computer).' });
+        errors.push({ field: 'apiUrl', problem: { code: 'badAddress' }, message: 'Use an https:// address (http:// only to this computer).' });
       }
       if (errors.length > 0) throw fail('InvalidSettings', 'Nothing was added.', errors);
       this.checkToken(place.token);
@@ -575,7 +555,7 @@ export class FakeBackend implements Backend {
       const place = this.findPlace(id);
       if (patch.name !== undefined) {
         const name = patch.name.trim();
-        if (name === '') throw fail('InvalidSettings', 'Nothing was saved.', [{ field: 'name', message: 'Give the place a name.' }]);
+        if (name === '') throw fail('InvalidSettings', 'Nothing was saved.', [{ field: 'name', problem: { code: 'nameLength', max: 80 }, message: 'Give the place a name.' }]);
         place.name = name;
         for (const r of this.rows) if (r.placeId === id) r.placeName = name;
       }

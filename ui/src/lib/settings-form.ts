@@ -1,7 +1,9 @@
 // The settings form: a draft of every field Settings edits (text as typed, so a half-typed
 // number is not lost), checked before anything is sent, and turned into a patch of only the
 // fields that changed plus the places whose notify mode changed. The shell validates again
-// (all or nothing) and its `FieldError`s land under the same camelCase field names.
+// (all or nothing) and its `FieldError`s land under the same camelCase field names. The
+// limits and defaults are the core's (`generated/settingsTable.ts`, from the Rust settings
+// table); the sentences are this window's catalogue, chosen by the problem's code.
 
 import type {
   AllowedOffset,
@@ -15,14 +17,45 @@ import type {
   Settings,
   SettingsPatch,
 } from '../ipc/backend';
+import { DEFAULTS, LIMITS } from '../ipc/generated/settingsTable';
 import type { Messages } from '../i18n/en';
 
-export const INTERVAL_MIN = 1;
-export const INTERVAL_MAX = 60;
-export const OFFSET_MAX = 10_080;
-export const RETENTION_MIN = 1;
-export const RETENTION_MAX = 3650;
-export const RETENTION_DEFAULT = 90;
+/** Kept days offered when the user turns "keep names forever" off. */
+const RETENTION_DEFAULT = DEFAULTS.retentionDays ?? LIMITS.retentionDays.max;
+/** Minutes offered when the user turns "no limit" off. */
+const OFFSET_DEFAULT = 'minutes' in DEFAULTS.allowedOffset ? DEFAULTS.allowedOffset.minutes : LIMITS.allowedOffset.min;
+
+/** A sentence under a form field: the window's own checks, or the shell's `FieldError`s. */
+export interface FormError {
+  field: string;
+  message: string;
+}
+
+/**
+ * The window's sentence for a problem the shell found, by its code and parameters; the
+ * shell's own sentence (in the same language) for problems this catalogue has no words for.
+ */
+export function fieldMessage(t: Messages, e: FieldError): string {
+  const p = e.problem;
+  switch (p.code) {
+    case 'outOfRange':
+      if (e.field === 'pollIntervalMins') return t.check.interval(p.min, p.max);
+      if (e.field === 'allowedOffset') return t.check.offset(p.max);
+      if (e.field === 'retentionDays') return t.check.retention(p.min, p.max);
+      return e.message;
+    case 'noDoors':
+      return t.check.doors;
+    case 'sameTimes':
+      return t.check.quietSame;
+    default:
+      return e.message;
+  }
+}
+
+/** The shell's `FieldError`s as this window words them. */
+export function formErrors(t: Messages, fields: FieldError[]): FormError[] {
+  return fields.map((f) => ({ field: f.field, message: fieldMessage(t, f) }));
+}
 
 /** A place's notify mode in the form: its own, or the default ("default"). */
 export type PlaceMode = NotifyMode | 'default';
@@ -51,7 +84,7 @@ export interface SettingsDraft {
 export function draftFrom(s: Settings, places: PlaceView[]): SettingsDraft {
   return {
     interval: String(s.pollIntervalMins),
-    offset: s.allowedOffset.mode === 'minutes' ? String(s.allowedOffset.minutes) : '10',
+    offset: s.allowedOffset.mode === 'minutes' ? String(s.allowedOffset.minutes) : String(OFFSET_DEFAULT),
     offsetUnbounded: s.allowedOffset.mode === 'unbounded',
     watchedDoors: s.watchedDoors.mode === 'all' ? { mode: 'all' } : { mode: 'only', doors: [...s.watchedDoors.doors] },
     notificationsEnabled: s.notificationsEnabled,
@@ -110,23 +143,26 @@ export interface PlaceModeChange {
 
 export type DraftCheck =
   | { ok: true; patch: SettingsPatch; places: PlaceModeChange[] }
-  | { ok: false; errors: FieldError[] };
+  | { ok: false; errors: FormError[] };
 
 /**
  * Checks the draft; when it holds, the patch of the fields that differ from `saved` and
  * the places whose notify mode differs from `places`.
  */
 export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[], t: Messages): DraftCheck {
-  const errors: FieldError[] = [];
+  const errors: FormError[] = [];
+  const within = (n: number | null, limits: { min: number; max: number }): n is number =>
+    n !== null && n >= limits.min && n <= limits.max;
   const interval = wholeNumber(d.interval);
-  if (interval === null || interval < INTERVAL_MIN || interval > INTERVAL_MAX) {
-    errors.push({ field: 'pollIntervalMins', message: t.check.interval(INTERVAL_MIN, INTERVAL_MAX) });
+  if (!within(interval, LIMITS.pollIntervalMins)) {
+    const { min, max } = LIMITS.pollIntervalMins;
+    errors.push({ field: 'pollIntervalMins', message: t.check.interval(min, max) });
   }
   let allowedOffset: AllowedOffset = { mode: 'unbounded' };
   if (!d.offsetUnbounded) {
     const offset = wholeNumber(d.offset);
-    if (offset === null || offset > OFFSET_MAX) {
-      errors.push({ field: 'allowedOffset', message: t.check.offset(OFFSET_MAX) });
+    if (!within(offset, LIMITS.allowedOffset)) {
+      errors.push({ field: 'allowedOffset', message: t.check.offset(LIMITS.allowedOffset.max) });
     } else {
       allowedOffset = { mode: 'minutes', minutes: offset };
     }
@@ -147,11 +183,14 @@ export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[
   let retentionDays: number | null = null;
   if (!d.retentionForever) {
     retentionDays = wholeNumber(d.retention);
-    if (retentionDays === null || retentionDays < RETENTION_MIN || retentionDays > RETENTION_MAX) {
-      errors.push({ field: 'retentionDays', message: t.check.retention(RETENTION_MIN, RETENTION_MAX) });
+    if (!within(retentionDays, LIMITS.retentionDays)) {
+      const { min, max } = LIMITS.retentionDays;
+      errors.push({ field: 'retentionDays', message: t.check.retention(min, max) });
     }
   }
-  if (errors.length > 0 || interval === null || dayStartsAt === null) return { ok: false, errors };
+  if (errors.length > 0 || !within(interval, LIMITS.pollIntervalMins) || dayStartsAt === null) {
+    return { ok: false, errors };
+  }
 
   const full: Required<SettingsPatch> = {
     pollIntervalMins: interval,

@@ -7,6 +7,10 @@
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+mod clock;
+
+pub use clock::ClockTime;
+
 /// Milliseconds since the Unix epoch (wall-clock instants) or since an arbitrary origin
 /// (the driver's monotonic `now`); which one is always clear from the field's name.
 #[derive(

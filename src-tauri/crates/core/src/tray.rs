@@ -14,7 +14,7 @@ use crate::i18n::{self, Locale, Msg};
 use crate::ipc::{
     DoorView, HistoryRowView, Mode, MuteRequest, PauseRequest, PhaseView, StatusView,
 };
-use crate::time::Millis;
+use crate::time::{ClockTime, Millis};
 
 /// Latest unlocks in the menu: with one place, and per place with several.
 pub const RECENT_ONE_PLACE: usize = 5;
@@ -22,9 +22,9 @@ pub const RECENT_PER_PLACE: usize = 3;
 /// Doors in "Mute a door": the most recently active (muted ones first), whatever the
 /// account holds; the others are muted from the window ("More in Doorpost…").
 pub const TRAY_DOORS: usize = 15;
-/// "Pause notifications until tomorrow" ends at this local time (07:00).
-pub const PAUSE_UNTIL_MINUTES: u16 = 7 * 60;
-/// Longest label before it is cut with an ellipsis.
+/// "Until tomorrow" ends at this local time, for a pause and a door's mute alike; the
+/// labels say so ("Until 07:00 tomorrow").
+pub const UNTIL_TOMORROW: ClockTime = ClockTime::of(7, 0);
 /// Longest door or person name in an unlock's label, in characters.
 const NAME_IN_LABEL: usize = 24;
 
@@ -98,8 +98,6 @@ pub struct TraySnapshot {
     pub paused: Option<Option<Millis>>,
     /// Quiet hours hold until this time.
     pub quiet_until: Option<Millis>,
-    /// When the day begins (minutes after midnight): "until tomorrow" ends then.
-    pub day_starts_at: u16,
     pub now: Millis,
     pub locale: Locale,
 }
@@ -307,7 +305,7 @@ fn pause(s: &TraySnapshot) -> TrayEntry {
         };
         return item(label, TrayAction::ResumeNotifications);
     }
-    let morning = s.locale.next_clock_time(s.now, PAUSE_UNTIL_MINUTES);
+    let morning = s.locale.next_clock_time(s.now, UNTIL_TOMORROW);
     TrayEntry::Submenu {
         label: i18n::t(lang, Msg::TrayPause, &[]),
         entries: vec![
@@ -404,7 +402,7 @@ fn door_entry(d: &DoorView, s: &TraySnapshot) -> TrayEntry {
                 &[(
                     "time",
                     &s.locale
-                        .clock(s.locale.next_clock_time(s.now, PAUSE_UNTIL_MINUTES)),
+                        .clock(s.locale.next_clock_time(s.now, UNTIL_TOMORROW)),
                 )],
             ),
             action(MuteRequest::UntilTomorrow),

@@ -382,12 +382,7 @@ impl Driver {
             }
             Command::Settings(settings, reply) => {
                 if let Err(errors) = settings.validate() {
-                    let msg = errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let _ = reply.send(Err(msg));
+                    let _ = reply.send(Err(format!("invalid settings: {errors:?}")));
                     return Ok(());
                 }
                 if !self.fixed_config {
@@ -683,8 +678,7 @@ impl DecisionEnv {
     /// When the day begins, for "arrivals".
     pub fn day(&self, settings: &Settings) -> DayRule {
         DayRule {
-            starts_at: doorpost_core::settings::clock_minutes(&settings.day_starts_at)
-                .unwrap_or(4 * 60),
+            starts_at: settings.day_starts_at.minutes(),
             utc_offset_secs: self.utc_offset_secs,
         }
     }

@@ -73,7 +73,6 @@ fn snapshot(lang: Language, places: Vec<TrayPlace>) -> TraySnapshot {
         unseen: 0,
         paused: None,
         quiet_until: None,
-        day_starts_at: 4 * 60,
         now: Millis(AT_1400),
         locale: locale(lang),
     }

@@ -36,7 +36,7 @@ use doorpost_core::policy::Toast;
 use doorpost_core::poller::{AuthStyle, Outcome, PollerConfig, Query, RefreshRefused, Request};
 use doorpost_core::settings::{Language, Settings, SettingsPatch};
 use doorpost_core::time::Millis;
-use doorpost_core::tray::PAUSE_UNTIL_MINUTES;
+use doorpost_core::tray::UNTIL_TOMORROW;
 use tokio::sync::broadcast;
 
 use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
@@ -550,7 +550,7 @@ impl Hub {
             None => None,
             Some(PauseRequest::OneHour) => Some(Some(now.plus(Millis::HOUR))),
             Some(PauseRequest::UntilTomorrow) => {
-                Some(Some(locale.next_clock_time(now, PAUSE_UNTIL_MINUTES)))
+                Some(Some(locale.next_clock_time(now, UNTIL_TOMORROW)))
             }
             Some(PauseRequest::Indefinitely) => Some(None),
         };
@@ -564,7 +564,7 @@ impl Hub {
     }
 
     /// Mutes a door for an hour or until 07:00, or unmutes it. "Until tomorrow" ends when a
-    /// pause until tomorrow does (`PAUSE_UNTIL_MINUTES`), which is what the window and the
+    /// pause until tomorrow does (`UNTIL_TOMORROW`), which is what the window and the
     /// tray say for both.
     pub async fn mute_door(&self, door_id: &str, request: MuteRequest) -> Result<(), AppError> {
         // `*` is "every door" (notifications paused): a door a server names so must not
@@ -580,10 +580,9 @@ impl Hub {
         let door = door_id.to_string();
         self.write(move |store| match request {
             MuteRequest::OneHour => store.set_mute(&door, Some(now.plus(Millis::HOUR))),
-            MuteRequest::UntilTomorrow => store.set_mute(
-                &door,
-                Some(locale.next_clock_time(now, PAUSE_UNTIL_MINUTES)),
-            ),
+            MuteRequest::UntilTomorrow => {
+                store.set_mute(&door, Some(locale.next_clock_time(now, UNTIL_TOMORROW)))
+            }
             MuteRequest::Unmute => store.clear_mute(&door),
         })
         .await?;
@@ -627,16 +626,10 @@ impl Hub {
         let mut state = self.state.lock().await;
         let current = read_settings(&state);
         let lang = self.locale_for(&current).lang;
-        let invalid = |fields: Vec<doorpost_core::settings::FieldError>| AppError {
+        let invalid = |fields: Vec<doorpost_core::settings::Invalid>| AppError {
             code: ErrorCode::InvalidSettings,
             message: i18n::t(lang, Msg::SettingsInvalid, &[]),
-            fields: fields
-                .into_iter()
-                .map(|f| doorpost_core::settings::FieldError {
-                    message: doorpost_core::config::field_message(&f, lang),
-                    field: f.field,
-                })
-                .collect(),
+            fields: fields.iter().map(|f| f.to_field_error(lang)).collect(),
         };
         let autostart = patch.autostart;
         let next = current.apply(patch).map_err(invalid)?;

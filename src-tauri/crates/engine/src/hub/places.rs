@@ -19,7 +19,7 @@ use doorpost_core::i18n::{self, Msg};
 use doorpost_core::ipc::{
     AppError, ErrorCode, Mode, NewPlace, PlacePatch, PlaceView, SecretToken, TokenCheck,
 };
-use doorpost_core::settings::{FieldError, Language};
+use doorpost_core::settings::{FieldError, Language, Problem};
 
 use super::{
     FIRST_PLACE, Hub, Keychains, internal, keychain_entry, legacy_keychain_entry, validate,
@@ -292,10 +292,17 @@ impl PlaceBook<'_> {
     }
 
     /// An invalid field, said once as the message and once for the field.
-    fn field_error(&self, field: &str, msg: Msg, args: &[(&str, &str)]) -> AppError {
+    fn field_error(
+        &self,
+        field: &str,
+        problem: Problem,
+        msg: Msg,
+        args: &[(&str, &str)],
+    ) -> AppError {
         let mut err = self.error(ErrorCode::InvalidSettings, msg, args);
         err.fields.push(FieldError {
             field: field.into(),
+            problem,
             message: err.message.clone(),
         });
         err
@@ -335,14 +342,18 @@ impl PlaceBook<'_> {
         let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
         if name.is_empty() || name.chars().count() > MAX_NAME {
             let max = MAX_NAME.to_string();
-            return Err(self.field_error("name", Msg::PlaceNameInvalid, &[("max", &max)]));
+            let problem = Problem::NameLength {
+                max: MAX_NAME as u32,
+            };
+            return Err(self.field_error("name", problem, Msg::PlaceNameInvalid, &[("max", &max)]));
         }
         let taken = self
             .list()?
             .iter()
             .any(|p| p.name.eq_ignore_ascii_case(&name) && Some(p.id.as_str()) != except);
         if taken {
-            return Err(self.field_error("name", Msg::PlaceExists, &[("name", &name)]));
+            let args = [("name", name.as_str())];
+            return Err(self.field_error("name", Problem::NameTaken, Msg::PlaceExists, &args));
         }
         Ok(name)
     }
@@ -360,6 +371,7 @@ impl PlaceBook<'_> {
                 let mut err = AppError::new(ErrorCode::InvalidSettings, e.to_string());
                 err.fields.push(FieldError {
                     field: "apiUrl".into(),
+                    problem: Problem::BadAddress,
                     message: e.to_string(),
                 });
                 err

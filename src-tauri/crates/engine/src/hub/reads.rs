@@ -226,8 +226,6 @@ impl Hub {
                 .first()
                 .and_then(|s| s.quiet_until)
                 .map(Millis),
-            day_starts_at: doorpost_core::settings::clock_minutes(&snap.settings.day_starts_at)
-                .unwrap_or(4 * 60),
             now,
             locale,
         }

@@ -3,23 +3,20 @@
 //! `Settings` is what is stored (JSON in SQLite, `#[serde(default)]` so an older file
 //! gains new fields with their defaults); `SettingsPatch` is what the UI sends; `apply`
 //! validates the whole result before anything changes, so nothing is ever half-saved.
+//! Each setting's limits, check, `config` key and message are declared once, in
+//! [`table::SETTINGS`]; the window reads the limits and defaults from the generated
+//! `ui/src/ipc/generated/settingsTable.ts`. Times of day are [`ClockTime`]s, parsed once.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub mod table;
+
+pub use crate::i18n::Language;
+use crate::i18n::{self, Msg};
+pub use crate::time::ClockTime;
 use crate::time::Millis;
-
-pub const INTERVAL_MINS: std::ops::RangeInclusive<u32> = 1..=60;
-pub const OFFSET_MINS_MAX: u32 = 7 * 24 * 60;
-pub const BACKFILL_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
-pub const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
-
-/// `HH:MM` as minutes after midnight (00:00–23:59), or `None`.
-pub fn clock_minutes(s: &str) -> Option<u16> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60 && (1..=2).contains(&s.trim().split(':').next()?.len())).then_some(h * 60 + m)
-}
+pub use table::{DoorName, Field, Range, SETTINGS, Setting};
 
 /// Which doors raise notifications. Every door's events are stored either way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
@@ -86,8 +83,8 @@ pub enum NotifyMode {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct QuietHours {
-    pub from: String,
-    pub to: String,
+    pub from: ClockTime,
+    pub to: ClockTime,
 }
 
 impl QuietHours {
@@ -112,8 +109,11 @@ impl QuietHours {
     /// Today's window, or yesterday's when today's has not started and yesterday's runs
     /// past midnight into now.
     fn window_around(&self, now: Millis, utc_offset_secs: i32) -> Option<(Millis, Millis)> {
-        let from = i64::from(clock_minutes(&self.from)?) * Millis::MINUTE;
-        let to = i64::from(clock_minutes(&self.to)?) * Millis::MINUTE;
+        if self.from == self.to {
+            return None;
+        }
+        let from = i64::from(self.from.minutes()) * Millis::MINUTE;
+        let to = i64::from(self.to.minutes()) * Millis::MINUTE;
         let offset = i64::from(utc_offset_secs) * 1_000;
         let local = now.0.saturating_add(offset);
         let midnight = local.div_euclid(Millis::DAY) * Millis::DAY;
@@ -124,17 +124,6 @@ impl QuietHours {
         }
         Some((Millis(start - offset), Millis(start - offset + length)))
     }
-}
-
-/// A language Doorpost speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum Language {
-    /// English.
-    En,
-    /// Norwegian Bokmål.
-    Nb,
 }
 
 /// What one door does differently from its place. A door without a rule follows its place.
@@ -165,7 +154,7 @@ pub struct Settings {
     pub notify_mode: NotifyMode,
     /// `HH:MM`: when a new day begins for "arrivals" (04:00, so a guest coming home at
     /// 01:00 is not a new arrival).
-    pub day_starts_at: String,
+    pub day_starts_at: ClockTime,
     /// `None`: off.
     pub quiet_hours: Option<QuietHours>,
     pub door_rules: Vec<DoorRule>,
@@ -188,7 +177,7 @@ impl Default for Settings {
             backfill_days: 7,
             reconcile_interval_mins: 60,
             notify_mode: NotifyMode::Every,
-            day_starts_at: "04:00".into(),
+            day_starts_at: ClockTime::of(4, 0),
             quiet_hours: None,
             door_rules: Vec::new(),
             retention_days: Some(90),
@@ -220,7 +209,7 @@ pub struct SettingsPatch {
     pub backfill_days: Option<u32>,
     pub reconcile_interval_mins: Option<u32>,
     pub notify_mode: Option<NotifyMode>,
-    pub day_starts_at: Option<String>,
+    pub day_starts_at: Option<ClockTime>,
     /// `null` turns quiet hours off.
     #[serde(
         deserialize_with = "double_option",
@@ -246,105 +235,86 @@ pub struct SettingsPatch {
     pub language: Option<Option<Language>>,
 }
 
-/// One invalid field, with a message a person can act on.
+/// What is wrong with a field, with what a sentence about it needs. The window and the
+/// command line word it from their catalogues; nothing matches on the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "code", rename_all = "camelCase")]
+#[ts(export)]
+pub enum Problem {
+    /// A number outside `min..=max`.
+    OutOfRange { min: u32, max: u32 },
+    /// Quiet hours that start when they end.
+    SameTimes,
+    /// "Only these doors" with none picked.
+    NoDoors,
+    /// Two rules for one door, or a rule for no door.
+    DuplicateRule,
+    /// A place's name empty, or longer than `max` characters.
+    NameLength { max: u32 },
+    /// A name another place has.
+    NameTaken,
+    /// An address Doorpost cannot send a token to.
+    BadAddress,
+    /// The system refused the change; the message says what it said.
+    Refused,
+}
+
+/// One invalid setting: which, and what is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl Invalid {
+    /// The sentence that says what is wrong, in `lang`.
+    pub fn message(&self, lang: Language) -> String {
+        let msg = match self.problem {
+            Problem::SameTimes => Msg::FieldQuietSame,
+            _ => self.field.setting().message,
+        };
+        let (min, max) = match self.problem {
+            Problem::OutOfRange { min, max } => (min.to_string(), max.to_string()),
+            _ => Default::default(),
+        };
+        i18n::t(lang, msg, &[("min", &min), ("max", &max)])
+    }
+
+    /// As the window receives it, worded in `lang`.
+    pub fn to_field_error(&self, lang: Language) -> FieldError {
+        FieldError {
+            field: self.field.name().into(),
+            problem: self.problem,
+            message: self.message(lang),
+        }
+    }
+}
+
+/// One invalid field of a form, as the window shows it under the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, TS)]
 #[error("{field}: {message}")]
 #[ts(export)]
 pub struct FieldError {
+    /// The field as the window names it: a [`Field`], or a form's own (`name`, `apiUrl`).
     pub field: String,
+    pub problem: Problem,
+    /// The problem in the user's language.
     pub message: String,
 }
 
 impl Settings {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut bad = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: field.into(),
-                message,
-            })
-        };
-        if !INTERVAL_MINS.contains(&self.poll_interval_mins) {
-            bad(
-                "pollIntervalMins",
-                format!(
-                    "Choose between {} and {} minutes (Parakey recommends 5 or more).",
-                    INTERVAL_MINS.start(),
-                    INTERVAL_MINS.end()
-                ),
-            );
-        }
-        if let AllowedOffset::Minutes(m) = self.allowed_offset
-            && m > OFFSET_MINS_MAX
-        {
-            bad(
-                "allowedOffset",
-                "Up to 7 days, or choose \"no limit\".".into(),
-            );
-        }
-        if let DoorFilter::Only(ids) = &self.watched_doors
-            && (ids.is_empty() || ids.iter().any(|d| d.trim().is_empty()))
-        {
-            bad(
-                "watchedDoors",
-                "Pick at least one door, or watch all doors.".into(),
-            );
-        }
-        if !BACKFILL_DAYS.contains(&self.backfill_days) {
-            bad(
-                "backfillDays",
-                format!(
-                    "Choose between {} and {} days.",
-                    BACKFILL_DAYS.start(),
-                    BACKFILL_DAYS.end()
-                ),
-            );
-        }
-        if !(10..=24 * 60).contains(&self.reconcile_interval_mins) {
-            bad(
-                "reconcileIntervalMins",
-                "Choose between 10 minutes and 24 hours.".into(),
-            );
-        }
-        if clock_minutes(&self.day_starts_at).is_none() {
-            bad(
-                "dayStartsAt",
-                "Give a time of day as HH:MM, e.g. 04:00.".into(),
-            );
-        }
-        if let Some(q) = &self.quiet_hours {
-            match (clock_minutes(&q.from), clock_minutes(&q.to)) {
-                (Some(from), Some(to)) if from != to => {}
-                (Some(_), Some(_)) => bad(
-                    "quietHours",
-                    "Quiet hours must start and end at different times.".into(),
-                ),
-                _ => bad(
-                    "quietHours",
-                    "Give both times as HH:MM, e.g. 22:00 to 07:00.".into(),
-                ),
-            }
-        }
-        if let Some(days) = self.retention_days
-            && !RETENTION_DAYS.contains(&days)
-        {
-            bad(
-                "retentionDays",
-                format!(
-                    "Choose between {} and {} days, or keep names forever.",
-                    RETENTION_DAYS.start(),
-                    RETENTION_DAYS.end()
-                ),
-            );
-        }
-        let mut doors = std::collections::HashSet::new();
-        if self
-            .door_rules
+    /// Every setting's check, in the table's order.
+    pub fn validate(&self) -> Result<(), Vec<Invalid>> {
+        let errors: Vec<Invalid> = SETTINGS
             .iter()
-            .any(|r| r.door_id.trim().is_empty() || !doors.insert(r.door_id.as_str()))
-        {
-            bad("doorRules", "Each door can have one rule.".into());
-        }
+            .filter_map(|setting| {
+                let problem = (setting.check)(self, setting)?;
+                Some(Invalid {
+                    field: setting.field,
+                    problem,
+                })
+            })
+            .collect();
         if errors.is_empty() {
             Ok(())
         } else {
@@ -353,7 +323,7 @@ impl Settings {
     }
 
     /// The settings with `patch` applied, or every reason it cannot be: all or nothing.
-    pub fn apply(&self, patch: SettingsPatch) -> Result<Settings, Vec<FieldError>> {
+    pub fn apply(&self, patch: SettingsPatch) -> Result<Settings, Vec<Invalid>> {
         let mut next = self.clone();
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = patch.$f { next.$f = v; } )* };
@@ -406,7 +376,7 @@ mod tests {
             ..Default::default()
         };
         let errors = s.apply(patch).unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.name()).collect();
         assert_eq!(fields, ["pollIntervalMins", "watchedDoors"]);
         assert!(s.notifications_enabled, "the original is untouched");
     }
@@ -422,11 +392,6 @@ mod tests {
 
     #[test]
     fn host_settings_validate_and_patch_three_ways() {
-        assert_eq!(clock_minutes("04:00"), Some(240));
-        assert_eq!(clock_minutes("7:05"), Some(425));
-        for bad in ["24:00", "12:60", "noon", "", "1200", "-1:00"] {
-            assert_eq!(clock_minutes(bad), None, "{bad}");
-        }
         let s = Settings::default();
         assert_eq!(
             s.retention_days,
@@ -444,29 +409,46 @@ mod tests {
         assert_eq!(next.apply(untouched).unwrap(), next, "absent: leave as is");
         let off: SettingsPatch = serde_json::from_str(r#"{"quietHours":null}"#).unwrap();
         assert_eq!(next.apply(off).unwrap().quiet_hours, None);
+        let seven = ClockTime::of(7, 0);
         let same = SettingsPatch {
             quiet_hours: Some(Some(QuietHours {
-                from: "07:00".into(),
-                to: "07:00".into(),
+                from: seven,
+                to: seven,
             })),
             retention_days: Some(Some(0)),
-            day_starts_at: Some("25:00".into()),
             ..Default::default()
         };
-        let fields: Vec<_> = s
-            .apply(same)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["dayStartsAt", "quietHours", "retentionDays"]);
+        let invalid = s.apply(same).unwrap_err();
+        assert_eq!(
+            invalid,
+            [
+                Invalid {
+                    field: Field::QuietHours,
+                    problem: Problem::SameTimes
+                },
+                Invalid {
+                    field: Field::RetentionDays,
+                    problem: Problem::OutOfRange { min: 1, max: 3650 }
+                }
+            ]
+        );
+        assert_eq!(
+            invalid[1].message(Language::En),
+            "Choose between 1 and 3650 days, or keep names forever."
+        );
+        assert_eq!(
+            invalid[0].to_field_error(Language::Nb).message,
+            "Stilletiden må starte og slutte på forskjellige klokkeslett."
+        );
+        let late: Result<SettingsPatch, _> = serde_json::from_str(r#"{"dayStartsAt":"25:00"}"#);
+        assert!(late.is_err(), "a time past 23:59 never becomes a setting");
     }
 
     #[test]
     fn quiet_hours_cross_midnight_and_end_on_the_wall_clock() {
         let q = QuietHours {
-            from: "22:00".into(),
-            to: "07:00".into(),
+            from: ClockTime::of(22, 0),
+            to: ClockTime::of(7, 0),
         };
         let at = |s: &str| Millis::parse_rfc3339(s).unwrap();
         let oslo = 3600; // UTC+1 in winter
@@ -486,8 +468,8 @@ mod tests {
             Some((at("2026-07-01T20:00:00Z"), at("2026-07-02T05:00:00Z")))
         );
         let day = QuietHours {
-            from: "13:00".into(),
-            to: "14:00".into(),
+            from: ClockTime::of(13, 0),
+            to: ClockTime::of(14, 0),
         };
         assert!(day.window_at(at("2026-11-30T12:30:00Z"), 0).is_none());
         assert!(day.window_at(at("2026-11-30T13:30:00Z"), 0).is_some());

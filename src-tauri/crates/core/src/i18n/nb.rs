@@ -1,0 +1,170 @@
+//! The Norwegian Bokmål catalogue: every [`Msg`] in Norwegian.
+
+use super::Msg;
+
+/// The Norwegian Bokmål catalogue.
+pub fn nb(msg: Msg) -> &'static str {
+    match msg {
+        Msg::ToastUnlockTitle => "{door}",
+        Msg::ToastUnlockBody => "{person} låste opp kl. {time}",
+        Msg::ToastArrivalTitle => "{person} har kommet",
+        Msg::ToastArrivalBody => "{door} · kl. {time}",
+        Msg::ToastReportedLate => " (meldt {late} for sent)",
+        Msg::ToastBurstOne => "{n} ny opplåsing",
+        Msg::ToastBurstOther => "{n} nye opplåsinger",
+        Msg::ToastAwayOne => "{n} opplåsing mens Doorpost var borte",
+        Msg::ToastAwayOther => "{n} opplåsinger mens Doorpost var borte",
+        Msg::ToastQuietOne => "Mens det var stille: {n} opplåsing",
+        Msg::ToastQuietOther => "Mens det var stille: {n} opplåsinger",
+        Msg::Demo => "Demo",
+        Msg::Someone => "Noen",
+        Msg::UnknownDoor => "Ukjent dør",
+        Msg::MuteDoorHour => "Demp denne døren i 1 time",
+        Msg::TestToastTitle => "Doorpost virker",
+        Msg::TestToastBody => "Slik sier Doorpost fra når noen låser opp en dør du følger med på.",
+        Msg::Minutes => "{n} min",
+        Msg::Hours => "{n} t",
+        Msg::Days => "{n} d",
+        Msg::Today => "I dag",
+        Msg::Yesterday => "I går",
+        Msg::Tomorrow => "I morgen",
+        Msg::DayAtTime => "{day} {time}",
+        Msg::JustNow => "akkurat nå",
+        Msg::MinutesAgo => "for {n} min siden",
+        Msg::HoursAgo => "for {n} t siden",
+        Msg::ErrConfused => "Parakey svarte «ikke endret» på en forespørsel som ikke var betinget.",
+        Msg::ErrAuth => {
+            "Parakey avviste nøkkelen ({status}). Lag en ny i Parakey-appen under Innstillinger → Integrasjoner, og lim den inn i Doorpost."
+        }
+        Msg::ErrSlowDown => "Parakey ba Doorpost sende færre forespørsler (429).",
+        Msg::ErrTrouble => "Parakey har problemer ({status}).",
+        Msg::ErrRedirect => {
+            "Parakeys adresse videresendte ({status}) til {to}. Doorpost følger ikke videresendinger til en annen vert med nøkkelen din; sjekk API-adressen."
+        }
+        Msg::ErrRedirectSomewhere => "en annen adresse",
+        Msg::ErrUnexpected => "Parakey svarte {status}; sjekk API-adressen.",
+        Msg::ErrRefused => {
+            "Parakey avviser alle typer forespørsler Doorpost kjenner ({status}: {why}). Doorpost prøver igjen om en time."
+        }
+        Msg::ErrUnreadable => "Parakey sendte et svar Doorpost ikke kunne lese: {why}",
+        Msg::ErrNetwork => "Fikk ikke kontakt med Parakey: {why}",
+        Msg::ErrOffline => "Denne datamaskinen er frakoblet: {why}",
+        Msg::CantCheckTitle => "Doorpost får ikke sjekket {place}",
+        Msg::CantCheckTitleAny => "Doorpost får ikke sjekket opplåsinger",
+        Msg::CantTokenRejected => {
+            "Parakey avviser tokenet siden {time}. Åpne Innstillinger for å bytte det."
+        }
+        Msg::CantRedirected => {
+            "Parakey-adressen sender Doorpost til {host} siden {time}, og Doorpost sender ikke tokenet ditt dit. Sjekk stedets API-adresse i Innstillinger."
+        }
+        Msg::CantOffline => {
+            "Denne datamaskinen har vært frakoblet siden {time}. Doorpost sjekker igjen straks den er på nett."
+        }
+        Msg::CantNotAnswering => {
+            "Parakey har ikke svart siden {time}. Doorpost prøver videre; Status har detaljene."
+        }
+        Msg::CantRefused => {
+            "Parakey avviser forespørslene fra Doorpost siden {time} ({why}). Doorpost prøver igjen hver time; Status har detaljene."
+        }
+        Msg::CantUnusable => {
+            "Svarene fra Parakey har vært ubrukelige siden {time}. Doorpost prøver videre; Status har detaljene."
+        }
+        Msg::CantStorage => {
+            "Doorpost får ikke lagret det den leser siden {time} ({why}). Sjekk ledig plass på disken."
+        }
+        Msg::CantKeychain => {
+            "Doorpost får ikke lest tokenet fra nøkkelringen siden {time}. Lås opp nøkkelringen og velg Sjekk nå."
+        }
+        Msg::ErrOversized => {
+            "Parakey sendte {got} oppføringer da Doorpost ba om høyst {asked}; svaret ble avvist."
+        }
+        Msg::ErrStore => "Kunne ikke lagre i historikken: {why}",
+        Msg::TrayOpen => "Åpne Doorpost",
+        Msg::TrayCheckNow => "Sjekk nå",
+        Msg::TraySettings => "Innstillinger …",
+        Msg::TrayReplaceToken => "Bytt nøkkel …",
+        Msg::TrayQuit => "Avslutt",
+        Msg::TrayRecent => "Siste opplåsinger",
+        Msg::TrayNoUnlocks => "Ingen opplåsinger ennå",
+        Msg::TrayPause => "Sett varsler på pause",
+        Msg::TrayPauseHour => "I 1 time",
+        Msg::TrayPauseTomorrow => "Til kl. {time} i morgen",
+        Msg::TrayPauseForever => "Til jeg fortsetter",
+        Msg::TrayResumeUntil => "Slå på varsler igjen (pause til {time})",
+        Msg::TrayResume => "Slå på varsler igjen",
+        Msg::TrayMute => "Demp en dør",
+        Msg::TrayMoreDoors => "Flere i Doorpost …",
+        Msg::TrayMuteHour => "I 1 time",
+        Msg::TrayMuteTomorrow => "Til kl. {time} i morgen",
+        Msg::TrayUnmute => "Slå på lyd igjen",
+        Msg::TrayMutedUntil => "{door} · dempet til {time}",
+        Msg::TrayStatusChecked => "Sjekket akkurat nå",
+        Msg::TrayStatusCheckedAgo => "Sjekket {ago}",
+        Msg::TrayStatusChecking => "Sjekker …",
+        Msg::TrayStatusNotYet => "Ikke sjekket ennå",
+        Msg::TrayStatusQuiet => "Stille til {time}",
+        Msg::TrayStatusPausedUntil => "Varsler på pause til {time}",
+        Msg::TrayStatusPaused => "Varsler på pause",
+        Msg::TrayStatusDegraded => "Får ikke kontakt med Parakey · prøver igjen {time}",
+        Msg::TrayStatusCantCheck => "Får ikke sjekket siden {time}",
+        Msg::TrayStatusTokenRejected => "Nøkkelen ble avvist: bytt den",
+        Msg::TrayStatusRedirected => "Parakeys adresse er flyttet: sjekk den i Innstillinger",
+        Msg::TrayStatusNotConfigured => "Ikke satt opp ennå",
+        Msg::TrayDemo => "Demo",
+        Msg::NotConfigured => {
+            "Doorpost har ingen Parakey-konto å sjekke ennå. Lim inn en nøkkel, eller prøv demoen."
+        }
+        Msg::KeychainUnavailable => {
+            "Ingen nøkkelring kjører, så Doorpost kan ikke lagre nøkkelen. Installer og lås opp GNOME Keyring eller KWallet (Secret Service), og prøv igjen."
+        }
+        Msg::CannotReach => "Fikk ikke kontakt med Parakey for å sjekke nøkkelen: {why}",
+        Msg::CheckRunning => "En sjekk pågår allerede.",
+        Msg::TryAgainIn => "Sjekket for et øyeblikk siden; prøv igjen om {secs} s.",
+        Msg::TokenRejected => "Parakey avviste nøkkelen. Lim inn en ny under Innstillinger.",
+        Msg::SettingsInvalid => "Noen innstillinger må ses over. Ingenting ble lagret.",
+        Msg::NoSuchPlace => "Det finnes ikke noe sted som heter «{name}».",
+        Msg::PlaceExists => "Det finnes allerede et sted som heter «{name}».",
+        Msg::PlaceNameInvalid => "Gi stedet et navn på høyst {max} tegn.",
+        Msg::UnknownKey => "«{key}» er ikke en innstilling. `doorpost config list` viser dem.",
+        Msg::BadValue => "«{value}» er ikke en gyldig {key}: {why}",
+        Msg::ExpectNumber => "et heltall",
+        Msg::ExpectOnOff => "on eller off",
+        Msg::ExpectOffset => "et antall minutter, eller none",
+        Msg::ExpectMode => "every eller arrivals",
+        Msg::ExpectQuiet => "TT:MM-TT:MM, eller off",
+        Msg::ExpectLanguage => "en, nb eller system",
+        Msg::ExpectRetention => "et antall dager, eller forever",
+        Msg::ExpectTime => "et klokkeslett som TT:MM, f.eks. 04:00",
+        Msg::ExpectDoors => "all, eller dørnavn skilt med komma",
+        Msg::NoSuchDoor => "ingen dør heter «{door}» (dører sett: {known})",
+        Msg::AppliedNow => "Lagret; Doorpost bruker det nå.",
+        Msg::StoredForNextStart => "Lagret; Doorpost bruker det neste gang den starter.",
+        Msg::PlaceAdded => "La til «{name}».",
+        Msg::PlaceRemoved => "Fjernet «{name}» og nøkkelen.",
+        Msg::TokenFromStdin => "Lim inn Parakey-nøkkelen for stedet, og trykk Enter:",
+        Msg::EmptyToken => "Ingen nøkkel ble oppgitt.",
+        Msg::Exported => "Skrev {n} til {path}",
+        Msg::CliChecking => "Doorpost sjekker Parakey nå.",
+        Msg::CliNotRunning => {
+            "Doorpost kjører ikke. Start det med `doorpost` (eller `doorpost --hidden`)."
+        }
+        Msg::CliDidNotCheck => "Doorpost sjekket ikke: {why}",
+        Msg::CliNoHistory => "Ingen historikk ennå i {dir}. Start Doorpost først.",
+        Msg::CliNoPlaces => "Ingen steder ennå. Legg til et med `doorpost places add NAVN`.",
+        Msg::CliTokenSaved => "nøkkel lagret",
+        Msg::CliNoToken => "ingen nøkkel",
+        Msg::CliExportFailed => "Eksporten feilet: {why}",
+        Msg::FieldInterval => {
+            "Velg mellom {min} og {max} minutter (Parakey anbefaler 5 eller mer)."
+        }
+        Msg::FieldOffset => "Høyst 7 dager, eller velg «ingen grense».",
+        Msg::FieldDoors => "Velg minst én dør, eller følg med på alle dører.",
+        Msg::FieldBackfill => "Velg mellom {min} og {max} dager.",
+        Msg::FieldSweep => "Velg mellom 10 minutter og 24 timer.",
+        Msg::FieldDayStart => "Oppgi et klokkeslett som TT:MM, f.eks. 04:00.",
+        Msg::FieldQuietSame => "Stilletiden må starte og slutte på forskjellige klokkeslett.",
+        Msg::FieldQuietTimes => "Oppgi begge klokkeslettene som TT:MM, f.eks. 22:00 til 07:00.",
+        Msg::FieldRetention => "Velg mellom {min} og {max} dager, eller behold navn for alltid.",
+        Msg::FieldDoorRules => "Hver dør kan ha én regel.",
+    }
+}
