@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 if [ -z "${DOORPOST_DESKTOP_SESSION_DIR:-}" ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build) >/dev/null
   cargo build --release --locked -p doorpost
-  cargo build --release --locked -p doorpost-engine --features testing --bin fake-parakey
+  cargo build --release --locked -p doorpost-sim --features testing --bin fake-parakey
   exec bash tests/desktop/session.sh -- bash "$0" "$@"
 fi
 

@@ -127,7 +127,7 @@ want="doorpost $(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1) (c
 pass "doorpost --version: $version"
 
 # A fake Parakey with live unlocks (the demo's place), on loopback.
-cargo build --locked -q -p doorpost-engine --features testing --bin fake-parakey
+cargo build --locked -q -p doorpost-sim --features testing --bin fake-parakey
 fake_out="$(mktemp)"
 "${CARGO_TARGET_DIR:-target}/debug/fake-parakey" --demo --live-interval 1 --token package-test-token >"$fake_out" 2>&1 &
 fake_pid=$!

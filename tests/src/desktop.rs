@@ -247,8 +247,8 @@ pub fn add_place(data: &Path, name: &str, api_url: &str, token: &str) -> Output 
 
 /// A fake Parakey for one place: its token, and ids of its own (the fakes' ids come from
 /// their seed, so two with the same seed would serve the same ids).
-pub async fn place_fake(token: &str) -> doorpost_engine::fake::FakeParakey {
-    doorpost_engine::fake::FakeParakey::start(doorpost_engine::fake::FakeConfig {
+pub async fn place_fake(token: &str) -> doorpost_sim::FakeParakey {
+    doorpost_sim::FakeParakey::start(doorpost_sim::FakeConfig {
         token: token.into(),
         seed: token
             .bytes()

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, UserSpec};
+use doorpost_sim::{EventSpec, UserSpec};
 
 pub mod desktop;
 pub mod sync_process;

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use doorpost_engine::fake::{FakeConfig, FakeParakey, Fault};
 use doorpost_engine::http::ApiToken;
+use doorpost_sim::{FakeConfig, FakeParakey, Fault};
 use doorpost_tests::week_of_history;
 
 const CANARY: &str = "CANARY-7f3a91-do-not-log";

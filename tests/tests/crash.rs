@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 use doorpost_tests::sync_process::SyncProcess;
 use doorpost_tests::{integrity_ok, stored, week_of_history};
 

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, UserSpec};
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, UserSpec};
 use doorpost_tests::desktop::{
     App, desktop_session, doorpost_bin, notifications, tray_menu, wait_until,
 };

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use doorpost_core::config::{self, DoorName};
 use doorpost_core::settings::Settings;
-use doorpost_engine::fake::{EventSpec, FakeParakey, Fault, UserSpec};
+use doorpost_sim::{EventSpec, FakeParakey, Fault, UserSpec};
 use doorpost_tests::desktop::{
     App, add_place, cli, control, control_socket, desktop_session, doorpost, invoke_action,
     notifications, place_fake, tray_labels, wait_until,

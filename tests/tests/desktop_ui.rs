@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, Resource, UserSpec};
 use doorpost_tests::desktop::{WebKitDriver, desktop_session, target_dir};
 use doorpost_tests::webdriver::WebDriver;
 use doorpost_tests::{TOKEN, week_of_history};

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use doorpost_core::settings::NotifyMode;
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeParakey};
+use doorpost_sim::{EventSpec, FakeParakey};
 use doorpost_tests::desktop::{
     WebKitDriver, add_place, cli, desktop_session, place_fake, target_dir,
 };

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 use doorpost_tests::desktop::{App, add_place, desktop_session, doorpost, tray_labels, wait_until};
 
 fn text(out: &Output) -> String {

@@ -5,8 +5,8 @@
 
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey};
 use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 use doorpost_tests::{TOKEN, week_of_history};
 
 const MIN: i64 = Millis::MINUTE;

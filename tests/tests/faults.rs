@@ -7,8 +7,8 @@ use std::time::Duration;
 use doorpost_core::outage::Cause;
 use doorpost_core::poller::{Phase, PollerConfig};
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, Fault, RetryAfter};
 use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, Fault, RetryAfter};
 use doorpost_tests::{TOKEN, stored, week_of_history};
 
 const MIN: i64 = Millis::MINUTE;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use doorpost_engine::fake::{FakeConfig, FakeParakey, Fault};
+use doorpost_sim::{FakeConfig, FakeParakey, Fault};
 use doorpost_tests::sync_process::SyncProcess;
 use doorpost_tests::week_of_history;
 

@@ -18,11 +18,11 @@ use std::collections::HashSet;
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{
+use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_sim::{
     AuthForm, BodyShape, DateField, DefaultOrder, EtagMode, EventSpec, FakeConfig, FakeParakey,
     RateLimit, ScrubbedUser,
 };
-use doorpost_engine::virtual_time::VirtualTimeSync;
 use doorpost_tests::{TOKEN, months_of_sparse_history, stored, week_of_history};
 
 const MIN: i64 = Millis::MINUTE;
@@ -197,8 +197,8 @@ variants! {
     etag_strong: |c| c.etag = EtagMode::Strong;
     etag_weak: |c| c.etag = EtagMode::Weak;
     etag_absent: |c| c.etag = EtagMode::Absent;
-    server_clock_ahead: |c| c.clock = doorpost_engine::fake::Clock::Real { skew_ms: 3 * Millis::HOUR };
-    server_clock_behind: |c| c.clock = doorpost_engine::fake::Clock::Real { skew_ms: -3 * Millis::HOUR };
+    server_clock_ahead: |c| c.clock = doorpost_sim::Clock::Real { skew_ms: 3 * Millis::HOUR };
+    server_clock_behind: |c| c.clock = doorpost_sim::Clock::Real { skew_ms: -3 * Millis::HOUR };
     rows_visible_late: |c| c.visibility_delay_ms = 40_000;
     scrubbed_user_missing: |c| c.scrubbed_user = ScrubbedUser::Missing;
     rate_limited_with_retry_after: |c| c.rate_limit = Some(RateLimit::per_minute(5));
@@ -209,7 +209,7 @@ variants! {
     unstable_tie_order: |c| c.unstable_ties = true;
     unstable_tie_order_small_cap: |c| { c.unstable_ties = true; c.max_limit = Some(7); };
     no_date_header: |c| c.date_header = false;
-    no_date_header_clock_behind: |c| { c.date_header = false; c.clock = doorpost_engine::fake::Clock::Real { skew_ms: -3 * Millis::HOUR }; };
+    no_date_header_clock_behind: |c| { c.date_header = false; c.clock = doorpost_sim::Clock::Real { skew_ms: -3 * Millis::HOUR }; };
     // A `limit` maximum enforced with 400, named in the error text or not: the request
     // changes (never the same refused one again) and the story completes.
     limit_over_100_refused_named: |c| { c.limit_max_400 = Some(100); c.max_limit = None; };

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{BodyQuirk, EventSpec, FakeConfig, FakeParakey, Fault};
 use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_sim::{BodyQuirk, EventSpec, FakeConfig, FakeParakey, Fault};
 use doorpost_tests::{TOKEN, stored, week_of_history};
 
 const MIN: i64 = Millis::MINUTE;

@@ -25,8 +25,8 @@ use std::time::Instant;
 
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::time::Millis;
-use doorpost_engine::fake::{EventSpec, FakeConfig, FakeParakey, RateLimit, UserSpec};
 use doorpost_engine::virtual_time::VirtualTimeSync;
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, RateLimit, UserSpec};
 
 const TOKEN: &str = "fake-token";
 

@@ -82,9 +82,9 @@ pub struct EngineOptions {
     /// No request before this much time has passed (places start staggered); "Check now"
     /// ends the wait.
     pub start_delay: Duration,
-    /// The demo's simulated Parakey, answered in-process (`base` is then
-    /// [`crate::fake::IN_PROCESS_URL`]); `None`: HTTP to `base`.
-    pub simulator: Option<crate::fake::FakeControl>,
+    /// A server answered in this process (the demo's simulated Parakey; `base` is then its
+    /// base URL); `None`: HTTP to `base`.
+    pub simulator: Option<Arc<dyn crate::exchange::Exchange>>,
 }
 
 /// What an engine knows of its place besides the account: the id its rows carry, the
@@ -226,7 +226,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         .unwrap_or_else(|| PollerConfig::from_settings(&settings));
     let poller = Poller::new(config, state, opts.seed, elapsed());
     let client = Arc::new(match opts.simulator {
-        Some(fake) => ParakeyClient::in_process(fake, opts.token.clone(), opts.timeouts),
+        Some(server) => ParakeyClient::in_process(server, opts.token.clone(), opts.timeouts)?,
         None => ParakeyClient::new(opts.base.clone(), opts.token.clone(), opts.timeouts)?,
     });
     let (commands, rx) = mpsc::channel(16);

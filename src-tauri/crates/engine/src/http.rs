@@ -15,13 +15,15 @@
 //! - A body is refused past [`MAX_BODY`] bytes after decompression, read chunk by chunk,
 //!   so memory stays flat however large the server's answer.
 //!
-//! Two transports behind one client: reqwest for a real server, and a direct call into an
-//! in-process fake ([`ParakeyClient::in_process`]) for the demo, so the poller and the
-//! driver run one code path and the demo opens no port.
+//! Two transports behind one client: reqwest for a real server, and a direct call into a
+//! server in this process ([`ParakeyClient::in_process`], through the [`Exchange`] seam)
+//! for the demo, so the poller and the driver run one code path and the demo opens no
+//! port.
 //!
 //! Classification is by status code only; Parakey's error bodies are unknown.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use doorpost_core::event::{PageError, parse_page};
@@ -30,6 +32,8 @@ use doorpost_core::time::Millis;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
 use url::Url;
+
+use crate::exchange::Exchange;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.parakey.co";
 
@@ -202,7 +206,7 @@ enum Transport {
     /// The demo's simulated Parakey, answered by a function call; `total` bounds a stalled
     /// answer as the HTTP timeouts would.
     InProcess {
-        fake: crate::fake::FakeControl,
+        server: Arc<dyn Exchange>,
         total: Duration,
     },
 }
@@ -251,21 +255,22 @@ impl ParakeyClient {
         })
     }
 
-    /// A client of an in-process fake (the demo): the same requests and answers as over
-    /// HTTP, without a socket. Its base URL is [`crate::fake::IN_PROCESS_URL`].
+    /// A client of a server in this process (the demo's simulated Parakey): the same
+    /// requests and answers as over HTTP, without a socket, at the server's base URL.
     pub fn in_process(
-        fake: crate::fake::FakeControl,
+        server: Arc<dyn Exchange>,
         token: ApiToken,
         timeouts: Timeouts,
-    ) -> ParakeyClient {
-        ParakeyClient {
+    ) -> Result<ParakeyClient, ClientError> {
+        let base = BaseUrl::parse(server.base_url())?;
+        Ok(ParakeyClient {
             transport: Transport::InProcess {
-                fake,
+                server,
                 total: timeouts.total,
             },
-            base: BaseUrl(Url::parse(crate::fake::IN_PROCESS_URL).expect("a valid URL")),
+            base,
             token,
-        }
+        })
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -330,12 +335,12 @@ impl ParakeyClient {
                     body: ReplyBody::Http(resp),
                 })
             }
-            Transport::InProcess { fake, total } => {
+            Transport::InProcess { server, total } => {
                 let path = match url.query() {
                     Some(q) => format!("{}?{q}", url.path()),
                     None => url.path().to_string(),
                 };
-                let answer = tokio::time::timeout(*total, fake.exchange(&path, &headers))
+                let answer = tokio::time::timeout(*total, server.exchange(&path, &headers))
                     .await
                     .map_err(|_| "timed out".to_string())?
                     .ok_or("the connection broke while reading (closed without an answer)")?;

@@ -2,14 +2,14 @@
 //!
 //! It owns the Parakey HTTP client ([`http`]), the SQLite history ([`store`]), the async
 //! driver that feeds the sans-IO [`doorpost_core::poller::Poller`] ([`driver`]), the
-//! notification seam ([`notifier`]), and the fake Parakey server ([`fake`]) that tests run
-//! against and that powers demo mode. It knows nothing of Tauri: the desktop shell in
-//! `src-tauri/src` wraps it.
+//! notification seam ([`notifier`]), and the hub the shell drives ([`hub`]), which runs the
+//! demo on the simulated Parakey ([`doorpost_sim`], reached through [`exchange`]). It knows
+//! nothing of Tauri: the desktop shell in `src-tauri/src` wraps it.
 
 pub mod clock;
 pub mod desktop_notifier;
 pub mod driver;
-pub mod fake;
+pub mod exchange;
 pub mod http;
 pub mod hub;
 pub mod keychain;
@@ -17,6 +17,7 @@ pub mod logging;
 pub mod notifier;
 pub mod private_files;
 pub mod process;
+mod simulator;
 pub mod store;
 pub mod test_hooks;
 #[cfg(feature = "testing")]

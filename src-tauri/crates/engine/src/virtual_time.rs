@@ -16,9 +16,9 @@ use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 
 use crate::driver::{DecisionEnv, EngineError, PlaceContext, write_commit};
-use crate::fake::FakeControl;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
 use crate::store::{PollLogEntry, PollOutcome, Store};
+use doorpost_sim::FakeControl;
 
 pub struct VirtualTimeSync {
     pub poller: Poller,
@@ -55,7 +55,7 @@ impl VirtualTimeSync {
         seed: u64,
     ) -> Result<VirtualTimeSync, EngineError> {
         let origin = fake.now();
-        fake.set_clock(crate::fake::Clock::Manual { now: origin });
+        fake.set_clock(doorpost_sim::Clock::Manual { now: origin });
         let base = BaseUrl::parse(&fake.base_url())?;
         let token = ApiToken::new(token)?;
         let source = source_key(&base, &token);

@@ -40,11 +40,11 @@ use doorpost_core::tray::UNTIL_TOMORROW;
 use tokio::sync::broadcast;
 
 use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
-use crate::fake::{self, FakeConfig, FakeControl};
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, wall_now};
 use crate::keychain::TokenStore;
 use crate::notifier::Notifier;
 use crate::store::{ALL_DOORS, PlaceRow, Store};
+use doorpost_sim::{self as fake, FakeConfig, FakeControl};
 
 /// The history database's file name, in the data directory.
 pub const DB_FILE: &str = "doorpost.sqlite3";
@@ -396,7 +396,7 @@ impl Hub {
             utc_offset_secs: self.opts.utc_offset_secs,
             place,
             start_delay,
-            simulator,
+            simulator: simulator.map(|fake| Arc::new(fake) as Arc<dyn crate::exchange::Exchange>),
         })
         .await
         .map_err(internal)

@@ -16,9 +16,9 @@ use doorpost_core::settings::{Language, NotifyMode, SettingsPatch};
 use tempfile::TempDir;
 
 use super::*;
-use crate::fake::{EventSpec, FakeConfig, FakeParakey};
 use crate::keychain::{KeychainError, MemoryTokenStore};
 use crate::notifier::NotifyError;
+use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Toast>>);
@@ -289,7 +289,7 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
     // The cabin's server starts failing; the loft goes on.
     cabin
         .control()
-        .push_faults(std::iter::repeat_n(crate::fake::Fault::Status(503), 500));
+        .push_faults(std::iter::repeat_n(doorpost_sim::Fault::Status(503), 500));
     loft.control().inject(
         EventSpec::default()
             .id("loft-2")

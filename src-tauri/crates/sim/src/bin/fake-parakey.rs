@@ -10,8 +10,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use doorpost_engine::fake::demo::DemoScenario;
-use doorpost_engine::fake::{
+use doorpost_sim::demo::DemoScenario;
+use doorpost_sim::{
     AuthForm, BodyShape, Clock, DateField, DefaultOrder, EtagMode, FakeConfig, FakeParakey,
 };
 
@@ -131,7 +131,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    doorpost_engine::logging::init(doorpost_engine::logging::LevelFilter::ERROR);
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::ERROR)
+        .with_writer(std::io::stderr)
+        .init();
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) => {

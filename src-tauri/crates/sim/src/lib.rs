@@ -1,9 +1,10 @@
-//! The fake Parakey: the API as `shared/docs/parakey-api.md` describes it, with a switch
-//! for every unknown and a scripted fault for every failure the client must survive. The
-//! demo runs on it in-process ([`FakeControl::in_process`], no socket at all); with the
-//! `testing` feature it is also a loopback HTTP server (`FakeParakey`) that engine tests
-//! run the real HTTP client against, and the `fake-parakey` binary serves to other
-//! processes.
+//! The simulated Parakey (the "fake"): the API as `shared/docs/parakey-api.md` describes
+//! it, with a switch for every unknown and a scripted fault for every failure the client
+//! must survive. The demo runs on it in-process ([`FakeControl::in_process`], no socket at
+//! all; the engine reaches it through its `Exchange` seam, so the HTTP client imports no
+//! test double); with the `testing` feature it is also a loopback HTTP server
+//! (`FakeParakey`) that tests run the real HTTP client against, and the `fake-parakey`
+//! binary serves to other processes.
 //!
 //! It owns an in-memory event store ([`events`]), the switches ([`config`]), the fault
 //! queue ([`faults`]), request statistics, a seeded demo place ([`demo`]) and the API's
@@ -18,7 +19,8 @@
 //! faults apply) and, on the test server only, the control API under `/_fake/` (no token,
 //! no faults), which mirrors [`FakeControl`] for other processes.
 //!
-//! It must not depend on the engine's client or store: it is the other side of the wire.
+//! It depends on the core's types only, never on the engine's client or store: it is the
+//! other side of the wire.
 
 pub mod api;
 pub mod config;
