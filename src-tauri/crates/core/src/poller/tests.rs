@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use proptest::prelude::*;
 
 use super::*;
-use crate::event::{Named, Person};
+use crate::event::{EventLog, Named, PageError, Person, Quarantined};
 use crate::policy::{Candidate, PolicyContext, plan};
 use crate::settings::Settings;
 
