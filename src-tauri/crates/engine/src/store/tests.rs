@@ -2,6 +2,7 @@ use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use doorpost_core::event::{EventLog, Quarantined, parse_record};
+use doorpost_core::policy::NotifyDecision;
 use doorpost_core::rng::Rng;
 use doorpost_core::settings::{DoorFilter, Settings};
 use doorpost_core::time::Millis;
@@ -9,6 +10,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::history::Plan;
+use super::open::{MIGRATIONS, PAGE_SIZE, user_version};
 use super::*;
 
 const SOURCE: &str = "acct-1";
