@@ -18,6 +18,7 @@ use tempfile::TempDir;
 use super::*;
 use crate::keychain::{KeychainError, MemoryTokenStore};
 use crate::notifier::NotifyError;
+use crate::store::ALL_DOORS;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 
 #[derive(Default)]

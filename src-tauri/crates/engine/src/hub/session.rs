@@ -1,0 +1,352 @@
+//! Sessions: starting the places (staggered, each with its own token and engine), the
+//! demo, and the switch between them, which stops every running engine before the next
+//! start (one poller per place, always); and forwarding each engine's reports as
+//! [`super::Signal`]s.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use doorpost_core::i18n::{self, Msg};
+use doorpost_core::ipc::{AppError, Mode};
+use doorpost_core::poller::PollerConfig;
+use doorpost_core::settings::{Language, Settings};
+use doorpost_core::time::Millis;
+use tokio::sync::broadcast;
+
+use super::{DB_FILE, FIRST_PLACE, Hub, Running, State, blocked, internal, read_settings};
+use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
+use crate::http::{ApiToken, BaseUrl, Timeouts, wall_now};
+use crate::store::{PlaceRow, Store};
+use doorpost_sim::{self as fake, FakeConfig, FakeControl};
+
+const DEMO_PLACE: &str = "demo";
+const DEMO_TOKEN: &str = "demo-token";
+/// How far apart places start.
+const STAGGER: Duration = Duration::from_secs(7);
+
+impl Hub {
+    /// Starts the session the user left: the demo when asked, else the places.
+    pub async fn start(self: &Arc<Self>, demo: bool) -> Result<(), AppError> {
+        self.switch(if demo { Mode::Demo } else { Mode::Account })
+            .await
+    }
+
+    /// Stops every engine, then starts `mode` (`Account` is `Unconfigured` without places).
+    pub async fn switch(self: &Arc<Self>, mode: Mode) -> Result<(), AppError> {
+        let mut state = self.state.lock().await;
+        stop(&mut state).await;
+        let started = match mode {
+            Mode::Demo => self.start_demo(&mut state).await,
+            Mode::Account | Mode::Unconfigured => self.start_places(&mut state).await,
+        };
+        if let Err(e) = started {
+            stop(&mut state).await;
+            return Err(e);
+        }
+        let settings = read_settings(&state);
+        self.opts.notifier.set_sound(settings.sound);
+        self.opts
+            .notifier
+            .set_language(self.locale_for(&settings).lang);
+        state.applied = Some(settings);
+        drop(state);
+        self.changed(0);
+        Ok(())
+    }
+
+    /// Stops every engine (a commit in progress completes).
+    pub async fn shutdown(&self) {
+        stop(&mut *self.state.lock().await).await;
+    }
+
+    pub(super) fn open_store(dir: &Path) -> Result<Store, AppError> {
+        // Readable by the user only: guests' names are in it.
+        crate::private_files::private_dir(dir).map_err(|e| {
+            internal(format!(
+                "Doorpost cannot create its data folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        Store::open(&dir.join(DB_FILE)).map_err(internal)
+    }
+
+    async fn start_places(self: &Arc<Self>, state: &mut State) -> Result<(), AppError> {
+        let mut store = self.account_store()?;
+        self.adopt_first_place(&mut store)?;
+        let rows = store.places().map_err(internal)?;
+        let settings = store.load_settings().unwrap_or_default();
+        state.reader = Some(Arc::new(Mutex::new(store)));
+        state.mode = Some(if rows.is_empty() {
+            Mode::Unconfigured
+        } else {
+            Mode::Account
+        });
+        let several = rows.len() > 1;
+        for (i, row) in rows.into_iter().enumerate() {
+            let running = self
+                .run_place(row, &settings, several, STAGGER * i as u32)
+                .await;
+            state.places.push(running);
+        }
+        for r in &state.places {
+            if let Some(engine) = &r.engine {
+                state.tasks.push(self.forward(engine));
+            }
+        }
+        self.watch_blocked(state);
+        Ok(())
+    }
+
+    /// `DOORPOST_TOKEN` without a place gets the first place, with the history already
+    /// there. (A keychain token of an install from before places is adopted by
+    /// [`PlaceBook::store`], once; an empty database adopts nothing from the keychain.)
+    ///
+    /// [`PlaceBook::store`]: super::PlaceBook::store
+    fn adopt_first_place(&self, store: &mut Store) -> Result<(), AppError> {
+        if !store.places().map_err(internal)?.is_empty() || self.opts.env_token.is_none() {
+            return Ok(());
+        }
+        let name = store
+            .domain_names(1)
+            .ok()
+            .and_then(|n| n.into_iter().next())
+            .unwrap_or_else(|| "Parakey".to_string());
+        let row = PlaceRow {
+            id: FIRST_PLACE.into(),
+            name,
+            api_url: None,
+            notify_mode: None,
+        };
+        store.add_place(&row, wall_now()).map_err(internal)?;
+        store.adopt_unplaced(FIRST_PLACE).map_err(internal)?;
+        Ok(())
+    }
+
+    /// Starts one place's engine when its token can be read.
+    pub(super) async fn run_place(
+        self: &Arc<Self>,
+        row: PlaceRow,
+        settings: &Settings,
+        several: bool,
+        delay: Duration,
+    ) -> Running {
+        let lang = self.locale_for(settings).lang;
+        let token = self.token_of(&row, lang);
+        let mut running = Running {
+            row,
+            engine: None,
+            token_set: false,
+            problem: None,
+            blocked: blocked::Blocked::default(),
+        };
+        let (token, base) = match token {
+            Ok(Some(t)) => t,
+            Ok(None) => return running,
+            Err(e) => {
+                running.problem = Some(e.message);
+                return running;
+            }
+        };
+        running.token_set = true;
+        let label = several.then(|| running.row.name.clone());
+        let place = self.place_context(&running.row, label, settings);
+        let started = self
+            .start_engine(
+                base,
+                token,
+                place,
+                self.opts.poller_config.clone(),
+                delay,
+                None,
+            )
+            .await;
+        match started {
+            Ok(engine) => running.engine = Some(engine),
+            Err(e) => running.problem = Some(e.message),
+        }
+        running
+    }
+
+    /// A place's token and where it may go: `DOORPOST_TOKEN` (the first place's, for this
+    /// process) to `DOORPOST_API_URL`; a saved token only to the address it was checked
+    /// against.
+    fn token_of(
+        &self,
+        row: &PlaceRow,
+        lang: Language,
+    ) -> Result<Option<(ApiToken, BaseUrl)>, AppError> {
+        if row.id == FIRST_PLACE
+            && let Some(t) = &self.opts.env_token
+        {
+            return Ok(Some((t.clone(), self.opts.default_base.clone())));
+        }
+        let book = self.book(lang);
+        let install = book.store()?.install_id().map_err(internal)?;
+        book.token(&install, row).inspect_err(|e| {
+            tracing::warn!("keychain: {}", e.message);
+        })
+    }
+
+    pub(super) fn place_context(
+        &self,
+        row: &PlaceRow,
+        label: Option<String>,
+        s: &Settings,
+    ) -> PlaceContext {
+        let locale = self.locale_for(s);
+        PlaceContext {
+            id: Some(row.id.clone()),
+            label,
+            name: Some(row.name.clone()),
+            notify_mode: row.notify_mode,
+            language: locale.lang,
+            twelve_hour: locale.twelve_hour,
+        }
+    }
+
+    async fn start_engine(
+        &self,
+        base: BaseUrl,
+        token: ApiToken,
+        place: PlaceContext,
+        poller_config: Option<PollerConfig>,
+        start_delay: Duration,
+        simulator: Option<FakeControl>,
+    ) -> Result<EngineHandle, AppError> {
+        let dir = if place.id.as_deref() == Some(DEMO_PLACE) {
+            &self.opts.demo_dir
+        } else {
+            &self.opts.data_dir
+        };
+        driver::start(EngineOptions {
+            store_path: dir.join(DB_FILE),
+            base,
+            token,
+            notifier: Arc::clone(&self.opts.notifier),
+            poller_config,
+            seed: wall_now().0 as u64,
+            timeouts: Timeouts::default(),
+            utc_offset_secs: self.opts.utc_offset_secs,
+            place,
+            start_delay,
+            simulator: simulator.map(|fake| Arc::new(fake) as Arc<dyn crate::exchange::Exchange>),
+        })
+        .await
+        .map_err(internal)
+    }
+
+    async fn start_demo(self: &Arc<Self>, state: &mut State) -> Result<(), AppError> {
+        // The demo starts fresh each time: its history is generated around today.
+        let _ = std::fs::remove_dir_all(&self.opts.demo_dir);
+        let mut store = Self::open_store(&self.opts.demo_dir)?;
+        let fake = FakeControl::in_process(FakeConfig {
+            token: DEMO_TOKEN.into(),
+            max_limit: Some(100),
+            ..FakeConfig::default()
+        });
+        let scenario = fake::demo::DemoScenario::harbour_loft();
+        let seed = wall_now().0 as u64;
+        scenario.seed_history(&fake, seed);
+        let row = PlaceRow {
+            id: DEMO_PLACE.into(),
+            name: scenario.place.name.clone(),
+            api_url: None,
+            notify_mode: None,
+        };
+        store.add_place(&row, wall_now()).map_err(internal)?;
+        let settings = store.load_settings().unwrap_or_default();
+        let base = BaseUrl::parse(fake::IN_PROCESS_URL).map_err(internal)?;
+        let token = ApiToken::new(DEMO_TOKEN).map_err(internal)?;
+        // The demo checks every minute (the shortest setting) so a new user sees a
+        // notification soon; the simulated place has an unlock every ~45 s on average.
+        let config = self.opts.poller_config.clone().unwrap_or(PollerConfig {
+            interval: Millis::MINUTE,
+            ..PollerConfig::from_settings(&settings)
+        });
+        let lang = self.locale_for(&settings).lang;
+        let label = Some(i18n::t(lang, Msg::Demo, &[]));
+        let place = self.place_context(&row, label, &settings);
+        let engine = self
+            .start_engine(
+                base,
+                token,
+                place,
+                Some(config),
+                Duration::ZERO,
+                Some(fake.clone()),
+            )
+            .await?;
+        state.tasks.push(tokio::spawn(fake::demo::run_live(
+            fake.clone(),
+            seed,
+            Duration::from_secs(45),
+        )));
+        state.tasks.push(self.forward(&engine));
+        state.places.push(Running {
+            row,
+            engine: Some(engine),
+            token_set: true,
+            problem: None,
+            blocked: blocked::Blocked::default(),
+        });
+        state.reader = Some(Arc::new(Mutex::new(store)));
+        state.demo = Some(fake);
+        state.mode = Some(Mode::Demo);
+        Ok(())
+    }
+
+    /// Forwards an engine's syncs and status changes as signals. The pages of a long sync
+    /// are signalled as they land, but at most once a second: a first load of a thousand
+    /// pages must not make the window refetch a thousand times.
+    pub(super) fn forward(self: &Arc<Self>, engine: &EngineHandle) -> tokio::task::JoinHandle<()> {
+        let me = Arc::clone(self);
+        let mut reports = engine.subscribe();
+        let mut status = engine.status();
+        tokio::spawn(async move {
+            let mut last_partial = std::time::Instant::now() - Duration::from_secs(1);
+            loop {
+                tokio::select! {
+                    r = reports.recv() => match r {
+                        Ok(r) => {
+                            me.unseen.fetch_add(r.toasts as u32, Ordering::Relaxed);
+                            if r.finished || last_partial.elapsed() >= Duration::from_secs(1) {
+                                last_partial = std::time::Instant::now();
+                                me.changed(r.inserted as u32);
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => me.changed(0),
+                        Err(_) => break,
+                    },
+                    c = status.changed() => {
+                        if c.is_err() { break; }
+                        me.changed(0);
+                    }
+                }
+            }
+        })
+    }
+
+    /// Leaves the demo for the places (the first-run screen without any).
+    pub async fn leave_demo(self: &Arc<Self>) -> Result<(), AppError> {
+        self.switch(Mode::Account).await
+    }
+}
+
+async fn stop(state: &mut State) {
+    for t in state.tasks.drain(..) {
+        t.abort();
+    }
+    for p in state.places.drain(..) {
+        if let Some(engine) = p.engine {
+            let _ = engine.shutdown().await;
+        }
+    }
+    if let Some(fake) = state.demo.take() {
+        fake.shutdown();
+    }
+    state.reader = None;
+    state.mode = None;
+    state.applied = None;
+}
