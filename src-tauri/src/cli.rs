@@ -136,7 +136,7 @@ struct ExportArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => crate::run(cli.hidden, cli.demo),
+        None => crate::app::run(cli.hidden, cli.demo),
         Some(Command::Refresh) => refresh(),
         Some(Command::Export(a)) => export(a),
         Some(Command::Doctor) => crate::doctor::run(),
@@ -279,17 +279,17 @@ fn configure(action: ConfigAction) -> ExitCode {
 
 fn places(action: PlacesAction) -> ExitCode {
     let lang = stored_language();
-    let base = match crate::environment() {
+    let base = match crate::app_env::environment() {
         Ok((_, base)) => base,
         Err(e) => return fail(&e, 2),
     };
-    let keychains = crate::keychains();
+    let keychains = crate::app_env::keychains();
     let data_dir = paths::account_dir();
     let book = PlaceBook {
         data_dir: &data_dir,
         keychains: &keychains,
         default_base: &base,
-        parakey_base: &crate::parakey_base(),
+        parakey_base: &crate::app_env::parakey_base(),
         lang,
     };
     let result = match action {

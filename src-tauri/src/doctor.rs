@@ -78,17 +78,17 @@ fn data_dir(report: &mut Report) {
 /// Each place: its token (keychain, or `DOORPOST_TOKEN` for the first) and whether
 /// Parakey takes it.
 async fn places(report: &mut Report) {
-    let (env_token, base) = match crate::environment() {
+    let (env_token, base) = match crate::app_env::environment() {
         Ok(e) => e,
         Err(e) => return report.line(false, true, e),
     };
-    let keychains = crate::keychains();
+    let keychains = crate::app_env::keychains();
     let dir = paths::account_dir();
     let book = PlaceBook {
         data_dir: &dir,
         keychains: &keychains,
         default_base: &base,
-        parakey_base: &crate::parakey_base(),
+        parakey_base: &crate::app_env::parakey_base(),
         lang: Language::En,
     };
     let mut places = book.list().unwrap_or_default();
