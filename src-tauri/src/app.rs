@@ -111,8 +111,10 @@ fn spawn_services(
     tauri::async_runtime::spawn(async move {
         loop {
             match signals.recv().await {
-                Ok(Signal::Changed { inserted }) => changed(&app, inserted),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => changed(&app, 0),
+                Ok(Signal::Changed(event)) => changed(&app, event),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    changed(&app, doorpost_core::ipc::ChangedEvent::everything(0))
+                }
                 Err(_) => break,
             }
         }
@@ -142,9 +144,9 @@ fn spawn_services(
     });
 }
 
-/// Tells the window to refetch and redraws the tray.
-fn changed(app: &AppHandle, inserted: u32) {
-    let _ = app.emit(CHANGED_EVENT, doorpost_core::ipc::ChangedEvent { inserted });
+/// Tells the window what changed (it refetches only that) and redraws the tray.
+fn changed(app: &AppHandle, event: doorpost_core::ipc::ChangedEvent) {
+    let _ = app.emit(CHANGED_EVENT, event);
     tray_menu::refresh(app);
 }
 

@@ -58,8 +58,8 @@ async fn doors(app: &App) -> Result<Vec<DoorView>, AppError> {
     app.doors().await
 }
 
-async fn daily_counts(app: &App, from: i64, to: i64) -> Result<Vec<DayCount>, AppError> {
-    app.daily_counts(from, to).await
+async fn daily_counts(app: &App, query: HistoryQueryView) -> Result<Vec<DayCount>, AppError> {
+    app.daily_counts(query).await
 }
 
 /// Writes the filtered history as CSV into the user's Downloads folder; returns the path.

@@ -114,7 +114,7 @@ const calls: { [M in keyof CommandMethods]: Parameters<CommandMethods[M]> } = {
   overview: [],
   history: [query],
   doors: [],
-  dailyCounts: [10, 20],
+  dailyCounts: [{ doorIds: ['door-front'], from: 10, to: 20 }],
   exportCsv: [{ doorIds: [] }],
   saveSettings: [{ pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } }],
   setToken: ['pk_live_123'],
@@ -137,7 +137,7 @@ const received: { [C in keyof Commands]: Commands[C]['args'] } = {
   overview: {},
   history: { query },
   doors: {},
-  daily_counts: { from: 10, to: 20 },
+  daily_counts: { query: { doorIds: ['door-front'], from: 10, to: 20 } },
   export_csv: { query: { doorIds: [] } },
   save_settings: { patch: { pollIntervalMins: 7, allowedOffset: { mode: 'unbounded' } } },
   set_token: { token: 'pk_live_123' },
@@ -205,9 +205,10 @@ describe('tauriBackend', () => {
     const stopChanged = await b.onChanged(changed);
     const stopOpened = await b.onOpenEvent(opened);
 
-    await emit('doorpost://changed', { inserted: 2 });
+    const event = { inserted: 2, history: true, doors: false, overview: false, checks: null };
+    await emit('doorpost://changed', event);
     await emit('doorpost://open-event', { id: 'evt-9' });
-    expect(changed).toHaveBeenCalledWith({ inserted: 2 });
+    expect(changed).toHaveBeenCalledWith(event);
     expect(opened).toHaveBeenCalledWith({ id: 'evt-9' });
 
     stopChanged();

@@ -10,6 +10,7 @@
 import type { AppError } from './generated/AppError';
 import { ERROR_CODES, EVENTS, type CommandMethods, type Commands } from './generated/commands';
 import type { ChangedEvent } from './generated/ChangedEvent';
+import type { ChecksView } from './generated/ChecksView';
 import type { DayCount } from './generated/DayCount';
 import type { DoorView } from './generated/DoorView';
 import type { HistoryPageView } from './generated/HistoryPageView';
@@ -28,6 +29,7 @@ import type { TokenCheck } from './generated/TokenCheck';
 export type {
   AppError,
   ChangedEvent,
+  ChecksView,
   DayCount,
   DoorView,
   HistoryPageView,
@@ -46,6 +48,7 @@ export type {
 export type { CommandMethods, Commands };
 export type { ErrorCode } from './generated/ErrorCode';
 export type { AllowedOffset } from './generated/AllowedOffset';
+export type { CheckView } from './generated/CheckView';
 export type { CursorView } from './generated/CursorView';
 export type { DoorFilter } from './generated/DoorFilter';
 export type { DoorRule } from './generated/DoorRule';
@@ -77,7 +80,7 @@ export type Unlisten = () => void;
 
 /** The commands (see `CommandMethods` for each one's words) and the shell's events. */
 export interface Backend extends CommandMethods {
-  /** After every sync or status change: refetch what is on screen. */
+  /** After every sync or status change: what changed (refetch only what shows it). */
   onChanged(handler: (event: ChangedEvent) => void): Promise<Unlisten>;
   /** The user picked an unlock in the tray or a notification. */
   onOpenEvent(handler: (event: OpenEvent) => void): Promise<Unlisten>;

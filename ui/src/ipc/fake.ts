@@ -452,14 +452,12 @@ export class FakeBackend implements Backend {
     };
   }
 
-  dailyCounts(from: number, to: number): Promise<DayCount[]> {
-    return this.record('dailyCounts', [from, to], () => {
+  dailyCounts(query: HistoryQueryView): Promise<DayCount[]> {
+    return this.record('dailyCounts', [query], () => {
       const counts = new Map<string, number>();
-      for (const r of this.rows) {
-        if (r.unlockedAt >= from && r.unlockedAt < to) {
-          const day = localDay(r.unlockedAt);
-          counts.set(day, (counts.get(day) ?? 0) + 1);
-        }
+      for (const r of this.matching(query)) {
+        const day = localDay(r.unlockedAt);
+        counts.set(day, (counts.get(day) ?? 0) + 1);
       }
       return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));
     });
@@ -607,7 +605,7 @@ export class FakeBackend implements Backend {
   refreshNow(): Promise<void> {
     return this.record('refreshNow', [], () => {
       this.status = { ...this.status, lastCheck: this.now(), requestsToday: this.status.requestsToday + 1 };
-      this.emitChanged(0);
+      this.emitChecked();
     });
   }
 
@@ -617,14 +615,14 @@ export class FakeBackend implements Backend {
       const now = this.now();
       const until = request === 'oneHour' ? now + HOUR : request === 'untilTomorrow' ? nextSevenAm(now) : null;
       this.status = { ...this.status, phase: 'paused', pausedUntil: until };
-      this.emitChanged(0);
+      this.emitChanged({ overview: true });
     });
   }
 
   resume(): Promise<void> {
     return this.record('resume', [], () => {
       this.status = { ...this.status, phase: 'idle', pausedUntil: null };
-      this.emitChanged(0);
+      this.emitChanged({ overview: true });
     });
   }
 
@@ -648,9 +646,24 @@ export class FakeBackend implements Backend {
     for (const h of this.settingsOpened) h();
   }
 
-  /** What the shell does after a sync. */
-  emitChanged(inserted: number): void {
-    for (const h of this.changed) h({ inserted });
+  /**
+   * What the shell does after a change. A number is "everything may have changed, with that
+   * many new unlocks" (a new session, lost signals); an object says what changed, as the
+   * shell decides it (flags left out are false).
+   */
+  emitChanged(change: number | Partial<ChangedEvent> = 0): void {
+    const event: ChangedEvent =
+      typeof change === 'number'
+        ? { inserted: change, history: true, doors: true, overview: true, checks: null }
+        : { inserted: 0, history: false, doors: false, overview: false, checks: null, ...change };
+    for (const h of this.changed) h(event);
+  }
+
+  /** What the shell sends when a check moved only its times: the times, nothing to refetch. */
+  emitChecked(): void {
+    const check = (s: StatusView) => ({ phase: s.phase, lastCheck: s.lastCheck, nextCheck: s.nextCheck });
+    const places = this.visiblePlaces().map((p) => ({ id: p.id, check: check(this.placeView(p).status) }));
+    this.emitChanged({ checks: { all: check(this.status), places } });
   }
 
   /** What the shell does when a notification or the tray picks an unlock. */
@@ -680,7 +693,10 @@ export class FakeBackend implements Backend {
     };
     this.rows = [row, ...this.rows].sort(newestFirst);
     this.status = { ...this.status, lastCheck: now, eventsTotal: this.rows.length };
-    this.emitChanged(1);
+    // As the shell does: the sync's commit (one new unlock at a known door), then its
+    // status, whose only change is the check time.
+    this.emitChanged({ inserted: 1, history: true });
+    this.emitChecked();
     return row;
   }
 }

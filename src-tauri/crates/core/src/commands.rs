@@ -31,9 +31,9 @@ macro_rules! with_commands {
             history(query: $crate::ipc::HistoryQueryView) -> $crate::ipc::HistoryPageView;
             /// Every door seen, with its place and its mute.
             doors() -> Vec<$crate::ipc::DoorView>;
-            /// Unlocks per local day with `from <= unlockedAt < to`; days without unlocks
-            /// are absent.
-            daily_counts(from: i64, to: i64) -> Vec<$crate::ipc::DayCount>;
+            /// Unlocks per local day among those `query` matches (its `from` and `to` bound
+            /// the days; `before` and `limit` are ignored); days without unlocks are absent.
+            daily_counts(query: $crate::ipc::HistoryQueryView) -> Vec<$crate::ipc::DayCount>;
             /// Writes the rows matching `query` to a CSV file in Downloads; answers its path.
             export_csv(query: $crate::ipc::HistoryQueryView) -> String;
             /// Validates a settings change, stores it (all or nothing) and applies it.
@@ -71,8 +71,8 @@ macro_rules! with_commands {
     };
 }
 
-/// Emitted after every sync and status change, with a [`crate::ipc::ChangedEvent`]; the
-/// window refetches what it shows.
+/// Emitted after every sync and status change, with a [`crate::ipc::ChangedEvent`] saying
+/// what changed; the window refetches what it shows of that.
 pub const CHANGED_EVENT: &str = "doorpost://changed";
 /// Emitted with a [`crate::ipc::OpenEvent`] when the user picks an unlock in the tray or a
 /// notification.
@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(by_name("mute_door").answer, "null");
         assert_eq!(
             by_name("daily_counts").args,
-            vec![("from", "number".to_string()), ("to", "number".to_string())]
+            vec![("query", "HistoryQueryView".to_string())]
         );
     }
 }

@@ -505,12 +505,119 @@ pub enum PauseRequest {
     Indefinitely,
 }
 
-/// Emitted as `doorpost://changed` after every sync and status change; the UI refetches.
+/// Emitted as `doorpost://changed` after every sync and status change: what changed, so
+/// the window refetches only what it shows of that (see [`crate::changes`], which decides
+/// the flags). A sync that stored nothing sets no flag; a check that moved only its times
+/// sends them in `checks`, and the window writes them into the overview it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ChangedEvent {
+    /// Unlocks stored since the last event.
     pub inserted: u32,
+    /// Stored unlocks changed (new, rewritten by Parakey, or decided): the history's
+    /// pages, its count and the chart.
+    pub history: bool,
+    /// The doors may differ (a new door or name, a mute, unlocks kept while muted).
+    pub doors: bool,
+    /// The overview beyond its check times: a status change, settings, places, the mode.
+    pub overview: bool,
+    /// Set when a check moved only the check times and phases: the new ones, which the
+    /// window shows without asking (`None` with `overview`: the overview has them).
+    pub checks: Option<ChecksView>,
+}
+
+impl ChangedEvent {
+    /// Nothing changed (an event that only redraws the tray).
+    pub fn nothing() -> ChangedEvent {
+        ChangedEvent {
+            inserted: 0,
+            history: false,
+            doors: false,
+            overview: false,
+            checks: None,
+        }
+    }
+
+    /// Everything may have changed: a new session, or signals were lost.
+    pub fn everything(inserted: u32) -> ChangedEvent {
+        ChangedEvent {
+            inserted,
+            history: true,
+            doors: true,
+            overview: true,
+            checks: None,
+        }
+    }
+
+    /// Only the overview (a pause, settings, a place that starts).
+    pub fn overview() -> ChangedEvent {
+        ChangedEvent {
+            overview: true,
+            ..ChangedEvent::nothing()
+        }
+    }
+
+    /// This event and a later one as one (the hub sends a long sync's pages at most once a
+    /// second): counts add up, flags combine, the later check times win.
+    pub fn and(self, later: ChangedEvent) -> ChangedEvent {
+        let overview = self.overview || later.overview;
+        ChangedEvent {
+            inserted: self.inserted.saturating_add(later.inserted),
+            history: self.history || later.history,
+            doors: self.doors || later.doors,
+            overview,
+            checks: if overview {
+                None
+            } else {
+                later.checks.or(self.checks)
+            },
+        }
+    }
+
+    /// Whether the window has anything to do about it.
+    pub fn is_nothing(&self) -> bool {
+        !self.history && !self.doors && !self.overview && self.checks.is_none()
+    }
+}
+
+/// One status's check times: what moves at every check, and only that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CheckView {
+    pub phase: PhaseView,
+    #[ts(type = "number | null")]
+    pub last_check: Option<i64>,
+    #[ts(type = "number | null")]
+    pub next_check: Option<i64>,
+}
+
+impl CheckView {
+    pub fn of(status: &StatusView) -> CheckView {
+        CheckView {
+            phase: status.phase,
+            last_check: status.last_check,
+            next_check: status.next_check,
+        }
+    }
+}
+
+/// The check times of every place together (the overview's `status`) and of each place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChecksView {
+    pub all: CheckView,
+    pub places: Vec<PlaceCheckView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlaceCheckView {
+    pub id: String,
+    pub check: CheckView,
 }
 
 /// Emitted as `doorpost://open-event` when the user picks an unlock in the tray or a

@@ -10,6 +10,7 @@
 //! notify-rust or tauri; `chrono` is used without its `clock` feature so that
 //! `Utc::now()` does not even compile here.
 
+pub mod changes;
 pub mod commands;
 pub mod config;
 pub mod duplicates;

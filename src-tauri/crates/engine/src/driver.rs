@@ -29,7 +29,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use doorpost_core::changes::{DoorNames, Stored, after_commit};
 use doorpost_core::i18n::Locale;
+use doorpost_core::ipc::ChangedEvent;
 use doorpost_core::policy::{
     self, Candidate, NotificationPlan, NotifyDecision, PolicyContext, Toast,
 };
@@ -123,7 +125,11 @@ impl Default for PlaceContext {
 pub struct EngineStatus {
     pub poller: Status,
     pub last_success: Option<Millis>,
+    /// `poller.next_check` on the wall clock, converted once per instant: a later
+    /// conversion of the same instant could differ by a millisecond, which is no change.
     pub next_check: Option<Millis>,
+    /// Quiet hours hold: the overview's "quiet until" changes when this does.
+    pub quiet: bool,
 }
 
 /// Sent after every written commit (each page of a long sync, and its end).
@@ -135,6 +141,8 @@ pub struct SyncReport {
     pub toasts: usize,
     /// The sync's last commit.
     pub finished: bool,
+    /// What the window must refetch for it ([`doorpost_core::changes::after_commit`]).
+    pub changed: ChangedEvent,
 }
 
 enum Command {
@@ -234,6 +242,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         poller: poller.status(),
         last_success: None,
         next_check: None,
+        quiet: false,
     });
     let (reports, _) = broadcast::channel(64);
     let driver = Driver {
@@ -252,6 +261,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         status: status_tx,
         reports: reports.clone(),
         last_success_wall: None,
+        door_names: DoorNames::default(),
         earlier_new: 0,
         next_forget: Millis(i64::MIN),
         suspended: suspended(),
@@ -286,6 +296,8 @@ struct Driver {
     status: watch::Sender<EngineStatus>,
     reports: broadcast::Sender<SyncReport>,
     last_success_wall: Option<Millis>,
+    /// The doors this engine has stored, to tell the window of a new one.
+    door_names: DoorNames,
     /// Rows the sync in progress inserted in its earlier commits (for the poll log).
     earlier_new: usize,
     /// When (on [`Driver::now`]'s clock) old names are next forgotten: at start, then daily.
@@ -555,6 +567,14 @@ impl Driver {
         let finished = commit.finish.is_some();
         let env = self.decision_env();
         let earlier_new = self.earlier_new;
+        let doors: Vec<(String, Option<String>)> = commit
+            .events
+            .iter()
+            .filter_map(|e| {
+                let door = e.door.as_ref()?;
+                Some((door.id.clone()?, door.name.clone()))
+            })
+            .collect();
         let written = self
             .with_store(move |store| {
                 write_commit(store, &source, &settings, &env, &commit, earlier_new)
@@ -582,12 +602,32 @@ impl Driver {
                 }
                 let shown = toasts.len();
                 self.announce(toasts).await?;
+                let stored = Stored {
+                    inserted: outcome.inserted.len(),
+                    updated: outcome.updated,
+                    settled: outcome
+                        .decided
+                        .iter()
+                        .filter(|d| d.decision != NotifyDecision::Hold)
+                        .count(),
+                    suppressed: outcome
+                        .decided
+                        .iter()
+                        .filter(|d| d.decision == NotifyDecision::Suppressed)
+                        .count(),
+                    doors_renamed: self.door_names.note(
+                        doors
+                            .iter()
+                            .map(|(id, name)| (id.as_str(), name.as_deref())),
+                    ),
+                };
                 let _ = self.reports.send(SyncReport {
                     kind,
                     inserted: outcome.inserted.len(),
                     updated: outcome.updated,
                     toasts: shown,
                     finished,
+                    changed: after_commit(&stored),
                 });
             }
             Err(e) => {
@@ -622,11 +662,17 @@ impl Driver {
 
     fn publish_status(&self) {
         let poller = self.poller.status();
-        let next_check = poller.next_check.map(|t| self.to_wall(t));
+        let published = self.status.borrow();
+        let next_check = match (poller.next_check, published.next_check) {
+            (Some(at), Some(wall)) if published.poller.next_check == Some(at) => Some(wall),
+            (at, _) => at.map(|t| self.to_wall(t)),
+        };
+        drop(published);
         let status = EngineStatus {
             poller,
             last_success: self.last_success_wall,
             next_check,
+            quiet: self.decision_env().quiet(&self.settings),
         };
         self.status.send_if_modified(|old| {
             if *old == status {

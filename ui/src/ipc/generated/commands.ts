@@ -24,10 +24,10 @@ export type Commands = {
   /** Every door seen, with its place and its mute. */
   doors: { args: Record<string, never>; answer: Array<DoorView> };
   /**
-   * Unlocks per local day with `from <= unlockedAt < to`; days without unlocks
-   * are absent.
+   * Unlocks per local day among those `query` matches (its `from` and `to` bound
+   * the days; `before` and `limit` are ignored); days without unlocks are absent.
    */
-  daily_counts: { args: { from: number; to: number }; answer: Array<DayCount> };
+  daily_counts: { args: { query: HistoryQueryView }; answer: Array<DayCount> };
   /** Writes the rows matching `query` to a CSV file in Downloads; answers its path. */
   export_csv: { args: { query: HistoryQueryView }; answer: string };
   /** Validates a settings change, stores it (all or nothing) and applies it. */
@@ -78,10 +78,10 @@ export interface CommandMethods {
   /** Every door seen, with its place and its mute. */
   doors(): Promise<Array<DoorView>>;
   /**
-   * Unlocks per local day with `from <= unlockedAt < to`; days without unlocks
-   * are absent.
+   * Unlocks per local day among those `query` matches (its `from` and `to` bound
+   * the days; `before` and `limit` are ignored); days without unlocks are absent.
    */
-  dailyCounts(from: number, to: number): Promise<Array<DayCount>>;
+  dailyCounts(query: HistoryQueryView): Promise<Array<DayCount>>;
   /** Writes the rows matching `query` to a CSV file in Downloads; answers its path. */
   exportCsv(query: HistoryQueryView): Promise<string>;
   /** Validates a settings change, stores it (all or nothing) and applies it. */
@@ -128,7 +128,7 @@ export const COMMANDS = {
   overview: { command: 'overview', args: [] },
   history: { command: 'history', args: ['query'] },
   doors: { command: 'doors', args: [] },
-  dailyCounts: { command: 'daily_counts', args: ['from', 'to'] },
+  dailyCounts: { command: 'daily_counts', args: ['query'] },
   exportCsv: { command: 'export_csv', args: ['query'] },
   saveSettings: { command: 'save_settings', args: ['patch'] },
   setToken: { command: 'set_token', args: ['token'] },

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use doorpost_core::i18n::{self, Msg};
-use doorpost_core::ipc::{AppError, ErrorCode, MuteRequest, PauseRequest};
+use doorpost_core::ipc::{AppError, ChangedEvent, ErrorCode, MuteRequest, PauseRequest};
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::RefreshRefused;
 use doorpost_core::settings::Language;
@@ -84,7 +84,7 @@ impl Hub {
             None => store.clear_mute(ALL_DOORS),
         })
         .await?;
-        self.changed(0);
+        self.changed(ChangedEvent::overview());
         Ok(())
     }
 
@@ -111,7 +111,10 @@ impl Hub {
             MuteRequest::Unmute => store.clear_mute(&door),
         })
         .await?;
-        self.changed(0);
+        self.changed(ChangedEvent {
+            doors: true,
+            ..ChangedEvent::nothing()
+        });
         Ok(())
     }
 

@@ -85,7 +85,7 @@ impl Hub {
         }
         drop(state);
         if started {
-            self.changed(0);
+            self.changed(doorpost_core::ipc::ChangedEvent::overview());
         }
         blocked
     }

@@ -41,13 +41,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use doorpost_core::changes::Published;
 use doorpost_core::i18n::{self, Locale, Msg, SystemLocale};
-use doorpost_core::ipc::{AppError, ErrorCode, Mode};
+use doorpost_core::ipc::{AppError, ChangedEvent, ErrorCode, Mode};
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::{Language, Settings};
 use tokio::sync::broadcast;
 
-use crate::driver::EngineHandle;
+use crate::driver::{self, EngineHandle};
 use crate::http::{ApiToken, BaseUrl};
 use crate::keychain::TokenStore;
 use crate::notifier::Notifier;
@@ -106,10 +107,19 @@ pub struct HubOptions {
 }
 
 /// What changed, for the shell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signal {
-    /// Refetch and redraw; `inserted` unlocks are new.
-    Changed { inserted: u32 },
+    /// Redraw the tray, and tell the window what to refetch.
+    Changed(ChangedEvent),
+}
+
+/// An engine's status as [`doorpost_core::changes::status_change`] compares it.
+fn published(s: &driver::EngineStatus) -> Published<'_> {
+    Published {
+        poller: &s.poller,
+        last_success: s.last_success,
+        quiet: s.quiet,
+    }
 }
 
 /// One place of the running session.
@@ -161,8 +171,8 @@ impl Hub {
         self.signals.subscribe()
     }
 
-    fn changed(&self, inserted: u32) {
-        let _ = self.signals.send(Signal::Changed { inserted });
+    fn changed(&self, event: ChangedEvent) {
+        let _ = self.signals.send(Signal::Changed(event));
     }
 
     /// The window was opened: the news has been seen.

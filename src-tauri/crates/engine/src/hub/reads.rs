@@ -3,8 +3,8 @@
 
 use doorpost_core::i18n;
 use doorpost_core::ipc::{
-    AppError, DayCount, DoorView, ErrorCode, HistoryPageView, HistoryQueryView, Mode, Overview,
-    PhaseView, PlaceView, StatusView,
+    AppError, CheckView, ChecksView, DayCount, DoorView, ErrorCode, HistoryPageView,
+    HistoryQueryView, Mode, Overview, PhaseView, PlaceCheckView, PlaceView, StatusView,
 };
 use doorpost_core::poller::Phase;
 use doorpost_core::settings::{Language, Settings};
@@ -98,6 +98,24 @@ impl Hub {
         view
     }
 
+    /// Every place's check times and phase, and all of them together, as the overview would
+    /// show them: what a status that moved only those sends instead of a refetch.
+    pub async fn checks(&self) -> ChecksView {
+        let snap = self.snapshot().await;
+        ChecksView {
+            all: CheckView::of(&combine(&snap.statuses)),
+            places: snap
+                .places
+                .iter()
+                .zip(&snap.statuses)
+                .map(|(row, status)| PlaceCheckView {
+                    id: row.id.clone(),
+                    check: CheckView::of(status),
+                })
+                .collect(),
+        }
+    }
+
     /// What the window opens with. Opening the window is when news is seen.
     pub async fn overview(&self) -> Overview {
         let status = self.status().await;
@@ -158,11 +176,12 @@ impl Hub {
         .await
     }
 
-    pub async fn daily_counts(&self, from: i64, to: i64) -> Result<Vec<DayCount>, AppError> {
+    /// Unlocks per local day among those `query` matches: the chart, in one read.
+    pub async fn daily_counts(&self, query: HistoryQueryView) -> Result<Vec<DayCount>, AppError> {
         let offset = self.utc_offset();
         self.read(|store, _, _| {
             Ok(store
-                .daily_counts(Millis(from), Millis(to), offset)
+                .daily_counts_matching(&views::query(&query), offset)
                 .map_err(internal)?
                 .into_iter()
                 .map(|(day, count)| DayCount {

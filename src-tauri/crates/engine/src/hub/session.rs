@@ -8,14 +8,17 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use doorpost_core::changes::{StatusChange, status_change};
 use doorpost_core::i18n::{self, Msg};
-use doorpost_core::ipc::{AppError, Mode};
+use doorpost_core::ipc::{AppError, ChangedEvent, Mode};
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::{Language, Settings};
 use doorpost_core::time::Millis;
 use tokio::sync::broadcast;
 
-use super::{DB_FILE, FIRST_PLACE, Hub, Running, State, blocked, internal, read_settings};
+use super::{
+    DB_FILE, FIRST_PLACE, Hub, Running, State, blocked, internal, published, read_settings,
+};
 use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
 use crate::http::{ApiToken, BaseUrl, Timeouts, wall_now};
 use crate::store::{PlaceRow, Store};
@@ -52,7 +55,7 @@ impl Hub {
             .set_language(self.locale_for(&settings).lang);
         state.applied = Some(settings);
         drop(state);
-        self.changed(0);
+        self.changed(ChangedEvent::everything(0));
         Ok(())
     }
 
@@ -297,31 +300,50 @@ impl Hub {
         Ok(())
     }
 
-    /// Forwards an engine's syncs and status changes as signals. The pages of a long sync
-    /// are signalled as they land, but at most once a second: a first load of a thousand
-    /// pages must not make the window refetch a thousand times.
+    /// Forwards an engine's syncs and status changes as signals saying what changed. The
+    /// pages of a long sync are signalled as they land, but at most once a second (what the
+    /// skipped ones changed goes with the next): a first load of a thousand pages must not
+    /// make the window refetch a thousand times. A status that moved only its check times
+    /// is sent with them ([`Hub::checks`]), so the window asks for nothing; one that did
+    /// not change what the window shows is not sent.
     pub(super) fn forward(self: &Arc<Self>, engine: &EngineHandle) -> tokio::task::JoinHandle<()> {
         let me = Arc::clone(self);
         let mut reports = engine.subscribe();
         let mut status = engine.status();
         tokio::spawn(async move {
             let mut last_partial = std::time::Instant::now() - Duration::from_secs(1);
+            let mut held = ChangedEvent::nothing();
+            let mut shown = status.borrow_and_update().clone();
             loop {
                 tokio::select! {
                     r = reports.recv() => match r {
                         Ok(r) => {
                             me.unseen.fetch_add(r.toasts as u32, Ordering::Relaxed);
+                            held = held.and(r.changed);
                             if r.finished || last_partial.elapsed() >= Duration::from_secs(1) {
                                 last_partial = std::time::Instant::now();
-                                me.changed(r.inserted as u32);
+                                me.changed(std::mem::replace(&mut held, ChangedEvent::nothing()));
                             }
                         }
-                        Err(broadcast::error::RecvError::Lagged(_)) => me.changed(0),
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            held = ChangedEvent::nothing();
+                            me.changed(ChangedEvent::everything(0));
+                        }
                         Err(_) => break,
                     },
                     c = status.changed() => {
                         if c.is_err() { break; }
-                        me.changed(0);
+                        let next = status.borrow_and_update().clone();
+                        let change = status_change(&published(&shown), &published(&next));
+                        shown = next;
+                        match change {
+                            StatusChange::Nothing => {}
+                            StatusChange::Checks => me.changed(ChangedEvent {
+                                checks: Some(me.checks().await),
+                                ..ChangedEvent::nothing()
+                            }),
+                            StatusChange::Overview => me.changed(ChangedEvent::overview()),
+                        }
                     }
                 }
             }

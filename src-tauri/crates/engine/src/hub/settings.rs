@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use doorpost_core::i18n::{self, Msg};
-use doorpost_core::ipc::{AppError, ErrorCode, Mode};
+use doorpost_core::ipc::{AppError, ChangedEvent, ErrorCode, Mode};
 use doorpost_core::settings::{Settings, SettingsPatch};
 
 use super::{Hub, State, internal, read_settings};
@@ -40,7 +40,11 @@ impl Hub {
         }
         self.apply(&mut state, &next).await?;
         drop(state);
-        self.changed(0);
+        // The allowed offset decides which rows are "late": the history shows it.
+        self.changed(ChangedEvent {
+            history: true,
+            ..ChangedEvent::overview()
+        });
         Ok(next)
     }
 
@@ -107,7 +111,8 @@ impl Hub {
         }
         self.apply(&mut state, &settings).await?;
         drop(state);
-        self.changed(0);
+        // Names of places, settings, anything the command line changed.
+        self.changed(ChangedEvent::everything(0));
         Ok(())
     }
 }
