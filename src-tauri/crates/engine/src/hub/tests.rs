@@ -885,3 +885,65 @@ async fn a_locked_keychain_is_told_once_and_check_now_starts_the_place_when_it_o
     })
     .await;
 }
+
+/// Every signal sent so far, without waiting.
+fn drained(signals: &mut broadcast::Receiver<Signal>) -> Vec<ChangedEvent> {
+    let mut out = Vec::new();
+    while let Ok(Signal::Changed(e)) = signals.try_recv() {
+        out.push(e);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_checks_signal_only_their_times_and_an_unlock_only_the_history() {
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    parakey
+        .control()
+        .inject(EventSpec::default().id("e1").door("d-front", "Front"));
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    let mut signals = s.hub.subscribe();
+    s.hub.set_token(&"tok-loft".into()).await.unwrap();
+    watching(&s.hub).await;
+    // The first sync stored e1 at a door the window had not seen.
+    eventually("the first sync's signal", || async {
+        s.hub.status().await.events_total == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let first = drained(&mut signals);
+    assert!(first.iter().any(|e| e.history && e.doors), "{first:?}");
+
+    // Quick timings check every 200 ms: a few idle checks, nothing stored.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let idle = drained(&mut signals);
+    assert!(
+        idle.iter().any(|e| e.checks.is_some()),
+        "checks were made and their times sent: {idle:?}"
+    );
+    for e in &idle {
+        assert!(
+            !e.history && !e.doors && !e.overview,
+            "an idle check asks the window to refetch nothing: {e:?}"
+        );
+    }
+
+    parakey
+        .control()
+        .inject(EventSpec::default().id("e2").door("d-front", "Front"));
+    eventually("the new unlock", || async {
+        s.hub.status().await.events_total == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let after = drained(&mut signals);
+    let history: Vec<_> = after.iter().filter(|e| e.history).collect();
+    assert_eq!(history.len(), 1, "one history refetch: {after:?}");
+    assert_eq!(history[0].inserted, 1);
+    assert!(
+        after.iter().all(|e| !e.doors && !e.overview),
+        "a known door, a status that moved only its times: {after:?}"
+    );
+    s.hub.shutdown().await;
+}
