@@ -204,14 +204,28 @@ fn jsdoc(out: &mut String, indent: &str, docs: &[&str]) {
 /// `ui/src/ipc/generated/commands.ts`.
 pub fn typescript(cfg: &Config) -> String {
     let signatures = signatures(cfg);
-    let answer = |s: &Signature| match s.answer.as_str() {
-        "null" => "void".to_string(),
-        other => other.to_string(),
-    };
     let mut out = String::from(
         "// Generated from src-tauri/crates/core/src/commands.rs by \
          `cargo test -p doorpost-core export_bindings`. Do not edit.\n\n",
     );
+    ts_imports(&mut out, &signatures);
+    ts_commands(&mut out, &signatures);
+    ts_methods(&mut out, &signatures);
+    ts_table(&mut out, &signatures);
+    ts_events_and_codes(&mut out);
+    out
+}
+
+/// What a command answers, in TypeScript: `()` is `void`.
+fn ts_answer(s: &Signature) -> String {
+    match s.answer.as_str() {
+        "null" => "void".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The exported types the signatures name, imported.
+fn ts_imports(out: &mut String, signatures: &[Signature]) {
     let mut imports: BTreeMap<&str, &str> = signatures
         .iter()
         .flat_map(|s| {
@@ -226,13 +240,16 @@ pub fn typescript(cfg: &Config) -> String {
         let module = file.strip_suffix(".ts").unwrap_or(file);
         out.push_str(&format!("import type {{ {name} }} from './{module}';\n"));
     }
+}
 
+/// `Commands`: each command's arguments as Tauri takes them and its answer.
+fn ts_commands(out: &mut String, signatures: &[Signature]) {
     out.push_str(
         "\n/** Each command by its Rust name: its arguments as Tauri takes them and what it \
          answers. */\nexport type Commands = {\n",
     );
-    for s in &signatures {
-        jsdoc(&mut out, "  ", &s.docs);
+    for s in signatures {
+        jsdoc(out, "  ", &s.docs);
         let args = if s.args.is_empty() {
             "Record<string, never>".to_string()
         } else {
@@ -246,17 +263,20 @@ pub fn typescript(cfg: &Config) -> String {
         out.push_str(&format!(
             "  {}: {{ args: {args}; answer: {} }};\n",
             s.name,
-            answer(s)
+            ts_answer(s)
         ));
     }
     out.push_str("};\n\n");
+}
 
+/// `CommandMethods`: each command as a `Backend` method.
+fn ts_methods(out: &mut String, signatures: &[Signature]) {
     out.push_str(
         "/** Each command as a `Backend` method: camelCase, its arguments in order. */\n\
          export interface CommandMethods {\n",
     );
-    for s in &signatures {
-        jsdoc(&mut out, "  ", &s.docs);
+    for s in signatures {
+        jsdoc(out, "  ", &s.docs);
         let params: Vec<String> = s
             .args
             .iter()
@@ -266,16 +286,19 @@ pub fn typescript(cfg: &Config) -> String {
             "  {}({}): Promise<{}>;\n",
             camel_case(s.name),
             params.join(", "),
-            answer(s)
+            ts_answer(s)
         ));
     }
     out.push_str("}\n\n");
+}
 
+/// `COMMANDS`: each method's command and its arguments' names.
+fn ts_table(out: &mut String, signatures: &[Signature]) {
     out.push_str(
         "/** Each method's command and the names its arguments cross with, in order. */\n\
          export const COMMANDS = {\n",
     );
-    for s in &signatures {
+    for s in signatures {
         let args: Vec<String> = s
             .args
             .iter()
@@ -289,7 +312,10 @@ pub fn typescript(cfg: &Config) -> String {
         ));
     }
     out.push_str("} as const satisfies { [M in keyof CommandMethods]: { command: keyof Commands; args: readonly string[] } };\n\n");
+}
 
+/// `EVENTS` and `ERROR_CODES`.
+fn ts_events_and_codes(out: &mut String) {
     out.push_str("/** The events the shell emits. */\nexport const EVENTS = {\n");
     for (key, name) in EVENTS {
         out.push_str(&format!("  {key}: '{name}',\n"));
@@ -308,7 +334,6 @@ pub fn typescript(cfg: &Config) -> String {
          export const ERROR_CODES: readonly ErrorCode[] = [{}];\n",
         codes.join(", ")
     ));
-    out
 }
 
 #[cfg(test)]

@@ -457,6 +457,40 @@ impl EventTable {
         }
     }
 
+    /// Row `i`'s value of `field` (its position, for insertion order).
+    fn key(&self, i: usize, field: SortKey) -> Millis {
+        match field {
+            SortKey::CreatedAt => self.rows[i].created_at,
+            SortKey::Timestamp => self.rows[i].timestamp,
+            SortKey::Insertion => Millis(i as i64),
+        }
+    }
+
+    /// The positions `lo..hi` of the sort index `order` that a binary search can bound:
+    /// the query's dates when they are on the sort key, and what is visible yet.
+    fn bounds(&self, q: &ListQuery, order: &[usize], dates_on_sort_key: bool) -> (usize, usize) {
+        let (mut lo, mut hi) = (0, self.rows.len());
+        if dates_on_sort_key {
+            if let Some((start, inclusive)) = q.start {
+                lo = order.partition_point(|&i| {
+                    let k = self.key(i, q.sort);
+                    if inclusive { k < start } else { k <= start }
+                });
+            }
+            if let Some((end, inclusive)) = q.end {
+                hi = order.partition_point(|&i| {
+                    let k = self.key(i, q.sort);
+                    if inclusive { k <= end } else { k < end }
+                });
+            }
+        }
+        if q.sort == SortKey::CreatedAt && !self.any_always_visible {
+            let visible = order.partition_point(|&i| self.rows[i].created_at <= q.visible_until);
+            hi = hi.min(visible);
+        }
+        (lo.min(hi), hi)
+    }
+
     fn select_ordered(&mut self, q: &ListQuery) -> Selection {
         self.ensure_sorted();
         let rows = &self.rows;
@@ -466,39 +500,16 @@ impl EventTable {
             SortKey::Insertion => None,
         };
         let at = |pos: usize| order.map_or(pos, |o| o[pos]);
-        let key = |i: usize, field: SortKey| match field {
-            SortKey::CreatedAt => rows[i].created_at,
-            SortKey::Timestamp => rows[i].timestamp,
-            SortKey::Insertion => Millis(i as i64),
-        };
+        let key = |i: usize, field: SortKey| self.key(i, field);
         let date_sort_key = match q.date_field {
             DateField::CreatedAt => SortKey::CreatedAt,
             DateField::Timestamp => SortKey::Timestamp,
         };
         let dates_on_sort_key = date_sort_key == q.sort;
-
-        // Narrow to the positions the sort index can bound by binary search.
-        let (mut lo, mut hi) = (0, rows.len());
-        if let Some(order) = order {
-            if dates_on_sort_key {
-                if let Some((start, inclusive)) = q.start {
-                    lo = order.partition_point(|&i| {
-                        let k = key(i, q.sort);
-                        if inclusive { k < start } else { k <= start }
-                    });
-                }
-                if let Some((end, inclusive)) = q.end {
-                    hi = order.partition_point(|&i| {
-                        let k = key(i, q.sort);
-                        if inclusive { k <= end } else { k < end }
-                    });
-                }
-            }
-            if q.sort == SortKey::CreatedAt && !self.any_always_visible {
-                hi = hi.min(order.partition_point(|&i| rows[i].created_at <= q.visible_until));
-            }
-        }
-        let lo = lo.min(hi);
+        let (lo, hi) = match order {
+            Some(order) => self.bounds(q, order, dates_on_sort_key),
+            None => (0, rows.len()),
+        };
 
         let check_dates = !dates_on_sort_key && (q.start.is_some() || q.end.is_some());
         let check_visibility = q.sort != SortKey::CreatedAt

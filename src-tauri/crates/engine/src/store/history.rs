@@ -258,91 +258,10 @@ impl Store {
             None => self.choose(&r, n)?,
         };
 
-        let mut slices: Vec<Sql> = Vec::new();
-        match plan {
-            Plan::Scan => {
-                let mut s = Sql {
-                    text: format!(
-                        "SELECT {COLUMNS} FROM event_log INDEXED BY event_log_by_time WHERE 1"
-                    ),
-                    params: Vec::new(),
-                };
-                s.filters(&r, None, true);
-                s.push(NEWEST_FIRST, n);
-                slices.push(s);
-            }
-            Plan::ByDoor => {
-                let mut ids: Vec<&str> = q.door_ids.iter().map(String::as_str).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                for id in ids {
-                    let cond = ("door_id = ?", vec![id.to_owned().into()]);
-                    slices.push(slice(&r, plan, "event_log_by_door", cond, n));
-                }
-            }
-            Plan::ByName => {
-                let t = r.text.as_ref().expect("the plan needs a text");
-                let door_names = Sql::json_list(t.door_names.iter().map(String::as_str));
-                for (door, _) in &t.doors {
-                    let cond = match door {
-                        Some(id) => (
-                            "door_id = ? AND door_name IN (SELECT value FROM json_each(?))",
-                            vec![id.clone().into(), door_names.clone().into()],
-                        ),
-                        None => (
-                            "door_id IS NULL AND door_name IN (SELECT value FROM json_each(?))",
-                            vec![door_names.clone().into()],
-                        ),
-                    };
-                    slices.push(slice(&r, plan, "event_log_by_door", cond, n));
-                }
-                for (name, _) in &t.user_names {
-                    let cond = ("user_name = ?", vec![name.clone().into()]);
-                    slices.push(slice(&r, plan, "event_log_by_user_name", cond, n));
-                }
-            }
-        }
-
-        let sql = if slices.len() == 1 {
-            slices.pop().expect("one slice")
-        } else {
-            // Each slice is already sorted and cut to a page; UNION also drops a row that
-            // two name slices share (its user and its door both match).
-            let mut all = Sql::default();
-            for (i, s) in slices.into_iter().enumerate() {
-                if i > 0 {
-                    all.text.push_str(" UNION ");
-                }
-                all.text.push_str("SELECT * FROM (");
-                all.text.push_str(&s.text);
-                all.text.push(')');
-                all.params.extend(s.params);
-            }
-            all.push(NEWEST_FIRST, n);
-            all
-        };
-
+        let sql = union(plan_slices(&r, plan, n), n);
         let mut stmt = self.conn.prepare_cached(&sql.text)?;
         let mut rows = stmt
-            .query_map(rusqlite::params_from_iter(sql.params), |r| {
-                let created_at = Millis(r.get(1)?);
-                let timestamp = r.get::<_, Option<i64>>(2)?.map(Millis);
-                Ok(HistoryRow {
-                    id: r.get(0)?,
-                    created_at,
-                    timestamp,
-                    unlocked_at: Millis(r.get(3)?),
-                    door_id: r.get(4)?,
-                    door_name: r.get(5)?,
-                    user_name: r.get(6)?,
-                    notify_state: r.get(7)?,
-                    report_delay_ms: timestamp.map(|t| created_at.since(t)),
-                    place_id: r.get(8)?,
-                    repeat: r.get(9)?,
-                    muted: r.get(10)?,
-                    duplicate_of: r.get(11)?,
-                })
-            })?
+            .query_map(rusqlite::params_from_iter(sql.params), history_row)?
             .collect::<Result<Vec<_>, _>>()?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
@@ -588,4 +507,97 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// The statements of `plan`, one per slice, each sorted newest first and cut to `n` rows.
+fn plan_slices(r: &Resolved, plan: Plan, n: i64) -> Vec<Sql> {
+    let q = r.q;
+    let mut slices: Vec<Sql> = Vec::new();
+    match plan {
+        Plan::Scan => {
+            let mut s = Sql {
+                text: format!(
+                    "SELECT {COLUMNS} FROM event_log INDEXED BY event_log_by_time WHERE 1"
+                ),
+                params: Vec::new(),
+            };
+            s.filters(r, None, true);
+            s.push(NEWEST_FIRST, n);
+            slices.push(s);
+        }
+        Plan::ByDoor => {
+            let mut ids: Vec<&str> = q.door_ids.iter().map(String::as_str).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                let cond = ("door_id = ?", vec![id.to_owned().into()]);
+                slices.push(slice(r, plan, "event_log_by_door", cond, n));
+            }
+        }
+        Plan::ByName => {
+            let t = r.text.as_ref().expect("the plan needs a text");
+            let door_names = Sql::json_list(t.door_names.iter().map(String::as_str));
+            for (door, _) in &t.doors {
+                let cond = match door {
+                    Some(id) => (
+                        "door_id = ? AND door_name IN (SELECT value FROM json_each(?))",
+                        vec![id.clone().into(), door_names.clone().into()],
+                    ),
+                    None => (
+                        "door_id IS NULL AND door_name IN (SELECT value FROM json_each(?))",
+                        vec![door_names.clone().into()],
+                    ),
+                };
+                slices.push(slice(r, plan, "event_log_by_door", cond, n));
+            }
+            for (name, _) in &t.user_names {
+                let cond = ("user_name = ?", vec![name.clone().into()]);
+                slices.push(slice(r, plan, "event_log_by_user_name", cond, n));
+            }
+        }
+    }
+    slices
+}
+
+/// One statement from the slices: the only one, or their union sorted and cut again.
+fn union(mut slices: Vec<Sql>, n: i64) -> Sql {
+    if slices.len() == 1 {
+        slices.pop().expect("one slice")
+    } else {
+        // Each slice is already sorted and cut to a page; UNION also drops a row that
+        // two name slices share (its user and its door both match).
+        let mut all = Sql::default();
+        for (i, s) in slices.into_iter().enumerate() {
+            if i > 0 {
+                all.text.push_str(" UNION ");
+            }
+            all.text.push_str("SELECT * FROM (");
+            all.text.push_str(&s.text);
+            all.text.push(')');
+            all.params.extend(s.params);
+        }
+        all.push(NEWEST_FIRST, n);
+        all
+    }
+}
+
+/// A history row from a statement over [`COLUMNS`].
+fn history_row(r: &rusqlite::Row) -> rusqlite::Result<HistoryRow> {
+    let created_at = Millis(r.get(1)?);
+    let timestamp = r.get::<_, Option<i64>>(2)?.map(Millis);
+    Ok(HistoryRow {
+        id: r.get(0)?,
+        created_at,
+        timestamp,
+        unlocked_at: Millis(r.get(3)?),
+        door_id: r.get(4)?,
+        door_name: r.get(5)?,
+        user_name: r.get(6)?,
+        notify_state: r.get(7)?,
+        report_delay_ms: timestamp.map(|t| created_at.since(t)),
+        place_id: r.get(8)?,
+        repeat: r.get(9)?,
+        muted: r.get(10)?,
+        duplicate_of: r.get(11)?,
+    })
 }

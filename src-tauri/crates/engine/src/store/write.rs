@@ -178,62 +178,83 @@ fn write_rows(
         } else {
             NotifyState::Pending
         };
-        let v = Columns::of(e);
-        let (ts, id) = (e.timestamp.map(|t| t.0), &e.id);
-        let new = insert.execute(params![
-            id,
-            c.source,
-            e.created_at.0,
-            ts,
-            v.door_id,
-            v.door_name,
-            v.user_id,
-            v.user_name,
-            v.domain_id,
-            v.domain_name,
-            e.kind,
-            e.raw,
-            c.seen_at.0,
-            state.as_str(),
-            c.place_id,
-            person_key(e),
-        ])? == 1;
-        if new {
+        if insert_row(&mut insert, c, e, state)? {
             dims.add(e, c.place_id);
             inserted.push(Inserted {
-                id: id.clone(),
+                id: e.id.clone(),
                 state,
                 created_at: e.created_at,
             });
-            continue;
-        }
-        let old = find.query_row([id], |r| {
-            Ok(StoredDims {
-                raw: r.get(0)?,
-                door_id: r.get(1)?,
-                door_name: r.get(2)?,
-                user_name: r.get(3)?,
-            })
-        })?;
-        if old.raw != e.raw {
-            update.execute(params![
-                id,
-                e.created_at.0,
-                ts,
-                v.door_id,
-                v.door_name,
-                v.user_id,
-                v.user_name,
-                v.domain_id,
-                v.domain_name,
-                e.kind,
-                e.raw,
-            ])?;
+        } else if let Some(old) = rewrite_row(&mut find, &mut update, e)? {
             dims.replace(&old, e, c.place_id);
             updated += 1;
         }
     }
     Ok((inserted, updated))
+}
+
+/// Inserts `e` unless its id is stored already; whether it was new.
+fn insert_row(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    c: &Commit<'_>,
+    e: &EventLog,
+    state: NotifyState,
+) -> Result<bool> {
+    let v = Columns::of(e);
+    let inserted = insert.execute(params![
+        e.id,
+        c.source,
+        e.created_at.0,
+        e.timestamp.map(|t| t.0),
+        v.door_id,
+        v.door_name,
+        v.user_id,
+        v.user_name,
+        v.domain_id,
+        v.domain_name,
+        e.kind,
+        e.raw,
+        c.seen_at.0,
+        state.as_str(),
+        c.place_id,
+        person_key(e),
+    ])?;
+    Ok(inserted == 1)
+}
+
+/// Rewrites the stored row of `e` when its record changed (a PII scrub, a renamed door),
+/// never its `notify_state` or `first_seen_at`; what the row held before, if it changed.
+fn rewrite_row(
+    find: &mut rusqlite::CachedStatement<'_>,
+    update: &mut rusqlite::CachedStatement<'_>,
+    e: &EventLog,
+) -> Result<Option<StoredDims>> {
+    let old = find.query_row([&e.id], |r| {
+        Ok(StoredDims {
+            raw: r.get(0)?,
+            door_id: r.get(1)?,
+            door_name: r.get(2)?,
+            user_name: r.get(3)?,
+        })
+    })?;
+    if old.raw == e.raw {
+        return Ok(None);
+    }
+    let v = Columns::of(e);
+    update.execute(params![
+        e.id,
+        e.created_at.0,
+        e.timestamp.map(|t| t.0),
+        v.door_id,
+        v.door_name,
+        v.user_id,
+        v.user_name,
+        v.domain_id,
+        v.domain_name,
+        e.kind,
+        e.raw,
+    ])?;
+    Ok(Some(old))
 }
 
 /// Stores quarantined records, one row per distinct raw text: a record seen again bumps

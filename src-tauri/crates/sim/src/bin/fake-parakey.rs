@@ -46,6 +46,25 @@ struct Options {
     live_interval: Duration,
 }
 
+fn number<T: std::str::FromStr>(flag: &str, value: String) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+}
+
+/// The choice named `value` among `choices`, for `flag`.
+fn choice<T, const N: usize>(
+    flag: &str,
+    value: &str,
+    choices: [(&str, T); N],
+) -> Result<T, String> {
+    choices
+        .into_iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, choice)| choice)
+        .ok_or_else(|| format!("{flag}: unknown value {value:?}"))
+}
+
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
         port: 0,
@@ -56,21 +75,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     let config = &mut options.config;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
-        fn number<T: std::str::FromStr>(flag: &str, value: String) -> Result<T, String> {
-            value
-                .parse()
-                .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
-        }
         match flag.as_str() {
             "--port" => options.port = number(&flag, value()?)?,
             "--token" => config.token = value()?,
             "--auth" => {
-                config.auth_form = match value()?.as_str() {
-                    "access-token" => AuthForm::AccessToken,
-                    "bearer" => AuthForm::Bearer,
-                    "either" => AuthForm::Either,
-                    other => return Err(format!("--auth: unknown form {other:?}")),
-                }
+                let forms = [
+                    ("access-token", AuthForm::AccessToken),
+                    ("bearer", AuthForm::Bearer),
+                    ("either", AuthForm::Either),
+                ];
+                config.auth_form = choice(&flag, &value()?, forms)?;
             }
             "--reject-status" => config.auth_reject_status = number(&flag, value()?)?,
             "--envelope" => config.body_shape = BodyShape::envelope(&value()?),
@@ -81,19 +95,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             }
             "--no-skip" => config.skip_supported = false,
             "--order" => {
-                config.default_order = match value()?.as_str() {
-                    "created-desc" => DefaultOrder::CreatedAtDesc,
-                    "timestamp-desc" => DefaultOrder::TimestampDesc,
-                    "insertion" => DefaultOrder::Insertion,
-                    other => return Err(format!("--order: unknown order {other:?}")),
-                }
+                let orders = [
+                    ("created-desc", DefaultOrder::CreatedAtDesc),
+                    ("timestamp-desc", DefaultOrder::TimestampDesc),
+                    ("insertion", DefaultOrder::Insertion),
+                ];
+                config.default_order = choice(&flag, &value()?, orders)?;
             }
             "--start-on" => {
-                config.date_field = match value()?.as_str() {
-                    "createdAt" => DateField::CreatedAt,
-                    "timestamp" => DateField::Timestamp,
-                    other => return Err(format!("--start-on: unknown field {other:?}")),
-                }
+                let fields = [
+                    ("createdAt", DateField::CreatedAt),
+                    ("timestamp", DateField::Timestamp),
+                ];
+                config.date_field = choice(&flag, &value()?, fields)?;
             }
             "--exclusive" => {
                 config.start_inclusive = false;
@@ -101,12 +115,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             }
             "--no-end-date" => config.end_date_supported = false,
             "--etag" => {
-                config.etag = match value()?.as_str() {
-                    "strong" => EtagMode::Strong,
-                    "weak" => EtagMode::Weak,
-                    "none" => EtagMode::Absent,
-                    other => return Err(format!("--etag: unknown mode {other:?}")),
-                }
+                let modes = [
+                    ("strong", EtagMode::Strong),
+                    ("weak", EtagMode::Weak),
+                    ("none", EtagMode::Absent),
+                ];
+                config.etag = choice(&flag, &value()?, modes)?;
             }
             "--skew" => {
                 config.clock = Clock::Real {
