@@ -263,19 +263,9 @@ impl PlaceBook<'_> {
         if store.places().map_err(internal)?.is_empty()
             && old(FIRST_PLACE).is_set().map_err(keychain)?
         {
-            let name = store
-                .domain_names(1)
-                .ok()
-                .and_then(|n| n.into_iter().next())
-                .unwrap_or_else(|| "Parakey".to_string());
-            let row = PlaceRow {
-                id: FIRST_PLACE.into(),
-                name,
-                api_url: None,
-                notify_mode: None,
-            };
-            store.add_place(&row, wall_now()).map_err(internal)?;
-            store.adopt_unplaced(FIRST_PLACE).map_err(internal)?;
+            store
+                .add_first_place(FIRST_PLACE, wall_now())
+                .map_err(internal)?;
         }
         for row in store.places().map_err(internal)? {
             let entry = old(&row.id);

@@ -167,6 +167,26 @@ impl Store {
         Ok(removed)
     }
 
+    /// The first place of an install from before places: `id`, at Parakey's own address,
+    /// named after the account's busiest domain ("Parakey" without one), and given every
+    /// row stored before places existed.
+    pub fn add_first_place(&mut self, id: &str, now: Millis) -> Result<()> {
+        let name = self
+            .domain_names(1)
+            .ok()
+            .and_then(|n| n.into_iter().next())
+            .unwrap_or_else(|| "Parakey".to_string());
+        let row = PlaceRow {
+            id: id.into(),
+            name,
+            api_url: None,
+            notify_mode: None,
+        };
+        self.add_place(&row, now)?;
+        self.adopt_unplaced(id)?;
+        Ok(())
+    }
+
     /// Gives the rows stored before places existed to `place_id` (the first place of an
     /// install that had one account). Returns how many.
     pub fn adopt_unplaced(&mut self, place_id: &str) -> Result<usize> {
