@@ -62,7 +62,7 @@ pub(crate) fn run(hidden: bool, demo: bool) -> ExitCode {
                 poller_config: doorpost_engine::test_hooks::test_interval(),
                 system_locale: SystemLocale::from_env(|k| std::env::var(k).ok()),
                 utc_offset_secs: None,
-                autostart: Some(Arc::new(|on| autostart::set(on).map_err(|e| e.message))),
+                autostart: Some(Arc::new(autostart::LoginEntry)),
             });
             tauri_app.manage(Arc::clone(&hub));
             tray::create(&handle)?;

@@ -6,7 +6,9 @@
 //! nothing installed there is nothing to turn on, and the user is told so. A debug build's
 //! entry is `co.doorpost.app.dev.desktop` and runs that debug binary, so a dev build never
 //! writes or removes a real install's entry. Turning it off removes the file; nothing else
-//! is ever written.
+//! is ever written. The entry is written whole (a temporary file renamed over it), and it is
+//! the truth: the hub makes the setting follow it ([`LoginEntry`]), so removing it in the
+//! desktop's own settings turns the setting off.
 //!
 //! This is the seam for starting at login. Only the XDG entry is done: on macOS (a login
 //! item) and Windows (the `HKCU\...\Run` value) turning it on says it is not supported
@@ -24,6 +26,24 @@ const XDG: bool = cfg!(all(unix, not(target_os = "macos")));
 
 /// Where the package puts the binary.
 pub const INSTALLED: &str = "/usr/bin/doorpost";
+
+/// This build flavour's entry, as the hub sees it.
+pub struct LoginEntry;
+
+impl doorpost_engine::hub::Autostart for LoginEntry {
+    fn set(&self, on: bool) -> Result<(), String> {
+        set(on).map_err(|e| e.message)
+    }
+
+    fn is_on(&self) -> Option<bool> {
+        XDG.then(|| is_enabled(&autostart_dir(), paths::IDENTIFIER))
+    }
+}
+
+/// Whether the entry is there.
+pub fn is_enabled(dir: &Path, id: &str) -> bool {
+    dir.join(format!("{id}.desktop")).is_file()
+}
 
 /// Turns starting at login on or off for this build flavour.
 pub fn set(on: bool) -> Result<(), AppError> {
@@ -80,9 +100,16 @@ fn autostart_dir() -> PathBuf {
         .join("autostart")
 }
 
+/// Writes the entry whole: a session manager reading the folder meanwhile sees the old
+/// entry or the new one, never half of one.
 pub fn enable(dir: &Path, id: &str, exec: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join(format!("{id}.desktop")), entry(exec)?)
+    let text = entry(exec)?;
+    let partial = dir.join(format!(".{id}.desktop.partial"));
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, dir.join(format!("{id}.desktop"))).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
 }
 
 /// Removes the entry; an entry already gone is not an error.
@@ -144,7 +171,12 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(files, ["co.doorpost.app.desktop"]);
+        assert_eq!(
+            files,
+            ["co.doorpost.app.desktop"],
+            "written whole, nothing left beside"
+        );
+        assert!(is_enabled(&autostart, "co.doorpost.app"));
         let text = std::fs::read_to_string(autostart.join("co.doorpost.app.desktop")).unwrap();
         assert!(
             text.lines()
@@ -155,6 +187,7 @@ mod tests {
 
         disable(&autostart, "co.doorpost.app").unwrap();
         assert_eq!(std::fs::read_dir(&autostart).unwrap().count(), 0);
+        assert!(!is_enabled(&autostart, "co.doorpost.app"));
         disable(&autostart, "co.doorpost.app").expect("turning off twice is fine");
     }
 

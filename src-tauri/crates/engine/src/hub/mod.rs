@@ -80,8 +80,14 @@ pub fn legacy_keychain_entry(place_id: &str) -> String {
 
 /// Opens the keychain entry of a name ([`keychain_entry`]).
 pub type Keychains = Arc<dyn Fn(&str) -> Arc<dyn TokenStore> + Send + Sync>;
-/// Turns starting with the session on or off (the shell's autostart entry).
-pub type Autostart = Arc<dyn Fn(bool) -> Result<(), String> + Send + Sync>;
+/// Starting with the session: the shell's autostart entry. The entry is the truth: a user
+/// may remove it in the desktop's own settings, and the setting then follows it.
+pub trait Autostart: Send + Sync {
+    /// Writes or removes the entry.
+    fn set(&self, on: bool) -> Result<(), String>;
+    /// Whether the entry is there; `None` where this system has no such entry.
+    fn is_on(&self) -> Option<bool>;
+}
 
 pub struct HubOptions {
     /// The account's data directory (the history is [`DB_FILE`] in it).
@@ -103,7 +109,7 @@ pub struct HubOptions {
     pub system_locale: SystemLocale,
     /// `None`: the system's.
     pub utc_offset_secs: Option<i32>,
-    pub autostart: Option<Autostart>,
+    pub autostart: Option<Arc<dyn Autostart>>,
 }
 
 /// What changed, for the shell.

@@ -16,9 +16,7 @@ use doorpost_core::settings::{Language, Settings};
 use doorpost_core::time::Millis;
 use tokio::sync::broadcast;
 
-use super::{
-    DB_FILE, FIRST_PLACE, Hub, Running, State, blocked, internal, published, read_settings,
-};
+use super::{DB_FILE, FIRST_PLACE, Hub, Running, State, blocked, internal, published};
 use crate::driver::{self, EngineHandle, EngineOptions, PlaceContext};
 use crate::http::{ApiToken, BaseUrl, Timeouts, wall_now};
 use crate::store::{PlaceRow, Store};
@@ -48,7 +46,7 @@ impl Hub {
             stop(&mut state).await;
             return Err(e);
         }
-        let settings = read_settings(&state);
+        let settings = self.follow_autostart(&state);
         self.opts.notifier.set_sound(settings.sound);
         self.opts
             .notifier

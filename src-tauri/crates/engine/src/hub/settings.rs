@@ -29,10 +29,10 @@ impl Hub {
         };
         let autostart = patch.autostart;
         let next = current.apply(patch).map_err(invalid)?;
-        if let (Some(on), Some(set)) = (autostart, &self.opts.autostart)
-            && on != current.autostart
+        if let (Some(on), Some(entry)) = (autostart, &self.opts.autostart)
+            && on != entry.is_on().unwrap_or(current.autostart)
         {
-            set(on).map_err(internal)?;
+            entry.set(on).map_err(internal)?;
         }
         if let Some(reader) = &state.reader {
             let mut store = reader.lock().unwrap_or_else(|p| p.into_inner());
@@ -46,6 +46,23 @@ impl Hub {
             ..ChangedEvent::overview()
         });
         Ok(next)
+    }
+
+    /// The stored setting made to follow the autostart entry, which the user may have
+    /// added or removed outside Doorpost; the settings as they are then.
+    pub(super) fn follow_autostart(&self, state: &State) -> Settings {
+        let mut settings = read_settings(state);
+        let entry = self.opts.autostart.as_ref().and_then(|a| a.is_on());
+        if let (Some(on), Some(reader)) = (entry, &state.reader)
+            && on != settings.autostart
+        {
+            settings.autostart = on;
+            let mut store = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = store.save_settings(&settings) {
+                tracing::warn!("could not store that starting at login is {on}: {e}");
+            }
+        }
+        settings
     }
 
     /// The settings the running engines use (`None` before a session starts).

@@ -71,6 +71,28 @@ fn setup_timed(
     keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
     config: PollerConfig,
 ) -> Setup {
+    let autostart = None;
+    setup_full(
+        default_base,
+        parakey_base,
+        lang,
+        dir,
+        keychain,
+        config,
+        autostart,
+    )
+}
+
+/// [`setup_timed`] with an autostart entry.
+fn setup_full(
+    default_base: &str,
+    parakey_base: &str,
+    lang: &str,
+    dir: TempDir,
+    keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
+    config: PollerConfig,
+    autostart: Option<Arc<dyn super::Autostart>>,
+) -> Setup {
     let entries = Arc::clone(&keychain);
     let toasts = Arc::new(Recorder::default());
     let hub = Hub::new(HubOptions {
@@ -93,7 +115,7 @@ fn setup_timed(
             time: Some(lang.into()),
         },
         utc_offset_secs: Some(0),
-        autostart: None,
+        autostart,
     });
     Setup {
         _dir: dir,
@@ -946,4 +968,58 @@ async fn idle_checks_signal_only_their_times_and_an_unlock_only_the_history() {
         "a known door, a status that moved only its times: {after:?}"
     );
     s.hub.shutdown().await;
+}
+
+/// An autostart entry in memory: whether it is there, and every change asked of it.
+#[derive(Default)]
+struct Entry {
+    on: Mutex<bool>,
+    sets: Mutex<Vec<bool>>,
+}
+
+impl super::Autostart for Entry {
+    fn set(&self, on: bool) -> Result<(), String> {
+        *self.on.lock().unwrap() = on;
+        self.sets.lock().unwrap().push(on);
+        Ok(())
+    }
+
+    fn is_on(&self) -> Option<bool> {
+        Some(*self.on.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_setting_follows_an_autostart_entry_removed_outside_doorpost() {
+    let fake = FakeParakey::start(FakeConfig::default()).await.unwrap();
+    let entry = Arc::new(Entry::default());
+    let config = PollerConfig::quick(200);
+    let s = setup_full(
+        &fake.base_url(),
+        &fake.base_url(),
+        "en_GB.UTF-8",
+        TempDir::new().unwrap(),
+        Arc::default(),
+        config,
+        Some(Arc::clone(&entry) as Arc<dyn super::Autostart>),
+    );
+    s.hub.start(false).await.unwrap();
+    let on = SettingsPatch {
+        autostart: Some(true),
+        ..Default::default()
+    };
+    assert!(s.hub.save_settings(on.clone()).await.unwrap().autostart);
+    assert_eq!(*entry.sets.lock().unwrap(), [true]);
+
+    // The user removes the entry in the desktop's settings; Doorpost starts again.
+    *entry.on.lock().unwrap() = false;
+    s.hub.start(false).await.unwrap();
+    assert!(
+        !s.hub.settings().await.autostart,
+        "the setting says what the desktop will do"
+    );
+    // Turning it on again writes the entry, though the stored setting once said on.
+    assert!(s.hub.save_settings(on).await.unwrap().autostart);
+    assert_eq!(*entry.sets.lock().unwrap(), [true, true]);
+    assert!(*entry.on.lock().unwrap());
 }
