@@ -712,6 +712,69 @@ fn text_search_matches_door_and_user_case_insensitively() {
     );
 }
 
+thread_local! {
+    /// Statements with a `COUNT(` this thread ran since [`count_statements`] was reset.
+    static COUNT_STATEMENTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts the counting statements `store` runs from now on: SQLite reports each statement
+/// once as it finishes.
+fn count_statements(store: &Store) {
+    use rusqlite::trace::{TraceEvent, TraceEventCodes};
+    fn traced(event: TraceEvent<'_>) {
+        if let TraceEvent::Profile(stmt, _) = event
+            && stmt.sql().to_uppercase().contains("COUNT(")
+        {
+            COUNT_STATEMENTS.with(|n| n.set(n.get() + 1));
+        }
+    }
+    COUNT_STATEMENTS.with(|n| n.set(0));
+    store
+        .conn
+        .trace_v2(TraceEventCodes::SQLITE_TRACE_PROFILE, Some(traced));
+}
+
+#[test]
+fn a_history_page_runs_at_most_one_count_whatever_the_names_it_matches() {
+    let (_dir, mut store) = open();
+    // 600 distinct guests at 60 doors, and doorless rows with a door name: a text "e"
+    // matches every user name, every door name and the doorless rows.
+    let events: Vec<EventLog> = (0..1_200)
+        .map(|i| {
+            let guest = format!("Guest {}", i % 600);
+            let (door_id, door_name) = match i % 7 {
+                0 => (String::new(), "Gate loose".to_owned()),
+                _ => (format!("g{}", i % 60), format!("Gate {}", i % 60)),
+            };
+            let user = (i % 5 != 0).then_some(guest.as_str());
+            let door = Some((door_id.as_str(), door_name.as_str()));
+            event(&format!("e{i:05}"), (i + 1) * MIN, None, door, user)
+        })
+        .collect();
+    commit(&mut store, &events, 2_000 * MIN);
+    for text in ["e", "guest 1", "gate", "loose"] {
+        let q = HistoryQuery {
+            text: Some(text.into()),
+            limit: 100,
+            ..Default::default()
+        };
+        let expected = all_ids(&store, q.clone(), Some(Plan::Scan)).len() as u64;
+        count_statements(&store);
+        store.history(&q).unwrap();
+        let total = store.count(&q).unwrap();
+        let counts = COUNT_STATEMENTS.with(std::cell::Cell::get);
+        store
+            .conn
+            .trace_v2(rusqlite::trace::TraceEventCodes::empty(), None);
+        assert_eq!(total, expected, "{text}: the count matches the pages");
+        assert!(
+            counts <= 1,
+            "{text}: a page and its total ran {counts} counting statements; one must do \
+             whatever the number of matching names"
+        );
+    }
+}
+
 #[test]
 fn date_range_is_inclusive_from_exclusive_to_on_unlock_time() {
     let (_dir, mut store) = open();
