@@ -18,7 +18,8 @@ use tempfile::TempDir;
 use super::*;
 use crate::keychain::{KeychainError, MemoryTokenStore};
 use crate::notifier::NotifyError;
-use crate::store::ALL_DOORS;
+use crate::store::{ALL_DOORS, HistoryQuery};
+use doorpost_core::time::Millis;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 
 #[derive(Default)]
@@ -946,4 +947,50 @@ async fn idle_checks_signal_only_their_times_and_an_unlock_only_the_history() {
         "a known door, a status that moved only its times: {after:?}"
     );
     s.hub.shutdown().await;
+}
+
+#[tokio::test]
+async fn old_names_are_forgotten_at_start_though_no_place_runs() {
+    let s = setup_with("http://127.0.0.1:9", "en");
+    let db = s._dir.path().join("data").join(DB_FILE);
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let mut store = Store::open(&db).unwrap();
+    let old = doorpost_core::event::parse_record(&serde_json::json!({
+        "id": "old", "createdAt": Millis::DAY, "type": "unlock",
+        "user": { "id": "u1", "name": "Olga Longago" },
+    }))
+    .unwrap();
+    let commit = crate::store::Commit {
+        source: "acct",
+        place_id: None,
+        day: crate::store::DayRule::default(),
+        events: &[old],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: None,
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(Millis::DAY),
+    };
+    store
+        .commit(&commit, |new| {
+            vec![doorpost_core::policy::NotifyDecision::Suppressed; new.len()]
+        })
+        .unwrap();
+    let named = |store: &Store| {
+        let q = HistoryQuery {
+            text: Some("Olga".into()),
+            ..HistoryQuery::default()
+        };
+        store.count(&q).unwrap()
+    };
+    assert_eq!(named(&store), 1);
+
+    s.hub.start(false).await.unwrap();
+    assert_eq!(
+        s.hub.overview().await.mode,
+        Mode::Unconfigured,
+        "no place runs"
+    );
+    eventually("the sweep at start", || async { named(&store) == 0 }).await;
 }

@@ -123,7 +123,8 @@ impl Store {
     /// Removes a place, and its history when asked: its rows, and the quarantine, poll log
     /// and poller state of its accounts (`sources`, and every source its rows name) unless
     /// another place's rows name them too; the summaries are rebuilt from the rows left,
-    /// and mutes of doors no longer seen go. False when there is no such place.
+    /// mutes of doors no longer seen go, and the WAL is emptied. False when there is no
+    /// such place.
     pub fn remove_place(
         &mut self,
         id: &str,
@@ -164,6 +165,10 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        if removed && delete_history {
+            // The deleted rows' page images would otherwise stay in the WAL.
+            self.checkpoint_truncate()?;
+        }
         Ok(removed)
     }
 

@@ -1236,6 +1236,94 @@ fn an_install_id_is_made_with_the_database_and_only_an_old_install_has_old_token
     assert!(!store.legacy_keychain().unwrap());
 }
 
+/// Whether `needle` occurs anywhere in the bytes of the database's `-wal` file (an absent
+/// file holds nothing).
+fn wal_holds(store: &Store, needle: &str) -> bool {
+    let mut wal = store.path().as_os_str().to_owned();
+    wal.push("-wal");
+    let bytes = std::fs::read(&wal).unwrap_or_default();
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn rows_dated_in_the_future_are_forgotten_by_their_arrival() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    // Both dated by the server in 2099, one arriving on day 10, the other on day 60.
+    let future = 4_000_000 * MIN;
+    commit(
+        &mut store,
+        &[event("early", future, None, None, Some("Zebulon Early"))],
+        10 * day,
+    );
+    commit(
+        &mut store,
+        &[event(
+            "late",
+            future + MIN,
+            None,
+            None,
+            Some("Yolanda Late"),
+        )],
+        60 * day,
+    );
+    let forgotten = store.forget_before(Millis(50 * day)).unwrap();
+    assert_eq!(
+        forgotten.events, 1,
+        "only the row that arrived before the cutoff"
+    );
+    let name_of = |id: &str| -> Option<String> {
+        store
+            .conn
+            .query_row("SELECT user_name FROM event_log WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        name_of("early"),
+        None,
+        "arrived on day 10, past a 40-day retention"
+    );
+    assert_eq!(name_of("late").as_deref(), Some("Yolanda Late"));
+    assert_eq!(store.forget_before(Millis(50 * day)).unwrap().events, 0);
+    assert_eq!(store.forget_before(Millis(70 * day)).unwrap().events, 1);
+}
+
+#[test]
+fn a_forgotten_name_lingers_in_neither_the_wal_nor_the_database_file() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    let guest = "Quentin Forgettable";
+    commit(
+        &mut store,
+        &[event(
+            "old",
+            10 * day,
+            None,
+            Some(("d1", "Door")),
+            Some(guest),
+        )],
+        10 * day,
+    );
+    commit(
+        &mut store,
+        &[event("new", 100 * day, None, None, Some("Kept"))],
+        100 * day,
+    );
+    assert!(
+        wal_holds(&store, guest),
+        "the commit wrote its pages to the WAL"
+    );
+    assert_eq!(store.forget_before(Millis(50 * day)).unwrap().events, 1);
+    assert!(!wal_holds(&store, guest), "the WAL still holds {guest}");
+    let db = std::fs::read(store.path()).unwrap();
+    assert!(
+        !db.windows(guest.len()).any(|w| w == guest.as_bytes()),
+        "the database file still holds {guest}"
+    );
+}
+
 #[test]
 fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
     let (_dir, mut store) = open();
@@ -1322,4 +1410,32 @@ fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
     assert_eq!(mutes, ["d-cabin"]);
     assert_eq!(count(&store, "doors"), 1);
     assert_eq!(count(&store, "names"), 2, "the cabin's door and user names");
+    // Every cell of every table: nothing names the loft.
+    let tables: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in &tables {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("SELECT * FROM {table}"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                if let Ok(text) = row.get_ref(i).unwrap().as_str() {
+                    assert!(!text.contains("loft"), "{table} keeps {text:?}");
+                }
+            }
+        }
+    }
+    assert!(
+        !wal_holds(&store, "src-loft"),
+        "the WAL keeps the loft's rows"
+    );
 }
