@@ -346,7 +346,16 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
         "{titles:?}"
     );
 
-    let csv = s.hub.export_csv(HistoryQueryView::default()).await.unwrap();
+    let exported = s
+        .hub
+        .export_csv(
+            HistoryQueryView::default(),
+            s._dir.path().join("Downloads"),
+            "t".into(),
+        )
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(&exported).unwrap();
     assert!(csv.starts_with(r#""id","unlocked_at","created_at","timestamp","place","#));
     assert!(csv.contains(r#","Cabin","Gate","#), "{csv}");
 
@@ -993,4 +1002,63 @@ async fn old_names_are_forgotten_at_start_though_no_place_runs() {
         "no place runs"
     );
     eventually("the sweep at start", || async { named(&store) == 0 }).await;
+}
+
+#[test]
+fn an_export_of_a_hundred_thousand_long_named_rows_is_complete_and_in_order() {
+    const ROWS: usize = 100_000;
+    let dir = TempDir::new().unwrap();
+    let mut store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let name = |i: usize| format!("Guest {i:06} {}", "x".repeat(180));
+    let events: Vec<_> = (0..ROWS)
+        .map(|i| {
+            doorpost_core::event::parse_record(&serde_json::json!({
+                "id": format!("e{i:06}"), "createdAt": (i as i64 + 1) * 1_000, "type": "unlock",
+                "device": { "id": "d1", "name": "Front door" },
+                "user": { "id": format!("u{i}"), "name": name(i) },
+            }))
+            .unwrap()
+        })
+        .collect();
+    let commit = crate::store::Commit {
+        source: "acct",
+        place_id: None,
+        day: crate::store::DayRule::default(),
+        events: &events,
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: Some(Millis(i64::MAX)),
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(0),
+    };
+    store
+        .commit(&commit, |new| {
+            vec![doorpost_core::policy::NotifyDecision::Suppressed; new.len()]
+        })
+        .unwrap();
+    drop(events);
+
+    let out = dir.path().join("Downloads");
+    std::fs::create_dir(&out).unwrap();
+    let settings = doorpost_core::settings::Settings::default();
+    let path =
+        export_csv_file(&store, &HistoryQuery::default(), &settings, &[], &out, "t").unwrap();
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 1, "only the finished export: {files:?}");
+
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some(views::CSV_HEADER));
+    let mut n = 0;
+    for (i, line) in lines.enumerate() {
+        let row = ROWS - 1 - i;
+        assert!(
+            line.starts_with(&format!("\"e{row:06}\",")) && line.contains(&name(row)),
+            "line {i} is not row {row}, newest first: {line}"
+        );
+        n += 1;
+    }
+    assert_eq!(n, ROWS, "every row, once");
+    assert!(csv.ends_with('\n'), "the last line is whole");
 }

@@ -275,6 +275,15 @@ impl Store {
         Ok(HistoryPage { rows, next })
     }
 
+    /// Runs `f` on one snapshot of the history: every read it makes sees the same rows,
+    /// whatever commits meanwhile (an export's pages agree with each other).
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {
+        let read = self.conn.unchecked_transaction()?;
+        let out = f(self);
+        read.rollback()?;
+        Ok(out)
+    }
+
     /// How many rows all pages of `q` hold together (`before` and `limit` are ignored), in
     /// one statement whatever the number of matching names. It visits every matching row,
     /// once, through the narrowest index: slower than a page, bounded by one pass over an
