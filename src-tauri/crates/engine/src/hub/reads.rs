@@ -18,7 +18,7 @@ use super::{Hub, Running, internal, read_settings, views};
 use crate::driver::EngineStatus;
 use crate::http::wall_now;
 use crate::private_files;
-use crate::store::{ALL_DOORS, HistoryQuery, MuteRow, PlaceRow, Store};
+use crate::store::{HistoryQuery, PlaceRow, Store};
 
 /// How far back the status page looks for gaps and the last check.
 const STATUS_WINDOW: i64 = 7 * Millis::DAY;
@@ -323,19 +323,12 @@ fn tray_rows(
         .iter()
         .map(|d| views::door(d, places, &mutes))
         .collect();
-    (recent, doors, paused_in(&mutes))
+    (recent, doors, paused(store, now))
 }
 
 /// Notifications paused: `Some(None)` until resumed, `Some(Some(t))` until `t`.
-fn paused_in(mutes: &[MuteRow]) -> Option<Option<Millis>> {
-    mutes
-        .iter()
-        .find(|m| m.door_id == ALL_DOORS)
-        .map(|m| m.until)
-}
-
 fn paused(store: &Store, now: Millis) -> Option<Option<Millis>> {
-    paused_in(&store.mutes(now).unwrap_or_default())
+    store.paused(now).unwrap_or_default()
 }
 
 fn phase_of(engine: Option<&EngineStatus>, paused: bool) -> PhaseView {

@@ -18,7 +18,7 @@ use tempfile::TempDir;
 use super::*;
 use crate::keychain::{KeychainError, MemoryTokenStore};
 use crate::notifier::NotifyError;
-use crate::store::{ALL_DOORS, HistoryQuery};
+use crate::store::HistoryQuery;
 use doorpost_core::time::Millis;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 
@@ -556,7 +556,7 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
     // A door a server calls `*` cannot pause everything.
     let err = s
         .hub
-        .mute_door(ALL_DOORS, MuteRequest::OneHour)
+        .mute_door("*", MuteRequest::OneHour)
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidSettings);

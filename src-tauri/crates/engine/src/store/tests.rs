@@ -1325,6 +1325,70 @@ fn a_forgotten_name_lingers_in_neither_the_wal_nor_the_database_file() {
 }
 
 #[test]
+fn a_door_a_server_calls_star_is_a_door_and_never_the_pause() {
+    let (_dir, mut store) = open();
+    // Decided at once (a pending row would be decided again by the next commit).
+    let decided = |store: &mut Store, events: &[EventLog], at: i64| {
+        commit_as(store, SOURCE, events, at, NotifyDecision::Suppressed);
+    };
+    let far = Some(Millis(i64::MAX));
+    store.set_mute("*", far).unwrap();
+    assert_eq!(
+        store.paused(Millis(0)).unwrap(),
+        None,
+        "a mute of door * is no pause"
+    );
+    decided(
+        &mut store,
+        &[event("a", MIN, None, Some(("d1", "Hall")), None)],
+        MIN,
+    );
+    decided(
+        &mut store,
+        &[event("b", 2 * MIN, None, Some(("*", "Star")), None)],
+        2 * MIN,
+    );
+    store.set_pause(None).unwrap();
+    decided(
+        &mut store,
+        &[event("c", 3 * MIN, None, Some(("d1", "Hall")), None)],
+        3 * MIN,
+    );
+    let q = HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    };
+    let muted: Vec<(String, bool)> = store
+        .history(&q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| (r.id, r.muted))
+        .collect();
+    assert_eq!(
+        muted,
+        [("c".into(), true), ("b".into(), true), ("a".into(), false)],
+        "door * muted only itself; the pause muted every door"
+    );
+    let doors: Vec<String> = store
+        .mutes(Millis(0))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.door_id)
+        .collect();
+    assert_eq!(doors, ["*"], "the pause is not a door's mute");
+    assert_eq!(store.paused(Millis(0)).unwrap(), Some(None));
+    store.clear_mute("*").unwrap();
+    assert_eq!(
+        store.paused(Millis(0)).unwrap(),
+        Some(None),
+        "unmuting * resumes nothing"
+    );
+    store.clear_pause().unwrap();
+    assert_eq!(store.paused(Millis(0)).unwrap(), None);
+}
+
+#[test]
 fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
     let (_dir, mut store) = open();
     for (place, source) in [("loft", "src-loft"), ("cabin", "src-cabin")] {
