@@ -64,7 +64,8 @@ async fn daily_counts(app: &App, query: HistoryQueryView) -> Result<Vec<DayCount
 
 /// Writes the filtered history as CSV into the user's Downloads folder; returns the path.
 async fn export_csv(app: &App, query: HistoryQueryView) -> Result<String, AppError> {
-    crate::export::to_downloads(app.export_csv(query).await?)
+    let (dir, time) = crate::export::destination();
+    app.export_csv(query, dir, time).await
 }
 
 async fn save_settings(app: &App, patch: SettingsPatch) -> Result<Settings, AppError> {

@@ -1,28 +1,11 @@
-//! Where the window's "Export" writes: the user's Downloads folder.
+//! Where the window's "Export" writes: the user's Downloads folder. The hub writes the
+//! file there (`Hub::export_csv`): streamed, on a blocking thread, a new 0600 file under
+//! its final name only once complete.
 
-use doorpost_core::ipc::{AppError, ErrorCode};
-
-/// Writes `csv` as a new `doorpost-history-<time>-<random>.csv` in Downloads, 0600, never
-/// over a file and never through a link (a name no one can plant ahead); returns its path.
-pub fn to_downloads(csv: String) -> Result<String, AppError> {
-    let internal = |e: String| AppError::new(ErrorCode::Internal, e);
-    let dir = downloads_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| internal(e.to_string()))?;
+/// The folder and the moment that name a new export (`doorpost-history-<time>-…`).
+pub fn destination() -> (std::path::PathBuf, String) {
     let time = chrono::Local::now().format("%Y-%m-%d-%H%M%S").to_string();
-    let path = doorpost_engine::private_files::write_new_unique(
-        &dir,
-        "doorpost-history",
-        &time,
-        "csv",
-        csv.as_bytes(),
-    )
-    .map_err(|e| {
-        internal(format!(
-            "Couldn't write the export in {}: {e}",
-            dir.display()
-        ))
-    })?;
-    Ok(path.display().to_string())
+    (downloads_dir(), time)
 }
 
 fn downloads_dir() -> std::path::PathBuf {

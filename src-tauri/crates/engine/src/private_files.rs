@@ -156,28 +156,97 @@ pub fn write_new_unique(
     ext: &str,
     contents: &[u8],
 ) -> io::Result<PathBuf> {
+    stream_new_unique(dir, stem, time, ext, |out| out.write_all(contents))
+}
+
+/// [`write_new_unique`] of what `write` writes, through a buffer: into a hidden partial
+/// file in `dir` first, given its final name only once complete and on disk. A failure
+/// leaves nothing behind, and no reader ever finds half a file under the final name.
+pub fn stream_new_unique(
+    dir: &Path,
+    stem: &str,
+    time: &str,
+    ext: &str,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<PathBuf> {
     let mut rng = doorpost_core::rng::Rng::seeded(unpredictable_seed());
+    let (partial, file) = new_unique(dir, &mut rng, |suffix| {
+        format!(".{stem}-{time}-{suffix}.{ext}.part")
+    })?;
+    let written = (|| {
+        let mut out = io::BufWriter::new(file);
+        write(&mut out)?;
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()
+    })()
+    .and_then(|()| {
+        publish(dir, &partial, &mut rng, |s| {
+            format!("{stem}-{time}-{s}.{ext}")
+        })
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+/// A random six-letter suffix no one can guess ahead.
+fn suffix(rng: &mut doorpost_core::rng::Rng) -> String {
+    (0..6)
+        .map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[(rng.next_u64() % 32) as usize]))
+        .collect()
+}
+
+fn no_free_name(dir: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free file name in {}", dir.display()),
+    )
+}
+
+/// A new private file in `dir` named by `name(suffix)`, trying 16 suffixes.
+fn new_unique(
+    dir: &Path,
+    rng: &mut doorpost_core::rng::Rng,
+    name: impl Fn(&str) -> String,
+) -> io::Result<(PathBuf, File)> {
     for _ in 0..16 {
-        let suffix: String = (0..6)
-            .map(|_| {
-                char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[(rng.next_u64() % 32) as usize])
-            })
-            .collect();
-        let path = dir.join(format!("{stem}-{time}-{suffix}.{ext}"));
+        let path = dir.join(name(&suffix(rng)));
         match create_new_private(&path) {
-            Ok(mut file) => {
-                file.write_all(contents)?;
-                file.sync_all()?;
-                return Ok(path);
-            }
+            Ok(file) => return Ok((path, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!("no free file name for {stem} in {}", dir.display()),
-    ))
+    Err(no_free_name(dir))
+}
+
+/// Gives the complete file at `partial` a free name `name(suffix)` in `dir`: a hard link,
+/// which never replaces a file, then the partial name removed. Where the file system has
+/// no hard links, a rename to a name found free.
+fn publish(
+    dir: &Path,
+    partial: &Path,
+    rng: &mut doorpost_core::rng::Rng,
+    name: impl Fn(&str) -> String,
+) -> io::Result<PathBuf> {
+    for _ in 0..16 {
+        let path = dir.join(name(&suffix(rng)));
+        match std::fs::hard_link(partial, &path) {
+            Ok(()) => {
+                std::fs::remove_file(partial)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(_) if std::fs::symlink_metadata(&path).is_err() => {
+                std::fs::rename(partial, &path)?;
+                return Ok(path);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(no_free_name(dir))
 }
 
 /// A seed no other user can predict: the OS's hash keys (random per process) over the
@@ -261,5 +330,29 @@ mod tests {
             "a planted link is refused"
         );
         assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn an_export_that_fails_half_way_leaves_no_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let failed = stream_new_unique(tmp.path(), "doorpost-history", "t", "csv", |out| {
+            out.write_all(b"half of it")?;
+            Err(io::Error::other("the history went away"))
+        });
+        assert!(failed.is_err());
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+
+        let done = stream_new_unique(tmp.path(), "doorpost-history", "t", "csv", |out| {
+            out.write_all(b"all of it")
+        })
+        .unwrap();
+        assert_eq!(mode(&done), 0o600);
+        assert_eq!(std::fs::read(&done).unwrap(), b"all of it");
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [done.file_name().unwrap()], "no partial file left");
     }
 }

@@ -15,7 +15,7 @@ use doorpost_core::tray::UNTIL_TOMORROW;
 use super::{Hub, internal, read_settings};
 use crate::driver::EngineHandle;
 use crate::http::wall_now;
-use crate::store::{ALL_DOORS, Store};
+use crate::store::Store;
 
 impl Hub {
     /// Checks every place now. Fine when at least one starts; else why none did.
@@ -80,8 +80,8 @@ impl Hub {
             Some(PauseRequest::Indefinitely) => Some(None),
         };
         self.write(move |store| match until {
-            Some(until) => store.set_mute(ALL_DOORS, until),
-            None => store.clear_mute(ALL_DOORS),
+            Some(until) => store.set_pause(until),
+            None => store.clear_pause(),
         })
         .await?;
         self.changed(ChangedEvent::overview());
@@ -92,9 +92,10 @@ impl Hub {
     /// pause until tomorrow does (`UNTIL_TOMORROW`), which is what the window and the
     /// tray say for both.
     pub async fn mute_door(&self, door_id: &str, request: MuteRequest) -> Result<(), AppError> {
-        // `*` is "every door" (notifications paused): a door a server names so must not
-        // pause, nor resume, everything.
-        if door_id == ALL_DOORS {
+        // `*` meant "every door" (notifications paused) before the pause had a row of its
+        // own (migration 006); a door a server names so is still refused, so that no mute
+        // of it can read as a pause in an older Doorpost.
+        if door_id == "*" {
             return Err(AppError::new(
                 ErrorCode::InvalidSettings,
                 "There is no such door.".to_string(),

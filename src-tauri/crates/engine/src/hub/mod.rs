@@ -11,8 +11,9 @@
 //!
 //! Places start staggered (a few seconds apart) so their checks do not go out together.
 //! Settings are the user's (one set for every place), but a place may choose its own
-//! notification mode. Pausing notifications is a mute of every door (`'*'`): checking goes
-//! on, so the history stays complete, and the unlocks it holds back are counted.
+//! notification mode. Pausing notifications mutes every door (a row of its own, apart from
+//! the doors' mutes): checking goes on, so the history stays complete, and the unlocks it
+//! holds back are counted.
 //!
 //! The hub emits [`Signal`]s: the shell turns them into the window's refetch and the
 //! tray's redraw.
@@ -34,7 +35,7 @@ mod token_check;
 pub mod views;
 
 pub use places::PlaceBook;
-pub use reads::{each_row, render_csv};
+pub use reads::{each_row, export_csv_file, write_csv};
 pub use token_check::{auth_name, validate};
 
 use std::path::PathBuf;

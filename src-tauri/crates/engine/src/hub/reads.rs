@@ -11,10 +11,14 @@ use doorpost_core::settings::{Language, Settings};
 use doorpost_core::time::Millis;
 use doorpost_core::tray::{TrayPlace, TraySnapshot};
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use super::{Hub, Running, internal, read_settings, views};
 use crate::driver::EngineStatus;
 use crate::http::wall_now;
-use crate::store::{ALL_DOORS, HistoryQuery, MuteRow, PlaceRow, Store};
+use crate::private_files;
+use crate::store::{HistoryQuery, PlaceRow, Store};
 
 /// How far back the status page looks for gaps and the last check.
 const STATUS_WINDOW: i64 = 7 * Millis::DAY;
@@ -193,12 +197,32 @@ impl Hub {
         .await
     }
 
-    /// The filtered history as CSV, every page.
-    pub async fn export_csv(&self, query: HistoryQueryView) -> Result<String, AppError> {
-        self.read(|store, settings, places| {
-            render_csv(store, &views::query(&query), settings, places).map_err(internal)
+    /// The filtered history as CSV, every page, written to a new private file
+    /// `doorpost-history-<time>-<random>.csv` in `dir` (see [`export_csv_file`]); returns
+    /// its path. The rows are read on a connection of the export's own, on a blocking
+    /// thread: the window's other reads go on meanwhile.
+    pub async fn export_csv(
+        &self,
+        query: HistoryQueryView,
+        dir: PathBuf,
+        time: String,
+    ) -> Result<String, AppError> {
+        let (db, settings, places) = self
+            .read(|store, settings, places| {
+                Ok((store.path().to_owned(), settings.clone(), places.to_vec()))
+            })
+            .await?;
+        let q = views::query(&query);
+        let written = tokio::task::spawn_blocking(move || {
+            let store = Store::open(&db).map_err(std::io::Error::other)?;
+            std::fs::create_dir_all(&dir)?;
+            export_csv_file(&store, &q, &settings, &places, &dir, &time)
+                .map_err(|e| std::io::Error::other(format!("in {}: {e}", dir.display())))
         })
         .await
+        .map_err(internal)?;
+        let path = written.map_err(|e| internal(format!("Couldn't write the export {e}")))?;
+        Ok(path.display().to_string())
     }
 
     /// What the tray shows.
@@ -299,19 +323,12 @@ fn tray_rows(
         .iter()
         .map(|d| views::door(d, places, &mutes))
         .collect();
-    (recent, doors, paused_in(&mutes))
+    (recent, doors, paused(store, now))
 }
 
 /// Notifications paused: `Some(None)` until resumed, `Some(Some(t))` until `t`.
-fn paused_in(mutes: &[MuteRow]) -> Option<Option<Millis>> {
-    mutes
-        .iter()
-        .find(|m| m.door_id == ALL_DOORS)
-        .map(|m| m.until)
-}
-
 fn paused(store: &Store, now: Millis) -> Option<Option<Millis>> {
-    paused_in(&store.mutes(now).unwrap_or_default())
+    store.paused(now).unwrap_or_default()
 }
 
 fn phase_of(engine: Option<&EngineStatus>, paused: bool) -> PhaseView {
@@ -411,24 +428,47 @@ fn totals(store: &Store, view: &mut StatusView, utc_offset_secs: i32) {
         .unwrap_or(u32::MAX);
 }
 
-/// Every row of `q` (all pages), as CSV with a `place` column.
-pub fn render_csv(
+/// Every row of `q` (all pages), as CSV with a `place` column, into a new private file in
+/// `dir` named after `time` (see [`private_files::stream_new_unique`]): row by row, from
+/// one snapshot of the history, so memory stays flat whatever the row count, and the file
+/// appears under its name only once complete. Returns its path.
+pub fn export_csv_file(
     store: &Store,
     q: &HistoryQuery,
     settings: &Settings,
     places: &[PlaceRow],
-) -> Result<String, crate::store::StoreError> {
-    let mut out = String::from(views::CSV_HEADER);
-    out.push('\n');
-    each_row(store, q, |r| {
-        out.push_str(&views::csv_line(&views::row(
-            r,
-            settings.allowed_offset,
-            places,
-        )));
-        out.push('\n');
-    })?;
-    Ok(out)
+    dir: &Path,
+    time: &str,
+) -> std::io::Result<PathBuf> {
+    private_files::stream_new_unique(dir, "doorpost-history", time, "csv", |out| {
+        store
+            .snapshot(|store| write_csv(store, q, settings, places, out))
+            .map_err(std::io::Error::other)?
+    })
+}
+
+/// Every row of `q`, as CSV with a `place` column, to `out`.
+pub fn write_csv(
+    store: &Store,
+    q: &HistoryQuery,
+    settings: &Settings,
+    places: &[PlaceRow],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", views::CSV_HEADER)?;
+    let mut q = q.clone();
+    q.limit = crate::store::MAX_PAGE;
+    loop {
+        let page = store.history(&q).map_err(std::io::Error::other)?;
+        for r in &page.rows {
+            let line = views::csv_line(&views::row(r, settings.allowed_offset, places));
+            writeln!(out, "{line}")?;
+        }
+        match page.next {
+            Some(next) => q.before = Some(next),
+            None => return Ok(()),
+        }
+    }
 }
 
 /// Calls `f` on every row of `q`, page by page.

@@ -78,6 +78,7 @@ impl Hub {
         self.adopt_first_place(&mut store)?;
         let rows = store.places().map_err(internal)?;
         let settings = store.load_settings().unwrap_or_default();
+        forget_at_start(&store, &settings);
         state.reader = Some(Arc::new(Mutex::new(store)));
         state.mode = Some(if rows.is_empty() {
             Mode::Unconfigured
@@ -359,4 +360,28 @@ async fn stop(state: &mut State) {
     state.reader = None;
     state.mode = None;
     state.applied = None;
+}
+
+/// Forgets guests' names past the retention period as the places start, whether or not any
+/// engine will run (no token, a locked keychain, every place removed): on a connection of
+/// its own, off the async threads. Each engine sweeps again as it runs.
+fn forget_at_start(store: &Store, settings: &Settings) {
+    let Some(cutoff) = crate::store::retention_cutoff(settings, wall_now()) else {
+        return;
+    };
+    let path = store.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        match Store::open(&path).and_then(|mut s| s.forget_before(cutoff)) {
+            Ok(f) if f.events + f.quarantined > 0 => {
+                tracing::info!(
+                    events = f.events,
+                    quarantined = f.quarantined,
+                    "old names forgotten"
+                );
+            }
+            Ok(_) => {}
+            // The next start, or an engine's sweep, tries again.
+            Err(e) => tracing::warn!("could not forget old names at start: {e}"),
+        }
+    });
 }

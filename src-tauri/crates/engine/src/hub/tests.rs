@@ -18,7 +18,8 @@ use tempfile::TempDir;
 use super::*;
 use crate::keychain::{KeychainError, MemoryTokenStore};
 use crate::notifier::NotifyError;
-use crate::store::ALL_DOORS;
+use crate::store::HistoryQuery;
+use doorpost_core::time::Millis;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey};
 
 #[derive(Default)]
@@ -367,7 +368,16 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
         "{titles:?}"
     );
 
-    let csv = s.hub.export_csv(HistoryQueryView::default()).await.unwrap();
+    let exported = s
+        .hub
+        .export_csv(
+            HistoryQueryView::default(),
+            s._dir.path().join("Downloads"),
+            "t".into(),
+        )
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(&exported).unwrap();
     assert!(csv.starts_with(r#""id","unlocked_at","created_at","timestamp","place","#));
     assert!(csv.contains(r#","Cabin","Gate","#), "{csv}");
 
@@ -568,7 +578,7 @@ async fn pausing_keeps_checking_and_a_muted_door_is_counted_not_toasted() {
     // A door a server calls `*` cannot pause everything.
     let err = s
         .hub
-        .mute_door(ALL_DOORS, MuteRequest::OneHour)
+        .mute_door("*", MuteRequest::OneHour)
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidSettings);
@@ -1022,4 +1032,109 @@ async fn the_setting_follows_an_autostart_entry_removed_outside_doorpost() {
     assert!(s.hub.save_settings(on).await.unwrap().autostart);
     assert_eq!(*entry.sets.lock().unwrap(), [true, true]);
     assert!(*entry.on.lock().unwrap());
+}
+
+#[tokio::test]
+async fn old_names_are_forgotten_at_start_though_no_place_runs() {
+    let s = setup_with("http://127.0.0.1:9", "en");
+    let db = s._dir.path().join("data").join(DB_FILE);
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let mut store = Store::open(&db).unwrap();
+    let old = doorpost_core::event::parse_record(&serde_json::json!({
+        "id": "old", "createdAt": Millis::DAY, "type": "unlock",
+        "user": { "id": "u1", "name": "Olga Longago" },
+    }))
+    .unwrap();
+    let commit = crate::store::Commit {
+        source: "acct",
+        place_id: None,
+        day: crate::store::DayRule::default(),
+        events: &[old],
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: None,
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(Millis::DAY),
+    };
+    store
+        .commit(&commit, |new| {
+            vec![doorpost_core::policy::NotifyDecision::Suppressed; new.len()]
+        })
+        .unwrap();
+    let named = |store: &Store| {
+        let q = HistoryQuery {
+            text: Some("Olga".into()),
+            ..HistoryQuery::default()
+        };
+        store.count(&q).unwrap()
+    };
+    assert_eq!(named(&store), 1);
+
+    s.hub.start(false).await.unwrap();
+    assert_eq!(
+        s.hub.overview().await.mode,
+        Mode::Unconfigured,
+        "no place runs"
+    );
+    eventually("the sweep at start", || async { named(&store) == 0 }).await;
+}
+
+#[test]
+fn an_export_of_a_hundred_thousand_long_named_rows_is_complete_and_in_order() {
+    const ROWS: usize = 100_000;
+    let dir = TempDir::new().unwrap();
+    let mut store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let name = |i: usize| format!("Guest {i:06} {}", "x".repeat(180));
+    let events: Vec<_> = (0..ROWS)
+        .map(|i| {
+            doorpost_core::event::parse_record(&serde_json::json!({
+                "id": format!("e{i:06}"), "createdAt": (i as i64 + 1) * 1_000, "type": "unlock",
+                "device": { "id": "d1", "name": "Front door" },
+                "user": { "id": format!("u{i}"), "name": name(i) },
+            }))
+            .unwrap()
+        })
+        .collect();
+    let commit = crate::store::Commit {
+        source: "acct",
+        place_id: None,
+        day: crate::store::DayRule::default(),
+        events: &events,
+        quarantined: &[],
+        state_json: "{}",
+        news_floor: Some(Millis(i64::MAX)),
+        log: None,
+        earlier_new: 0,
+        seen_at: Millis(0),
+    };
+    store
+        .commit(&commit, |new| {
+            vec![doorpost_core::policy::NotifyDecision::Suppressed; new.len()]
+        })
+        .unwrap();
+    drop(events);
+
+    let out = dir.path().join("Downloads");
+    std::fs::create_dir(&out).unwrap();
+    let settings = doorpost_core::settings::Settings::default();
+    let path =
+        export_csv_file(&store, &HistoryQuery::default(), &settings, &[], &out, "t").unwrap();
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 1, "only the finished export: {files:?}");
+
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some(views::CSV_HEADER));
+    let mut n = 0;
+    for (i, line) in lines.enumerate() {
+        let row = ROWS - 1 - i;
+        assert!(
+            line.starts_with(&format!("\"e{row:06}\",")) && line.contains(&name(row)),
+            "line {i} is not row {row}, newest first: {line}"
+        );
+        n += 1;
+    }
+    assert_eq!(n, ROWS, "every row, once");
+    assert!(csv.ends_with('\n'), "the last line is whole");
 }

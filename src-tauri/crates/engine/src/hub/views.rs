@@ -96,7 +96,7 @@ pub fn door(d: &DoorSeen, places: &[PlaceRow], mutes: &[MuteRow]) -> DoorView {
         count: u32::try_from(d.count).unwrap_or(u32::MAX),
         place_id: d.place_id.clone(),
         place_name: place_name(places, d.place_id.as_deref()),
-        // "Until resumed" mutes come only from pausing every door; a door's own has an end.
+        // A door's own mute has an end ("until resumed" is only the pause's).
         muted_until: mute.and_then(|m| m.until).map(|t| t.0),
         muted_count: mute.map_or(0, |m| u32::try_from(m.kept).unwrap_or(u32::MAX)),
     }

@@ -104,12 +104,16 @@ pub(super) fn decide_pending(
             NotifyDecision::Pending | NotifyDecision::Hold => "pending",
         };
         write.execute(params![c.event.id, state, c.repeat, c.muted])?;
-        if c.muted
-            && decision == NotifyDecision::Suppressed
-            && let Some(mute) = muted_now(tx, c.event.door_id(), now)?
-        {
-            tx.prepare_cached("UPDATE mutes SET kept = kept + 1 WHERE door_id = ?1")?
-                .execute([mute])?;
+        if c.muted && decision == NotifyDecision::Suppressed {
+            match muted_now(tx, c.event.door_id(), now)? {
+                Some(Mute::Door(door)) => tx
+                    .prepare_cached("UPDATE mutes SET kept = kept + 1 WHERE door_id = ?1")?
+                    .execute([door])?,
+                Some(Mute::Paused) => tx
+                    .prepare_cached("UPDATE pause SET kept = kept + 1")?
+                    .execute([])?,
+                None => 0,
+            };
         }
         decided.push(Decided {
             id: c.event.id.clone(),
@@ -168,15 +172,32 @@ fn is_repeat(tx: &Transaction<'_>, p: &Pending, day: DayRule) -> Result<bool> {
     Ok(earlier.is_some())
 }
 
-/// The mute that holds for a door now (`'*'`: notifications paused), if any.
-fn muted_now(tx: &Transaction<'_>, door_id: Option<&str>, now: Millis) -> Result<Option<String>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT door_id FROM mutes WHERE (door_id = ?1 OR door_id = '*') \
-             AND (until IS NULL OR until > ?2) ORDER BY door_id = '*' LIMIT 1",
-        )?
-        .query_row(params![door_id.unwrap_or(""), now.0], |r| r.get(0))
-        .optional()?)
+/// What holds a door's unlocks back.
+enum Mute {
+    /// The door's own mute.
+    Door(String),
+    /// Notifications paused (every door).
+    Paused,
+}
+
+/// The mute that holds for a door now, its own before the pause, if any.
+fn muted_now(tx: &Transaction<'_>, door_id: Option<&str>, now: Millis) -> Result<Option<Mute>> {
+    if let Some(door) = door_id {
+        let own: Option<String> = tx
+            .prepare_cached(
+                "SELECT door_id FROM mutes WHERE door_id = ?1 AND (until IS NULL OR until > ?2)",
+            )?
+            .query_row(params![door, now.0], |r| r.get(0))
+            .optional()?;
+        if let Some(door) = own {
+            return Ok(Some(Mute::Door(door)));
+        }
+    }
+    let paused = tx
+        .prepare_cached("SELECT 1 FROM pause WHERE until IS NULL OR until > ?1")?
+        .query_row([now.0], |_| Ok(()))
+        .optional()?;
+    Ok(paused.map(|()| Mute::Paused))
 }
 
 #[cfg(test)]

@@ -2,13 +2,16 @@
 //! beyond a bound.
 //!
 //! **Retention** ("Forget guests' names after N days", default 90, as Parakey itself does):
-//! a row whose `createdAt` is older than the cutoff keeps its id, times, door, domain, type
+//! a row that arrived before the cutoff, by the earlier of its `createdAt` (the server's
+//! clock) and its `first_seen_at` (this machine's: a record dated in the future is not kept
+//! longer for it), keeps its id, times, door, domain, type
 //! and notification state, so counts and door history stay; it loses the user's id and
 //! name, its person key (arrivals) and every other field of its raw JSON (e-mails, access
 //! names). Its `raw` becomes a small JSON object built from what it keeps, beginning with
 //! [`FORGOTTEN_MARK`], which marks it done so each sweep touches only rows not yet forgotten. The `names` table loses
 //! the forgotten rows' user names in the same transaction (the history search relies on
-//! its counts). With `secure_delete` on, SQLite overwrites what it frees.
+//! its counts). With `secure_delete` on, SQLite overwrites what it frees, and a checkpoint
+//! after the sweep empties the WAL, whose page images would otherwise keep the names.
 //!
 //! A forgotten row that the server sends again (a sweep of the last 48 hours, should the
 //! retention be shorter) is updated like any changed row and forgotten again by the next
@@ -37,7 +40,7 @@ pub const MAX_QUARANTINE_ROWS: usize = 500;
 /// write lock for long.
 const BATCH: i64 = 2_000;
 
-/// The instant before which names are forgotten, or `None` when they are kept forever.
+/// The instant before which names are forgotten (by arrival: see the module docs), or `None` when they are kept forever.
 pub fn retention_cutoff(settings: &Settings, now_wall: Millis) -> Option<Millis> {
     let days = settings.retention_days?;
     Some(now_wall.minus(i64::from(days).saturating_mul(Millis::DAY)))
@@ -81,8 +84,30 @@ impl Store {
         )?
         .execute([cutoff.0])?;
         tx.commit()?;
+        self.checkpoint_truncate()?;
         Ok(forgotten)
     }
+}
+
+/// The rows a sweep forgets, not yet forgotten: those the server dated before `?1`, and
+/// those it dated later that arrived before `?1` (through the partial index of migration
+/// 005, whose WHERE clause this repeats word for word). At most `?2`.
+fn due_rows_sql() -> String {
+    let columns = "id, created_at, timestamp, door_id, door_name, domain_id, domain_name, \
+                   kind, user_name";
+    let kept = format!(
+        "substr(raw, 1, {}) <> '{FORGOTTEN_MARK}'",
+        FORGOTTEN_MARK.len()
+    );
+    format!(
+        "SELECT {columns} FROM event_log INDEXED BY event_log_by_arrival \
+         WHERE created_at < ?1 AND {kept} \
+         UNION ALL \
+         SELECT {columns} FROM event_log INDEXED BY event_log_dated_ahead \
+         WHERE created_at > first_seen_at AND {kept} AND first_seen_at < ?1 \
+         AND created_at >= ?1 \
+         LIMIT ?2"
+    )
 }
 
 /// One batch of rows not yet forgotten: rewritten, and their user names taken out of
@@ -98,12 +123,8 @@ fn forget_batch(tx: &Transaction<'_>, cutoff: Millis) -> Result<usize> {
         user_name: Option<String>,
     }
     let rows: Vec<Row> = tx
-        .prepare_cached(
-            "SELECT id, created_at, timestamp, door_id, door_name, domain_id, domain_name, \
-             kind, user_name FROM event_log INDEXED BY event_log_by_arrival \
-             WHERE created_at < ?1 AND substr(raw, 1, length(?2)) <> ?2 LIMIT ?3",
-        )?
-        .query_map(params![cutoff.0, FORGOTTEN_MARK, BATCH], |r| {
+        .prepare_cached(&due_rows_sql())?
+        .query_map(params![cutoff.0, BATCH], |r| {
             Ok(Row {
                 id: r.get(0)?,
                 created_at: r.get(1)?,

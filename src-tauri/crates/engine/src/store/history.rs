@@ -275,9 +275,19 @@ impl Store {
         Ok(HistoryPage { rows, next })
     }
 
-    /// How many rows all pages of `q` hold together (`before` and `limit` are ignored).
-    /// It visits every matching row, once, through the narrowest index: slower than a
-    /// page, bounded by one pass over an index.
+    /// Runs `f` on one snapshot of the history: every read it makes sees the same rows,
+    /// whatever commits meanwhile (an export's pages agree with each other).
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {
+        let read = self.conn.unchecked_transaction()?;
+        let out = f(self);
+        read.rollback()?;
+        Ok(out)
+    }
+
+    /// How many rows all pages of `q` hold together (`before` and `limit` are ignored), in
+    /// one statement whatever the number of matching names. It visits every matching row,
+    /// once, through the narrowest index: slower than a page, bounded by one pass over an
+    /// index.
     pub fn count(&self, q: &HistoryQuery) -> Result<u64> {
         let r = Resolved {
             q,
@@ -291,39 +301,50 @@ impl Store {
             sql.filters(&r, None, false);
             return self.count_rows(sql);
         };
-        // Each matching name's rows through its index. A row whose user name and door
-        // name both match is counted under its user name only.
+        if t.slices() == 0 {
+            return Ok(0);
+        }
+        // The matching user names' rows through their index, plus the rows of the doors
+        // that carried a matching door name through theirs. A row whose user name and
+        // door name both match is counted under its user name only.
         let users = Sql::json_list(t.user_names.iter().map(|(n, _)| n.as_str()));
         let door_names = Sql::json_list(t.door_names.iter().map(String::as_str));
-        let mut total = 0;
-        for (name, _) in &t.user_names {
-            let mut sql = Sql {
-                text: "SELECT COUNT(*) FROM event_log INDEXED BY event_log_by_user_name \
-                       WHERE user_name = ?"
-                    .into(),
-                params: vec![name.clone().into()],
-            };
+        let door_ids = Sql::json_list(t.doors.iter().filter_map(|(d, _)| d.as_deref()));
+        let mut sql = Sql {
+            text: "SELECT 0".into(),
+            params: Vec::new(),
+        };
+        let term = |sql: &mut Sql, index: &str, condition: &str, params: Vec<Value>| {
+            sql.text.push_str(&format!(
+                " + (SELECT COUNT(*) FROM event_log INDEXED BY {index} WHERE {condition}"
+            ));
+            sql.params.extend(params);
             sql.filters(&r, Some(Plan::ByName), false);
-            total += self.count_rows(sql)?;
+            sql.text.push(')');
+        };
+        if !t.user_names.is_empty() {
+            let cond = "user_name IN (SELECT value FROM json_each(?))";
+            term(
+                &mut sql,
+                "event_log_by_user_name",
+                cond,
+                vec![users.clone().into()],
+            );
         }
-        for (door, _) in &t.doors {
-            let (door_is, mut params): (_, Vec<Value>) = match door {
-                Some(id) => ("door_id = ?", vec![id.clone().into()]),
-                None => ("door_id IS NULL", Vec::new()),
-            };
-            params.extend([door_names.clone().into(), users.clone().into()]);
-            let mut sql = Sql {
-                text: format!(
-                    "SELECT COUNT(*) FROM event_log INDEXED BY event_log_by_door WHERE {door_is} \
-                     AND door_name IN (SELECT value FROM json_each(?)) AND (user_name IS NULL \
-                     OR user_name NOT IN (SELECT value FROM json_each(?)))"
-                ),
-                params,
-            };
-            sql.filters(&r, Some(Plan::ByName), false);
-            total += self.count_rows(sql)?;
+        let by_door_name = " AND door_name IN (SELECT value FROM json_each(?)) AND \
+             (user_name IS NULL OR user_name NOT IN (SELECT value FROM json_each(?)))";
+        let names = || vec![door_names.clone().into(), users.clone().into()];
+        if t.doors.iter().any(|(d, _)| d.is_some()) {
+            let cond = format!("door_id IN (SELECT value FROM json_each(?)){by_door_name}");
+            let mut params = vec![door_ids.clone().into()];
+            params.extend(names());
+            term(&mut sql, "event_log_by_door", &cond, params);
         }
-        Ok(total)
+        if t.doors.iter().any(|(d, _)| d.is_none()) {
+            let cond = format!("door_id IS NULL{by_door_name}");
+            term(&mut sql, "event_log_by_door", &cond, names());
+        }
+        self.count_rows(sql)
     }
 
     fn count_rows(&self, sql: Sql) -> Result<u64> {
@@ -447,7 +468,8 @@ impl Store {
     /// long walk".
     fn choose(&self, r: &Resolved<'_>, n: i64) -> Result<Plan> {
         let q = r.q;
-        // Rows are never deleted, so the largest rowid is the row count.
+        // The largest rowid is the row count, or more after a place's history was
+        // deleted: an estimate, which only has to tell a few rows from a long walk.
         let total: i64 = self
             .conn
             .prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM event_log")?
@@ -493,19 +515,15 @@ impl Store {
         Ok(best.0)
     }
 
-    /// Stored events per requested door id (0 for a door never seen).
+    /// Stored events per requested door id (0 for a door never seen), in one statement.
     fn door_counts(&self, ids: &[String]) -> Result<Vec<u64>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT events FROM doors WHERE id = ?1")?;
-        let mut counts = Vec::with_capacity(ids.len());
-        for id in ids {
-            counts.push(
-                rusqlite::OptionalExtension::optional(stmt.query_row([id], |r| r.get(0)))?
-                    .unwrap_or(0),
-            );
-        }
-        Ok(counts)
+        let ids = Sql::json_list(ids.iter().map(String::as_str));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE((SELECT events FROM doors WHERE id = ids.value), 0) \
+             FROM json_each(?1) AS ids ORDER BY ids.key",
+        )?;
+        let counts = stmt.query_map([ids], |r| r.get(0))?;
+        Ok(counts.collect::<Result<_, _>>()?)
     }
 }
 

@@ -68,7 +68,7 @@ pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
 pub use forget::{MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
-pub use places::{ALL_DOORS, MuteRow, PlaceRow};
+pub use places::{MuteRow, PlaceRow};
 
 /// What can go wrong with the history database.
 #[derive(Debug, thiserror::Error)]

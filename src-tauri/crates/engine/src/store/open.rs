@@ -17,6 +17,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_places.sql"),
     include_str!("migrations/003_install.sql"),
     include_str!("migrations/004_duplicate_uploads.sql"),
+    include_str!("migrations/005_retention_by_arrival.sql"),
+    include_str!("migrations/006_pause.sql"),
 ];
 
 /// How long a statement waits for another connection's write lock before failing.
@@ -25,6 +27,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(5_000);
 /// Bytes per database page for new files. Rows hold the raw JSON (about half a KiB), so
 /// pages twice SQLite's default split less often: a bulk commit runs about 7 % faster.
 pub(super) const PAGE_SIZE: i64 = 8192;
+
+/// The bytes of WAL file kept after a checkpoint. A first backfill grows the WAL to tens of
+/// MB; without a limit its tail would keep page images (guests' names among them) long
+/// after they were forgotten or deleted.
+const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
 
 /// Page cache per connection, in KiB (SQLite reads a negative `cache_size` as KiB). It only
 /// grows as pages are read; at a million rows it holds the id index and the hot ends of
@@ -68,6 +75,8 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "cache_size", -CACHE_KIB)
             .map_err(open_err)?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)
+            .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, path)?;
         Ok(Store {
@@ -93,6 +102,23 @@ impl Store {
             self.durable = durable;
         }
         Ok(())
+    }
+
+    /// Copies the WAL into the database and empties the WAL file, so that what was just
+    /// forgotten or deleted (overwritten in the database by `secure_delete`) lingers in no
+    /// page image. False when another connection's read kept part of the WAL in use: the
+    /// next checkpoint copies it, and the journal size limit then cuts the file.
+    pub(super) fn checkpoint_truncate(&self) -> Result<bool> {
+        let (busy, log, copied): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        let done = busy == 0 && log == copied;
+        if !done {
+            tracing::info!(log, copied, "the WAL is still in use; it is emptied later");
+        }
+        Ok(done)
     }
 
     pub fn path(&self) -> &Path {

@@ -4,8 +4,9 @@
 //! A place is one Parakey domain with its own token (kept in the OS keychain under an
 //! entry named after the place's id, never here). Its rows carry its id; removing a place
 //! may delete them, and then the `names` and `doors` summaries are rebuilt from what is
-//! left, in the same transaction. A mute is a door id (or `'*'`: every door, notifications
-//! paused) and the wall-clock time it ends (`NULL`: until resumed).
+//! left, in the same transaction. A mute is a door id and the wall-clock time it ends;
+//! "notifications paused" is a row of its own (its end `NULL`: until resumed), in no key
+//! space a server's door ids share.
 
 use doorpost_core::settings::NotifyMode;
 use doorpost_core::time::Millis;
@@ -24,19 +25,15 @@ pub struct PlaceRow {
     pub notify_mode: Option<NotifyMode>,
 }
 
-/// A mute in force.
+/// A door's mute in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MuteRow {
-    /// A door id, or `'*'` for every door.
     pub door_id: String,
     /// `None`: until resumed.
     pub until: Option<Millis>,
     /// Unlocks kept while it held.
     pub kept: u64,
 }
-
-/// The door id of "every door": notifications paused.
-pub const ALL_DOORS: &str = "*";
 
 fn mode_text(mode: Option<NotifyMode>) -> Option<&'static str> {
     mode.map(|m| match m {
@@ -123,7 +120,8 @@ impl Store {
     /// Removes a place, and its history when asked: its rows, and the quarantine, poll log
     /// and poller state of its accounts (`sources`, and every source its rows name) unless
     /// another place's rows name them too; the summaries are rebuilt from the rows left,
-    /// and mutes of doors no longer seen go. False when there is no such place.
+    /// mutes of doors no longer seen go, and the WAL is emptied. False when there is no
+    /// such place.
     pub fn remove_place(
         &mut self,
         id: &str,
@@ -159,11 +157,15 @@ impl Store {
             tx.execute("DELETE FROM event_log WHERE place_id = ?1", [id])?;
             rebuild_summaries(&tx)?;
             tx.execute(
-                "DELETE FROM mutes WHERE door_id <> ?1 AND door_id NOT IN (SELECT id FROM doors)",
-                [ALL_DOORS],
+                "DELETE FROM mutes WHERE door_id NOT IN (SELECT id FROM doors)",
+                [],
             )?;
         }
         tx.commit()?;
+        if removed && delete_history {
+            // The deleted rows' page images would otherwise stay in the WAL.
+            self.checkpoint_truncate()?;
+        }
         Ok(removed)
     }
 
@@ -206,8 +208,7 @@ impl Store {
         Ok(n)
     }
 
-    /// Mutes a door (or every door: [`ALL_DOORS`]) until `until` (`None`: until resumed),
-    /// restarting its count.
+    /// Mutes a door until `until` (`None`: until unmuted), restarting its count.
     pub fn set_mute(&mut self, door_id: &str, until: Option<Millis>) -> Result<()> {
         self.set_durable(true)?;
         self.conn
@@ -219,6 +220,36 @@ impl Store {
         Ok(())
     }
 
+    /// Pauses notifications (every door) until `until` (`None`: until resumed), restarting
+    /// its count.
+    pub fn set_pause(&mut self, until: Option<Millis>) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO pause (id, until, kept) VALUES (1, ?1, 0) \
+                 ON CONFLICT (id) DO UPDATE SET until = excluded.until, kept = 0",
+            )?
+            .execute([until.map(|u| u.0)])?;
+        Ok(())
+    }
+
+    /// Resumes notifications.
+    pub fn clear_pause(&mut self) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn.execute("DELETE FROM pause", [])?;
+        Ok(())
+    }
+
+    /// The pause in force at `now`: `Some(None)` until resumed, `Some(Some(t))` until `t`.
+    pub fn paused(&self, now: Millis) -> Result<Option<Option<Millis>>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT until FROM pause WHERE until IS NULL OR until > ?1")?
+            .query_row([now.0], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .map(|until| until.map(Millis)))
+    }
+
     pub fn clear_mute(&mut self, door_id: &str) -> Result<()> {
         self.set_durable(true)?;
         self.conn
@@ -227,7 +258,7 @@ impl Store {
         Ok(())
     }
 
-    /// The mutes in force at `now`.
+    /// The doors' mutes in force at `now`.
     pub fn mutes(&self, now: Millis) -> Result<Vec<MuteRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT door_id, until, kept FROM mutes WHERE until IS NULL OR until > ?1 \

@@ -712,6 +712,69 @@ fn text_search_matches_door_and_user_case_insensitively() {
     );
 }
 
+thread_local! {
+    /// Statements with a `COUNT(` this thread ran since [`count_statements`] was reset.
+    static COUNT_STATEMENTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts the counting statements `store` runs from now on: SQLite reports each statement
+/// once as it finishes.
+fn count_statements(store: &Store) {
+    use rusqlite::trace::{TraceEvent, TraceEventCodes};
+    fn traced(event: TraceEvent<'_>) {
+        if let TraceEvent::Profile(stmt, _) = event
+            && stmt.sql().to_uppercase().contains("COUNT(")
+        {
+            COUNT_STATEMENTS.with(|n| n.set(n.get() + 1));
+        }
+    }
+    COUNT_STATEMENTS.with(|n| n.set(0));
+    store
+        .conn
+        .trace_v2(TraceEventCodes::SQLITE_TRACE_PROFILE, Some(traced));
+}
+
+#[test]
+fn a_history_page_runs_at_most_one_count_whatever_the_names_it_matches() {
+    let (_dir, mut store) = open();
+    // 600 distinct guests at 60 doors, and doorless rows with a door name: a text "e"
+    // matches every user name, every door name and the doorless rows.
+    let events: Vec<EventLog> = (0..1_200)
+        .map(|i| {
+            let guest = format!("Guest {}", i % 600);
+            let (door_id, door_name) = match i % 7 {
+                0 => (String::new(), "Gate loose".to_owned()),
+                _ => (format!("g{}", i % 60), format!("Gate {}", i % 60)),
+            };
+            let user = (i % 5 != 0).then_some(guest.as_str());
+            let door = Some((door_id.as_str(), door_name.as_str()));
+            event(&format!("e{i:05}"), (i + 1) * MIN, None, door, user)
+        })
+        .collect();
+    commit(&mut store, &events, 2_000 * MIN);
+    for text in ["e", "guest 1", "gate", "loose"] {
+        let q = HistoryQuery {
+            text: Some(text.into()),
+            limit: 100,
+            ..Default::default()
+        };
+        let expected = all_ids(&store, q.clone(), Some(Plan::Scan)).len() as u64;
+        count_statements(&store);
+        store.history(&q).unwrap();
+        let total = store.count(&q).unwrap();
+        let counts = COUNT_STATEMENTS.with(std::cell::Cell::get);
+        store
+            .conn
+            .trace_v2(rusqlite::trace::TraceEventCodes::empty(), None);
+        assert_eq!(total, expected, "{text}: the count matches the pages");
+        assert!(
+            counts <= 1,
+            "{text}: a page and its total ran {counts} counting statements; one must do \
+             whatever the number of matching names"
+        );
+    }
+}
+
 #[test]
 fn date_range_is_inclusive_from_exclusive_to_on_unlock_time() {
     let (_dir, mut store) = open();
@@ -1173,6 +1236,158 @@ fn an_install_id_is_made_with_the_database_and_only_an_old_install_has_old_token
     assert!(!store.legacy_keychain().unwrap());
 }
 
+/// Whether `needle` occurs anywhere in the bytes of the database's `-wal` file (an absent
+/// file holds nothing).
+fn wal_holds(store: &Store, needle: &str) -> bool {
+    let mut wal = store.path().as_os_str().to_owned();
+    wal.push("-wal");
+    let bytes = std::fs::read(&wal).unwrap_or_default();
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn rows_dated_in_the_future_are_forgotten_by_their_arrival() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    // Both dated by the server in 2099, one arriving on day 10, the other on day 60.
+    let future = 4_000_000 * MIN;
+    commit(
+        &mut store,
+        &[event("early", future, None, None, Some("Zebulon Early"))],
+        10 * day,
+    );
+    commit(
+        &mut store,
+        &[event(
+            "late",
+            future + MIN,
+            None,
+            None,
+            Some("Yolanda Late"),
+        )],
+        60 * day,
+    );
+    let forgotten = store.forget_before(Millis(50 * day)).unwrap();
+    assert_eq!(
+        forgotten.events, 1,
+        "only the row that arrived before the cutoff"
+    );
+    let name_of = |id: &str| -> Option<String> {
+        store
+            .conn
+            .query_row("SELECT user_name FROM event_log WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        name_of("early"),
+        None,
+        "arrived on day 10, past a 40-day retention"
+    );
+    assert_eq!(name_of("late").as_deref(), Some("Yolanda Late"));
+    assert_eq!(store.forget_before(Millis(50 * day)).unwrap().events, 0);
+    assert_eq!(store.forget_before(Millis(70 * day)).unwrap().events, 1);
+}
+
+#[test]
+fn a_forgotten_name_lingers_in_neither_the_wal_nor_the_database_file() {
+    let (_dir, mut store) = open();
+    let day = Millis::DAY;
+    let guest = "Quentin Forgettable";
+    commit(
+        &mut store,
+        &[event(
+            "old",
+            10 * day,
+            None,
+            Some(("d1", "Door")),
+            Some(guest),
+        )],
+        10 * day,
+    );
+    commit(
+        &mut store,
+        &[event("new", 100 * day, None, None, Some("Kept"))],
+        100 * day,
+    );
+    assert!(
+        wal_holds(&store, guest),
+        "the commit wrote its pages to the WAL"
+    );
+    assert_eq!(store.forget_before(Millis(50 * day)).unwrap().events, 1);
+    assert!(!wal_holds(&store, guest), "the WAL still holds {guest}");
+    let db = std::fs::read(store.path()).unwrap();
+    assert!(
+        !db.windows(guest.len()).any(|w| w == guest.as_bytes()),
+        "the database file still holds {guest}"
+    );
+}
+
+#[test]
+fn a_door_a_server_calls_star_is_a_door_and_never_the_pause() {
+    let (_dir, mut store) = open();
+    // Decided at once (a pending row would be decided again by the next commit).
+    let decided = |store: &mut Store, events: &[EventLog], at: i64| {
+        commit_as(store, SOURCE, events, at, NotifyDecision::Suppressed);
+    };
+    let far = Some(Millis(i64::MAX));
+    store.set_mute("*", far).unwrap();
+    assert_eq!(
+        store.paused(Millis(0)).unwrap(),
+        None,
+        "a mute of door * is no pause"
+    );
+    decided(
+        &mut store,
+        &[event("a", MIN, None, Some(("d1", "Hall")), None)],
+        MIN,
+    );
+    decided(
+        &mut store,
+        &[event("b", 2 * MIN, None, Some(("*", "Star")), None)],
+        2 * MIN,
+    );
+    store.set_pause(None).unwrap();
+    decided(
+        &mut store,
+        &[event("c", 3 * MIN, None, Some(("d1", "Hall")), None)],
+        3 * MIN,
+    );
+    let q = HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    };
+    let muted: Vec<(String, bool)> = store
+        .history(&q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| (r.id, r.muted))
+        .collect();
+    assert_eq!(
+        muted,
+        [("c".into(), true), ("b".into(), true), ("a".into(), false)],
+        "door * muted only itself; the pause muted every door"
+    );
+    let doors: Vec<String> = store
+        .mutes(Millis(0))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.door_id)
+        .collect();
+    assert_eq!(doors, ["*"], "the pause is not a door's mute");
+    assert_eq!(store.paused(Millis(0)).unwrap(), Some(None));
+    store.clear_mute("*").unwrap();
+    assert_eq!(
+        store.paused(Millis(0)).unwrap(),
+        Some(None),
+        "unmuting * resumes nothing"
+    );
+    store.clear_pause().unwrap();
+    assert_eq!(store.paused(Millis(0)).unwrap(), None);
+}
+
 #[test]
 fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
     let (_dir, mut store) = open();
@@ -1259,4 +1474,32 @@ fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
     assert_eq!(mutes, ["d-cabin"]);
     assert_eq!(count(&store, "doors"), 1);
     assert_eq!(count(&store, "names"), 2, "the cabin's door and user names");
+    // Every cell of every table: nothing names the loft.
+    let tables: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in &tables {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("SELECT * FROM {table}"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                if let Ok(text) = row.get_ref(i).unwrap().as_str() {
+                    assert!(!text.contains("loft"), "{table} keeps {text:?}");
+                }
+            }
+        }
+    }
+    assert!(
+        !wal_holds(&store, "src-loft"),
+        "the WAL keeps the loft's rows"
+    );
 }
