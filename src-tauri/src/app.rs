@@ -73,13 +73,14 @@ pub(crate) fn run(hidden: bool, demo: bool) -> ExitCode {
             Ok(())
         })
         .build(tauri::generate_context!());
-    let app = match result {
+    let mut app = match result {
         Ok(app) => app,
         Err(e) => {
             eprintln!("doorpost: could not start: {e}");
             return ExitCode::FAILURE;
         }
     };
+    desktop_integration::release_with_window(&mut app);
     app.run(|_app, event| {
         // Closing the last window keeps Doorpost in the tray; only Quit (an explicit exit
         // code) ends it.

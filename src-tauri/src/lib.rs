@@ -11,8 +11,10 @@
 //! line ([`cli`], [`doctor`]) both start from. No module calls back into this one.
 //!
 //! Lifecycle: one instance per user (a second launch focuses the first). Closing the
-//! window destroys the webview (memory goes back to the system) and Doorpost stays in the
-//! tray; Quit stops the engines cleanly, then exits.
+//! window destroys the webview and ends WebKit's web and network processes (on Linux the
+//! shell ends the network process itself, [`desktop_integration`]); the app keeps the
+//! WebKit library pages it touched and a few MiB of heap for the next window (README,
+//! "Benchmarks"), and Doorpost stays in the tray. Quit stops the engines cleanly, then exits.
 
 mod app;
 mod app_env;
@@ -25,6 +27,7 @@ mod desktop_integration;
 mod doctor;
 mod env_token;
 mod export;
+mod heap;
 mod paths;
 mod tray;
 mod tray_menu;
