@@ -7,7 +7,7 @@
 //! glibc only; elsewhere (and with musl) this does nothing.
 
 /// Returns the allocator's free pages to the system.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(target_env = "gnu")]
 #[allow(unsafe_code)]
 pub fn give_back() {
     // SAFETY: malloc_trim takes a plain integer, reads and writes only the allocator's own
@@ -17,6 +17,6 @@ pub fn give_back() {
     }
 }
 
-/// Returns the allocator's free pages to the system (nothing to do here).
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+/// Returns the allocator's free pages to the system (nothing to do without glibc).
+#[cfg(not(target_env = "gnu"))]
 pub fn give_back() {}

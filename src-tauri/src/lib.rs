@@ -27,6 +27,7 @@ mod desktop_integration;
 mod doctor;
 mod env_token;
 mod export;
+#[cfg(target_os = "linux")]
 mod heap;
 mod paths;
 mod tray;
