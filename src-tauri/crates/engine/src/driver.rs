@@ -40,7 +40,7 @@ use doorpost_core::poller::{
     Written,
 };
 use doorpost_core::settings::{Language, NotifyMode, Settings};
-use doorpost_core::time::Millis;
+use doorpost_core::time::{Millis, Mono};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::clock::{elapsed, suspended};
@@ -263,7 +263,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         last_success_wall: None,
         door_names: DoorNames::default(),
         earlier_new: 0,
-        next_forget: Millis(i64::MIN),
+        next_forget: Mono(i64::MIN),
         suspended: suspended(),
     };
     let task = tokio::spawn(driver.run());
@@ -285,7 +285,7 @@ struct Driver {
     settings: Settings,
     fixed_config: bool,
     /// No request before this (on [`Driver::now`]'s clock).
-    hold_until: Millis,
+    hold_until: Mono,
     notifier: Arc<dyn Notifier>,
     utc_offset_secs: Option<i32>,
     place: PlaceContext,
@@ -301,13 +301,13 @@ struct Driver {
     /// Rows the sync in progress inserted in its earlier commits (for the poll log).
     earlier_new: usize,
     /// When (on [`Driver::now`]'s clock) old names are next forgotten: at start, then daily.
-    next_forget: Millis,
+    next_forget: Mono,
     /// Time suspended since boot at the last look (see [`crate::clock::suspended`]).
-    suspended: Option<Millis>,
+    suspended: Option<Mono>,
 }
 
 impl Driver {
-    fn now(&self) -> Millis {
+    fn now(&self) -> Mono {
         elapsed()
     }
 
@@ -319,7 +319,7 @@ impl Driver {
         slept
     }
 
-    fn to_wall(&self, at: Millis) -> Millis {
+    fn to_wall(&self, at: Mono) -> Millis {
         wall_now().plus(at.since(self.now()))
     }
 

@@ -13,7 +13,7 @@ use doorpost_core::outage::Notice;
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState, Written};
 use doorpost_core::settings::Settings;
-use doorpost_core::time::Millis;
+use doorpost_core::time::{Millis, Mono};
 
 use crate::driver::{DecisionEnv, EngineError, PlaceContext, write_commit};
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
@@ -31,14 +31,14 @@ pub struct VirtualTimeSync {
     /// The fake's clock at virtual time zero.
     origin: Millis,
     /// Virtual monotonic time.
-    pub now: Millis,
+    pub now: Mono,
     /// Every toast announced, in order.
     pub toasts: Vec<Toast>,
     /// Kinds of the syncs written, in order.
     pub syncs: Vec<SyncKind>,
     pub failures: Vec<String>,
     /// Every "Doorpost can't check" notice, with the virtual time it was shown at.
-    pub notices: Vec<(Millis, Notice)>,
+    pub notices: Vec<(Mono, Notice)>,
     /// Requests sent, answered or not.
     pub requests: u64,
     seed: u64,
@@ -68,7 +68,7 @@ impl VirtualTimeSync {
             total: std::time::Duration::from_secs(3),
         };
         Ok(VirtualTimeSync {
-            poller: Poller::new(config.clone(), state, seed, Millis(0)),
+            poller: Poller::new(config.clone(), state, seed, Mono(0)),
             client: ParakeyClient::new(base, token, timeouts)?,
             store,
             source,
@@ -76,7 +76,7 @@ impl VirtualTimeSync {
             config,
             fake,
             origin,
-            now: Millis(0),
+            now: Mono(0),
             toasts: Vec::new(),
             syncs: Vec::new(),
             failures: Vec::new(),
