@@ -63,7 +63,7 @@ impl Poller {
                 job.narrow.active = false;
                 let failure = match other {
                     Outcome::Unavailable { status, .. } => SyncFailure::Unavailable(status),
-                    Outcome::BadBody(e) => SyncFailure::BadBody(e.to_string()),
+                    Outcome::BadBody(e) => SyncFailure::BadBody(e),
                     Outcome::Network(e) => SyncFailure::Network(e),
                     Outcome::Offline(e) => SyncFailure::Offline(e),
                     Outcome::Unexpected { status, .. } => SyncFailure::Unexpected(status),

@@ -568,7 +568,7 @@ pub enum SyncFailure {
     )]
     Refused(u16, String),
     #[error("Parakey sent an unreadable answer: {0}")]
-    BadBody(String),
+    BadBody(PageError),
     #[error("Couldn't reach Parakey: {0}")]
     Network(String),
     #[error("This computer is offline: {0}")]
@@ -609,7 +609,7 @@ impl SyncFailure {
                 Msg::ErrRefused,
                 &[("status", &status(s)), ("why", why)],
             ),
-            SyncFailure::BadBody(why) => t(lang, Msg::ErrUnreadable, &[("why", why)]),
+            SyncFailure::BadBody(e) => t(lang, Msg::ErrUnreadable, &[("why", &e.message(lang))]),
             SyncFailure::Network(why) => t(lang, Msg::ErrNetwork, &[("why", why)]),
             SyncFailure::Offline(why) => t(lang, Msg::ErrOffline, &[("why", why)]),
             SyncFailure::Oversized(got, asked) => t(

@@ -699,9 +699,7 @@ impl Poller {
             }
             Outcome::Redirect { status, location } => self.stop_redirected(now, status, location),
             Outcome::Unexpected { status, detail } => self.handle_refusal(now, status, &detail),
-            Outcome::BadBody(e) => {
-                self.handle_server_error(now, 0, SyncFailure::BadBody(e.to_string()), None)
-            }
+            Outcome::BadBody(e) => self.handle_server_error(now, 0, SyncFailure::BadBody(e), None),
             Outcome::Network(e) => self.fail(now, SyncFailure::Network(e), None),
             Outcome::Offline(e) => self.fail(now, SyncFailure::Offline(e), None),
         }
