@@ -12,13 +12,65 @@
 //! sleep gets its grace again): the clock above less one that stops while asleep
 //! (`CLOCK_MONOTONIC` on Linux, `Instant` on macOS, `QueryUnbiasedInterruptTime` on
 //! Windows). Elsewhere it is not known, and a failure from before a sleep is told on waking.
+//!
+//! [`DriverClock`] is what the driver reads and waits on: these clocks and tokio's timer,
+//! or (with the `testing` feature) a virtual clock that a harness moves
+//! ([`crate::virtual_time`]), so that the real driver loop runs hours in seconds.
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::sync::OnceLock;
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::time::Instant;
 
-use doorpost_core::time::Mono;
+use std::time::Duration;
+
+use doorpost_core::time::{Millis, Mono};
+
+/// The driver's clocks, chosen when it starts: its monotonic `now`, the wall clock, the
+/// time suspended, and a wait.
+pub enum DriverClock {
+    /// [`elapsed`], [`suspended`], the system's wall clock and tokio's timer.
+    System,
+    /// Virtual time that moves only when a test harness moves it.
+    #[cfg(feature = "testing")]
+    Virtual(crate::virtual_time::VirtualClock),
+}
+
+impl DriverClock {
+    pub fn now(&self) -> Mono {
+        match self {
+            DriverClock::System => elapsed(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.now(),
+        }
+    }
+
+    pub fn wall(&self) -> Millis {
+        match self {
+            DriverClock::System => crate::http::wall_now(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.wall(),
+        }
+    }
+
+    /// See [`suspended`]; virtual time never sleeps.
+    pub fn suspended(&self) -> Option<Mono> {
+        match self {
+            DriverClock::System => suspended(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(_) => None,
+        }
+    }
+
+    /// Waits `wait` on this clock.
+    pub async fn sleep(&self, wait: Duration) {
+        match self {
+            DriverClock::System => tokio::time::sleep(wait).await,
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.sleep(wait).await,
+        }
+    }
+}
 
 /// The driver's [`Mono`] clock: milliseconds since an arbitrary origin (boot, on Linux and
 /// Windows); only differences mean anything.
