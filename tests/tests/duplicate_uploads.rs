@@ -119,7 +119,7 @@ async fn a_second_upload_in_a_later_check_or_after_a_restart_is_not_announced() 
         assert_eq!(s.uploads_of(&first).len(), 1, "only the first is up yet");
         assert_eq!(s.toasts_for(&[&first]), 1, "the first upload is announced");
         if restart {
-            s.sync.restart().unwrap();
+            s.sync.restart().await.unwrap();
         }
         s.sync.run_for(30 * MIN).await.unwrap();
         s.assert_one_toast_and_a_tagged_second_upload(&first);

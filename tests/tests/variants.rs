@@ -1,6 +1,6 @@
 //! The real client against the real fake Parakey over loopback, once per variant of each
-//! unknown in `shared/docs/parakey-api.md`. Time is virtual (`VirtualTimeSync`), requests
-//! and SQLite writes are real.
+//! unknown in `shared/docs/parakey-api.md`. Time is virtual (`VirtualTimeSync`: the real
+//! driver on a virtual clock), requests and SQLite writes are real.
 //!
 //! Each variant plays the same story: a week of history (backfilled silently), then a
 //! fresh unlock, a late offline upload, an unlock whose device clock runs ahead, a burst
@@ -312,7 +312,7 @@ async fn months_of_sparse_history_load_a_week_silently_and_announce_only_news() 
     }
     // A sweep of 48 hours and restarts find only history: nothing is news.
     sync.run_for(3 * 60 * MIN).await.unwrap();
-    sync.restart().unwrap();
+    sync.restart().await.unwrap();
     sync.run_for(2 * 60 * MIN).await.unwrap();
     assert!(sync.toasts.is_empty(), "{:?}", sync.toasts);
     let fresh = fake.inject(EventSpec::at(sync.server_now()));
@@ -363,7 +363,7 @@ async fn absurd_timestamps_are_quarantined_and_never_become_the_watermark() {
     assert!(reason("far").contains("createdAt"), "{}", reason("far"));
     // 1970 sorts before every window Doorpost looks at: never fetched, never stored.
     assert!(!rows.contains_key("epoch"));
-    let watermark = sync.poller.state().watermark.unwrap();
+    let watermark = sync.state().unwrap().watermark.unwrap();
     assert!(
         watermark <= sync.server_now().plus(5 * MIN),
         "{watermark:?}"

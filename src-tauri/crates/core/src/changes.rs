@@ -131,11 +131,12 @@ impl DoorNames {
 mod tests {
     use super::*;
     use crate::poller::SyncFailure;
+    use crate::time::Mono;
 
     fn idle() -> Status {
         Status {
             phase: Phase::Idle,
-            next_check: Some(Millis(60_000)),
+            next_check: Some(Mono(60_000)),
             last_error: None,
             auth: None,
             learned: Default::default(),
@@ -214,7 +215,7 @@ mod tests {
             ..idle()
         };
         let after = Status {
-            next_check: Some(Millis(120_000)),
+            next_check: Some(Mono(120_000)),
             ..idle()
         };
         let p = |s| published(s, Some(1_000), false);
@@ -243,7 +244,7 @@ mod tests {
         let p = |s| published(s, None, false);
         let degraded = Status {
             phase: Phase::Degraded {
-                retry_at: Millis(5_000),
+                retry_at: Mono(5_000),
                 failures: 1,
             },
             last_error: Some(SyncFailure::Unavailable(503)),

@@ -180,8 +180,10 @@ impl Page {
     }
 }
 
-/// Why a whole body could not be read as a page of event logs.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a whole body could not be read as a page of event logs. `Display` is the English
+/// the poll log keeps; [`PageError::message`] says it in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 pub enum PageError {
     #[error("the response is not valid JSON ({0}); it may have been cut off")]
     NotJson(String),
@@ -193,6 +195,19 @@ pub enum PageError {
     /// A 200 whose JSON is `null`: a serializer that had nothing to say, never "no rows".
     #[error("the response was `null`")]
     Null,
+}
+
+impl PageError {
+    /// The reason in `lang`, for "Parakey sent an answer Doorpost could not read: …".
+    pub fn message(&self, lang: crate::settings::Language) -> String {
+        use crate::i18n::{Msg, t};
+        match self {
+            PageError::NotJson(detail) => t(lang, Msg::BodyNotJson, &[("detail", detail)]),
+            PageError::NoList => t(lang, Msg::BodyNoList, &[]),
+            PageError::Empty => t(lang, Msg::BodyEmpty, &[]),
+            PageError::Null => t(lang, Msg::BodyNull, &[]),
+        }
+    }
 }
 
 const ENVELOPE_KEYS: [&str; 6] = [
@@ -884,5 +899,31 @@ mod tests {
             assert_eq!(parse_page(body), Err(PageError::Null), "{body:?}");
         }
         assert_eq!(parse_page(b"[]").map(|p| p.events.len()), Ok(0));
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_told_in_the_users_language_and_logged_in_english() {
+        use crate::poller::SyncFailure;
+        use crate::settings::Language;
+        let failure = SyncFailure::BadBody(PageError::NotJson("EOF at line 1".into()));
+        assert_eq!(
+            failure.message(Language::En),
+            "Parakey sent an answer Doorpost could not read: the response is not valid JSON \
+             (EOF at line 1); it may have been cut off"
+        );
+        assert_eq!(
+            failure.message(Language::Nb),
+            "Parakey sendte et svar Doorpost ikke kunne lese: svaret er ikke gyldig JSON \
+             (EOF at line 1); det kan ha blitt kuttet av"
+        );
+        assert_eq!(
+            SyncFailure::BadBody(PageError::Empty).message(Language::Nb),
+            "Parakey sendte et svar Doorpost ikke kunne lese: svaret var tomt"
+        );
+        // The poll log keeps what it kept before.
+        assert_eq!(
+            SyncFailure::BadBody(PageError::Null).to_string(),
+            "Parakey sent an unreadable answer: the response was `null`"
+        );
     }
 }

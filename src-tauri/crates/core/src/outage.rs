@@ -126,6 +126,7 @@ fn host_of(location: &str) -> &str {
 
 /// The notice to show: its title and body, in the host's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct Notice {
     pub cause: Cause,
     /// The first failure of the outage (wall clock).

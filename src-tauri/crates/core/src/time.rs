@@ -1,8 +1,13 @@
-//! Points in time as UTC milliseconds since the Unix epoch.
+//! Points in time, in milliseconds, on two clocks that never mix.
 //!
-//! One integer type for every instant the core handles: Parakey's `createdAt` and
-//! `timestamp`, the server's `Date` header, and the driver's monotonic `now`. Millisecond
-//! integers stay below 2^53, so they cross into JavaScript unchanged.
+//! [`Millis`] is a wall-clock instant, UTC milliseconds since the Unix epoch: Parakey's
+//! `createdAt` and `timestamp`, the server's `Date` header, this computer's wall clock,
+//! everything stored or shown. [`Mono`] is the driver's monotonic `now`, milliseconds since
+//! an arbitrary origin that keeps counting through suspend: deadlines, retries, the pace of
+//! requests. Only differences of two `Mono`s mean anything, so a `Mono` is never stored
+//! and never shown; the poller turns one into the other only through the pair of clocks
+//! the driver last observed. Millisecond integers stay below 2^53, so they cross into
+//! JavaScript unchanged.
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,8 +16,7 @@ mod clock;
 
 pub use clock::ClockTime;
 
-/// Milliseconds since the Unix epoch (wall-clock instants) or since an arbitrary origin
-/// (the driver's monotonic `now`); which one is always clear from the field's name.
+/// A wall-clock instant: milliseconds since the Unix epoch, UTC.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]
@@ -76,6 +80,28 @@ impl Millis {
             Some(dt) => dt.format("%H:%M").to_string(),
             None => String::from("--:--"),
         }
+    }
+}
+
+/// The driver's monotonic clock: milliseconds since an arbitrary origin (boot, on Linux),
+/// counting through suspend and deaf to steps of the wall clock. Only differences mean
+/// anything; see the module docs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct Mono(pub i64);
+
+impl Mono {
+    pub fn plus(self, ms: i64) -> Mono {
+        Mono(self.0.saturating_add(ms))
+    }
+    pub fn minus(self, ms: i64) -> Mono {
+        Mono(self.0.saturating_sub(ms))
+    }
+    /// `self - earlier` in milliseconds.
+    pub fn since(self, earlier: Mono) -> i64 {
+        self.0.saturating_sub(earlier.0)
     }
 }
 

@@ -12,50 +12,102 @@
 //! sleep gets its grace again): the clock above less one that stops while asleep
 //! (`CLOCK_MONOTONIC` on Linux, `Instant` on macOS, `QueryUnbiasedInterruptTime` on
 //! Windows). Elsewhere it is not known, and a failure from before a sleep is told on waking.
+//!
+//! [`DriverClock`] is what the driver reads and waits on: these clocks and tokio's timer,
+//! or (with the `testing` feature) a virtual clock that a harness moves
+//! ([`crate::virtual_time`]), so that the real driver loop runs hours in seconds.
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::sync::OnceLock;
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use std::time::Instant;
 
-use doorpost_core::time::Millis;
+use std::time::Duration;
 
-/// Milliseconds since an arbitrary origin (boot, on Linux and Windows); only differences
-/// mean anything.
-pub fn elapsed() -> Millis {
+use doorpost_core::time::{Millis, Mono};
+
+/// The driver's clocks, chosen when it starts: its monotonic `now`, the wall clock, the
+/// time suspended, and a wait.
+pub enum DriverClock {
+    /// [`elapsed`], [`suspended`], the system's wall clock and tokio's timer.
+    System,
+    /// Virtual time that moves only when a test harness moves it.
+    #[cfg(feature = "testing")]
+    Virtual(crate::virtual_time::VirtualClock),
+}
+
+impl DriverClock {
+    pub fn now(&self) -> Mono {
+        match self {
+            DriverClock::System => elapsed(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.now(),
+        }
+    }
+
+    pub fn wall(&self) -> Millis {
+        match self {
+            DriverClock::System => crate::http::wall_now(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.wall(),
+        }
+    }
+
+    /// See [`suspended`]; virtual time never sleeps.
+    pub fn suspended(&self) -> Option<Mono> {
+        match self {
+            DriverClock::System => suspended(),
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(_) => None,
+        }
+    }
+
+    /// Waits `wait` on this clock.
+    pub async fn sleep(&self, wait: Duration) {
+        match self {
+            DriverClock::System => tokio::time::sleep(wait).await,
+            #[cfg(feature = "testing")]
+            DriverClock::Virtual(v) => v.sleep(wait).await,
+        }
+    }
+}
+
+/// The driver's [`Mono`] clock: milliseconds since an arbitrary origin (boot, on Linux and
+/// Windows); only differences mean anything.
+pub fn elapsed() -> Mono {
     #[cfg(target_os = "linux")]
     {
-        Millis(ms(rustix::time::clock_gettime(
+        Mono(ms(rustix::time::clock_gettime(
             rustix::time::ClockId::Boottime,
         )))
     }
     #[cfg(target_os = "macos")]
     {
-        Millis(ms(rustix::time::clock_gettime(
+        Mono(ms(rustix::time::clock_gettime(
             rustix::time::ClockId::Monotonic,
         )))
     }
     #[cfg(windows)]
     {
-        Millis(windows::interrupt_time_ms())
+        Mono(windows::interrupt_time_ms())
     }
     #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         static ORIGIN: OnceLock<Instant> = OnceLock::new();
         let origin = ORIGIN.get_or_init(Instant::now);
-        Millis(i64::try_from(origin.elapsed().as_millis()).unwrap_or(i64::MAX))
+        Mono(i64::try_from(origin.elapsed().as_millis()).unwrap_or(i64::MAX))
     }
 }
 
 /// How long the machine has been suspended (since boot, or since the first call on macOS),
 /// where the system says; only differences mean anything.
-pub fn suspended() -> Option<Millis> {
+pub fn suspended() -> Option<Mono> {
     #[cfg(target_os = "linux")]
     {
         use rustix::time::{ClockId, clock_gettime};
         let monotonic = ms(clock_gettime(ClockId::Monotonic));
         let boot = ms(clock_gettime(ClockId::Boottime));
-        Some(Millis(boot.saturating_sub(monotonic)))
+        Some(Mono(boot.saturating_sub(monotonic)))
     }
     #[cfg(target_os = "macos")]
     {
@@ -63,14 +115,14 @@ pub fn suspended() -> Option<Millis> {
         use std::time::Instant;
         // `Instant` reads CLOCK_UPTIME_RAW here, which stops while asleep: from one origin,
         // the two clocks part by the time slept.
-        static ORIGIN: OnceLock<(Millis, Instant)> = OnceLock::new();
+        static ORIGIN: OnceLock<(Mono, Instant)> = OnceLock::new();
         let (counted, awake) = ORIGIN.get_or_init(|| (elapsed(), Instant::now()));
         let awake = i64::try_from(awake.elapsed().as_millis()).unwrap_or(i64::MAX);
-        Some(Millis(elapsed().since(*counted).saturating_sub(awake)))
+        Some(Mono(elapsed().since(*counted).saturating_sub(awake)))
     }
     #[cfg(windows)]
     {
-        Some(Millis(
+        Some(Mono(
             windows::interrupt_time_ms().saturating_sub(windows::unbiased_interrupt_time_ms()),
         ))
     }

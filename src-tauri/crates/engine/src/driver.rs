@@ -20,7 +20,9 @@
 //! Time: the poller runs on [`crate::clock::elapsed`], which keeps counting while the
 //! machine sleeps, so a `Retry-After` or a backoff deadline that passed during suspend is due
 //! on wake-up, and a step of the wall clock moves nothing. The loop wakes at least every
-//! 30 s of (monotonic) sleep to look at that clock and the wall clock.
+//! 30 s of (monotonic) sleep to look at that clock and the wall clock. It reads every clock
+//! and waits through one [`DriverClock`], which tests replace with virtual time
+//! ([`crate::virtual_time`]): they run this loop, not a copy of it.
 //!
 //! In builds with the `testing` feature, `DOORPOST_FAILPOINT=<name>` stops the process at
 //! one of these points so the crash tests can kill it there (see [`crate::test_hooks`]).
@@ -40,11 +42,11 @@ use doorpost_core::poller::{
     Written,
 };
 use doorpost_core::settings::{Language, NotifyMode, Settings};
-use doorpost_core::time::Millis;
+use doorpost_core::time::{Millis, Mono};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use crate::clock::{elapsed, suspended};
-use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key, wall_now};
+use crate::clock::DriverClock;
+use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key};
 use crate::notifier::Notifier;
 use crate::store::{self, DayRule, PollLogEntry, PollOutcome, Store};
 use crate::test_hooks::failpoint;
@@ -218,6 +220,14 @@ impl Drop for EngineHandle {
 
 /// Opens the store and starts the engine task on the current tokio runtime.
 pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
+    start_on(opts, DriverClock::System).await
+}
+
+/// [`start`] on the given clocks (tests: virtual time).
+pub async fn start_on(
+    opts: EngineOptions,
+    clock: DriverClock,
+) -> Result<EngineHandle, EngineError> {
     let path = opts.store_path.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&path))
         .await
@@ -232,7 +242,7 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         .poller_config
         .clone()
         .unwrap_or_else(|| PollerConfig::from_settings(&settings));
-    let poller = Poller::new(config, state, opts.seed, elapsed());
+    let poller = Poller::new(config, state, opts.seed, clock.now());
     let client = Arc::new(match opts.simulator {
         Some(server) => ParakeyClient::in_process(server, opts.token.clone(), opts.timeouts)?,
         None => ParakeyClient::new(opts.base.clone(), opts.token.clone(), opts.timeouts)?,
@@ -252,7 +262,9 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         source: source.clone(),
         settings,
         fixed_config: opts.poller_config.is_some(),
-        hold_until: elapsed().plus(i64::try_from(opts.start_delay.as_millis()).unwrap_or(0)),
+        hold_until: clock
+            .now()
+            .plus(i64::try_from(opts.start_delay.as_millis()).unwrap_or(0)),
         notifier: opts.notifier,
         utc_offset_secs: opts.utc_offset_secs,
         place: opts.place,
@@ -263,8 +275,9 @@ pub async fn start(opts: EngineOptions) -> Result<EngineHandle, EngineError> {
         last_success_wall: None,
         door_names: DoorNames::default(),
         earlier_new: 0,
-        next_forget: Millis(i64::MIN),
-        suspended: suspended(),
+        next_forget: Mono(i64::MIN),
+        suspended: clock.suspended(),
+        clock,
     };
     let task = tokio::spawn(driver.run());
     Ok(EngineHandle {
@@ -285,7 +298,7 @@ struct Driver {
     settings: Settings,
     fixed_config: bool,
     /// No request before this (on [`Driver::now`]'s clock).
-    hold_until: Millis,
+    hold_until: Mono,
     notifier: Arc<dyn Notifier>,
     utc_offset_secs: Option<i32>,
     place: PlaceContext,
@@ -301,32 +314,33 @@ struct Driver {
     /// Rows the sync in progress inserted in its earlier commits (for the poll log).
     earlier_new: usize,
     /// When (on [`Driver::now`]'s clock) old names are next forgotten: at start, then daily.
-    next_forget: Millis,
+    next_forget: Mono,
     /// Time suspended since boot at the last look (see [`crate::clock::suspended`]).
-    suspended: Option<Millis>,
+    suspended: Option<Mono>,
+    clock: DriverClock,
 }
 
 impl Driver {
-    fn now(&self) -> Millis {
-        elapsed()
+    fn now(&self) -> Mono {
+        self.clock.now()
     }
 
     /// Whether the machine slept since the last look at the clocks.
     fn slept(&mut self) -> bool {
-        let now = suspended();
+        let now = self.clock.suspended();
         let slept = matches!((self.suspended, now), (Some(a), Some(b)) if b.since(a) >= SLEPT);
         self.suspended = now;
         slept
     }
 
-    fn to_wall(&self, at: Millis) -> Millis {
-        wall_now().plus(at.since(self.now()))
+    fn to_wall(&self, at: Mono) -> Millis {
+        self.clock.wall().plus(at.since(self.now()))
     }
 
     async fn run(mut self) -> Result<(), EngineError> {
         loop {
             let now = self.now();
-            self.poller.observe_wall(now, wall_now());
+            self.poller.observe_wall(now, self.clock.wall());
             if self.slept() {
                 self.poller.woke(now);
             }
@@ -376,7 +390,7 @@ impl Driver {
             .min(CLOCK_CHECK)
             .min(self.outage_wait());
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = self.clock.sleep(wait) => {}
                 cmd = self.commands.recv() => match cmd {
                     None | Some(Command::Shutdown) => return Ok(()),
                     Some(cmd) => self.command(cmd).await?,
@@ -432,7 +446,7 @@ impl Driver {
 
     /// Forgets guests' names older than the retention setting (see `store::forget`).
     async fn forget_old_names(&mut self) -> Result<(), EngineError> {
-        let Some(cutoff) = store::retention_cutoff(&self.settings, wall_now()) else {
+        let Some(cutoff) = store::retention_cutoff(&self.settings, self.clock.wall()) else {
             return Ok(());
         };
         match self.with_store(move |s| s.forget_before(cutoff)).await? {
@@ -453,7 +467,7 @@ impl Driver {
     async fn log_failure(&mut self, record: PollRecord) -> Result<(), EngineError> {
         let source = self.source.clone();
         let entry = PollLogEntry {
-            at: wall_now(),
+            at: self.clock.wall(),
             outcome: PollOutcome::Failed,
             requests: record.requests,
             bytes: record.bytes,
@@ -473,7 +487,7 @@ impl Driver {
             utc_offset_secs: self
                 .utc_offset_secs
                 .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc()),
-            wall: wall_now(),
+            wall: self.clock.wall(),
             quiet_ended: None,
         }
     }
@@ -598,7 +612,7 @@ impl Driver {
                 };
                 let toasts = plan.map(|p| p.toasts).unwrap_or_default();
                 if finished {
-                    self.last_success_wall = Some(wall_now());
+                    self.last_success_wall = Some(self.clock.wall());
                 }
                 let shown = toasts.len();
                 self.announce(toasts).await?;

@@ -1,52 +1,140 @@
-//! The real client and the real store on virtual time.
+//! The real driver on virtual time.
 //!
-//! [`VirtualTimeSync`] runs exactly what the [`crate::driver`] runs (the core's poller, the
-//! HTTP client over loopback, [`crate::driver::write_commit`] into a real SQLite file, the
-//! at-most-once announcement) but takes its `now` from a counter, and moves the fake
-//! server's clock (and the wall clock it reports) along with it. Hours of polling at the default interval then take
-//! seconds, with every request real: the variant tests and the idle-hour benchmark use it.
-//! It is not used by the app.
+//! [`VirtualTimeSync`] starts the [`crate::driver`] itself (the core's poller, the HTTP
+//! client over loopback, a real SQLite file, the at-most-once announcement) on a
+//! [`VirtualClock`], and records what it shows. Virtual time moves only when the harness
+//! moves it, and only while the driver waits for it: the driver says where it waits
+//! ([`VirtualClock::sleep`]), the harness sets the clock (and the fake server's, and the
+//! wall clock both report) to that moment, and waits until the driver waits again. Every
+//! request, commit and toast happens in real time between two such moves, so hours of
+//! polling at the default interval take seconds, in the same order every run. The variant
+//! tests and the sync benchmarks use it; the app does not.
+//!
+//! Tokio's paused time is not used: with real sockets it fires timeouts early whenever the
+//! runtime idles on I/O. The client's timeouts and the notifier's stay real.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use doorpost_core::outage::Notice;
 use doorpost_core::policy::Toast;
-use doorpost_core::poller::{Commit, Poller, PollerConfig, SyncKind, SyncState, Written};
-use doorpost_core::settings::Settings;
-use doorpost_core::time::Millis;
-
-use crate::driver::{DecisionEnv, EngineError, PlaceContext, write_commit};
-use crate::http::{ApiToken, BaseUrl, ParakeyClient, Timeouts, source_key, wall_now};
-use crate::store::{PollLogEntry, PollOutcome, Store};
+use doorpost_core::poller::{PollerConfig, RefreshRefused, Status, SyncKind, SyncState};
+use doorpost_core::time::{Millis, Mono};
 use doorpost_sim::FakeControl;
+use tokio::sync::{broadcast, watch};
+
+use crate::clock::DriverClock;
+use crate::driver::{self, EngineError, EngineHandle, EngineOptions, PlaceContext, SyncReport};
+use crate::http::{ApiToken, BaseUrl, Timeouts, source_key};
+use crate::notifier::{Notifier, NotifyError};
+use crate::store::{PollOutcome, Store};
+
+/// Longest the driver may take, in real time, between two waits (a catch-up of a hundred
+/// thousand rows in a debug build included) before the harness gives up on it.
+const STEP_LIMIT: Duration = Duration::from_secs(300);
+
+/// The driver's side of virtual time: it reads the harness's clock and says where it waits.
+pub struct VirtualClock {
+    now: watch::Receiver<Mono>,
+    /// The wall clock (and the fake server's) at virtual time zero.
+    origin: Millis,
+    /// How many times the driver has waited, and until when it waits now. Dropped with the
+    /// driver, which tells the harness that the driver stopped.
+    parked: watch::Sender<(u64, Mono)>,
+}
+
+impl VirtualClock {
+    pub fn now(&self) -> Mono {
+        *self.now.borrow()
+    }
+
+    pub fn wall(&self) -> Millis {
+        self.origin.plus(self.now().0)
+    }
+
+    /// Waits until the harness moves the clock `wait` on: at least a millisecond, since
+    /// virtual time moves only while the driver waits.
+    pub async fn sleep(&self, wait: Duration) {
+        let ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX).max(1);
+        let until = self.now().plus(ms);
+        self.parked.send_modify(|(waits, at)| {
+            *waits += 1;
+            *at = until;
+        });
+        let mut now = self.now.clone();
+        if now.wait_for(|now| *now >= until).await.is_err() {
+            // The harness is gone; the task is being aborted with it.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Everything shown, in order, with the virtual time it was shown at.
+type Shown = Arc<Mutex<Vec<(Mono, Toast)>>>;
+
+/// The notifier the harness gives the driver: it records.
+struct Recorder {
+    now: watch::Receiver<Mono>,
+    shown: Shown,
+}
+
+impl Notifier for Recorder {
+    fn show(&self, toast: &Toast) -> Result<(), NotifyError> {
+        let at = *self.now.borrow();
+        let mut shown = self.shown.lock().unwrap_or_else(PoisonError::into_inner);
+        shown.push((at, toast.clone()));
+        Ok(())
+    }
+}
+
+/// The driver running on the harness's clock.
+struct Running {
+    engine: EngineHandle,
+    reports: broadcast::Receiver<SyncReport>,
+    parked: watch::Receiver<(u64, Mono)>,
+    /// The driver may be running: it was woken after its wait number `n`, and the wait to
+    /// look at is a later one (read before waking it: on a runtime with several threads, it
+    /// may be waiting again before the harness looks).
+    awake: Option<u64>,
+}
 
 pub struct VirtualTimeSync {
-    pub poller: Poller,
-    client: ParakeyClient,
-    pub store: Store,
-    pub source: String,
-    pub settings: Settings,
-    config: PollerConfig,
+    running: Option<Running>,
+    clock: watch::Sender<Mono>,
     fake: FakeControl,
+    store_path: PathBuf,
+    base: BaseUrl,
+    token: ApiToken,
+    config: PollerConfig,
+    seed: u64,
     /// The fake's clock at virtual time zero.
     origin: Millis,
+    shown: Shown,
+    /// Failed checks and requests already on record when the harness began.
+    failures_before: usize,
+    requests_before: u64,
+    /// A second connection to the driver's SQLite file, for reading.
+    pub store: Store,
+    pub source: String,
     /// Virtual monotonic time.
-    pub now: Millis,
-    /// Every toast announced, in order.
+    pub now: Mono,
+    /// Every toast announced, in order ("can't check" notices aside).
     pub toasts: Vec<Toast>,
     /// Kinds of the syncs written, in order.
     pub syncs: Vec<SyncKind>,
+    /// The poll log's error of each failed check, in order.
     pub failures: Vec<String>,
-    /// Every "Doorpost can't check" notice, with the virtual time it was shown at.
-    pub notices: Vec<(Millis, Notice)>,
-    /// Requests sent, answered or not.
+    /// Every "Doorpost can't check" notice (a [`Toast::Alert`]), with the virtual time it
+    /// was shown at.
+    pub notices: Vec<(Mono, Toast)>,
+    /// Requests the fake received since the harness began (a test's `reset_stats` restarts
+    /// the count).
     pub requests: u64,
-    seed: u64,
-    earlier_new: usize,
 }
 
 impl VirtualTimeSync {
     /// Puts the fake on a manual clock (starting at its current time) and opens the store.
+    /// The driver starts with the first [`VirtualTimeSync::run_for`].
     pub fn new(
         fake: FakeControl,
         store_path: &Path,
@@ -60,30 +148,28 @@ impl VirtualTimeSync {
         let token = ApiToken::new(token)?;
         let source = source_key(&base, &token);
         let store = Store::open(store_path)?;
-        let state = load_state(&store, &source)?;
-        let settings = store.load_settings()?;
-        let timeouts = Timeouts {
-            connect: std::time::Duration::from_secs(2),
-            read: std::time::Duration::from_secs(2),
-            total: std::time::Duration::from_secs(3),
-        };
+        let failures_before = failed_checks(&store)?.len();
         Ok(VirtualTimeSync {
-            poller: Poller::new(config.clone(), state, seed, Millis(0)),
-            client: ParakeyClient::new(base, token, timeouts)?,
+            running: None,
+            clock: watch::Sender::new(Mono(0)),
+            requests_before: fake.requests_since_reset(),
+            fake,
+            store_path: store_path.to_path_buf(),
+            base,
+            token,
+            config,
+            seed,
+            origin,
+            shown: Shown::default(),
+            failures_before,
             store,
             source,
-            settings,
-            config,
-            fake,
-            origin,
-            now: Millis(0),
+            now: Mono(0),
             toasts: Vec::new(),
             syncs: Vec::new(),
             failures: Vec::new(),
             notices: Vec::new(),
             requests: 0,
-            seed,
-            earlier_new: 0,
         })
     }
 
@@ -92,113 +178,175 @@ impl VirtualTimeSync {
         self.origin.plus(self.now.0)
     }
 
-    /// A process restart: a new poller from the stored state (in-memory state is lost).
-    pub fn restart(&mut self) -> Result<(), EngineError> {
-        let state = load_state(&self.store, &self.source)?;
+    /// A process restart: the driver stops and a new one starts from the stored state with
+    /// the next seed (in-memory state is lost).
+    pub async fn restart(&mut self) -> Result<(), EngineError> {
+        self.collect();
+        if let Some(running) = self.running.take() {
+            running.engine.shutdown().await?;
+        }
+        // No driver to wake: the clock may catch up with `run_for`'s end.
+        self.clock.send_replace(self.now);
         self.seed = self.seed.wrapping_add(1);
-        self.poller = Poller::new(self.config.clone(), state, self.seed, self.now);
-        self.earlier_new = 0;
-        Ok(())
+        self.start().await
     }
 
-    /// The wall clock this run pretends it is: the fake's clock at virtual time zero plus
-    /// the virtual time elapsed.
-    fn wall(&self) -> Millis {
-        self.server_now()
-    }
-
-    /// Runs every check due within the next `ms` of virtual time.
+    /// Runs everything due within the next `ms` of virtual time. What falls due exactly at
+    /// the end runs with the next call, so that a test can change the fake in between.
     pub async fn run_for(&mut self, ms: i64) -> Result<(), EngineError> {
         let until = self.now.plus(ms);
-        loop {
-            self.fake.set_now(self.server_now());
-            self.poller.observe_wall(self.now, self.wall());
-            if let Some(req) = self.poller.poll_request(self.now) {
-                self.requests += 1;
-                let response = self.client.send(&req).await;
-                self.poller.handle_response(self.now, response);
-                continue;
+        let due = loop {
+            let due = self.settle().await?;
+            if due >= until {
+                break due;
             }
-            if let Some(record) = self.poller.poll_record() {
-                let error = record.error.clone().unwrap_or_default();
-                self.store.log_poll(
-                    &self.source,
-                    &PollLogEntry {
-                        at: self.server_now(),
-                        outcome: PollOutcome::Failed,
-                        requests: record.requests,
-                        bytes: record.bytes,
-                        error: record.error,
-                    },
-                )?;
-                self.failures.push(error);
+            self.advance_to(due);
+        };
+        self.now = until;
+        self.fake.set_now(self.server_now());
+        // Not far enough to wake the driver: when it waits until `until` itself, its
+        // clock stops a millisecond short.
+        self.clock
+            .send_replace(if due > until { until } else { until.minus(1) });
+        self.collect();
+        Ok(())
+    }
+
+    /// The poller's status as the driver last published it.
+    pub async fn status(&mut self) -> Result<Status, EngineError> {
+        self.settle().await?;
+        let running = self.running.as_ref().ok_or(EngineError::Stopped)?;
+        Ok(running.engine.status().borrow().poller.clone())
+    }
+
+    /// The poller's state as last written.
+    pub fn state(&self) -> Result<SyncState, EngineError> {
+        load_state(&self.store, &self.source)
+    }
+
+    /// "Check now", as the window asks it; the check runs with the next `run_for`.
+    pub async fn refresh_now(&mut self) -> Result<Result<(), RefreshRefused>, EngineError> {
+        self.settle().await?;
+        let running = self.running.as_mut().ok_or(EngineError::Stopped)?;
+        // The command wakes the driver, which waits again once it is done.
+        running.awake = Some(running.parked.borrow().0);
+        let refused = running.engine.refresh_now().await;
+        Ok(refused)
+    }
+
+    async fn start(&mut self) -> Result<(), EngineError> {
+        let (parked, parked_rx) = watch::channel((0, self.now));
+        let clock = VirtualClock {
+            now: self.clock.subscribe(),
+            origin: self.origin,
+            parked,
+        };
+        let opts = EngineOptions {
+            store_path: self.store_path.clone(),
+            base: self.base.clone(),
+            token: self.token.clone(),
+            notifier: Arc::new(Recorder {
+                now: self.clock.subscribe(),
+                shown: Arc::clone(&self.shown),
+            }),
+            poller_config: Some(self.config.clone()),
+            seed: self.seed,
+            timeouts: Timeouts {
+                connect: Duration::from_secs(2),
+                read: Duration::from_secs(2),
+                total: Duration::from_secs(3),
+            },
+            utc_offset_secs: Some(0),
+            place: PlaceContext::default(),
+            start_delay: Duration::ZERO,
+            simulator: None,
+        };
+        let engine = driver::start_on(opts, DriverClock::Virtual(clock)).await?;
+        self.running = Some(Running {
+            reports: engine.subscribe(),
+            engine,
+            parked: parked_rx,
+            awake: Some(0),
+        });
+        Ok(())
+    }
+
+    /// Waits until the driver waits for the clock (starting it first if it is not
+    /// running), and returns until when.
+    async fn settle(&mut self) -> Result<Mono, EngineError> {
+        if self.running.is_none() {
+            self.start().await?;
+        }
+        let running = self.running.as_mut().ok_or(EngineError::Stopped)?;
+        if let Some(seen) = running.awake {
+            let waited = running.parked.wait_for(|(waits, _)| *waits > seen);
+            let parked = matches!(tokio::time::timeout(STEP_LIMIT, waited).await, Ok(Ok(_)));
+            if !parked {
+                return Err(self.stopped().await);
             }
-            if let Some(commit) = self.poller.poll_commit() {
-                self.commit(commit)?;
-                continue;
-            }
-            if let Some(notice) = self.poller.poll_notice(self.now, false) {
-                self.notices.push((self.now, notice));
-            }
-            let next = [self.poller.poll_timeout(), self.poller.notice_due()]
-                .into_iter()
-                .flatten()
-                .min()
-                .map_or(until, |t| t.max(self.now.plus(1)))
-                .min(until);
-            self.now = next;
-            if next >= until {
-                self.fake.set_now(self.server_now());
-                let _ = wall_now();
-                return Ok(());
-            }
+            running.awake = None;
+        }
+        let until = running.parked.borrow().1;
+        Ok(until)
+    }
+
+    /// Moves virtual time (and the fake's clock) to `at`, where the driver waits: it wakes.
+    fn advance_to(&mut self, at: Mono) {
+        if let Some(running) = &mut self.running {
+            running.awake = Some(running.parked.borrow().0);
+        }
+        self.now = at;
+        self.fake.set_now(self.server_now());
+        self.clock.send_replace(at);
+    }
+
+    /// The driver stopped or hangs: its own error, if it returned one.
+    async fn stopped(&mut self) -> EngineError {
+        let Some(running) = self.running.take() else {
+            return EngineError::Stopped;
+        };
+        match tokio::time::timeout(Duration::from_secs(5), running.engine.shutdown()).await {
+            Ok(Err(e)) => e,
+            Ok(Ok(())) | Err(_) => EngineError::Stopped,
         }
     }
 
-    /// Writes a commit as the driver does, then announces its toasts (marked first).
-    fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
-        let finished = commit.finish.is_some();
-        let written = write_commit(
-            &mut self.store,
-            &self.source,
-            &self.settings,
-            &DecisionEnv {
-                place: PlaceContext::default(),
-                utc_offset_secs: 0,
-                wall: wall_now(),
-                quiet_ended: None,
-            },
-            &commit,
-            self.earlier_new,
-        );
-        match written {
-            Ok((outcome, plan)) => {
-                let written = Written {
-                    state: commit.state.clone(),
-                    oldest_new: outcome.oldest_new(),
-                };
-                self.poller.handle_committed(self.now, Ok(written));
-                self.earlier_new = if finished {
-                    0
-                } else {
-                    self.earlier_new + outcome.inserted.len()
-                };
-                if finished {
-                    self.syncs.push(commit.kind);
-                }
-                for toast in plan.map(|p| p.toasts).unwrap_or_default() {
-                    let ids = toast.event_ids();
-                    self.store.mark_notified(&ids)?;
-                    self.toasts.push(toast);
-                }
-            }
-            Err(e) => {
-                self.earlier_new = 0;
-                self.poller.handle_committed(self.now, Err(e.to_string()));
+    /// Brings the public record up to date: toasts, notices, syncs, failures, requests.
+    fn collect(&mut self) {
+        let shown = std::mem::take(&mut *self.shown.lock().unwrap_or_else(PoisonError::into_inner));
+        for (at, toast) in shown {
+            match toast {
+                Toast::Alert { .. } => self.notices.push((at, toast)),
+                _ => self.toasts.push(toast),
             }
         }
-        Ok(())
+        if let Some(running) = &mut self.running {
+            loop {
+                match running.reports.try_recv() {
+                    Ok(report) if report.finished => self.syncs.push(report.kind),
+                    Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        if let Ok(failed) = failed_checks(&self.store) {
+            self.failures = failed.into_iter().skip(self.failures_before).collect();
+        }
+        self.requests = self
+            .fake
+            .requests_since_reset()
+            .saturating_sub(self.requests_before);
     }
+}
+
+/// The error of every failed check on record, oldest first.
+fn failed_checks(store: &Store) -> Result<Vec<String>, EngineError> {
+    Ok(store
+        .poll_log_since(Millis(i64::MIN))?
+        .into_iter()
+        .filter(|row| row.outcome == PollOutcome::Failed)
+        .map(|row| row.error.unwrap_or_default())
+        .collect())
 }
 
 fn load_state(store: &Store, source: &str) -> Result<SyncState, EngineError> {

@@ -51,6 +51,10 @@ pub fn en(msg: Msg) -> &'static str {
             "Parakey refuses every kind of request Doorpost knows ({status}: {why}). Doorpost tries again in an hour."
         }
         Msg::ErrUnreadable => "Parakey sent an answer Doorpost could not read: {why}",
+        Msg::BodyNotJson => "the response is not valid JSON ({detail}); it may have been cut off",
+        Msg::BodyNoList => "the response is JSON but holds no list of event logs",
+        Msg::BodyEmpty => "the response was empty",
+        Msg::BodyNull => "the response was `null`",
         Msg::ErrNetwork => "Couldn't reach Parakey: {why}",
         Msg::ErrOffline => "This computer is offline: {why}",
         Msg::CantCheckTitle => "Doorpost can't check {place}",

@@ -97,6 +97,11 @@ pub enum Msg {
     ErrRefused,
     /// `{why}`
     ErrUnreadable,
+    /// `{detail}`: why an answer could not be read (the `{why}` of `ErrUnreadable`)
+    BodyNotJson,
+    BodyNoList,
+    BodyEmpty,
+    BodyNull,
     /// `{why}`
     ErrNetwork,
     /// `{why}`
@@ -274,6 +279,10 @@ impl Msg {
         Msg::ErrUnexpected,
         Msg::ErrRefused,
         Msg::ErrUnreadable,
+        Msg::BodyNotJson,
+        Msg::BodyNoList,
+        Msg::BodyEmpty,
+        Msg::BodyNull,
         Msg::ErrNetwork,
         Msg::ErrOffline,
         Msg::CantCheckTitle,

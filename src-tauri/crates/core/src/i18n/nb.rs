@@ -47,6 +47,10 @@ pub fn nb(msg: Msg) -> &'static str {
             "Parakey avviser alle typer forespørsler Doorpost kjenner ({status}: {why}). Doorpost prøver igjen om en time."
         }
         Msg::ErrUnreadable => "Parakey sendte et svar Doorpost ikke kunne lese: {why}",
+        Msg::BodyNotJson => "svaret er ikke gyldig JSON ({detail}); det kan ha blitt kuttet av",
+        Msg::BodyNoList => "svaret er JSON, men inneholder ingen liste over hendelseslogger",
+        Msg::BodyEmpty => "svaret var tomt",
+        Msg::BodyNull => "svaret var `null`",
         Msg::ErrNetwork => "Fikk ikke kontakt med Parakey: {why}",
         Msg::ErrOffline => "Denne datamaskinen er frakoblet: {why}",
         Msg::CantCheckTitle => "Doorpost får ikke sjekket {place}",

@@ -7,12 +7,12 @@
 use super::{Job, Learned, Listing, Outcome, Poller, Query, Step, SyncFailure, SyncState};
 use crate::event::Page;
 use crate::outage::Cause;
-use crate::time::Millis;
+use crate::time::{Millis, Mono};
 
 impl Poller {
     /// The control request's answer: a page means the server serves other requests, so
     /// the one that keeps failing fails because of what it holds: change it.
-    pub(super) fn handle_control(&mut self, now: Millis, outcome: Outcome) {
+    pub(super) fn handle_control(&mut self, now: Mono, outcome: Outcome) {
         let Step::Running(job) = &mut self.step else {
             return;
         };
@@ -63,7 +63,7 @@ impl Poller {
                 job.narrow.active = false;
                 let failure = match other {
                     Outcome::Unavailable { status, .. } => SyncFailure::Unavailable(status),
-                    Outcome::BadBody(e) => SyncFailure::BadBody(e.to_string()),
+                    Outcome::BadBody(e) => SyncFailure::BadBody(e),
                     Outcome::Network(e) => SyncFailure::Network(e),
                     Outcome::Offline(e) => SyncFailure::Offline(e),
                     Outcome::Unexpected { status, .. } => SyncFailure::Unexpected(status),
@@ -103,7 +103,7 @@ impl Poller {
     /// out, then one as each leaves the minute, so refusals become rare rather than
     /// every few requests. A later 429 lowers the pace; an hour without one forgets it.
     /// `Retry-After`, when sent, is waited out as it says.
-    pub(super) fn handle_rate_limited(&mut self, now: Millis, retry_after: Option<i64>) {
+    pub(super) fn handle_rate_limited(&mut self, now: Mono, retry_after: Option<i64>) {
         let before = self
             .sent
             .iter()
@@ -133,7 +133,7 @@ impl Poller {
     /// page, then past the record by `skip` or by time; an outage is backed off as usual.
     pub(super) fn handle_server_error(
         &mut self,
-        now: Millis,
+        now: Mono,
         key: u16,
         failure: SyncFailure,
         retry_after: Option<i64>,
@@ -172,7 +172,7 @@ impl Poller {
     /// 4xx other than 401/403/429: the server refuses this form of request and will again
     /// (rule 14). Change it, cheapest lesson first: a `limit` the error text names; no
     /// `skip`; a smaller `limit`; the documented forms (`DESC` with `startDate`).
-    pub(super) fn handle_refusal(&mut self, now: Millis, status: u16, detail: &str) {
+    pub(super) fn handle_refusal(&mut self, now: Mono, status: u16, detail: &str) {
         let wall = self.wall_at(now);
         let Step::Running(job) = &mut self.step else {
             return;
@@ -231,7 +231,7 @@ impl Poller {
 
     /// The next request differs from the failed one: it goes out after a short pause,
     /// with no backoff (the failure is still logged and shown).
-    fn changed_request(&mut self, now: Millis, failure: SyncFailure) {
+    fn changed_request(&mut self, now: Mono, failure: SyncFailure) {
         let Step::Running(job) = &mut self.step else {
             return;
         };
@@ -248,7 +248,7 @@ impl Poller {
         }
     }
 
-    pub(super) fn handle_auth_rejected(&mut self, now: Millis, status: u16) {
+    pub(super) fn handle_auth_rejected(&mut self, now: Mono, status: u16) {
         let Step::Running(job) = &mut self.step else {
             return;
         };
@@ -266,7 +266,7 @@ impl Poller {
     /// A redirect to another origin is not a passing fault: the API moved, or something
     /// between Doorpost and Parakey answers for it. Checking stops (the host is told at once,
     /// naming the host) until the host checks again or changes the address.
-    pub(super) fn stop_redirected(&mut self, now: Millis, status: u16, location: Option<String>) {
+    pub(super) fn stop_redirected(&mut self, now: Mono, status: u16, location: Option<String>) {
         self.fail(now, SyncFailure::Redirect { status, location }, None);
         self.step = Step::RedirectStopped;
     }
@@ -274,7 +274,7 @@ impl Poller {
     /// The one-row question after a bare refusal was answered: the `limit` was refused.
     /// The page itself is not taken (the listing asked for more and would read it as the
     /// end); the request goes again with a smaller `limit`, the lesson written at once.
-    pub(super) fn limit_was_refused(&mut self, now: Millis, refused: u32) {
+    pub(super) fn limit_was_refused(&mut self, now: Mono, refused: u32) {
         let wall = self.wall_at(now);
         let Step::Running(job) = &mut self.step else {
             return;
@@ -288,7 +288,7 @@ impl Poller {
         self.commit_held();
     }
 
-    pub(super) fn fail(&mut self, now: Millis, failure: SyncFailure, retry_after: Option<i64>) {
+    pub(super) fn fail(&mut self, now: Mono, failure: SyncFailure, retry_after: Option<i64>) {
         self.fail_counting(now, failure, retry_after, true);
     }
 
@@ -296,7 +296,7 @@ impl Poller {
     /// learned): waited out as asked, the backoff left as it was.
     fn fail_counting(
         &mut self,
-        now: Millis,
+        now: Mono,
         failure: SyncFailure,
         retry_after: Option<i64>,
         counts: bool,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::listing::Incomplete;
 use crate::event::{EventLog, Page, PageError, Quarantined};
-use crate::time::Millis;
+use crate::time::{Millis, Mono};
 
 /// How the token is presented. Parakey's docs show both; the first that works is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +297,7 @@ impl PollerConfig {
 
 /// One `GET /eventLogs` the driver should send.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct Request {
     pub query: Query,
     pub auth: AuthStyle,
@@ -440,6 +441,7 @@ pub enum SyncKind {
 
 /// The poll-log entry for one check, successful or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct PollRecord {
     pub kind: SyncKind,
     pub requests: u32,
@@ -462,6 +464,7 @@ pub struct Finish {
 
 /// What the driver must write in one transaction, then acknowledge.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct Commit {
     pub kind: SyncKind,
     /// Rows received, as read; the store inserts the new ones and updates changed ones.
@@ -495,7 +498,7 @@ pub enum Phase {
     Checking,
     /// Failing; next attempt at `retry_at` (the driver's clock).
     Degraded {
-        retry_at: Millis,
+        retry_at: Mono,
         failures: u32,
     },
     /// Parakey rejected the token: nothing happens until it changes.
@@ -510,7 +513,7 @@ pub enum Phase {
 pub struct Status {
     pub phase: Phase,
     /// The driver's clock at the next scheduled check, when one is scheduled.
-    pub next_check: Option<Millis>,
+    pub next_check: Option<Mono>,
     pub last_error: Option<SyncFailure>,
     pub auth: Option<AuthStyle>,
     /// What the server accepted and refused, for `doctor` and Status.
@@ -565,7 +568,7 @@ pub enum SyncFailure {
     )]
     Refused(u16, String),
     #[error("Parakey sent an unreadable answer: {0}")]
-    BadBody(String),
+    BadBody(PageError),
     #[error("Couldn't reach Parakey: {0}")]
     Network(String),
     #[error("This computer is offline: {0}")]
@@ -606,7 +609,7 @@ impl SyncFailure {
                 Msg::ErrRefused,
                 &[("status", &status(s)), ("why", why)],
             ),
-            SyncFailure::BadBody(why) => t(lang, Msg::ErrUnreadable, &[("why", why)]),
+            SyncFailure::BadBody(e) => t(lang, Msg::ErrUnreadable, &[("why", &e.message(lang))]),
             SyncFailure::Network(why) => t(lang, Msg::ErrNetwork, &[("why", why)]),
             SyncFailure::Offline(why) => t(lang, Msg::ErrOffline, &[("why", why)]),
             SyncFailure::Oversized(got, asked) => t(

@@ -7,7 +7,7 @@ use super::{
     Commit, Finish, Job, Outcome, PollRecord, Poller, Query, Request, Response, SkipSupport, Step,
     SyncKind, note_sent,
 };
-use crate::time::Millis;
+use crate::time::{Millis, Mono};
 
 /// The live look beside a waiting sync (see [`SyncKind::Live`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl Poller {
 
     /// The newest rows, while the running sync waits to retry, once an interval has passed
     /// since the last look at them (rule 16).
-    pub(super) fn live_request(&mut self, now: Millis) -> Option<Request> {
+    pub(super) fn live_request(&mut self, now: Mono) -> Option<Request> {
         let Step::Running(job) = &self.step else {
             return None;
         };
@@ -69,7 +69,7 @@ impl Poller {
     /// reached what is known: on a server paging a row or two, the unlocks beneath would
     /// wait for the sync, hours on a tight rate limit. The look goes on beneath them, up to
     /// the probe's number of records.
-    pub(super) fn handle_live(&mut self, now: Millis, response: Response) {
+    pub(super) fn handle_live(&mut self, now: Mono, response: Response) {
         self.live = LiveLook::Idle;
         // Its `Date` shows a clock set back as well as the sync's would.
         self.rebase_on_server_clock(now, response.server_date);

@@ -6,7 +6,8 @@
 //! whenever there is something to store, [`Poller::poll_commit`] yields a [`Commit`] that
 //! the driver writes in one SQLite transaction and acknowledges with
 //! [`Poller::handle_committed`]. [`Poller::poll_timeout`] says when to call
-//! [`Poller::handle_timeout`]. `now` is the driver's elapsed-time clock, which keeps
+//! [`Poller::poll_request`] again. `now` is the driver's elapsed-time clock (a [`Mono`],
+//! which does not mix with the wall clock's [`Millis`]), which keeps
 //! counting while the machine sleeps (Linux `CLOCK_BOOTTIME`), so every deadline (the next
 //! check, a retry, `Retry-After`) holds across suspend and ignores wall-clock steps; the
 //! wall clock is only fed in ([`Poller::observe_wall`]) for pauses until a time of day and
@@ -49,7 +50,7 @@ mod live;
 use crate::event::Page;
 use crate::outage::{Cause, Notice, OutageWatch};
 use crate::rng::Rng;
-use crate::time::Millis;
+use crate::time::{Millis, Mono};
 
 use failures::control_query;
 pub use failures::{limit_named, refusal_text};
@@ -97,7 +98,7 @@ struct Job {
     /// The last request, to check the answer against its `limit`.
     last_query: Option<Query>,
     /// No request before this (a retry after a failure).
-    retry_at: Millis,
+    retry_at: Mono,
     requests: u32,
     records: u64,
     bytes: u64,
@@ -196,7 +197,7 @@ struct Narrow {
 }
 
 /// Remembers when a request went out, for the rate a 429 shows the server accepts.
-fn note_sent(sent: &mut std::collections::VecDeque<Millis>, now: Millis) {
+fn note_sent(sent: &mut std::collections::VecDeque<Mono>, now: Mono) {
     sent.push_back(now);
     while sent.len() > 1 && sent.front().is_some_and(|t| now.since(*t) > Millis::MINUTE) {
         sent.pop_front();
@@ -213,25 +214,25 @@ pub struct Poller {
     pending_commit: Option<Commit>,
     pending_record: Option<PollRecord>,
     /// When the next regular check may start.
-    next_check: Millis,
+    next_check: Mono,
     /// The last (now, wall) pair seen, to turn wall-clock deadlines into `now` ones.
-    wall_base: Option<(Millis, Millis)>,
-    last_refresh: Option<Millis>,
+    wall_base: Option<(Mono, Millis)>,
+    last_refresh: Option<Mono>,
     /// `Retry-After`: no request before this.
-    not_before: Millis,
+    not_before: Mono,
     failures: u32,
     last_error: Option<SyncFailure>,
     /// Whether the place is failing, since when, and whether the host was told.
     outage: OutageWatch,
-    next_full: Millis,
-    next_sweep: Millis,
+    next_full: Mono,
+    next_sweep: Mono,
     /// `now` of the last finished sync in this run.
-    last_success_now: Option<Millis>,
+    last_success_now: Option<Mono>,
     /// The live look beside a waiting sync: whether one is out or being written.
     live: LiveLook,
     /// When the next live look may go out (the driver's clock): an interval after the last
     /// look at the newest rows.
-    live_due: Millis,
+    live_due: Mono,
     /// Where the live look's next page starts: past the records it could not read (see
     /// [`Poller::handle_live`]); 0 for a fresh look.
     live_skip: u32,
@@ -239,7 +240,7 @@ pub struct Poller {
     /// `skip` (the same page again) from the rows beneath.
     live_page: Vec<Option<String>>,
     /// When recent requests went out (the last minute), to learn a rate limit's pace.
-    sent: std::collections::VecDeque<Millis>,
+    sent: std::collections::VecDeque<Mono>,
     /// A finished sync found rows new to the store beneath its window (see
     /// [`Poller::handle_committed`]; the next sync lists from this `createdAt` at once), or
     /// read pages a caching layer kept (the next sync lists the same window again).
@@ -254,7 +255,7 @@ impl Poller {
     /// A poller for one source, resuming from its stored state. The first check of a run
     /// is due at once: a resumed walk, a backfill for a new source, else a sweep (Doorpost
     /// was not running, so anything may have happened).
-    pub fn new(config: PollerConfig, state: SyncState, seed: u64, now: Millis) -> Poller {
+    pub fn new(config: PollerConfig, state: SyncState, seed: u64, now: Mono) -> Poller {
         let cant_check_after = config.cant_check_after;
         Poller {
             next_full: now,
@@ -328,20 +329,21 @@ impl Poller {
 
     /// The "Doorpost can't check" notice, once it is due at `now` and `quiet` (quiet hours)
     /// does not hold it; taken once per outage (see [`crate::outage`]).
-    pub fn poll_notice(&mut self, now: Millis, quiet: bool) -> Option<Notice> {
+    #[must_use = "taking the notice marks the outage told: show it"]
+    pub fn poll_notice(&mut self, now: Mono, quiet: bool) -> Option<Notice> {
         self.outage.take_due(self.wall_at(now), quiet)
     }
 
     /// When (on the driver's clock) the "can't check" notice falls due, if it is pending:
     /// a timer the driver keeps besides [`Poller::poll_timeout`], since backoff spaces the
     /// failed checks minutes apart.
-    pub fn notice_due(&self) -> Option<Millis> {
-        let due = self.outage.due_at()?;
-        Some(self.wall_to_now(due).unwrap_or(due))
+    #[must_use]
+    pub fn notice_due(&self) -> Option<Mono> {
+        Some(self.wall_to_now(self.outage.due_at()?))
     }
 
     /// When the next request may go out.
-    fn next_due(&self) -> Millis {
+    fn next_due(&self) -> Mono {
         let at = match &self.step {
             Step::Running(job) => job.retry_at,
             _ => self.next_check,
@@ -351,7 +353,7 @@ impl Poller {
 
     /// The earliest the next request may go out: after `Retry-After`, and at the pace a
     /// rate limit showed (see [`Poller::handle_rate_limited`]).
-    fn earliest_send(&self) -> Millis {
+    fn earliest_send(&self) -> Mono {
         let paced = self.state.learned.per_minute.and_then(|n| {
             let (len, n) = (self.sent.len(), usize::try_from(n).unwrap_or(usize::MAX));
             (n > 0 && len >= n).then(|| self.sent[len - n].plus(Millis::MINUTE + 1))
@@ -361,7 +363,8 @@ impl Poller {
 
     /// When the driver should call [`Poller::poll_request`] next; `None` when only an
     /// outside event (a response, a commit, a command) can move the poller.
-    pub fn poll_timeout(&self) -> Option<Millis> {
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Mono> {
         if self.live != LiveLook::Idle {
             return None;
         }
@@ -378,26 +381,36 @@ impl Poller {
         }
     }
 
-    fn wall_to_now(&self, wall: Millis) -> Option<Millis> {
-        self.wall_base
-            .map(|(now, wall_then)| now.plus(wall.since(wall_then)))
+    /// The driver's clock at the wall-clock instant `wall`, as last observed (see
+    /// [`Poller::clocks`]).
+    fn wall_to_now(&self, wall: Millis) -> Mono {
+        let (now, wall_then) = self.clocks(Mono(wall.0));
+        now.plus(wall.since(wall_then))
+    }
+
+    /// The two clocks' readings at one moment: the last pair the driver observed, else
+    /// `(at, at)`: until the wall clock is observed (the core's tests that never feed it),
+    /// the two are taken to read alike.
+    fn clocks(&self, at: Mono) -> (Mono, Millis) {
+        self.wall_base.unwrap_or((at, Millis(at.0)))
     }
 
     /// Feed the wall clock now and then (every loop of the driver): the outage watch and
     /// the lessons' expiry are wall-clock, whatever the driver's clock did meanwhile.
-    pub fn observe_wall(&mut self, now: Millis, wall: Millis) {
+    pub fn observe_wall(&mut self, now: Mono, wall: Millis) {
         self.wall_base = Some((now, wall));
     }
 
     /// The machine woke from sleep (the driver's clock jumped past its monotonic one): an
     /// outage not told yet gets its grace again, since the network may still be coming back
     /// (see [`crate::outage`]).
-    pub fn woke(&mut self, now: Millis) {
+    pub fn woke(&mut self, now: Mono) {
         self.outage.woke(self.wall_at(now));
     }
 
     /// The next request to send, if one is due. At most one is ever in flight.
-    pub fn poll_request(&mut self, now: Millis) -> Option<Request> {
+    #[must_use = "the request is counted as sent: send it and hand its answer to `handle_response`"]
+    pub fn poll_request(&mut self, now: Mono) -> Option<Request> {
         if let Step::Running(job) = &self.step
             && job.start_over
             && now >= job.retry_at
@@ -467,7 +480,7 @@ impl Poller {
         })
     }
 
-    fn start_job(&mut self, now: Millis) {
+    fn start_job(&mut self, now: Mono) {
         let wall = self.wall_at(now);
         self.state.learned.expire(wall);
         if self.state.learned.asc_refused {
@@ -535,7 +548,7 @@ impl Poller {
 
     /// What the next sync lists: a resumed walk, the backfill, a window beneath the last
     /// one (see [`Poller::widen_if_new_beneath`]), a sweep, a full fetch or the check.
-    fn next_listing(&mut self, now: Millis) -> (SyncKind, Listing) {
+    fn next_listing(&mut self, now: Mono) -> (SyncKind, Listing) {
         let c = &self.config;
         match (self.state.resume, self.state.watermark) {
             (Some(r), _) => (
@@ -605,13 +618,13 @@ impl Poller {
     }
 
     /// The client's wall clock at `now`, as last observed.
-    fn wall_at(&self, now: Millis) -> Millis {
-        self.wall_base
-            .map_or(now, |(then, wall)| wall.plus(now.since(then)))
+    fn wall_at(&self, now: Mono) -> Millis {
+        let (then, wall) = self.clocks(now);
+        wall.plus(now.since(then))
     }
 
     /// Feed the response to the last request from [`Poller::poll_request`].
-    pub fn handle_response(&mut self, now: Millis, response: Response) {
+    pub fn handle_response(&mut self, now: Mono, response: Response) {
         if matches!(
             response.outcome,
             Outcome::Page { .. } | Outcome::NotModified
@@ -686,9 +699,7 @@ impl Poller {
             }
             Outcome::Redirect { status, location } => self.stop_redirected(now, status, location),
             Outcome::Unexpected { status, detail } => self.handle_refusal(now, status, &detail),
-            Outcome::BadBody(e) => {
-                self.handle_server_error(now, 0, SyncFailure::BadBody(e.to_string()), None)
-            }
+            Outcome::BadBody(e) => self.handle_server_error(now, 0, SyncFailure::BadBody(e), None),
             Outcome::Network(e) => self.fail(now, SyncFailure::Network(e), None),
             Outcome::Offline(e) => self.fail(now, SyncFailure::Offline(e), None),
         }
@@ -697,7 +708,7 @@ impl Poller {
     /// A server clock that ran ahead and was corrected leaves the watermark (and perhaps the
     /// watch start) in the server's future, where every new row would look old: re-base
     /// both on the server's present (rule 16). Rows already decided stay decided.
-    fn rebase_on_server_clock(&mut self, now: Millis, server_date: Option<Millis>) -> bool {
+    fn rebase_on_server_clock(&mut self, now: Mono, server_date: Option<Millis>) -> bool {
         // On the corrected clock the last completed check was as long ago as it was in real
         // time: rows created since are at or after `date - since_check`, however long
         // Doorpost slept or was closed meanwhile (found by the random schedules: a sleep
@@ -737,7 +748,7 @@ impl Poller {
         true
     }
 
-    fn handle_page(&mut self, now: Millis, etag: Option<String>, page: Page) {
+    fn handle_page(&mut self, now: Mono, etag: Option<String>, page: Page) {
         let wall = self.wall_at(now);
         let Step::Running(job) = &mut self.step else {
             return;
@@ -951,16 +962,16 @@ impl Poller {
     }
 
     /// Ends a sync that needed no rows (304 or the same rows).
-    fn finish(&mut self, now: Millis, not_modified: bool) {
+    fn finish(&mut self, now: Mono, not_modified: bool) {
         self.finish_inner(now, Page::default(), not_modified, false);
     }
 
-    fn finish_with(&mut self, now: Millis, page: Page, cut_short: bool) {
+    fn finish_with(&mut self, now: Mono, page: Page, cut_short: bool) {
         self.finish_inner(now, page, false, cut_short);
     }
 
     /// Ends the current sync successfully: builds its last commit.
-    fn finish_inner(&mut self, now: Millis, page: Page, not_modified: bool, cut_short: bool) {
+    fn finish_inner(&mut self, now: Mono, page: Page, not_modified: bool, cut_short: bool) {
         let Step::Running(mut job) = std::mem::replace(&mut self.step, Step::Idle) else {
             return;
         };
@@ -1050,7 +1061,7 @@ impl Poller {
     /// Doorpost was away when the time since the last finished sync (on this run's clock,
     /// else the client's wall clock against its own earlier reading) exceeds
     /// `catch_up_after`.
-    fn was_away(&self, now: Millis, job: &Job) -> bool {
+    fn was_away(&self, now: Mono, job: &Job) -> bool {
         let away = match self.last_success_now {
             Some(last) => now.since(last),
             None => match self.state.last_success_wall {
@@ -1061,7 +1072,7 @@ impl Poller {
         away > self.config.catch_up_after
     }
 
-    fn schedule_after(&mut self, now: Millis, kind: SyncKind, not_modified: bool) {
+    fn schedule_after(&mut self, now: Mono, kind: SyncKind, not_modified: bool) {
         match kind {
             SyncKind::Sweep | SyncKind::Backfill => {
                 self.next_sweep = now.plus(self.config.sweep_every);
@@ -1077,11 +1088,13 @@ impl Poller {
 
     /// The next commit to write, if any. Until [`Poller::handle_committed`] is called
     /// nothing else is sent.
+    #[must_use = "nothing moves until the commit is written and `handle_committed` called"]
     pub fn poll_commit(&mut self) -> Option<Commit> {
         self.pending_commit.take()
     }
 
     /// A failed request to append to the poll log (no other writes go with it).
+    #[must_use = "a failed check belongs in the poll log"]
     pub fn poll_record(&mut self) -> Option<PollRecord> {
         self.pending_record.take()
     }
@@ -1089,7 +1102,7 @@ impl Poller {
     /// The driver wrote (or failed to write) the last commit. Only a written commit moves
     /// the durable state forward; a failed write ends the sync, which the next check
     /// resumes from the last written state.
-    pub fn handle_committed(&mut self, now: Millis, result: Result<Written, String>) {
+    pub fn handle_committed(&mut self, now: Mono, result: Result<Written, String>) {
         if self.live == LiveLook::Committing {
             // A live look changes no durable state; written, it is a completed check.
             self.live = LiveLook::Idle;
@@ -1146,7 +1159,7 @@ impl Poller {
     /// once, lists beneath that row by as far again as it lay beneath the window (at least
     /// an overlap), and so on while each finds more: the depth at least doubles each time.
     /// Nothing beneath the backfill's horizon is looked for (it was never stored).
-    fn widen_if_new_beneath(&mut self, now: Millis, start: Millis, oldest_new: Option<Millis>) {
+    fn widen_if_new_beneath(&mut self, now: Mono, start: Millis, oldest_new: Option<Millis>) {
         let horizon = match self.state.watch_start {
             Some(s) if s.0 > i64::MIN => s.minus(self.config.backfill),
             _ => Millis(i64::MIN),
@@ -1166,7 +1179,7 @@ impl Poller {
 
     /// "Check now". Refused when a request is out, when asked again within `refresh_min_gap`, or while Parakey's
     /// `Retry-After` holds. A sync waiting to retry is retried now.
-    pub fn refresh_now(&mut self, now: Millis) -> Result<(), RefreshRefused> {
+    pub fn refresh_now(&mut self, now: Mono) -> Result<(), RefreshRefused> {
         match &self.step {
             Step::AuthStopped => return Err(RefreshRefused::AuthRejected),
             Step::Committing { .. } => return Err(RefreshRefused::Busy),
@@ -1199,7 +1212,7 @@ impl Poller {
     }
 
     /// New settings: the interval and windows change now; an earlier next check is kept.
-    pub fn apply_config(&mut self, now: Millis, config: PollerConfig) {
+    pub fn apply_config(&mut self, now: Mono, config: PollerConfig) {
         let sooner = now.plus(config.interval);
         if sooner < self.next_check {
             self.next_check = sooner;

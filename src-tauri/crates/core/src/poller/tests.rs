@@ -752,7 +752,7 @@ impl Sim {
             Sim::config(&v, &settings),
             SyncState::default(),
             seed,
-            Millis(0),
+            Mono(0),
         );
         let mut sim = Sim {
             server: SimServer::new(v.clone(), seed),
@@ -866,12 +866,7 @@ impl Sim {
     fn restart(&mut self) {
         let config = Sim::config(&self.server.v, &self.settings);
         self.seed = self.seed.wrapping_add(1);
-        self.poller = Poller::new(
-            config,
-            self.store.sync.clone(),
-            self.seed,
-            Millis(self.boot),
-        );
+        self.poller = Poller::new(config, self.store.sync.clone(), self.seed, Mono(self.boot));
         self.probed_at = None;
         self.answered = 0;
         self.halted = false;
@@ -892,7 +887,7 @@ impl Sim {
             if self.halted {
                 return;
             }
-            let now = Millis(self.boot);
+            let now = Mono(self.boot);
             self.poller.observe_wall(now, Millis(self.wall));
             if let Some(req) = self.poller.poll_request(now) {
                 self.request_times.push(self.boot);
@@ -962,7 +957,7 @@ impl Sim {
         self.probed_at = self.probed_at.map(|p| p.min(seen));
     }
 
-    fn apply_commit(&mut self, now: Millis, c: Commit) {
+    fn apply_commit(&mut self, now: Mono, c: Commit) {
         if std::env::var_os("SIM_TRACE").is_some() {
             eprintln!(
                 "t={} commit {:?} rows={} finish={} resume={:?} incomplete={:?} watch={:?} started={:?} wm={:?}",
@@ -1328,7 +1323,7 @@ fn etag_is_saved_only_with_its_rows() {
     // The probe succeeds (3 rows: more to list), the next page fails: what was read is
     // committed before the wait, and the ETag stays.
     sim.server.faults = vec![];
-    let now = Millis(sim.boot);
+    let now = Mono(sim.boot);
     sim.poller.next_check = now;
     let probe = sim.poller.poll_request(now).expect("a probe is due");
     assert!(matches!(probe.query, Query::Newest { skip: 0, .. }));
@@ -1412,7 +1407,7 @@ fn rejected_token_stops_polling() {
     );
     assert_eq!(sim.poller.status().phase, Phase::AuthRejected);
     assert_eq!(
-        sim.poller.refresh_now(Millis(sim.boot)),
+        sim.poller.refresh_now(Mono(sim.boot)),
         Err(RefreshRefused::AuthRejected)
     );
 }
@@ -1425,7 +1420,7 @@ fn retry_after_is_honoured_and_backoff_grows() {
     let start = sim.boot;
     sim.advance(5 * MIN); // the 429
     let after_429 = sim.server.requests;
-    assert!(sim.poller.refresh_now(Millis(sim.boot)).is_err());
+    assert!(sim.poller.refresh_now(Mono(sim.boot)).is_err());
     sim.advance(HOUR + 50 * MIN - (sim.boot - start));
     assert_eq!(sim.server.requests, after_429, "nothing before Retry-After");
     sim.advance(20 * MIN);
@@ -1528,14 +1523,14 @@ fn retry_after_and_backoff_hold_across_suspend() {
 fn refresh_is_rate_limited() {
     let mut sim = Sim::new(Variant::default(), 7);
     sim.advance(MIN);
-    assert_eq!(sim.poller.refresh_now(Millis(sim.boot)), Ok(()));
+    assert_eq!(sim.poller.refresh_now(Mono(sim.boot)), Ok(()));
     sim.advance(10_000);
     assert!(matches!(
-        sim.poller.refresh_now(Millis(sim.boot)),
+        sim.poller.refresh_now(Mono(sim.boot)),
         Err(RefreshRefused::TooSoon { .. })
     ));
     sim.advance(30_000);
-    assert_eq!(sim.poller.refresh_now(Millis(sim.boot)), Ok(()));
+    assert_eq!(sim.poller.refresh_now(Mono(sim.boot)), Ok(()));
 }
 
 fn burst_variant(cap: usize, skip: SkipMode, strict: bool, unstable: bool) -> Variant {
@@ -2126,11 +2121,11 @@ fn run_op(sim: &mut Sim, op: Op) {
             if sim.outage.since.is_some() && sim.outage.notices.is_empty() {
                 sim.outage.woke = Some(sim.wall);
             }
-            sim.poller.observe_wall(Millis(sim.boot), Millis(sim.wall));
-            sim.poller.woke(Millis(sim.boot));
+            sim.poller.observe_wall(Mono(sim.boot), Millis(sim.wall));
+            sim.poller.woke(Mono(sim.boot));
         }
         Op::Refresh => {
-            let _ = sim.poller.refresh_now(Millis(sim.boot));
+            let _ = sim.poller.refresh_now(Mono(sim.boot));
         }
         Op::Scrub => {
             if let Some(row) = sim.server.rows.first_mut() {
@@ -2224,7 +2219,7 @@ fn run_schedule(v: Variant, seed: u64, ops: Vec<Op>) {
         }
         if sim.poller.status().phase == Phase::Redirected {
             // Told at once that Parakey's address moved, the host checks again.
-            let _ = sim.poller.refresh_now(Millis(sim.boot));
+            let _ = sim.poller.refresh_now(Mono(sim.boot));
         }
         sim.check_step();
     }
@@ -3384,7 +3379,7 @@ fn rows_found_new_beneath_a_window_widen_the_next_check() {
     // Sweeps a day apart: none comes between.
     sim.settings.reconcile_interval_mins = 24 * 60;
     let config = Sim::config(&sim.server.v, &sim.settings);
-    sim.poller.apply_config(Millis(0), config);
+    sim.poller.apply_config(Mono(0), config);
     sim.advance(MIN);
     sim.unlock(0, 0);
     sim.advance(40 * MIN);
