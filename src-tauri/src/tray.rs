@@ -1,6 +1,7 @@
 //! The tray: renders [`doorpost_core::tray::menu`] (menu-first, because Linux delivers no
-//! tray clicks) and runs the typed action of the item chosen. Item ids are indexes into
-//! the actions of the menu last built; nothing parses them.
+//! tray clicks) and runs the typed action of the item chosen. An item's id names its action
+//! ([`TrayAction::from_id`] reads it back), so a click does what the clicked item said even
+//! when a refresh replaced the menu meanwhile.
 
 use std::sync::Arc;
 
@@ -10,11 +11,9 @@ use tauri::menu::Menu;
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager};
 
-use crate::tray_menu::{Actions, Shown, TRAY_ID, icon, refresh};
+use crate::tray_menu::{TRAY_ID, icon, refresh, start};
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    app.manage(Actions::default());
-    app.manage(Shown::default());
     let menu = Menu::new(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(TrayLook::Idle))
@@ -23,17 +22,17 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;
+    start(app);
     refresh(app);
     Ok(())
 }
 
 fn on_menu(app: &AppHandle, id: &str) {
-    let action = id.parse::<usize>().ok().and_then(|i| {
-        let state = app.try_state::<Actions>()?;
-        let list = state.0.lock().unwrap_or_else(|p| p.into_inner());
-        list.get(i).cloned()
-    });
-    let (Some(action), Some(hub)) = (action, app.try_state::<Arc<Hub>>()) else {
+    let Some(action) = TrayAction::from_id(id) else {
+        tracing::debug!("tray: item {id:?} names no action");
+        return;
+    };
+    let Some(hub) = app.try_state::<Arc<Hub>>() else {
         return;
     };
     let hub = Arc::clone(&hub);

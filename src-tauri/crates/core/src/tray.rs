@@ -1,8 +1,10 @@
 //! The tray menu as data: built from a snapshot of the app's state, rendered by the shell.
 //!
 //! Pure, so its words and its grouping are unit-tested without a desktop. Every item that
-//! does something carries a typed [`TrayAction`]; the shell maps a clicked item back to it,
-//! never parsing an id string.
+//! does something carries a typed [`TrayAction`], and its toolkit id names that action
+//! ([`TrayAction::id`]: `mute:hour:<door id>`, `open:<event id>`), never its position: a
+//! click resolves ([`TrayAction::from_id`]) to what the clicked item said, whatever menu
+//! was built since.
 //!
 //! Layout, top to bottom: one status line per place (with the place's name when there are
 //! several; "Quiet until 07:00" and "Notifications paused" before the rest), the latest
@@ -43,6 +45,71 @@ pub enum TrayAction {
         request: MuteRequest,
     },
     Quit,
+}
+
+/// The id of an item that does nothing (a line of text, a heading).
+pub const TEXT_ITEM_ID: &str = "text";
+
+impl TrayAction {
+    /// The item id: derived from what the action does (the door or event id last, as given,
+    /// so it may hold `:`), so an item keeps its id however the menu around it changes.
+    pub fn id(&self) -> String {
+        let pause = |r: &PauseRequest| match r {
+            PauseRequest::OneHour => "hour",
+            PauseRequest::UntilTomorrow => "tomorrow",
+            PauseRequest::Indefinitely => "forever",
+        };
+        let mute = |r: &MuteRequest| match r {
+            MuteRequest::OneHour => "hour",
+            MuteRequest::UntilTomorrow => "tomorrow",
+            MuteRequest::Unmute => "unmute",
+        };
+        match self {
+            TrayAction::OpenWindow => "window".to_string(),
+            TrayAction::OpenEvent(id) => format!("open:{id}"),
+            TrayAction::OpenSettings => "settings".to_string(),
+            TrayAction::CheckNow => "check".to_string(),
+            TrayAction::PauseNotifications(r) => format!("pause:{}", pause(r)),
+            TrayAction::ResumeNotifications => "resume".to_string(),
+            TrayAction::MuteDoor { door_id, request } => {
+                format!("mute:{}:{door_id}", mute(request))
+            }
+            TrayAction::Quit => "quit".to_string(),
+        }
+    }
+
+    /// The action an item id names; `None` for anything [`TrayAction::id`] does not make.
+    pub fn from_id(id: &str) -> Option<TrayAction> {
+        let (kind, rest) = id.split_once(':').unwrap_or((id, ""));
+        Some(match (kind, rest) {
+            ("window", "") => TrayAction::OpenWindow,
+            ("open", event) if !event.is_empty() => TrayAction::OpenEvent(event.to_string()),
+            ("settings", "") => TrayAction::OpenSettings,
+            ("check", "") => TrayAction::CheckNow,
+            ("pause", "hour") => TrayAction::PauseNotifications(PauseRequest::OneHour),
+            ("pause", "tomorrow") => TrayAction::PauseNotifications(PauseRequest::UntilTomorrow),
+            ("pause", "forever") => TrayAction::PauseNotifications(PauseRequest::Indefinitely),
+            ("resume", "") => TrayAction::ResumeNotifications,
+            ("mute", rest) => {
+                let (request, door_id) = rest.split_once(':')?;
+                let request = match request {
+                    "hour" => MuteRequest::OneHour,
+                    "tomorrow" => MuteRequest::UntilTomorrow,
+                    "unmute" => MuteRequest::Unmute,
+                    _ => return None,
+                };
+                if door_id.is_empty() {
+                    return None;
+                }
+                TrayAction::MuteDoor {
+                    door_id: door_id.to_string(),
+                    request,
+                }
+            }
+            ("quit", "") => TrayAction::Quit,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,12 +7,17 @@
 //! - **No plaintext fallback.** A missing or locked keychain is
 //!   [`KeychainError::Unavailable`], whose message says what to do; the token is then not
 //!   stored anywhere.
-//! - **Bounded.** Every call runs on the keychain's own thread and is given up after a
-//!   timeout (5 s by default), so a hung Secret Service, or one waiting for a password
-//!   prompt nobody sees, cannot hang the app. Calls run one at a time (the store serialises
-//!   them anyway); a call still queued at its deadline is dropped unrun, so a `set` the app
-//!   gave up on never lands later. A call already running when it times out may still
-//!   complete.
+//! - **Bounded.** Every call runs on the process's one keychain thread, shared by every
+//!   entry, and has one deadline (5 s by default) for waiting and running together, so a
+//!   hung Secret Service, or one waiting for a password prompt nobody sees, cannot hang the
+//!   app or pile up threads. Calls run one at a time (the store serialises them anyway);
+//!   while a call the app gave up on is still running, every other call fails at once
+//!   instead of queueing behind it.
+//! - **A write reported as failed does not stay.** A call still queued at its deadline is
+//!   dropped unrun. A `set` or `clear` that was already running when its caller gave up
+//!   may still complete once the keychain answers (an unlock prompt, finally answered);
+//!   then the keychain thread puts back what the entry held before, so the place the user
+//!   was told had failed is not changed after all.
 //! - **The token never appears in an error**: errors are built from the kind of failure,
 //!   and any text that comes from the platform is scrubbed of the token.
 //! - **A token knows where it was checked.** It is stored with the origin (scheme, host,
@@ -27,8 +32,8 @@
 //!
 //! [`MemoryTokenStore`] is the in-memory implementation for tests of other code.
 
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -80,22 +85,33 @@ pub trait TokenStore: Send + Sync {
     fn clear(&self) -> Result<(), KeychainError>;
 }
 
-/// The token in the platform keychain, under `service` and `account`.
+/// The token in the platform keychain, under `service` and `account`, bounded as the
+/// module says.
 pub struct OsKeychain {
-    service: String,
-    account: String,
+    /// The unbounded store: the platform's entry (or a stand-in, in tests).
+    store: Arc<dyn TokenStore>,
     timeout: Duration,
-    worker: Worker,
+    worker: Arc<Worker>,
 }
 
 impl OsKeychain {
     /// Touches nothing yet: the keychain is first reached by the first call.
     pub fn new(service: &str, account: &str) -> OsKeychain {
-        OsKeychain {
+        OsKeychain::over(Arc::new(KeyringEntry {
             service: service.to_string(),
             account: account.to_string(),
+        }))
+    }
+
+    /// `store`, on the process's keychain thread, with the default timeout.
+    fn over(store: Arc<dyn TokenStore>) -> OsKeychain {
+        static WORKER: OnceLock<Arc<Worker>> = OnceLock::new();
+        OsKeychain {
+            store,
             timeout: KEYCHAIN_TIMEOUT,
-            worker: Worker::new("doorpost-keychain"),
+            worker: WORKER
+                .get_or_init(|| Arc::new(Worker::new("doorpost-keychain")))
+                .clone(),
         }
     }
 
@@ -105,29 +121,101 @@ impl OsKeychain {
         self
     }
 
-    fn call<T: Send + 'static>(
+    fn read<T: Send + 'static>(
         &self,
-        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
-    ) -> Result<keyring::Result<T>, KeychainError> {
-        let (service, account) = (self.service.clone(), self.account.clone());
+        op: impl FnOnce(&dyn TokenStore) -> Result<T, KeychainError> + Send + 'static,
+    ) -> Result<T, KeychainError> {
+        let store = self.store.clone();
         self.worker
-            .run(self.timeout, move || {
-                keyring::Entry::new(&service, &account).and_then(|entry| op(&entry))
-            })
-            .map_err(|e| match e {
-                WorkerError::TimedOut | WorkerError::Stuck => not_answering(self.timeout),
-                WorkerError::Gone(why) => KeychainError::Failed {
-                    message: format!("The keychain could not be reached: {why}."),
-                },
-            })
+            .run(self.timeout, move || op(&*store))
+            .map_err(|e| self.worker_error(e))?
+    }
+
+    /// Runs `op`, a write; if it completes after its caller gave up, puts back what the
+    /// entry held before it.
+    fn write(
+        &self,
+        op: impl FnOnce(&dyn TokenStore) -> Result<(), KeychainError> + Send + 'static,
+    ) -> Result<(), KeychainError> {
+        let (store, undo_store) = (self.store.clone(), self.store.clone());
+        let job = move || {
+            let before = store.get();
+            (op(&*store), before)
+        };
+        let undo = move |(done, before): (Result<(), KeychainError>, _)| {
+            if done.is_ok() {
+                restore(&*undo_store, before);
+            }
+        };
+        match self.worker.run_undoable(self.timeout, job, undo) {
+            Ok((done, _before)) => done,
+            Err(e) => Err(self.worker_error(e)),
+        }
+    }
+
+    fn worker_error(&self, e: WorkerError) -> KeychainError {
+        match e {
+            WorkerError::TimedOut | WorkerError::Stuck => not_answering(self.timeout),
+            WorkerError::Gone(why) => KeychainError::Failed {
+                message: format!("The keychain could not be reached: {why}."),
+            },
+        }
+    }
+}
+
+/// Puts an entry back as it was before a write its caller gave up on.
+fn restore(store: &dyn TokenStore, before: Result<Option<Saved>, KeychainError>) {
+    let undone = match before {
+        // Without an origin it was never sent anywhere; an empty one keeps it so.
+        Ok(Some(saved)) => store.set(&saved.token, saved.origin.as_deref().unwrap_or("")),
+        // What it held could not be read: it could not have been used either.
+        Ok(None) | Err(_) => store.clear(),
+    };
+    match undone {
+        Ok(()) => tracing::info!("keychain: a write given up on finished late and was undone"),
+        Err(e) => tracing::warn!("keychain: a write given up on finished late: {e}"),
     }
 }
 
 impl TokenStore for OsKeychain {
     fn is_set(&self) -> Result<bool, KeychainError> {
+        self.read(|store| store.is_set())
+    }
+
+    fn get(&self) -> Result<Option<Saved>, KeychainError> {
+        self.read(|store| store.get())
+    }
+
+    fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError> {
+        let (token, origin) = (token.clone(), origin.to_string());
+        self.write(move |store| store.set(&token, &origin))
+    }
+
+    fn clear(&self) -> Result<(), KeychainError> {
+        self.write(|store| store.clear())
+    }
+}
+
+/// The platform's entry, unbounded: every call may block as long as the store does.
+struct KeyringEntry {
+    service: String,
+    account: String,
+}
+
+impl KeyringEntry {
+    fn entry(&self) -> keyring::Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, &self.account)
+    }
+}
+
+impl TokenStore for KeyringEntry {
+    fn is_set(&self) -> Result<bool, KeychainError> {
         // The item's attributes, not its secret: asking whether a token is there (every
         // `overview`) never moves the token out of the keychain.
-        match self.call(|entry| entry.inner.get_attributes().map(drop))? {
+        match self
+            .entry()
+            .and_then(|entry| entry.inner.get_attributes().map(drop))
+        {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(classify(e, None)),
@@ -135,12 +223,12 @@ impl TokenStore for OsKeychain {
     }
 
     fn get(&self) -> Result<Option<Saved>, KeychainError> {
-        let read = |entry: &keyring::Entry| {
+        let read = |entry: keyring::Entry| {
             let mut attributes = entry.inner.get_attributes()?;
             let password = entry.get_password()?;
             Ok((password, attributes.remove(ORIGIN_ATTRIBUTE)))
         };
-        match self.call(read)? {
+        match self.entry().and_then(read) {
             Ok((stored, origin)) => match ApiToken::new(&stored) {
                 Ok(token) => Ok(Some(Saved { token, origin })),
                 Err(_) => Err(KeychainError::Failed {
@@ -155,20 +243,20 @@ impl TokenStore for OsKeychain {
     }
 
     fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError> {
-        let secret = token.expose().to_string();
-        let origin = origin.to_string();
-        self.call(move |entry| {
-            entry.set_password(&secret)?;
+        let write = |entry: keyring::Entry| {
+            entry.set_password(token.expose())?;
             // Not atomic with the secret: a token left without its origin (or with an old
             // one) is refused when read, never sent elsewhere.
-            let attributes = std::collections::HashMap::from([(ORIGIN_ATTRIBUTE, &*origin)]);
+            let attributes = std::collections::HashMap::from([(ORIGIN_ATTRIBUTE, origin)]);
             entry.inner.update_attributes(&attributes)
-        })?
-        .map_err(|e| classify(e, Some(token)))
+        };
+        self.entry()
+            .and_then(write)
+            .map_err(|e| classify(e, Some(token)))
     }
 
     fn clear(&self) -> Result<(), KeychainError> {
-        match self.call(|entry| entry.delete_credential())? {
+        match self.entry().and_then(|entry| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e, None)),
         }
@@ -332,6 +420,57 @@ pub(crate) enum WorkerError {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Where one call's answer meets its caller, whichever gives up or finishes first.
+enum Slot<T> {
+    Waiting,
+    Done(T),
+    /// The call panicked.
+    Lost,
+    /// The caller stopped waiting: a late answer is undone, not delivered.
+    Abandoned,
+}
+
+struct Call<T> {
+    slot: Mutex<Slot<T>>,
+    answered: Condvar,
+}
+
+impl<T> Default for Call<T> {
+    fn default() -> Self {
+        Call {
+            slot: Mutex::new(Slot::Waiting),
+            answered: Condvar::new(),
+        }
+    }
+}
+
+impl<T> Call<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot<T>> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The answer, or `Waiting` at `deadline`, which then marks the call abandoned in the
+    /// same step, so an answer is either taken here or undone there, never both or neither.
+    fn wait_until(&self, deadline: Instant) -> Slot<T> {
+        let mut slot = self.lock();
+        loop {
+            if matches!(*slot, Slot::Done(_) | Slot::Lost) {
+                return std::mem::replace(&mut *slot, Slot::Abandoned);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                *slot = Slot::Abandoned;
+                return Slot::Waiting;
+            }
+            slot = self
+                .answered
+                .wait_timeout(slot, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
 /// Runs blocking calls one at a time on a thread of its own, each bounded by a timeout.
 /// The thread starts on the first call and survives a call that panics.
 pub(crate) struct Worker {
@@ -362,6 +501,18 @@ impl Worker {
         timeout: Duration,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, WorkerError> {
+        self.run_undoable(timeout, f, drop)
+    }
+
+    /// Runs `f` within `timeout` (queueing and running alike). A call not started by then
+    /// is dropped unrun; one that finishes after its caller gave up hands its value to
+    /// `undo`, on the worker's thread, instead of to nobody.
+    pub(crate) fn run_undoable<T: Send + 'static>(
+        &self,
+        timeout: Duration,
+        f: impl FnOnce() -> T + Send + 'static,
+        undo: impl FnOnce(T) + Send + 'static,
+    ) -> Result<T, WorkerError> {
         {
             let state = self.lock_state();
             if state.hung && state.busy {
@@ -369,24 +520,36 @@ impl Worker {
             }
         }
         let deadline = Instant::now() + timeout;
-        let (tx, rx) = mpsc::sync_channel(1);
+        let call = Arc::new(Call::default());
+        let theirs = call.clone();
         let job: Job = Box::new(move || {
             // The caller has given up: running it now would surprise everyone.
-            if Instant::now() < deadline {
-                let _ = tx.send(f());
+            if Instant::now() >= deadline || matches!(*theirs.lock(), Slot::Abandoned) {
+                return;
             }
+            let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            let mut slot = theirs.lock();
+            match (value, &*slot) {
+                (Ok(value), Slot::Abandoned) => {
+                    drop(slot);
+                    undo(value);
+                }
+                (Ok(value), _) => *slot = Slot::Done(value),
+                (Err(_), _) => *slot = Slot::Lost,
+            }
+            theirs.answered.notify_all();
         });
         self.submit(job)?;
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(value) => Ok(value),
-            Err(RecvTimeoutError::Timeout) => {
+        match call.wait_until(deadline) {
+            Slot::Done(value) => Ok(value),
+            Slot::Lost => Err(WorkerError::Gone(
+                "the call failed unexpectedly (see the log)".to_string(),
+            )),
+            Slot::Waiting | Slot::Abandoned => {
                 let mut state = self.lock_state();
                 state.hung = state.busy;
                 Err(WorkerError::TimedOut)
             }
-            Err(RecvTimeoutError::Disconnected) => Err(WorkerError::Gone(
-                "the call failed unexpectedly (see the log)".to_string(),
-            )),
         }
     }
 
@@ -494,6 +657,107 @@ mod tests {
             Err(WorkerError::Gone(_))
         ));
         assert_eq!(worker.run(t, || 3), Ok(3));
+    }
+
+    /// A store whose calls wait while its gate is shut, as the Secret Service does behind
+    /// an unlock prompt nobody has answered yet.
+    #[derive(Default)]
+    struct Prompting {
+        token: MemoryTokenStore,
+        open: Mutex<bool>,
+        opened: Condvar,
+        entered: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Prompting {
+        fn pass(&self) {
+            self.entered
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let open = self.open.lock().unwrap();
+            drop(self.opened.wait_while(open, |open| !*open).unwrap());
+        }
+
+        fn answer(&self) {
+            *self.open.lock().unwrap() = true;
+            self.opened.notify_all();
+        }
+    }
+
+    impl TokenStore for Prompting {
+        fn is_set(&self) -> Result<bool, KeychainError> {
+            self.pass();
+            self.token.is_set()
+        }
+        fn get(&self) -> Result<Option<Saved>, KeychainError> {
+            self.pass();
+            self.token.get()
+        }
+        fn set(&self, token: &ApiToken, origin: &str) -> Result<(), KeychainError> {
+            self.pass();
+            self.token.set(token, origin)
+        }
+        fn clear(&self) -> Result<(), KeychainError> {
+            self.pass();
+            self.token.clear()
+        }
+    }
+
+    fn threads() -> usize {
+        std::fs::read_dir("/proc/self/task").unwrap().count()
+    }
+
+    /// Waits for the keychain to answer again (the call given up on has returned).
+    fn answering(keychain: &OsKeychain) {
+        for _ in 0..5_000 {
+            if keychain.is_set().is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("the keychain thread never came back");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pending_unlock_prompt_keeps_one_thread_and_writes_given_up_on_do_not_land() {
+        let origin = "https://api.parakey.co";
+        let kept = ApiToken::new("kept").unwrap();
+        let late = ApiToken::new("late").unwrap();
+        let store = Arc::new(Prompting::default());
+        store.token.set(&kept, origin).unwrap();
+        let entry = || OsKeychain::over(store.clone()).with_timeout(Duration::from_millis(300));
+        let before = threads();
+
+        // A place's token is replaced while the keychain waits for its password; the user
+        // is told it failed.
+        assert!(matches!(
+            entry().set(&late, origin),
+            Err(KeychainError::Unavailable { .. })
+        ));
+        assert!(
+            store.entered.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+            "the write was running when it was given up on"
+        );
+        // Every later call, on this entry or a fresh one (the app makes one per lookup),
+        // is refused while that write hangs: no thread and no queued write per call.
+        for _ in 0..200 {
+            assert!(entry().set(&late, origin).is_err());
+            assert!(entry().clear().is_err());
+            assert!(entry().get().is_err());
+        }
+        let grown = threads().saturating_sub(before);
+        assert!(
+            grown < 20,
+            "threads grew by {grown} for 600 calls behind one pending prompt"
+        );
+
+        // The user unlocks: the write reported as failed does not stay.
+        store.answer();
+        answering(&entry());
+        let saved = store.token.get().unwrap().unwrap();
+        assert_eq!(saved.token.expose(), "kept", "the failed write was undone");
+        assert_eq!(saved.origin.as_deref(), Some(origin));
+        assert_eq!(entry().get().unwrap().unwrap().token.expose(), "kept");
     }
 
     #[test]

@@ -556,6 +556,104 @@ fn activating_a_toast_sends_its_first_event_id() {
     );
 }
 
+/// Emits `ActionInvoked(id, action)` for each id from a second client on the session bus
+/// (not the notification server), and returns once the bus has routed them: a round trip
+/// from the same connection comes back after its earlier messages were dispatched.
+fn spoof_action_invoked(ids: &[u64], action: &str) {
+    let python = std::env::var("DOORPOST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = r#"
+import sys, dbus
+bus = dbus.SessionBus()
+for nid in sys.argv[2:]:
+    msg = dbus.lowlevel.SignalMessage(
+        "/org/freedesktop/Notifications", "org.freedesktop.Notifications", "ActionInvoked")
+    msg.append(dbus.UInt32(int(nid)), sys.argv[1], signature="us")
+    bus.send_message(msg)
+bus.flush()
+dbus.Interface(bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"),
+               "org.freedesktop.DBus").GetId()
+"#;
+    let status = Command::new(python)
+        .args(["-c", script, action])
+        .args(ids.iter().map(u64::to_string))
+        .status()
+        .expect("a Python with dbus runs (DOORPOST_PYTHON)");
+    assert!(status.success(), "the spoofing client sent its signals");
+}
+
+/// The highest notification id the recorder has handed out so far.
+fn last_notification_id(log: &Path) -> u64 {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["id"].as_u64())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn only_the_notification_server_can_click_a_toast() {
+    let Some(session) = session() else { return };
+    let (tx, rx) = mpsc::channel();
+    let notifier = DesktopNotifier::new(DESKTOP_ENTRY, &icon(), tx);
+    let id_of = |title: &str| {
+        notifications_titled(&session.notify_log, title)[0]["id"]
+            .as_u64()
+            .unwrap()
+    };
+    // The listener starts with the first toast; the pre-armed clicks below must reach it.
+    let warm = unique("Warm-up");
+    notifier
+        .show(&Toast::Single {
+            event_id: unique("ev-warm"),
+            door_id: None,
+            title: warm.clone(),
+            body: "Ana".into(),
+        })
+        .unwrap();
+
+    // Another client "clicks" "Mute this door" on the ids the server will hand out next,
+    // before Doorpost's toast exists (the server's id counter is easy to learn).
+    let next = last_notification_id(&session.notify_log) + 1;
+    spoof_action_invoked(&(next..next + 16).collect::<Vec<_>>(), "mute-door");
+    let front = unique("Front door");
+    notifier
+        .show(&Toast::Single {
+            event_id: unique("ev-front"),
+            door_id: Some("d-front".into()),
+            title: front.clone(),
+            body: "Ana unlocked at 14:05".into(),
+        })
+        .unwrap();
+    let front_id = id_of(&front);
+    assert!(
+        (next..next + 16).contains(&front_id),
+        "the spoofed range covers the toast ({front_id} not in {next}..)"
+    );
+    // And on the toast itself, now that Doorpost tracks it.
+    spoof_action_invoked(&[front_id], "mute-door");
+
+    // The server's own click on another toast arrives after every spoof on this
+    // connection, so a spoof that had been acted on would be received first.
+    let back = unique("Back door");
+    notifier
+        .show(&Toast::Single {
+            event_id: unique("ev-back"),
+            door_id: Some("d-back".into()),
+            title: back.clone(),
+            body: "Bo unlocked at 14:06".into(),
+        })
+        .unwrap();
+    invoke(id_of(&back), "mute-door");
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        ToastAction::MuteDoor("d-back".into()),
+        "the server's click works, and no spoofed click came before it"
+    );
+    assert!(rx.try_recv().is_err(), "nothing else was chosen");
+}
+
 /// "Doorpost can't check": critical (it stays until dismissed), and a click opens
 /// Settings, where the cause is fixed.
 #[test]

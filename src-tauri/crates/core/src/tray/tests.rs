@@ -360,3 +360,82 @@ fn an_unlock_from_another_day_says_which_day() {
         );
     }
 }
+
+/// Every action in menu order, submenus included: what positional ids would have indexed.
+fn actions_in_order(entries: &[TrayEntry]) -> Vec<TrayAction> {
+    let mut out = Vec::new();
+    for e in entries {
+        match e {
+            TrayEntry::Item {
+                action: Some(a), ..
+            } => out.push(a.clone()),
+            TrayEntry::Submenu { entries, .. } => out.extend(actions_in_order(entries)),
+            TrayEntry::Item { action: None, .. } | TrayEntry::Separator => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn item_ids_name_their_action_and_survive_items_inserted_before_them() {
+    let before = snapshot(Language::En, vec![place("Loft", PhaseView::Idle)]);
+    // An unlock arrives at a new door: a row and a door are inserted ahead of the old ones.
+    let mut after = before.clone();
+    let loft = &mut after.places[0];
+    loft.recent.insert(
+        0,
+        row("ev:2", "Back door", Some("Bo"), AT_1400 - Millis::MINUTE),
+    );
+    let mut back = door("Back door", None);
+    back.id = "d:back".into();
+    back.last_unlock = AT_1400 + Millis::MINUTE;
+    loft.doors.insert(0, back);
+    let (old, new) = (
+        actions_in_order(&menu(&before).entries),
+        actions_in_order(&menu(&after).entries),
+    );
+
+    let mute_front = TrayAction::MuteDoor {
+        door_id: "d-Front door".into(),
+        request: MuteRequest::OneHour,
+    };
+    let open_first = TrayAction::OpenEvent("e1".into());
+    for kept in [&mute_front, &open_first] {
+        let (at, now_at) = (
+            old.iter().position(|a| a == kept).unwrap(),
+            new.iter().position(|a| a == kept).unwrap(),
+        );
+        assert_ne!(
+            at, now_at,
+            "{kept:?} moved, so a positional id would be stale"
+        );
+        assert_ne!(
+            &new[at], kept,
+            "the item now at its old position does something else"
+        );
+    }
+    assert_eq!(mute_front.id(), "mute:hour:d-Front door");
+    assert_eq!(open_first.id(), "open:e1");
+
+    // Every id resolves to its own action, in both menus, and no two actions share one.
+    let mut seen = std::collections::HashMap::new();
+    for action in old.iter().chain(&new) {
+        let id = action.id();
+        assert_eq!(TrayAction::from_id(&id).as_ref(), Some(action), "{id}");
+        assert_eq!(seen.entry(id.clone()).or_insert(action), &action, "{id}");
+    }
+    assert!(seen.contains_key("open:ev:2") && seen.contains_key("mute:tomorrow:d:back"));
+    for junk in [
+        "",
+        "0",
+        "3",
+        "text",
+        "mute:hour:",
+        "mute:later:d1",
+        "open:",
+        "quit:x",
+    ] {
+        assert_eq!(TrayAction::from_id(junk), None, "{junk:?} names no action");
+    }
+    assert_eq!(TrayAction::from_id(TEXT_ITEM_ID), None);
+}

@@ -25,6 +25,15 @@
 //!   match rule is in place before the first `Notify`, so a click cannot be missed. Servers
 //!   that broadcast these signals (GNOME Shell, Plasma, dunst, xfce4-notifyd) are covered;
 //!   one that sent them only to the sending connection would not be.
+//! - **Only the notification server clicks.** Any client on the session bus can emit an
+//!   `ActionInvoked` signal, so one is acted on only when its sender is the current owner
+//!   of `org.freedesktop.Notifications` (its unique name, asked with `GetNameOwner` when
+//!   the listener starts and before each toast, and followed through `NameOwnerChanged`),
+//!   and only for an id that owner returned to this notifier's `Notify` and has not closed.
+//!   A click from the owner for an id whose `Notify` reply is still on its way is held
+//!   ([`MAX_EARLY`]) until the reply names it; anything else is ignored (logged at debug).
+//!   When the owner is replaced, the toasts, the held clicks and the markup answer of the
+//!   old one are forgotten.
 //!
 //! It depends on nothing of Tauri; the shell passes the icon path and the channel.
 
@@ -53,6 +62,7 @@ pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(3);
 const APP_NAME: &str = "Doorpost";
 const SERVICE: &str = "org.freedesktop.Notifications";
 const SERVICE_PATH: &str = "/org/freedesktop/Notifications";
+const BUS: &str = "org.freedesktop.DBus";
 /// Toasts whose clicks are still awaited; older ones are forgotten (their clicks ignored).
 const MAX_TRACKED: usize = 32;
 /// Clicks for ids not yet tracked (a click faster than `Notify`'s reply), kept briefly.
@@ -103,6 +113,9 @@ struct State {
     bus: Option<zbus::Connection>,
     /// Whether the server renders body markup, once it has said.
     markup: Option<bool>,
+    /// The unique bus name (`:1.42`) owning [`SERVICE`]: the only sender whose signals
+    /// count. `None` while nobody owns it (or before the listener asked).
+    owner: Option<String>,
     shown: VecDeque<Shown>,
     early: VecDeque<(u32, String)>,
 }
@@ -239,6 +252,9 @@ impl Shared {
             if !service_present(&bus).await? {
                 return Ok(None);
             }
+            if self.lock().owner.is_none() {
+                self.learn_owner(&bus).await;
+            }
             let cached = self.lock().markup;
             let markup = match cached {
                 Some(markup) => markup,
@@ -304,7 +320,20 @@ impl Shared {
                 .interface(SERVICE)?
                 .path(SERVICE_PATH)?
                 .build();
-            let stream = zbus::MessageStream::for_match_rule(rule, &bus, Some(64)).await?;
+            let signals = zbus::MessageStream::for_match_rule(rule, &bus, Some(64)).await?;
+            // Subscribed before asking, so an owner change in between is not missed.
+            let owner_rule = zbus::MatchRule::builder()
+                .msg_type(MessageType::Signal)
+                .sender(BUS)?
+                .interface(BUS)?
+                .member("NameOwnerChanged")?
+                .add_arg(SERVICE)?
+                .build();
+            let owners = zbus::MessageStream::for_match_rule(owner_rule, &bus, Some(16)).await?;
+            self.learn_owner(&bus).await;
+            // Owner changes first when both are ready: a new owner's clicks follow its
+            // `NameOwnerChanged` on this connection.
+            let stream = futures_lite::stream::or(owners, signals);
             Ok::<_, zbus::Error>((bus, stream))
         };
         let (bus, mut stream) = match setup.await {
@@ -325,9 +354,41 @@ impl Shared {
         self.forget_connection(&bus);
     }
 
+    /// Asks the bus who owns [`SERVICE`] now (nobody, when the call fails).
+    async fn learn_owner(&self, bus: &zbus::Connection) {
+        let owner: Option<String> = bus_call(bus, "GetNameOwner", &(SERVICE,)).await.ok();
+        let mut state = self.lock();
+        if state.owner.is_none() {
+            state.owner = owner;
+        }
+    }
+
     fn on_signal(&self, message: &zbus::Message) {
         let header = message.header();
-        match header.member().map(|m| m.as_str()) {
+        let sender = header.sender().map(|s| s.as_str());
+        let interface = header.interface().map(|i| i.as_str());
+        let member = header.member().map(|m| m.as_str());
+        if interface == Some(BUS) {
+            if sender == Some(BUS)
+                && member == Some("NameOwnerChanged")
+                && let Ok((name, old, new)) =
+                    message.body().deserialize::<(String, String, String)>()
+            {
+                self.owner_changed(&name, &old, &new);
+            }
+            return;
+        }
+        let owner = self.lock().owner.clone();
+        if sender.is_none() || sender != owner.as_deref() {
+            tracing::debug!(
+                ?member,
+                ?sender,
+                ?owner,
+                "notifications: ignored a signal not sent by the notification server"
+            );
+            return;
+        }
+        match member {
             Some("ActionInvoked") => {
                 if let Ok((id, action)) = message.body().deserialize::<(u32, String)>() {
                     self.on_action(id, action);
@@ -335,13 +396,31 @@ impl Shared {
             }
             Some("NotificationClosed") => {
                 if let Ok((id, _reason)) = message.body().deserialize::<(u32, u32)>() {
-                    self.lock().shown.retain(|s| s.id != id);
+                    let mut state = self.lock();
+                    state.shown.retain(|s| s.id != id);
+                    state.early.retain(|(early, _)| *early != id);
                 }
             }
             _ => {}
         }
     }
 
+    /// `SERVICE` changed hands: clicks count only from the new owner, and what the old
+    /// one showed or said (its ids, its markup) is forgotten once it had an owner at all.
+    fn owner_changed(&self, name: &str, old: &str, new: &str) {
+        if name != SERVICE {
+            return;
+        }
+        let mut state = self.lock();
+        state.owner = (!new.is_empty()).then(|| new.to_string());
+        if !old.is_empty() {
+            state.shown.clear();
+            state.early.clear();
+            state.markup = None;
+        }
+    }
+
+    /// An action from the notification server (the sender is checked by the caller).
     fn on_action(&self, id: u32, action: String) {
         let mut state = self.lock();
         match state.shown.iter().position(|s| s.id == id) {
