@@ -23,11 +23,21 @@ use doorpost_engine::store::{HistoryQuery, Store};
 
 use crate::{control, paths};
 
+#[cfg(not(feature = "testing"))]
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
     env!("DOORPOST_COMMIT"),
     ")"
+);
+/// A build with the test hooks says so wherever it is asked, so it is never taken for a
+/// release (the package test installs one).
+#[cfg(feature = "testing")]
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DOORPOST_COMMIT"),
+    "; testing build, not for use)"
 );
 
 /// Doorpost: tells you the moment a guest unlocks a Parakey door.
@@ -509,14 +519,17 @@ mod tests {
             "{v}"
         );
         let commit = v
-            .trim()
-            .trim_end_matches(')')
-            .rsplit(' ')
-            .next()
+            .split_once("(commit ")
+            .and_then(|(_, rest)| rest.split([')', ';']).next())
             .unwrap_or_default();
         assert!(
             commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
             "a git commit id, or `unknown` outside a checkout: {v}"
+        );
+        assert_eq!(
+            v.contains("testing build, not for use"),
+            cfg!(feature = "testing"),
+            "a build with the test hooks says so, and only such a build: {v}"
         );
     }
 

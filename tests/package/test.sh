@@ -79,6 +79,15 @@ pass "built $deb ($(du -h "$deb" | cut -f1))"
 
 [ "$(dpkg-deb -f "$deb" Package)" = doorpost ] && [ "$(dpkg-deb -f "$deb" Architecture)" = amd64 ] ||
   fail "the package is not doorpost for amd64"
+# A package with the test hooks must say so; a release one must not.
+testing=no
+case "$(dpkg-deb -f "$deb" Version)" in *+testing) testing=yes ;; esac
+described_testing=no
+dpkg-deb -f "$deb" Description | grep -q 'TESTING BUILD, NOT FOR USE' && described_testing=yes
+[ "$testing" = "$described_testing" ] ||
+  fail "version $(dpkg-deb -f "$deb" Version) and description disagree on a testing build"
+[ -n "${DOORPOST_DEB:-}" ] || [ "$testing" = yes ] ||
+  fail "the package test's build has the test hooks but its version does not say +testing"
 depends="$(dpkg-deb -f "$deb" Depends)"
 for lib in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libdbus-1-3; do
   grep -q "\b$lib\b" <<<"$depends" || fail "Depends lacks $lib: $depends"
@@ -122,7 +131,9 @@ rm -f "$before"
 pass "apt-get install ./$(basename "$deb"): only the package's own files were written"
 
 version="$(doorpost --version)"
-want="doorpost $(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1) (commit $(git rev-parse --short=12 HEAD))"
+flavour=""
+[ "$testing" = yes ] && flavour="; testing build, not for use"
+want="doorpost $(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1) (commit $(git rev-parse --short=12 HEAD)$flavour)"
 [ "$version" = "$want" ] || fail "doorpost --version says '$version', not '$want'"
 pass "doorpost --version: $version"
 
