@@ -661,6 +661,7 @@ mod tests {
 
     /// A store whose calls wait while its gate is shut, as the Secret Service does behind
     /// an unlock prompt nobody has answered yet.
+    #[cfg(target_os = "linux")]
     #[derive(Default)]
     struct Prompting {
         token: MemoryTokenStore,
@@ -669,6 +670,7 @@ mod tests {
         entered: std::sync::atomic::AtomicUsize,
     }
 
+    #[cfg(target_os = "linux")]
     impl Prompting {
         fn pass(&self) {
             self.entered
@@ -683,6 +685,7 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
     impl TokenStore for Prompting {
         fn is_set(&self) -> Result<bool, KeychainError> {
             self.pass();
@@ -702,11 +705,13 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
     fn threads() -> usize {
         std::fs::read_dir("/proc/self/task").unwrap().count()
     }
 
     /// Waits for the keychain to answer again (the call given up on has returned).
+    #[cfg(target_os = "linux")]
     fn answering(keychain: &OsKeychain) {
         for _ in 0..5_000 {
             if keychain.is_set().is_ok() {
