@@ -372,18 +372,8 @@ impl ParakeyClient {
         };
         let status = reply.status;
         let headers = reply.headers;
-        let server_date = headers
-            .get(header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| httpdate::parse_http_date(s).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| Millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
-        // Seconds a caching layer kept the answer (RFC 9111), as ms; a day at most.
-        let age = headers
-            .get(header::AGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.trim().parse::<u32>().ok())
-            .map(|s| i64::from(s.min(86_400)) * 1000);
+        let server_date = date_of(&headers);
+        let age = age_of(&headers);
         let header_bytes: u64 = headers
             .iter()
             .map(|(k, v)| (k.as_str().len() + v.len() + 4) as u64)
@@ -437,6 +427,25 @@ impl ParakeyClient {
             outcome,
         }
     }
+}
+
+/// The server's `Date`, as a wall-clock instant.
+fn date_of(headers: &HeaderMap) -> Option<Millis> {
+    headers
+        .get(header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| httpdate::parse_http_date(s).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+}
+
+/// How long a caching layer kept the answer (`Age`, RFC 9111), in ms; a day at most.
+fn age_of(headers: &HeaderMap) -> Option<i64> {
+    headers
+        .get(header::AGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .map(|s| i64::from(s.min(86_400)) * 1000)
 }
 
 async fn read_body(body: ReplyBody) -> Result<Vec<u8>, String> {

@@ -262,45 +262,48 @@ impl Listing {
         }
     }
 
-    /// A one-row page failed every time: the record it would hold cannot be served. Goes
-    /// on past it (by `skip` among the newest rows, else by time), noting the gap. False
-    /// when there is no way past it.
-    pub fn step_past(&mut self) -> bool {
-        match self.stage.clone() {
-            // Three failing pages in a row at unproven `skip`s: a server that ignores
-            // `skip` answers every one with the failing record. Stepping by time can tell.
+    /// Past a failing page of the newest rows at `skip`.
+    fn step_past_skip(&mut self, skip: u32) -> bool {
+        if self.asc_refused && self.skips_failed >= SKIPS_PAST_BAD {
             // Where only the newest-first form is accepted there is no time to step by:
             // `skip` goes on, up to a bound, and past it the rest of the window is
             // reported unreadable (found by 10,000 random schedules: three failing records
             // in a row sent the listing to a walk, which fell back to one page of the
             // documented form and left the rows beneath them unread and unreported).
-            Stage::NewestSkip { .. } if self.asc_refused && self.skips_failed >= SKIPS_PAST_BAD => {
-                let covered = self.covered_from;
-                self.give_up(IncompleteReason::Unreadable, self.window_start);
-                if let (Some(last), Some(covered)) = (self.incomplete.last_mut(), covered) {
-                    last.until = last.until.max(covered);
-                }
-                true
-            }
-            Stage::NewestSkip { .. }
-                if self.skips_failed >= 2
-                    && self.skip != SkipSupport::Honoured
-                    && !self.asc_refused =>
-            {
-                // What those steps noted as unreadable, the walk finds and notes itself.
-                let at = self.covered_from.unwrap_or(self.window_start);
-                self.incomplete
-                    .retain(|i| !(i.reason == IncompleteReason::Unreadable && i.at == at));
-                self.start_walk();
-                true
-            }
-            Stage::NewestSkip { skip } => {
-                self.skips_failed += 1;
-                let at = self.covered_from.unwrap_or(self.window_start);
-                self.note_incomplete(IncompleteReason::Unreadable, at);
-                self.stage = Stage::NewestSkip { skip: skip + 1 };
-                true
-            }
+            self.give_up_unreadable(self.window_start);
+        } else if self.skips_failed >= 2 && self.skip != SkipSupport::Honoured && !self.asc_refused
+        {
+            // Three failing pages in a row at unproven `skip`s: a server that ignores
+            // `skip` answers every one with the failing record. Stepping by time can tell.
+            // What those steps noted as unreadable, the walk finds and notes itself.
+            let at = self.covered_from.unwrap_or(self.window_start);
+            self.incomplete
+                .retain(|i| !(i.reason == IncompleteReason::Unreadable && i.at == at));
+            self.start_walk();
+        } else {
+            self.skips_failed += 1;
+            let at = self.covered_from.unwrap_or(self.window_start);
+            self.note_incomplete(IncompleteReason::Unreadable, at);
+            self.stage = Stage::NewestSkip { skip: skip + 1 };
+        }
+        true
+    }
+
+    /// Gives the rest of the window up as unreadable from `start`, up to what was covered.
+    fn give_up_unreadable(&mut self, start: Millis) {
+        let covered = self.covered_from;
+        self.give_up(IncompleteReason::Unreadable, start);
+        if let (Some(last), Some(covered)) = (self.incomplete.last_mut(), covered) {
+            last.until = last.until.max(covered);
+        }
+    }
+
+    /// A one-row page failed every time: the record it would hold cannot be served. Goes
+    /// on past it (by `skip` among the newest rows, else by time), noting the gap. False
+    /// when there is no way past it.
+    pub fn step_past(&mut self) -> bool {
+        match self.stage.clone() {
+            Stage::NewestSkip { skip } => self.step_past_skip(skip),
             Stage::Newest { .. } => {
                 let skip_usable = matches!(self.skip, SkipSupport::Unknown | SkipSupport::Honoured);
                 if skip_usable && self.start_filter != StartFilter::CreatedAt {
@@ -322,19 +325,17 @@ impl Listing {
                 from,
             } => {
                 let probe = past_bad_probe(bad, ok, step);
-                self.stage = match ok {
-                    None => Stage::PastBad {
-                        bad: probe,
-                        ok: None,
-                        step: step.saturating_mul(4),
-                        from,
-                    },
-                    Some(ok) => Stage::PastBad {
-                        bad: probe,
-                        ok: Some(ok),
-                        step,
-                        from,
-                    },
+                // Until a readable page is found, the steps grow fourfold.
+                let step = if ok.is_none() {
+                    step.saturating_mul(4)
+                } else {
+                    step
+                };
+                self.stage = Stage::PastBad {
+                    bad: probe,
+                    ok,
+                    step,
+                    from,
                 };
                 self.settle_past_bad();
                 true
@@ -352,12 +353,7 @@ impl Listing {
                 } else {
                     // Nothing is left to change: the rest of the window cannot be read,
                     // and Status says so, rather than asking the same again forever.
-                    self.give_up(IncompleteReason::Unreadable, start);
-                    if let (Some(last), Some(covered)) =
-                        (self.incomplete.last_mut(), self.covered_from)
-                    {
-                        last.until = last.until.max(covered);
-                    }
+                    self.give_up_unreadable(start);
                 }
                 true
             }
