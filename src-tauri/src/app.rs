@@ -22,10 +22,9 @@ use crate::{autostart, commands, control, desktop_integration, env_token, paths,
 /// what must happen before any thread or window exists.
 fn prepare() -> Result<(Option<ApiToken>, BaseUrl), String> {
     doorpost_engine::logging::init(doorpost_engine::logging::LevelFilter::INFO);
-    // An install from before files were private: its folder 0755, its files 0644.
-    if let Err(e) = doorpost_engine::private_files::secure_tree(&paths::data_root()) {
-        tracing::warn!("could not make the data folder private: {e}");
-    }
+    // Refused unless Doorpost's; an install from before files were private made private.
+    doorpost_engine::private_files::claim_data_dir(&paths::data_root())
+        .map_err(|e| e.to_string())?;
     // Out of the environment before WebKit's processes could inherit it.
     env_token::take()
         .map_err(|e| e.to_string())

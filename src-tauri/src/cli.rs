@@ -186,7 +186,7 @@ fn parse_time(s: &str) -> Result<Millis, String> {
 /// The account's history, created when absent (settings may be set before a first start).
 fn open_store() -> Result<Store, String> {
     let dir = paths::account_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    doorpost_engine::private_files::claim_data_dir(&dir).map_err(|e| e.to_string())?;
     Store::open(&dir.join(DB_FILE)).map_err(|e| e.to_string())
 }
 

@@ -7,8 +7,10 @@
 //!   process and its children create (SQLite's WAL and SHM, WebKit's storage) is private;
 //! - [`crate::store::Store::open`] creates the database 0600 and makes its folder 0700
 //!   (SQLite gives the WAL and SHM the database's mode);
-//! - [`secure_tree`] fixes an existing install on start: a data directory written by an
-//!   earlier Doorpost with 0755 and 0644.
+//! - [`claim_data_dir`] fixes an existing install on start (a data directory written by an
+//!   earlier Doorpost with 0755 and 0644), and only an install: a folder that holds other
+//!   files and no Doorpost history (`DOORPOST_DATA_DIR=$HOME`, a plausible slip) is
+//!   refused and left exactly as it was.
 //!
 //! Symbolic links are never followed: a link planted in the data directory or in
 //! Downloads cannot make Doorpost change or overwrite a file elsewhere.
@@ -117,6 +119,131 @@ pub fn secure_tree(dir: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every name Doorpost itself puts in its data directory: the history and SQLite's
+/// companions, the demo's and the window's folders, the toasts' icon, the control socket
+/// (where there is no runtime directory) and `doorpost doctor`'s probe. Exports go to
+/// Downloads, never here.
+pub const OWN_ENTRIES: &[&str] = &[
+    DB_FILE,
+    "doorpost.sqlite3-wal",
+    "doorpost.sqlite3-shm",
+    "doorpost.sqlite3-journal",
+    "demo",
+    "webview",
+    "doorpost-icon.png",
+    "control.sock",
+    ".doctor-probe",
+];
+
+/// The history's file name ([`crate::hub::DB_FILE`]): its presence makes a folder Doorpost's.
+const DB_FILE: &str = crate::hub::DB_FILE;
+
+/// Why a data directory is not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error(
+        "{} is not Doorpost's data folder: it holds other files ({found}) and no Doorpost \
+         history, so Doorpost leaves it untouched and does not start. Point \
+         DOORPOST_DATA_DIR at an empty or new folder, or unset it.",
+        dir.display()
+    )]
+    Foreign { dir: PathBuf, found: String },
+    #[error("Doorpost cannot use its data folder {}: {source}", dir.display())]
+    Unusable { dir: PathBuf, source: io::Error },
+}
+
+/// What a data directory is, decided before anything in it is changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataDir {
+    /// Missing or empty: Doorpost's from now on.
+    New,
+    /// Holds a Doorpost history, or only names Doorpost makes ([`OWN_ENTRIES`]).
+    Doorpost,
+    /// Holds other files and no history: the names found (a few, sorted).
+    Foreign(Vec<String>),
+}
+
+/// Looks at `dir` without changing anything. A symbolic link to a folder is judged by
+/// what it points at.
+pub fn inspect_data_dir(dir: &Path) -> io::Result<DataDir> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(DataDir::New),
+        Err(e) => return Err(e),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        names.push(entry?.file_name().to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(DataDir::New);
+    }
+    if names.iter().any(|n| n == DB_FILE) {
+        return Ok(DataDir::Doorpost);
+    }
+    let mut foreign: Vec<String> = names
+        .into_iter()
+        .filter(|n| !OWN_ENTRIES.contains(&n.as_str()))
+        .collect();
+    if foreign.is_empty() {
+        return Ok(DataDir::Doorpost);
+    }
+    foreign.sort();
+    foreign.truncate(3);
+    Ok(DataDir::Foreign(foreign))
+}
+
+/// Takes `dir` as Doorpost's data directory at start: a missing one is created 0700, an
+/// empty one made 0700, an install's own entries ([`OWN_ENTRIES`]) made private as
+/// [`secure_tree`] does. Anything else is refused before a single mode is changed. In an
+/// install that shares its folder with other files (an old `DOORPOST_DATA_DIR=$HOME`),
+/// only Doorpost's entries are touched, the folder itself too. A mode that cannot be
+/// changed is logged and the rest still fixed.
+pub fn claim_data_dir(dir: &Path) -> Result<DataDir, DataDirError> {
+    let unusable = |source| DataDirError::Unusable {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let found = inspect_data_dir(dir).map_err(unusable)?;
+    match &found {
+        DataDir::Foreign(names) => {
+            return Err(DataDirError::Foreign {
+                dir: dir.to_path_buf(),
+                found: names.join(", "),
+            });
+        }
+        DataDir::New => private_dir(dir).map_err(unusable)?,
+        DataDir::Doorpost => {
+            let only_ours = std::fs::read_dir(dir)
+                .map_err(unusable)?
+                .filter_map(Result::ok)
+                .all(|e| OWN_ENTRIES.contains(&e.file_name().to_string_lossy().as_ref()));
+            if only_ours {
+                warn_unless_ok(dir, set_mode_unless_link(dir, DIR_MODE));
+            }
+            for name in OWN_ENTRIES {
+                let path = dir.join(name);
+                let meta = match std::fs::symlink_metadata(&path) {
+                    Ok(meta) => meta,
+                    Err(_) => continue,
+                };
+                if meta.is_dir() {
+                    warn_unless_ok(&path, secure_tree(&path));
+                } else {
+                    warn_unless_ok(&path, set_mode_unless_link(&path, FILE_MODE));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn warn_unless_ok(path: &Path, result: io::Result<()>) {
+    if let Err(e) = result {
+        tracing::warn!("could not make {} private: {e}", path.display());
+    }
 }
 
 /// The database file and SQLite's companions made 0600 (created empty and private when the
@@ -310,6 +437,94 @@ mod tests {
             0o644,
             "a link's target is not ours to change"
         );
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_home_folder_as_data_directory_is_refused_and_left_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(home.join("Documents")).unwrap();
+        std::fs::write(home.join(".bashrc"), b"export PATH").unwrap();
+        std::fs::write(home.join("Documents/taxes.pdf"), b"x").unwrap();
+        // An empty `demo/` is Doorpost's name, but makes no folder Doorpost's on its own.
+        std::fs::create_dir(home.join("demo")).unwrap();
+        set_mode(&home, 0o751);
+        set_mode(&home.join(".bashrc"), 0o644);
+        set_mode(&home.join("Documents"), 0o755);
+        set_mode(&home.join("Documents/taxes.pdf"), 0o664);
+        set_mode(&home.join("demo"), 0o775);
+
+        let refused = claim_data_dir(&home).unwrap_err();
+
+        let message = refused.to_string();
+        assert!(message.contains(&home.display().to_string()), "{message}");
+        assert!(message.contains(".bashrc"), "{message}");
+        assert!(message.contains("DOORPOST_DATA_DIR"), "{message}");
+        assert_eq!(mode(&home), 0o751, "the folder is not ours to change");
+        assert_eq!(mode(&home.join(".bashrc")), 0o644);
+        assert_eq!(mode(&home.join("Documents")), 0o755);
+        assert_eq!(mode(&home.join("Documents/taxes.pdf")), 0o664);
+        assert_eq!(mode(&home.join("demo")), 0o775);
+        assert!(!home.join(DB_FILE).exists(), "nothing is created in it");
+    }
+
+    #[test]
+    fn an_old_install_is_taken_and_its_files_made_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        std::fs::create_dir_all(data.join("webview")).unwrap();
+        std::fs::write(data.join(DB_FILE), b"x").unwrap();
+        std::fs::write(data.join("doorpost.sqlite3-wal"), b"x").unwrap();
+        std::fs::write(data.join("webview/cookies"), b"x").unwrap();
+        set_mode(&data, 0o755);
+        set_mode(&data.join("webview"), 0o755);
+        for f in [DB_FILE, "doorpost.sqlite3-wal", "webview/cookies"] {
+            set_mode(&data.join(f), 0o644);
+        }
+
+        assert_eq!(claim_data_dir(&data).unwrap(), DataDir::Doorpost);
+
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("webview")), 0o700);
+        assert_eq!(mode(&data.join(DB_FILE)), 0o600);
+        assert_eq!(mode(&data.join("doorpost.sqlite3-wal")), 0o600);
+        assert_eq!(mode(&data.join("webview/cookies")), 0o600);
+    }
+
+    #[test]
+    fn an_install_sharing_its_folder_has_only_its_own_files_made_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join(DB_FILE), b"x").unwrap();
+        std::fs::write(home.join("notes.txt"), b"x").unwrap();
+        set_mode(&home, 0o755);
+        set_mode(&home.join(DB_FILE), 0o644);
+        set_mode(&home.join("notes.txt"), 0o644);
+
+        assert_eq!(claim_data_dir(&home).unwrap(), DataDir::Doorpost);
+
+        assert_eq!(mode(&home.join(DB_FILE)), 0o600);
+        assert_eq!(mode(&home.join("notes.txt")), 0o644, "not Doorpost's");
+        assert_eq!(mode(&home), 0o755, "a folder shared with other files");
+    }
+
+    #[test]
+    fn an_empty_or_missing_folder_is_taken_and_made_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        set_mode(&empty, 0o755);
+        assert_eq!(claim_data_dir(&empty).unwrap(), DataDir::New);
+        assert_eq!(mode(&empty), 0o700);
+
+        let missing = tmp.path().join("new/data");
+        assert_eq!(claim_data_dir(&missing).unwrap(), DataDir::New);
+        assert_eq!(mode(&missing), 0o700);
     }
 
     #[test]

@@ -4,6 +4,13 @@
 //! place's own keychain entry, and the session restarts with every place. Removing a place
 //! deletes its token and, when asked, its history.
 //!
+//! A place and its keychain entry come and go as one. Adding gives out an id never given
+//! before ([`Store::new_place_id`]: no two adds share one, and no new place inherits a
+//! removed one's history), saves the token under it, then the row; a row that cannot be
+//! stored takes its token back out. Removing deletes the row (and its data), then the
+//! token; a token that cannot be deleted then is remembered with the removal and deleted
+//! at the next start ([`PlaceBook::clear_removed_tokens`]), so the place is gone either way.
+//!
 //! Keychain entries are this install's alone: named by the install id the database was
 //! created with, so a scratch `DOORPOST_DATA_DIR` never adopts, overwrites or deletes a
 //! real install's token. A token is bound to the address it was checked against (the
@@ -54,22 +61,17 @@ impl Hub {
             None => self.opts.default_base.clone(),
         };
         let (check, domain) = validate(&base, &token, lang).await?;
-        let id = first
-            .as_ref()
-            .map_or(FIRST_PLACE.to_string(), |p| p.id.clone());
-        let install = store.install_id().map_err(internal)?;
-        (self.opts.keychains)(&keychain_entry(&install, &id))
-            .set(&token, &base.origin())
-            .map_err(|e| keychain_error(lang, e))?;
-        if first.is_none() {
-            let row = PlaceRow {
-                id: id.clone(),
-                name: domain.unwrap_or_else(|| "Parakey".into()),
-                api_url: book.stored_url(&base),
-                notify_mode: None,
-            };
-            store.add_place(&row, wall_now()).map_err(internal)?;
-            store.adopt_unplaced(&id).map_err(internal)?;
+        match &first {
+            Some(place) => {
+                let install = store.install_id().map_err(internal)?;
+                (self.opts.keychains)(&keychain_entry(&install, &place.id))
+                    .set(&token, &base.origin())
+                    .map_err(|e| keychain_error(lang, e))?;
+            }
+            None => {
+                let name = domain.unwrap_or_else(|| "Parakey".into());
+                book.store_new_place(&mut store, &token, &base, name)?;
+            }
         }
         drop(store);
         self.switch(Mode::Account).await?;
@@ -370,30 +372,91 @@ impl PlaceBook<'_> {
         };
         let (check, _) = validate(&base, &token, self.lang).await?;
         let mut store = self.store()?;
-        let id = if store.places().map_err(internal)?.is_empty() {
-            FIRST_PLACE.to_string()
-        } else {
-            new_place_id()
-        };
-        let install = store.install_id().map_err(internal)?;
-        (self.keychains)(&keychain_entry(&install, &id))
-            .set(&token, &base.origin())
-            .map_err(|e| keychain_error(self.lang, e))?;
-        // Bound to where it was checked, the environment's address included.
-        let row = PlaceRow {
-            id: id.clone(),
-            name,
-            api_url: self.stored_url(&base),
-            notify_mode: None,
-        };
-        store.add_place(&row, wall_now()).map_err(internal)?;
-        if id == FIRST_PLACE {
-            store.adopt_unplaced(&id).map_err(internal)?;
-        }
+        let row = self.store_new_place(&mut store, &token, &base, name)?;
         Ok((check, row))
     }
 
-    /// Forgets a place's token, then the place (and its history when asked).
+    /// A new place with its token, as one unit: a never-used id, the token saved under it,
+    /// then the row (bound to where the token was checked, the environment's address
+    /// included). A row that cannot be stored takes its token back out; a keychain that
+    /// cannot be written leaves no row. The first place takes the rows stored before
+    /// places existed.
+    fn store_new_place(
+        &self,
+        store: &mut Store,
+        token: &ApiToken,
+        base: &BaseUrl,
+        name: String,
+    ) -> Result<PlaceRow, AppError> {
+        let first = store.places().map_err(internal)?.is_empty();
+        let id = store
+            .new_place_id(FIRST_PLACE, random_place_id)
+            .map_err(internal)?;
+        let install = store.install_id().map_err(internal)?;
+        let entry = (self.keychains)(&keychain_entry(&install, &id));
+        entry
+            .set(token, &base.origin())
+            .map_err(|e| keychain_error(self.lang, e))?;
+        let row = PlaceRow {
+            id: id.clone(),
+            name,
+            api_url: self.stored_url(base),
+            notify_mode: None,
+        };
+        if let Err(e) = store.add_place(&row, wall_now()) {
+            if let Err(k) = entry.clear() {
+                tracing::warn!(place = %id, "a token saved for a place not added: {k}");
+                // Deleted at the next start, if the database takes this at least.
+                let _ = store.token_to_clear(&id);
+            }
+            return Err(internal(e));
+        }
+        if first {
+            store.adopt_unplaced(&id).map_err(internal)?;
+        }
+        Ok(row)
+    }
+
+    /// Deletes the keychain entries of removed places that still may hold a token (a
+    /// keychain that failed at the removal, or a crash right after it). Failures are
+    /// logged and tried again at the next start.
+    pub fn clear_removed_tokens(&self, store: &mut Store) {
+        let ids = match store.tokens_to_clear() {
+            Ok(ids) => ids,
+            Err(e) => return tracing::warn!("could not list removed places' tokens: {e}"),
+        };
+        if ids.is_empty() {
+            return;
+        }
+        let Ok(install) = store.install_id() else {
+            return;
+        };
+        for id in ids {
+            self.clear_removed_token(store, &install, &id);
+        }
+    }
+
+    /// Deletes a removed place's keychain entry; true when it is gone.
+    fn clear_removed_token(&self, store: &mut Store, install: &str, id: &str) -> bool {
+        match (self.keychains)(&keychain_entry(install, id)).clear() {
+            Ok(()) => {
+                if let Err(e) = store.token_cleared(id) {
+                    tracing::warn!(place = %id, "could not note the token deleted: {e}");
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(
+                    place = %id,
+                    "the removed place's token could not be deleted; tried again at the next start: {e}"
+                );
+                false
+            }
+        }
+    }
+
+    /// Removes the place (and its history when asked), then its token. The place is gone
+    /// even when the keychain fails: its token is then deleted at the next start.
     pub fn remove(&self, id_or_name: &str, delete_history: bool) -> Result<PlaceRow, AppError> {
         let place = self.find(id_or_name)?;
         let mut store = self.store()?;
@@ -407,12 +470,10 @@ impl PlaceBook<'_> {
         .map(|(token, base)| crate::http::source_key(&base, &token))
         .into_iter()
         .collect();
-        (self.keychains)(&keychain_entry(&install, &place.id))
-            .clear()
-            .map_err(|e| keychain_error(self.lang, e))?;
         store
             .remove_place(&place.id, delete_history, &sources)
             .map_err(internal)?;
+        self.clear_removed_token(&mut store, &install, &place.id);
         Ok(place)
     }
 }
@@ -422,8 +483,9 @@ fn keychain_error(lang: Language, e: impl std::fmt::Display) -> AppError {
     AppError::new(ErrorCode::KeychainUnavailable, format!("{message} ({e})"))
 }
 
-/// A new place's id: random, short, never reused.
-fn new_place_id() -> String {
+/// A candidate for a new place's id: random and short ([`Store::new_place_id`] makes sure
+/// it was never given out).
+fn random_place_id() -> String {
     let mut bytes = [0u8; 6];
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -75,6 +75,7 @@ impl Hub {
 
     async fn start_places(self: &Arc<Self>, state: &mut State) -> Result<(), AppError> {
         let mut store = self.account_store()?;
+        self.book(Language::En).clear_removed_tokens(&mut store);
         self.adopt_first_place(&mut store)?;
         let rows = store.places().map_err(internal)?;
         let settings = store.load_settings().unwrap_or_default();

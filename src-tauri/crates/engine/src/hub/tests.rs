@@ -1138,3 +1138,170 @@ fn an_export_of_a_hundred_thousand_long_named_rows_is_complete_and_in_order() {
     assert_eq!(n, ROWS, "every row, once");
     assert!(csv.ends_with('\n'), "the last line is whole");
 }
+
+/// The keychain entry `name` of a setup, made if it was not (so it can be made to fail
+/// before Doorpost first opens it).
+fn entry(s: &Setup, name: &str) -> Arc<MemoryTokenStore> {
+    Arc::clone(
+        s.keychain
+            .lock()
+            .unwrap()
+            .entry(keychain_entry(&install_of(s), name))
+            .or_insert_with(|| Arc::new(MemoryTokenStore::new())),
+    )
+}
+
+fn unavailable() -> Option<KeychainError> {
+    Some(KeychainError::Unavailable {
+        message: "no Secret Service".into(),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_whose_token_cannot_be_saved_is_not_added() {
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    // The id a first place is given: its keychain entry refuses the token.
+    entry(&s, FIRST_PLACE).fail_with(unavailable());
+
+    let err = s
+        .hub
+        .add_place(NewPlace {
+            name: "Loft".into(),
+            token: "tok-loft".into(),
+            api_url: None,
+        })
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.code, ErrorCode::KeychainUnavailable);
+    assert!(s.hub.overview().await.places.is_empty());
+    let store = Store::open(&s._dir.path().join("data").join(DB_FILE)).unwrap();
+    assert!(store.places().unwrap().is_empty(), "no row without a token");
+
+    // Tried again, the place is added whole, under an id of its own.
+    let added = s
+        .hub
+        .add_place(NewPlace {
+            name: "Loft".into(),
+            token: "tok-loft".into(),
+            api_url: None,
+        })
+        .await
+        .unwrap();
+    assert!(added.token_set);
+    assert_ne!(
+        added.id, FIRST_PLACE,
+        "an id once given out is not given again"
+    );
+    assert!(entry(&s, &added.id).is_set().unwrap());
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_place_never_takes_a_removed_places_id_or_history() {
+    let loft = fake("tok-loft", "Sea Loft").await;
+    let cabin = fake("tok-cabin", "Cabin").await;
+    let s = setup_with(&loft.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    loft.control().inject(
+        EventSpec::default()
+            .id("loft-1")
+            .door("d-front", "Front door"),
+    );
+    let first = s
+        .hub
+        .add_place(NewPlace {
+            name: "Loft".into(),
+            token: "tok-loft".into(),
+            api_url: None,
+        })
+        .await
+        .unwrap();
+    let history = |ids: Vec<String>| HistoryQueryView {
+        place_ids: Some(ids),
+        ..HistoryQueryView::default()
+    };
+    eventually("the loft's history", || async {
+        let h = s.hub.history(history(vec![first.id.clone()])).await;
+        h.is_ok_and(|h| h.total == 1)
+    })
+    .await;
+
+    // Removed with its history kept; the next place starts with nothing.
+    s.hub.remove_place(&first.id, false).await.unwrap();
+    let added = s
+        .hub
+        .add_place(NewPlace {
+            name: "Cabin".into(),
+            token: "tok-cabin".into(),
+            api_url: Some(cabin.base_url()),
+        })
+        .await
+        .unwrap();
+
+    assert_ne!(
+        added.id, first.id,
+        "a removed place's id is not given again"
+    );
+    let h = s
+        .hub
+        .history(history(vec![added.id.clone()]))
+        .await
+        .unwrap();
+    assert_eq!(h.total, 0, "the new place inherits no history");
+    assert_eq!(
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .unwrap()
+            .total,
+        1,
+        "the removed place's kept history is still there"
+    );
+    assert!(
+        !entry(&s, &first.id).is_set().unwrap(),
+        "its token went with it"
+    );
+    s.hub.shutdown().await;
+    loft.shutdown();
+    cabin.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_place_whose_token_cannot_be_deleted_is_gone_and_its_token_cleared_at_next_start()
+{
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    let added = s
+        .hub
+        .add_place(NewPlace {
+            name: "Loft".into(),
+            token: "tok-loft".into(),
+            api_url: None,
+        })
+        .await
+        .unwrap();
+    let token = entry(&s, &added.id);
+    token.fail_with(unavailable());
+
+    s.hub.remove_place(&added.id, true).await.unwrap();
+
+    assert!(
+        s.hub.overview().await.places.is_empty(),
+        "the place is gone"
+    );
+    token.fail_with(None);
+    assert!(token.is_set().unwrap(), "the keychain refused to delete it");
+
+    // The next start deletes it.
+    s.hub.switch(Mode::Account).await.unwrap();
+    assert!(!token.is_set().unwrap());
+    let store = Store::open(&s._dir.path().join("data").join(DB_FILE)).unwrap();
+    assert!(store.tokens_to_clear().unwrap().is_empty());
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}

@@ -4,7 +4,8 @@
 //! A place is one Parakey domain with its own token (kept in the OS keychain under an
 //! entry named after the place's id, never here). Its rows carry its id; removing a place
 //! may delete them, and then the `names` and `doors` summaries are rebuilt from what is
-//! left, in the same transaction. A mute is a door id and the wall-clock time it ends;
+//! left, in the same transaction. An id is given out once (`place_ids`): a new place never
+//! takes a removed place's kept history or keychain entry. A mute is a door id and the wall-clock time it ends;
 //! "notifications paused" is a row of its own (its end `NULL`: until resumed), in no key
 //! space a server's door ids share.
 
@@ -67,21 +68,88 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Adds a place at the end.
+    /// Adds a place at the end (its id counted as given out, if it was not already).
     pub fn add_place(&mut self, place: &PlaceRow, now: Millis) -> Result<()> {
         self.set_durable(true)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO places (id, name, api_url, notify_mode, position, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(position), 0) + 1 FROM places), ?5)",
-            )?
-            .execute(params![
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO places (id, name, api_url, notify_mode, position, created_at) \
+             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(position), 0) + 1 FROM places), ?5)",
+            params![
                 place.id,
                 place.name,
                 place.api_url,
                 mode_text(place.notify_mode),
                 now.0
-            ])?;
+            ],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO place_ids (id) VALUES (?1)",
+            [&place.id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A place id never given out before, now given out: `first` if it never was, else
+    /// the first of `fresh()`'s answers not yet given. One immediate transaction, so two
+    /// adds (two windows, the window and the command line) never get the same id, and a
+    /// removed place's id (which its kept history still names) is never given again.
+    pub fn new_place_id(
+        &mut self,
+        first: &str,
+        mut fresh: impl FnMut() -> String,
+    ) -> Result<String> {
+        self.set_durable(true)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut id = first.to_string();
+        loop {
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM place_ids WHERE id = ?1)",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if !taken {
+                break;
+            }
+            id = fresh();
+        }
+        tx.execute("INSERT INTO place_ids (id) VALUES (?1)", [&id])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Removed places whose keychain entries may still hold a token.
+    pub fn tokens_to_clear(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM place_ids WHERE token_to_clear = 1 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `id`'s keychain entry is to be deleted (again: the last try failed).
+    pub fn token_to_clear(&mut self, id: &str) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn.execute(
+            "INSERT INTO place_ids (id, token_to_clear) VALUES (?1, 1) \
+             ON CONFLICT (id) DO UPDATE SET token_to_clear = 1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// `id`'s keychain entry is deleted.
+    pub fn token_cleared(&mut self, id: &str) -> Result<()> {
+        self.set_durable(true)?;
+        self.conn.execute(
+            "UPDATE place_ids SET token_to_clear = 0 WHERE id = ?1",
+            [id],
+        )?;
         Ok(())
     }
 
@@ -133,6 +201,14 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let removed = tx.execute("DELETE FROM places WHERE id = ?1", [id])? > 0;
+        if removed {
+            // Its token goes after this commits; until then, and if that fails, this says so.
+            tx.execute(
+                "INSERT INTO place_ids (id, token_to_clear) VALUES (?1, 1) \
+                 ON CONFLICT (id) DO UPDATE SET token_to_clear = 1",
+                [id],
+            )?;
+        }
         if removed && delete_history {
             let mut gone: Vec<String> = tx
                 .prepare("SELECT DISTINCT source FROM event_log WHERE place_id = ?1")?

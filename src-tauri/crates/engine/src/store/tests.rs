@@ -1483,7 +1483,18 @@ fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    for table in &tables {
+    // Except the id itself in `place_ids`, kept so it is never given again: in the app an
+    // opaque `p-…` (here "loft"), naming nothing of the place.
+    let ids: Vec<String> = store
+        .conn
+        .prepare("SELECT id FROM place_ids")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, ["cabin", "loft"]);
+    for table in tables.iter().filter(|t| *t != "place_ids") {
         let mut stmt = store
             .conn
             .prepare(&format!("SELECT * FROM {table}"))
@@ -1502,4 +1513,39 @@ fn deleting_a_places_history_leaves_nothing_of_it_in_any_table() {
         !wal_holds(&store, "src-loft"),
         "the WAL keeps the loft's rows"
     );
+}
+
+#[test]
+fn a_place_id_is_given_out_once_even_after_its_place_is_removed() {
+    let (_dir, mut store) = open();
+    let mut n = 0;
+    let mut fresh = || {
+        n += 1;
+        format!("p-{n}")
+    };
+    assert_eq!(store.new_place_id("main", &mut fresh).unwrap(), "main");
+    assert_eq!(store.new_place_id("main", &mut fresh).unwrap(), "p-1");
+    let row = PlaceRow {
+        id: "p-1".into(),
+        name: "Loft".into(),
+        api_url: None,
+        notify_mode: None,
+    };
+    store.add_place(&row, Millis(1)).unwrap();
+    assert!(store.remove_place("p-1", false, &[]).unwrap());
+    assert_eq!(
+        store.tokens_to_clear().unwrap(),
+        ["p-1"],
+        "its token goes next"
+    );
+    // A place stored under an id of its own (an old install's first) counts as given too.
+    let row = PlaceRow {
+        id: "p-3".into(),
+        ..row
+    };
+    store.add_place(&row, Millis(2)).unwrap();
+    assert_eq!(store.new_place_id("main", &mut fresh).unwrap(), "p-2");
+    assert_eq!(store.new_place_id("main", &mut fresh).unwrap(), "p-4");
+    store.token_cleared("p-1").unwrap();
+    assert!(store.tokens_to_clear().unwrap().is_empty());
 }
