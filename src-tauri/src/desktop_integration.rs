@@ -1,8 +1,8 @@
 //! What the shell does differently on each desktop: the process's name on the Linux
-//! desktop, and, where the engine is WebKitGTK, the webview's memory settings and what is
-//! ended when the window closes (WebKit's network process; the heap's free pages). On
-//! Windows (WebView2) and macOS (WKWebView) none of it applies: the system names the app
-//! after its bundle or executable, and the engines manage their own caches and processes.
+//! desktop, and, where the engine is WebKitGTK, the webview's memory settings and the heap's
+//! free pages handed back when the window closes. On Windows (WebView2) and macOS
+//! (WKWebView) none of it applies: the system names the app after its bundle or
+//! executable, and the engines manage their own caches and processes.
 
 /// Names the process after the desktop entry before any window exists: X11's `WM_CLASS`
 /// (both halves) and Wayland's app id then match `co.doorpost.app.desktop`, so docks group
@@ -38,28 +38,30 @@ pub fn lighten(window: &tauri::WebviewWindow) {
     let _ = window;
 }
 
-/// Closing the window gives back what WebKit started for it and what the heap kept (Linux;
-/// WKWebView and WebView2 end their processes with the last view themselves).
+/// Closing the window gives the heap's free pages back (Linux with glibc; WKWebView and
+/// WebView2 manage their own).
 pub fn release_with_window(app: &mut tauri::App) {
     #[cfg(target_os = "linux")]
-    app.wry_plugin(EndNetworkProcess);
+    app.wry_plugin(GiveBackHeap);
     #[cfg(not(target_os = "linux"))]
     let _ = app;
 }
 
-/// Ends WebKit's network process when the window is gone. The web process ends with the
-/// view, but the network process belongs to the web context, which tauri-runtime-wry keeps
-/// for the app's life on Linux, and WebKit ends it only with the context. (Dropping the
-/// context does not end it: something inside WebKit keeps the context, and the next window
-/// would start a second network process beside the first.) So the context stays, and the
-/// process is asked to stop (SIGTERM) once no webview uses it: WebKit starts a new one when
-/// the next window loads its page. The window keeps nothing in web storage (no cookies, no
-/// local storage), so nothing is lost with it.
+/// Once the window is destroyed and no webview is left, hands the heap's free pages back,
+/// at once and again when GTK's and WebKit's deferred clean-up has run.
+///
+/// WebKit's web process ends with the view. Its network process belongs to the web
+/// context, which tauri-runtime-wry keeps for the app's life on Linux, and it stays: ending
+/// it from here (SIGTERM) was tried, and the next window's launch then sometimes aborted
+/// the whole app inside WebKit (`readPIDFromPeer: Unexpected short read from PID socket`,
+/// seen in CI's second open-close round); dropping the context does not end it either,
+/// and the next window started a second one beside it. So the one network process stays,
+/// reused by every window (`desktop_window_close.rs` checks it is one and the same).
 #[cfg(target_os = "linux")]
-pub struct EndNetworkProcess;
+pub struct GiveBackHeap;
 
 #[cfg(target_os = "linux")]
-pub struct NetworkProcessEnder {
+pub struct HeapGiver {
     window_gone: bool,
 }
 
@@ -67,16 +69,16 @@ pub struct NetworkProcessEnder {
 type RuntimeMessage = tauri_runtime_wry::Message<tauri::EventLoopMessage>;
 
 #[cfg(target_os = "linux")]
-impl tauri_runtime_wry::PluginBuilder<tauri::EventLoopMessage> for EndNetworkProcess {
-    type Plugin = NetworkProcessEnder;
+impl tauri_runtime_wry::PluginBuilder<tauri::EventLoopMessage> for GiveBackHeap {
+    type Plugin = HeapGiver;
 
     fn build(self, _: tauri_runtime_wry::Context<tauri::EventLoopMessage>) -> Self::Plugin {
-        NetworkProcessEnder { window_gone: false }
+        HeapGiver { window_gone: false }
     }
 }
 
 #[cfg(target_os = "linux")]
-impl tauri_runtime_wry::Plugin<tauri::EventLoopMessage> for NetworkProcessEnder {
+impl tauri_runtime_wry::Plugin<tauri::EventLoopMessage> for HeapGiver {
     fn on_event(
         &mut self,
         event: &tauri_runtime_wry::tao::event::Event<RuntimeMessage>,
@@ -102,9 +104,6 @@ impl tauri_runtime_wry::Plugin<tauri::EventLoopMessage> for NetworkProcessEnder 
                     .values()
                     .all(|context| context.referenced_by_webviews.is_empty());
                 if unused {
-                    end_network_processes();
-                    // What GTK and WebKit freed with the window, now and once their
-                    // deferred clean-up has run.
                     crate::heap::give_back();
                     gtk::glib::timeout_add_local_once(
                         std::time::Duration::from_secs(5),
@@ -115,34 +114,5 @@ impl tauri_runtime_wry::Plugin<tauri::EventLoopMessage> for NetworkProcessEnder 
             _ => {}
         }
         false
-    }
-}
-
-/// SIGTERM to this process's WebKit network processes (its children named so).
-#[cfg(target_os = "linux")]
-fn end_network_processes() {
-    let me = std::process::id();
-    let children = std::fs::read_dir(format!("/proc/{me}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-        .flat_map(|list| {
-            list.split_whitespace()
-                .filter_map(|pid| pid.parse::<i32>().ok())
-                .collect::<Vec<_>>()
-        });
-    for pid in children {
-        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-        if exe.file_name().and_then(|n| n.to_str()) != Some("WebKitNetworkProcess") {
-            continue;
-        }
-        let Some(pid) = rustix::process::Pid::from_raw(pid) else {
-            continue;
-        };
-        match rustix::process::kill_process(pid, rustix::process::Signal::TERM) {
-            Ok(()) => tracing::debug!("ended WebKit's network process {pid:?}"),
-            Err(e) => tracing::warn!("could not end WebKit's network process: {e}"),
-        }
     }
 }

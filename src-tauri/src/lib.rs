@@ -11,10 +11,10 @@
 //! line ([`cli`], [`doctor`]) both start from. No module calls back into this one.
 //!
 //! Lifecycle: one instance per user (a second launch focuses the first). Closing the
-//! window destroys the webview and ends WebKit's web and network processes (on Linux the
-//! shell ends the network process itself, [`desktop_integration`]); the app keeps the
-//! WebKit library pages it touched and a few MiB of heap for the next window (README,
-//! "Benchmarks"), and Doorpost stays in the tray. Quit stops the engines cleanly, then exits.
+//! window destroys the webview and ends WebKit's web process, and hands the heap's free
+//! pages back ([`desktop_integration`]); WebKit's network process stays for the next
+//! window, with the WebKit library pages the app touched (README, "Benchmarks"), and
+//! Doorpost stays in the tray. Quit stops the engines cleanly, then exits.
 
 mod app;
 mod app_env;
