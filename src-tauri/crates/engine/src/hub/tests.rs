@@ -1237,7 +1237,14 @@ async fn twenty_thousand_doors_and_megabyte_names_leave_a_bounded_tray() {
 
     // The tray: the newest unlocks, the most recently active doors and "More in
     // Doorpost…", whatever the account holds.
-    let menu = doorpost_core::tray::menu(&s.hub.tray().await);
+    let snapshot = s.hub.tray().await;
+    let read = snapshot.places[0].doors.len();
+    assert_eq!(
+        read,
+        TRAY_DOORS + 1,
+        "the tray reads the doors it shows and one more"
+    );
+    let menu = doorpost_core::tray::menu(&snapshot);
     let mute = menu
         .entries
         .iter()
@@ -1328,6 +1335,19 @@ async fn twenty_thousand_doors_and_megabyte_names_leave_a_bounded_tray() {
         let ids: Vec<&str> = found.rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, [id], "search {text:?}");
     }
+    // A broad search matching many doors' names: each long-named door once.
+    let broad = s
+        .hub
+        .history(HistoryQueryView {
+            text: Some("dddd".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = broad.rows.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["e00001", "e05001", "e10001", "e15001"]);
+    assert_eq!(broad.total, 4);
     let none = s
         .hub
         .history(HistoryQueryView {
