@@ -35,7 +35,7 @@ mod token_check;
 pub mod views;
 
 pub use places::PlaceBook;
-pub use reads::{each_row, export_csv_file, write_csv};
+pub use reads::{each_row, export_csv_file, tray_rows, write_csv};
 pub use token_check::{auth_name, validate};
 
 use std::path::PathBuf;

@@ -275,8 +275,6 @@ impl Hub {
     }
 }
 
-/// The tray's latest unlocks, doors and pause, from one store read.
-#[allow(clippy::type_complexity)]
 /// Every place in the session with its own status.
 fn place_views(snap: &Snapshot) -> Vec<PlaceView> {
     snap.places
@@ -294,7 +292,10 @@ fn place_views(snap: &Snapshot) -> Vec<PlaceView> {
         .collect()
 }
 
-fn tray_rows(
+/// The tray's latest unlocks, doors and pause, from one store read: what [`Hub::tray`]
+/// builds its [`TraySnapshot`] from (public for `benches/doors.rs`).
+#[allow(clippy::type_complexity)]
+pub fn tray_rows(
     store: &Store,
     settings: &Settings,
     places: &[PlaceRow],
@@ -317,11 +318,16 @@ fn tray_rows(
         })
         .map(|r| views::row(&r, settings.allowed_offset, places))
         .collect();
-    let doors = store
-        .doors()
-        .unwrap_or_default()
+    // Each place's doors the menu could show, and one more to tell it there are more:
+    // never every door of an account that has 20,000.
+    let doors = places
         .iter()
-        .map(|d| views::door(d, places, &mutes))
+        .flat_map(|p| {
+            store
+                .tray_doors(&p.id, now, doorpost_core::tray::TRAY_DOORS + 1)
+                .unwrap_or_default()
+        })
+        .map(|d| views::door(&d, places, &mutes))
         .collect();
     (recent, doors, paused(store, now))
 }

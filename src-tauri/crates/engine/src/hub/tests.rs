@@ -1305,3 +1305,227 @@ async fn a_removed_place_whose_token_cannot_be_deleted_is_gone_and_its_token_cle
     s.hub.shutdown().await;
     parakey.shutdown();
 }
+
+/// Every entry of a tray menu, submenus' entries included.
+fn tray_entries(entries: &[doorpost_core::tray::TrayEntry]) -> usize {
+    use doorpost_core::tray::TrayEntry;
+    entries
+        .iter()
+        .map(|e| match e {
+            TrayEntry::Submenu { entries, .. } => 1 + tray_entries(entries),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// A hostile server (issue 14): 20,000 distinct doors, and door and user names of 1 MiB.
+/// After the first sync every stored name is cut, the tray holds a fixed number of items
+/// whatever the account holds, and a history page, a door's page and a name search answer
+/// correctly. (How fast they answer is `benches/doors.rs`'s to say, not a test's.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_thousand_doors_and_megabyte_names_leave_a_bounded_tray() {
+    use doorpost_core::event::MAX_NAME_CHARS;
+    use doorpost_core::tray::{RECENT_ONE_PLACE, TRAY_DOORS, TrayAction, TrayEntry};
+    use doorpost_sim::UserSpec;
+
+    const DOORS: usize = 20_000;
+    const MIB: usize = 1024 * 1024;
+    // Every 5,000th door and user is named with 1 MiB; any page of 500 holds at most one
+    // of each, so no page passes the client's 4 MiB bound and the names reach the reader.
+    let huge_door = |i: usize| i % 5_000 == 1;
+    let huge_user = |i: usize| i % 5_000 == 2;
+    let door_name = |i: usize| {
+        if huge_door(i) {
+            format!("Door {i:05} {}", "D".repeat(MIB))
+        } else {
+            format!("Door {i:05}")
+        }
+    };
+    let first_name = |i: usize| {
+        if huge_user(i) {
+            format!("Guest{i:05} {}", "U".repeat(MIB))
+        } else {
+            format!("Guest{i:05}")
+        }
+    };
+
+    let parakey = fake("tok", "Loft").await;
+    let now = parakey.control().now();
+    // One unlock per door, a second apart, oldest first, ending a minute ago.
+    parakey.control().inject_many((0..DOORS).map(|i| {
+        let at = Millis(now.0 - Millis::MINUTE - (DOORS - i) as i64 * Millis::SECOND);
+        EventSpec::at(at)
+            .id(&format!("e{i:05}"))
+            .door(&format!("d{i:05}"), &door_name(i))
+            .user(Some(UserSpec::new(
+                &format!("u{i:05}"),
+                &first_name(i),
+                "Berg",
+                "guest@example.com",
+            )))
+    }));
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    s.hub.set_token(&"tok".into()).await.unwrap();
+    watching(&s.hub).await;
+    eventually("every unlock stored", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .is_ok_and(|p| p.total == DOORS as u32)
+    })
+    .await;
+
+    // The names as stored, read with SQL: cut to 200 characters, the long ones still told
+    // apart by their start.
+    let db = rusqlite::Connection::open(s._dir.path().join("data").join(DB_FILE)).unwrap();
+    let one = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(one("SELECT COUNT(*) FROM doors"), DOORS as i64);
+    for sql in [
+        "SELECT MAX(length(name)) FROM doors",
+        "SELECT MAX(length(door_name)) FROM event_log",
+        "SELECT MAX(length(user_name)) FROM event_log",
+        "SELECT MAX(length(name)) FROM names",
+        "SELECT MAX(length(id)) FROM doors",
+    ] {
+        let longest = one(sql);
+        assert!(longest <= MAX_NAME_CHARS as i64, "{sql}: {longest}");
+    }
+    assert_eq!(
+        one("SELECT COUNT(*) FROM doors WHERE length(name) = 200 AND name LIKE 'Door %DDD…'"),
+        (DOORS / 5_000) as i64,
+        "each 1 MiB door name is kept, cut"
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM event_log WHERE length(user_name) = 200"),
+        (DOORS / 5_000) as i64,
+        "each 1 MiB user name is kept, cut"
+    );
+
+    // The tray: the newest unlocks, the most recently active doors and "More in
+    // Doorpost…", whatever the account holds.
+    let snapshot = s.hub.tray().await;
+    let read = snapshot.places[0].doors.len();
+    assert_eq!(
+        read,
+        TRAY_DOORS + 1,
+        "the tray reads the doors it shows and one more"
+    );
+    let menu = doorpost_core::tray::menu(&snapshot);
+    let mute = menu
+        .entries
+        .iter()
+        .find_map(|e| match e {
+            TrayEntry::Submenu { label, entries } if label == "Mute a door" => Some(entries),
+            _ => None,
+        })
+        .expect("a mute submenu");
+    let shown: Vec<&str> = mute
+        .iter()
+        .filter_map(|e| match e {
+            TrayEntry::Submenu { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The most recently active, listed by name as in the window.
+    let newest: Vec<String> = (DOORS - TRAY_DOORS..DOORS).map(door_name).collect();
+    assert_eq!(shown, newest, "the {TRAY_DOORS} most recently active doors");
+    assert_eq!(mute.len(), TRAY_DOORS + 2, "the doors, a separator, More");
+    assert!(matches!(
+        mute.last(),
+        Some(TrayEntry::Item { label, action: Some(TrayAction::OpenWindow) })
+            if label.starts_with("More in Doorpost")
+    ));
+    let recent: Vec<&TrayAction> = menu
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            TrayEntry::Item {
+                action: Some(a @ TrayAction::OpenEvent(_)),
+                ..
+            } => Some(a),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<TrayAction> = (DOORS - RECENT_ONE_PLACE..DOORS)
+        .rev()
+        .map(|i| TrayAction::OpenEvent(format!("e{i:05}")))
+        .collect();
+    assert_eq!(recent, expected.iter().collect::<Vec<_>>());
+    // The status, the recent unlocks, Pause (and its 3), Mute (the doors, each with 1 hour
+    // and until tomorrow, a separator, More), Check now, Open, Settings, Quit and 3
+    // separators: a bound set by the menu's constants, not by the 20,000 doors.
+    let bound = 1 + RECENT_ONE_PLACE + 4 + (1 + TRAY_DOORS * 3 + 2) + 4 + 3;
+    let items = tray_entries(&menu.entries);
+    assert!(items <= bound, "{items} tray items, more than {bound}");
+
+    // A history page, one door's page, and a name search.
+    let page = s
+        .hub
+        .history(HistoryQueryView {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
+    let expected: Vec<String> = (DOORS - 100..DOORS)
+        .rev()
+        .map(|i| format!("e{i:05}"))
+        .collect();
+    assert_eq!(ids, expected, "the newest 100, newest first");
+    let door = s
+        .hub
+        .history(HistoryQueryView {
+            door_ids: vec!["d05001".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(door.total, 1);
+    assert_eq!(door.rows[0].id, "e05001");
+    assert_eq!(door.rows[0].door.chars().count(), MAX_NAME_CHARS);
+    assert!(door.rows[0].door.starts_with("Door 05001 DDD"));
+    for (text, id) in [
+        ("guest12345", "e12345"),
+        ("Guest10002 UUU", "e10002"),
+        ("door 07777", "e07777"),
+    ] {
+        let found = s
+            .hub
+            .history(HistoryQueryView {
+                text: Some(text.into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let ids: Vec<&str> = found.rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [id], "search {text:?}");
+    }
+    // A broad search matching many doors' names: each long-named door once.
+    let broad = s
+        .hub
+        .history(HistoryQueryView {
+            text: Some("dddd".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = broad.rows.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["e00001", "e05001", "e10001", "e15001"]);
+    assert_eq!(broad.total, 4);
+    let none = s
+        .hub
+        .history(HistoryQueryView {
+            text: Some("U".repeat(MIB)),
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        none.is_ok_and(|p| p.total == 0),
+        "a 1 MiB search matches nothing stored"
+    );
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}

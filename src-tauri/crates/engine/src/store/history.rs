@@ -18,6 +18,8 @@
 //! (kept exact by every commit) and takes the cheapest. Indexes are named with
 //! `INDEXED BY`, so a page's cost never depends on SQLite's guesses.
 
+use std::collections::{HashMap, HashSet};
+
 use rusqlite::types::Value;
 
 use super::{NotifyState, Result, Store};
@@ -372,6 +374,32 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A place's `limit` doors the tray ranks first: muted ones (until after `now`) first,
+    /// then the most recently active, ties by name; returned by name like
+    /// [`Store::doors`]. The tray shows a few of them however many doors a server sends,
+    /// so it reads only these, never every door.
+    pub fn tray_doors(&self, place_id: &str, now: Millis, limit: usize) -> Result<Vec<DoorSeen>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, last_unlock, events, place_id FROM ( \
+               SELECT d.id, d.name, d.last_unlock, d.events, d.place_id FROM doors d \
+               LEFT JOIN mutes m ON m.door_id = d.id WHERE d.place_id = ?1 \
+               ORDER BY COALESCE(m.until > ?2, 0) DESC, d.last_unlock DESC, \
+                 d.name IS NULL, d.name COLLATE NOCASE, d.id LIMIT ?3) \
+             ORDER BY name IS NULL, name COLLATE NOCASE, id",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![place_id, now.0, limit], |r| {
+            Ok(DoorSeen {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                last_unlock: Millis(r.get(2)?),
+                count: r.get(3)?,
+                place_id: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Unlocks per local day (`YYYY-MM-DD` at `utc_offset_secs` east of UTC) with
     /// `from <= unlocked_at < to`, oldest first. Days without events are left out.
     pub fn daily_counts(
@@ -440,6 +468,10 @@ impl Store {
             .prepare_cached("SELECT kind, name, door_id, events FROM names")?;
         let mut rows = stmt.query([])?;
         let mut m = TextMatch::default();
+        // Where each matching door and door name already is in `m`: a broad search over a
+        // hostile account's 20,000 doors must not compare each match with every other.
+        let mut door_at: HashMap<Option<String>, usize> = HashMap::new();
+        let mut door_names: HashSet<String> = HashSet::new();
         while let Some(r) = rows.next()? {
             let name: String = r.get(1)?;
             if !name.to_lowercase().contains(&text) {
@@ -449,11 +481,14 @@ impl Store {
             if r.get_ref(0)?.as_str().is_ok_and(|kind| kind == "door") {
                 let door: String = r.get(2)?;
                 let door = (!door.is_empty()).then_some(door);
-                match m.doors.iter_mut().find(|(d, _)| *d == door) {
-                    Some((_, n)) => *n += events,
-                    None => m.doors.push((door, events)),
+                match door_at.get(&door) {
+                    Some(&i) => m.doors[i].1 += events,
+                    None => {
+                        door_at.insert(door.clone(), m.doors.len());
+                        m.doors.push((door, events));
+                    }
                 }
-                if !m.door_names.contains(&name) {
+                if door_names.insert(name.clone()) {
                     m.door_names.push(name);
                 }
             } else {

@@ -1549,3 +1549,106 @@ fn a_place_id_is_given_out_once_even_after_its_place_is_removed() {
     store.token_cleared("p-1").unwrap();
     assert!(store.tokens_to_clear().unwrap().is_empty());
 }
+
+/// The tray reads only the doors it could show (issue 14): the muted ones, then the most
+/// recently active, the same the menu would rank first out of every door.
+#[test]
+fn tray_doors_are_the_muted_then_the_latest_of_one_place_by_name() {
+    let (_dir, mut store) = open();
+    for place in ["loft", "cabin"] {
+        let row = PlaceRow {
+            id: place.into(),
+            name: place.into(),
+            api_url: None,
+            notify_mode: None,
+        };
+        store.add_place(&row, Millis(1)).unwrap();
+    }
+    let put = |store: &mut Store, place: &str, events: &[EventLog]| {
+        let c = Commit {
+            source: place,
+            place_id: Some(place),
+            day: DayRule::default(),
+            events,
+            quarantined: &[],
+            state_json: r#"{"watermark":1}"#,
+            news_floor: Some(Millis(i64::MAX)),
+            log: None,
+            earlier_new: 0,
+            seen_at: Millis(MIN),
+        };
+        store
+            .commit(&c, |new| vec![NotifyDecision::Suppressed; new.len()])
+            .unwrap();
+    };
+    // Door i last opened at minute i + 1, its name running the other way; two share a
+    // minute, so the tie at the cut is broken by name.
+    let loft: Vec<EventLog> = (0..40)
+        .map(|i| {
+            let door = format!("d{i:02}");
+            let name = format!("Door {:02}", 39 - i);
+            let at = (i.min(38) + 1) * MIN;
+            event(
+                &format!("e{i}"),
+                at,
+                None,
+                Some((&door, &name)),
+                Some("Ann"),
+            )
+        })
+        .collect();
+    put(&mut store, "loft", &loft);
+    let cabin = [event("c1", 99 * MIN, None, Some(("c-door", "Cabin")), None)];
+    put(&mut store, "cabin", &cabin);
+    let now = Millis(50 * MIN);
+    store.set_mute("d03", Some(Millis(100 * MIN))).unwrap();
+    store.set_mute("d05", Some(Millis(MIN))).unwrap(); // ended
+
+    // The menu's own ranking over every door of the place, the first `n` kept in the
+    // order of `doors()`.
+    let expected = |n: usize| {
+        let all: Vec<DoorSeen> = store
+            .doors()
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.place_id.as_deref() == Some("loft"))
+            .collect();
+        let mutes = store.mutes(now).unwrap();
+        let mut ranked: Vec<usize> = (0..all.len()).collect();
+        ranked.sort_by_key(|&i| {
+            let muted = mutes
+                .iter()
+                .any(|m| m.door_id == all[i].id && m.until.is_some_and(|t| t > now));
+            (
+                std::cmp::Reverse(muted),
+                std::cmp::Reverse(all[i].last_unlock),
+            )
+        });
+        ranked.truncate(n);
+        ranked.sort_unstable();
+        ranked
+            .into_iter()
+            .map(|i| all[i].id.clone())
+            .collect::<Vec<_>>()
+    };
+    let ids = |n: usize| {
+        store
+            .tray_doors("loft", now, n)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>()
+    };
+    for n in [1, 2, 15, 16, 40, 100] {
+        assert_eq!(ids(n), expected(n), "limit {n}");
+    }
+    assert_eq!(ids(1), ["d03"], "a muted door first, however old");
+    assert_eq!(ids(100).len(), 40, "only the place's own doors");
+    let cabin: Vec<String> = store
+        .tray_doors("cabin", now, 16)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(cabin, ["c-door"]);
+}
