@@ -449,18 +449,9 @@ impl Driver {
         let Some(cutoff) = store::retention_cutoff(&self.settings, self.clock.wall()) else {
             return Ok(());
         };
-        match self.with_store(move |s| s.forget_before(cutoff)).await? {
-            Ok(f) if f.events + f.quarantined > 0 => {
-                tracing::info!(
-                    events = f.events,
-                    quarantined = f.quarantined,
-                    "old names forgotten"
-                );
-            }
-            Ok(_) => {}
-            // Tried again at the next sweep; syncing goes on meanwhile.
-            Err(e) => tracing::warn!("could not forget old names: {e}"),
-        }
+        let result = self.with_store(move |s| s.forget_before(cutoff)).await?;
+        // Tried again at the next sweep; syncing goes on meanwhile.
+        store::Forgotten::log(result, "the next sweep tries again");
         Ok(())
     }
 

@@ -372,17 +372,7 @@ fn forget_at_start(store: &Store, settings: &Settings) {
     };
     let path = store.path().to_owned();
     tokio::task::spawn_blocking(move || {
-        match Store::open(&path).and_then(|mut s| s.forget_before(cutoff)) {
-            Ok(f) if f.events + f.quarantined > 0 => {
-                tracing::info!(
-                    events = f.events,
-                    quarantined = f.quarantined,
-                    "old names forgotten"
-                );
-            }
-            Ok(_) => {}
-            // The next start, or an engine's sweep, tries again.
-            Err(e) => tracing::warn!("could not forget old names at start: {e}"),
-        }
+        let result = Store::open(&path).and_then(|mut s| s.forget_before(cutoff));
+        crate::store::Forgotten::log(result, "at start; the next start or sweep tries again");
     });
 }

@@ -53,6 +53,24 @@ pub struct Forgotten {
     pub quarantined: usize,
 }
 
+impl Forgotten {
+    /// Logs a sweep's outcome: what it forgot, or why it could not (`then`: when it is
+    /// tried again).
+    pub fn log(result: Result<Forgotten>, then: &str) {
+        match result {
+            Ok(f) if f.events + f.quarantined > 0 => {
+                tracing::info!(
+                    events = f.events,
+                    quarantined = f.quarantined,
+                    "old names forgotten"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not forget old names ({then}): {e}"),
+        }
+    }
+}
+
 impl Store {
     /// Forgets the personal fields of every event created before `cutoff` (see the module
     /// docs), and quarantined records last seen before it. Idempotent; batches of

@@ -362,15 +362,7 @@ impl Store {
             "SELECT id, name, last_unlock, events, place_id FROM doors \
              ORDER BY name IS NULL, name COLLATE NOCASE, id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(DoorSeen {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                last_unlock: Millis(r.get(2)?),
-                count: r.get(3)?,
-                place_id: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], door_seen)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -388,15 +380,7 @@ impl Store {
              ORDER BY name IS NULL, name COLLATE NOCASE, id",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(rusqlite::params![place_id, now.0, limit], |r| {
-            Ok(DoorSeen {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                last_unlock: Millis(r.get(2)?),
-                count: r.get(3)?,
-                place_id: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map(rusqlite::params![place_id, now.0, limit], door_seen)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -652,5 +636,16 @@ fn history_row(r: &rusqlite::Row) -> rusqlite::Result<HistoryRow> {
         repeat: r.get(9)?,
         muted: r.get(10)?,
         duplicate_of: r.get(11)?,
+    })
+}
+
+/// A door from a statement over `id, name, last_unlock, events, place_id`.
+fn door_seen(r: &rusqlite::Row) -> rusqlite::Result<DoorSeen> {
+    Ok(DoorSeen {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        last_unlock: Millis(r.get(2)?),
+        count: r.get(3)?,
+        place_id: r.get(4)?,
     })
 }
