@@ -6,8 +6,11 @@
 //! Run with `cargo bench -p doorpost-engine --bench doors`. It prints figures and asserts
 //! nothing beyond the answers' shape; the goal is a p95 under 50 ms for each (warm cache).
 
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Instant;
+
+use common::Figures;
 use doorpost_core::event::{EventLog, MAX_NAME_CHARS, parse_record};
 use doorpost_core::i18n::Language;
 use doorpost_core::i18n::Locale;
@@ -80,29 +83,6 @@ fn make_event(rng: &mut Rng, i: usize) -> EventLog {
         "type": "unlock",
     });
     parse_record(&v).expect("generated records are valid")
-}
-
-struct Figures {
-    name: &'static str,
-    times: Vec<Duration>,
-    rows: usize,
-}
-
-impl Figures {
-    fn print(&mut self) {
-        self.times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
-        let at = |p: f64| self.times[((self.times.len() - 1) as f64 * p).round() as usize];
-        println!(
-            "{:<36} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
-            self.name,
-            self.times.len(),
-            ms(at(0.50)),
-            ms(at(0.95)),
-            ms(*self.times.last().expect("timed")),
-            self.rows as f64 / self.times.len() as f64,
-        );
-    }
 }
 
 fn time(name: &'static str, rng: &mut Rng, f: &mut dyn FnMut(&mut Rng) -> usize) -> Figures {

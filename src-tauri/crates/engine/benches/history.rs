@@ -4,8 +4,11 @@
 //! Run with `cargo bench -p doorpost-engine --bench history`. It prints figures and
 //! asserts nothing; the goal is a p95 of 30 ms or less per page (warm OS cache).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::Figures;
 use doorpost_core::event::{EventLog, parse_record};
 use doorpost_core::rng::Rng;
 use doorpost_core::time::Millis;
@@ -167,29 +170,6 @@ fn make_event(rng: &mut Rng, people: &Population, i: usize) -> EventLog {
         });
     }
     parse_record(&v).expect("generated records are valid")
-}
-
-struct Figures {
-    name: &'static str,
-    times: Vec<Duration>,
-    rows: usize,
-}
-
-impl Figures {
-    fn print(&mut self) {
-        self.times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
-        let at = |p: f64| self.times[((self.times.len() - 1) as f64 * p).round() as usize];
-        println!(
-            "{:<36} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
-            self.name,
-            self.times.len(),
-            ms(at(0.50)),
-            ms(at(0.95)),
-            ms(*self.times.last().expect("timed")),
-            self.rows as f64 / self.times.len() as f64,
-        );
-    }
 }
 
 fn time_pages(
