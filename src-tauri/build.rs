@@ -36,6 +36,14 @@ fn main() {
             "remove_place",
             "mute_door",
             "test_notification",
+            "feeds",
+            "add_feed",
+            "check_feed",
+            "remove_feed",
+            "stays",
+            "staff",
+            "add_staff",
+            "remove_staff",
         ])
         .permissions_path_pattern("permissions/own/**/*");
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -11,8 +11,9 @@
 use std::sync::Arc;
 
 use doorpost_core::ipc::{
-    AppError, DayCount, DoorView, HistoryPageView, HistoryQueryView, Mode, MuteRequest, NewPlace,
-    Overview, PauseRequest, PlacePatch, PlaceView, SecretToken, TokenCheck,
+    AppError, DayCount, DoorView, FeedView, HistoryPageView, HistoryQueryView, Mode, MuteRequest,
+    NewFeed, NewPlace, Overview, PauseRequest, PlacePatch, PlaceView, SecretToken, StaffRef,
+    StayView, StaysQuery, TokenCheck,
 };
 use doorpost_core::settings::{Settings, SettingsPatch};
 use doorpost_engine::hub::Hub;
@@ -126,6 +127,38 @@ async fn mute_door(app: &App, door_id: String, request: MuteRequest) -> Result<(
 
 async fn test_notification(app: &App) -> Result<(), AppError> {
     app.test_notification().await
+}
+
+async fn feeds(app: &App) -> Result<Vec<FeedView>, AppError> {
+    app.feeds().await
+}
+
+async fn add_feed(app: &App, feed: NewFeed) -> Result<FeedView, AppError> {
+    app.add_feed(feed).await
+}
+
+async fn check_feed(app: &App, place_id: String, label: String) -> Result<FeedView, AppError> {
+    app.check_feed(&place_id, &label).await
+}
+
+async fn remove_feed(app: &App, place_id: String, label: String) -> Result<(), AppError> {
+    app.remove_feed(&place_id, &label).await
+}
+
+async fn stays(app: &App, query: StaysQuery) -> Result<Vec<StayView>, AppError> {
+    app.stays(query).await
+}
+
+async fn staff(app: &App) -> Result<Vec<StaffRef>, AppError> {
+    app.staff().await
+}
+
+async fn add_staff(app: &App, person: StaffRef) -> Result<(), AppError> {
+    app.add_staff(person).await
+}
+
+async fn remove_staff(app: &App, person: StaffRef) -> Result<(), AppError> {
+    app.remove_staff(person).await
 }
 
 #[cfg(test)]

@@ -42,6 +42,9 @@ function row(id: string, minutesAgo: number, extra: Partial<HistoryRowView> = {}
     repeat: false,
     muted: false,
     duplicateOf: null,
+    stay: null,
+    staffRef: null,
+    isStaff: false,
     ...extra,
   };
 }

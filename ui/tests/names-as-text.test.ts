@@ -16,8 +16,8 @@ function hostile(): FakeBackend {
     { id: 'd-markup', name: MARKUP },
   ];
   const rows: HistoryRowView[] = [
-    { id: 'r1', unlockedAt: NOW - 60_000, createdAt: NOW, timestamp: NOW - 60_000, doorId: 'd-img', door: IMG, user: MARKUP, notification: 'notified', lateByMs: null, placeId: null, placeName: null, repeat: false, muted: false, duplicateOf: null },
-    { id: 'r2', unlockedAt: NOW - 120_000, createdAt: NOW, timestamp: NOW - 120_000, doorId: 'd-markup', door: MARKUP, user: IMG, notification: 'pending', lateByMs: 7_200_000, placeId: null, placeName: null, repeat: false, muted: false, duplicateOf: null },
+    { id: 'r1', unlockedAt: NOW - 60_000, createdAt: NOW, timestamp: NOW - 60_000, doorId: 'd-img', door: IMG, user: MARKUP, notification: 'notified', lateByMs: null, placeId: null, placeName: null, repeat: false, muted: false, duplicateOf: null, stay: null, staffRef: null, isStaff: false },
+    { id: 'r2', unlockedAt: NOW - 120_000, createdAt: NOW, timestamp: NOW - 120_000, doorId: 'd-markup', door: MARKUP, user: IMG, notification: 'pending', lateByMs: 7_200_000, placeId: null, placeName: null, repeat: false, muted: false, duplicateOf: null, stay: null, staffRef: null, isStaff: false },
   ];
   return new FakeBackend({ now: NOW, doors, rows });
 }

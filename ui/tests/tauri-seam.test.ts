@@ -107,6 +107,14 @@ const answers: { [C in keyof Commands]: Commands[C]['answer'] } = {
   remove_place: undefined,
   mute_door: undefined,
   test_notification: undefined,
+  feeds: [{ placeId: 'place-2', label: 'Airbnb', entries: 'bookings', blocksVacant: false, fetchedAt: 5, okAt: 5, staysFound: 2, problem: null, httpStatus: null, stale: false }],
+  add_feed: { placeId: 'place-2', label: 'Airbnb', entries: 'bookings', blocksVacant: false, fetchedAt: 5, okAt: 5, staysFound: 2, problem: null, httpStatus: null, stale: false },
+  check_feed: { placeId: 'place-2', label: 'Airbnb', entries: 'bookings', blocksVacant: false, fetchedAt: 5, okAt: 5, staysFound: 2, problem: null, httpStatus: null, stale: false },
+  remove_feed: undefined,
+  stays: [],
+  staff: [{ kind: 'name', value: 'Cleaner Carla' }],
+  add_staff: undefined,
+  remove_staff: undefined,
 };
 
 /** How each method is called in this test, in order. */
@@ -130,6 +138,14 @@ const calls: { [M in keyof CommandMethods]: Parameters<CommandMethods[M]> } = {
   removePlace: ['place-2', true],
   muteDoor: ['door-front', 'oneHour'],
   testNotification: [],
+  feeds: [],
+  addFeed: [{ placeId: 'place-2', label: 'Airbnb', url: 'https://example.test/cal.ics', entries: 'bookings', blocksVacant: false }],
+  checkFeed: ['place-2', 'Airbnb'],
+  removeFeed: ['place-2', 'Airbnb'],
+  stays: [{ placeId: 'place-2', from: 10 }],
+  staff: [],
+  addStaff: [{ kind: 'user', value: 'u-7' }],
+  removeStaff: [{ kind: 'access', value: 'a-9' }],
 };
 
 /** What Tauri must receive for those calls: the Rust names, camelCase arguments. */
@@ -153,6 +169,14 @@ const received: { [C in keyof Commands]: Commands[C]['args'] } = {
   remove_place: { id: 'place-2', deleteHistory: true },
   mute_door: { doorId: 'door-front', request: 'oneHour' },
   test_notification: {},
+  feeds: {},
+  add_feed: { feed: { placeId: 'place-2', label: 'Airbnb', url: 'https://example.test/cal.ics', entries: 'bookings', blocksVacant: false } },
+  check_feed: { placeId: 'place-2', label: 'Airbnb' },
+  remove_feed: { placeId: 'place-2', label: 'Airbnb' },
+  stays: { query: { placeId: 'place-2', from: 10 } },
+  staff: {},
+  add_staff: { person: { kind: 'user', value: 'u-7' } },
+  remove_staff: { person: { kind: 'access', value: 'a-9' } },
 };
 
 describe('tauriBackend', () => {

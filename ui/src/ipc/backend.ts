@@ -65,6 +65,16 @@ export type { NotifyMode } from './generated/NotifyMode';
 export type { PhaseView } from './generated/PhaseView';
 export type { QuietHours } from './generated/QuietHours';
 export type { StatusView } from './generated/StatusView';
+export type { FeedEntries } from './generated/FeedEntries';
+export type { FeedProblem } from './generated/FeedProblem';
+export type { FeedView } from './generated/FeedView';
+export type { MarkKind } from './generated/MarkKind';
+export type { NewFeed } from './generated/NewFeed';
+export type { StaffKind } from './generated/StaffKind';
+export type { StaffRef } from './generated/StaffRef';
+export type { StayMark } from './generated/StayMark';
+export type { StayView } from './generated/StayView';
+export type { StaysQuery } from './generated/StaysQuery';
 
 /** Event names the shell emits (declared in the Rust core's `commands` module). */
 export const CHANGED_EVENT = EVENTS.changed;

@@ -18,6 +18,7 @@ import {
   type DoorView,
   type ErrorCode,
   type Field,
+  type FeedView,
   type FieldError,
   type HistoryPageView,
   type HistoryQueryView,
@@ -26,6 +27,7 @@ import {
   type LearnedView,
   type Mode,
   type MuteRequest,
+  type NewFeed,
   type NewPlace,
   type NotifyMode,
   type OpenEvent,
@@ -37,6 +39,9 @@ import {
   type Problem,
   type Settings,
   type SettingsPatch,
+  type StaffRef,
+  type StaysQuery,
+  type StayView,
   type StatusView,
   type TokenCheck,
   type Unlisten,
@@ -140,6 +145,9 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
       repeat: false,
       muted: false,
       duplicateOf: null,
+        stay: null,
+        staffRef: null,
+        isStaff: false,
     });
   }
   markRepeats(rows);
@@ -602,6 +610,43 @@ export class FakeBackend implements Backend {
     return this.record('testNotification', [], () => {});
   }
 
+  // Stays (issue 16): SCAFFOLD, the sample backend's bookings are being written.
+  feeds(): Promise<FeedView[]> {
+    return this.record('feeds', [], () => []);
+  }
+
+  addFeed(feed: NewFeed): Promise<FeedView> {
+    return this.record('addFeed', [{ ...feed, url: '<redacted>' }], () => {
+      throw fail('Internal', 'Bookings are not ready yet.');
+    });
+  }
+
+  checkFeed(placeId: string, label: string): Promise<FeedView> {
+    return this.record('checkFeed', [placeId, label], () => {
+      throw fail('Internal', 'Bookings are not ready yet.');
+    });
+  }
+
+  removeFeed(placeId: string, label: string): Promise<void> {
+    return this.record('removeFeed', [placeId, label], () => {});
+  }
+
+  stays(query: StaysQuery): Promise<StayView[]> {
+    return this.record('stays', [query], () => []);
+  }
+
+  staff(): Promise<StaffRef[]> {
+    return this.record('staff', [], () => []);
+  }
+
+  addStaff(person: StaffRef): Promise<void> {
+    return this.record('addStaff', [person], () => {});
+  }
+
+  removeStaff(person: StaffRef): Promise<void> {
+    return this.record('removeStaff', [person], () => {});
+  }
+
   refreshNow(): Promise<void> {
     return this.record('refreshNow', [], () => {
       this.status = { ...this.status, lastCheck: this.now(), requestsToday: this.status.requestsToday + 1 };
@@ -690,6 +735,9 @@ export class FakeBackend implements Backend {
       repeat: false,
       muted: false,
       duplicateOf: null,
+        stay: null,
+        staffRef: null,
+        isStaff: false,
     };
     this.rows = [row, ...this.rows].sort(newestFirst);
     this.status = { ...this.status, lastCheck: now, eventsTotal: this.rows.length };

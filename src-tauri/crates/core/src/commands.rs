@@ -67,6 +67,23 @@ macro_rules! with_commands {
             mute_door(door_id: String, request: $crate::ipc::MuteRequest) -> ();
             /// Shows a sample notification, so the user sees what one looks like.
             test_notification() -> ();
+            /// Every place's booking feeds, without their links.
+            feeds() -> Vec<$crate::ipc::FeedView>;
+            /// Fetches and reads a feed; only a calendar that reads well is kept (its link
+            /// in the keychain). Answers the feed as listed.
+            add_feed(feed: $crate::ipc::NewFeed) -> $crate::ipc::FeedView;
+            /// Fetches a feed now; answers how it went.
+            check_feed(place_id: String, label: String) -> $crate::ipc::FeedView;
+            /// Forgets a feed and its link; the stays already seen stay in the history.
+            remove_feed(place_id: String, label: String) -> ();
+            /// Stays not yet ended and those ended since `query.from`, soonest first.
+            stays(query: $crate::ipc::StaysQuery) -> Vec<$crate::ipc::StayView>;
+            /// Everyone marked staff.
+            staff() -> Vec<$crate::ipc::StaffRef>;
+            /// Marks a person staff at every place.
+            add_staff(person: $crate::ipc::StaffRef) -> ();
+            /// Unmarks a person.
+            remove_staff(person: $crate::ipc::StaffRef) -> ();
         }
     };
 }

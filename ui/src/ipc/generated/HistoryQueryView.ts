@@ -8,4 +8,8 @@ export type HistoryQueryView = { text?: string, doorIds: Array<string>,
 /**
  * Absent or empty: every place.
  */
-placeIds?: Array<string>, from?: number, to?: number, before?: CursorView, limit?: number, };
+placeIds?: Array<string>, from?: number, to?: number, before?: CursorView, limit?: number, 
+/**
+ * Only the unlocks marked with this stay ([`StayView::id`]).
+ */
+stayId?: number, };

@@ -3,9 +3,11 @@
 import type { DayCount } from './DayCount';
 import type { DoorView } from './DoorView';
 import type { ErrorCode } from './ErrorCode';
+import type { FeedView } from './FeedView';
 import type { HistoryPageView } from './HistoryPageView';
 import type { HistoryQueryView } from './HistoryQueryView';
 import type { MuteRequest } from './MuteRequest';
+import type { NewFeed } from './NewFeed';
 import type { NewPlace } from './NewPlace';
 import type { Overview } from './Overview';
 import type { PauseRequest } from './PauseRequest';
@@ -13,6 +15,9 @@ import type { PlacePatch } from './PlacePatch';
 import type { PlaceView } from './PlaceView';
 import type { Settings } from './Settings';
 import type { SettingsPatch } from './SettingsPatch';
+import type { StaffRef } from './StaffRef';
+import type { StayView } from './StayView';
+import type { StaysQuery } from './StaysQuery';
 import type { TokenCheck } from './TokenCheck';
 
 /** Each command by its Rust name: its arguments as Tauri takes them and what it answers. */
@@ -67,6 +72,25 @@ export type Commands = {
   mute_door: { args: { doorId: string; request: MuteRequest }; answer: void };
   /** Shows a sample notification, so the user sees what one looks like. */
   test_notification: { args: Record<string, never>; answer: void };
+  /** Every place's booking feeds, without their links. */
+  feeds: { args: Record<string, never>; answer: Array<FeedView> };
+  /**
+   * Fetches and reads a feed; only a calendar that reads well is kept (its link
+   * in the keychain). Answers the feed as listed.
+   */
+  add_feed: { args: { feed: NewFeed }; answer: FeedView };
+  /** Fetches a feed now; answers how it went. */
+  check_feed: { args: { placeId: string; label: string }; answer: FeedView };
+  /** Forgets a feed and its link; the stays already seen stay in the history. */
+  remove_feed: { args: { placeId: string; label: string }; answer: void };
+  /** Stays not yet ended and those ended since `query.from`, soonest first. */
+  stays: { args: { query: StaysQuery }; answer: Array<StayView> };
+  /** Everyone marked staff. */
+  staff: { args: Record<string, never>; answer: Array<StaffRef> };
+  /** Marks a person staff at every place. */
+  add_staff: { args: { person: StaffRef }; answer: void };
+  /** Unmarks a person. */
+  remove_staff: { args: { person: StaffRef }; answer: void };
 };
 
 /** Each command as a `Backend` method: camelCase, its arguments in order. */
@@ -121,6 +145,25 @@ export interface CommandMethods {
   muteDoor(doorId: string, request: MuteRequest): Promise<void>;
   /** Shows a sample notification, so the user sees what one looks like. */
   testNotification(): Promise<void>;
+  /** Every place's booking feeds, without their links. */
+  feeds(): Promise<Array<FeedView>>;
+  /**
+   * Fetches and reads a feed; only a calendar that reads well is kept (its link
+   * in the keychain). Answers the feed as listed.
+   */
+  addFeed(feed: NewFeed): Promise<FeedView>;
+  /** Fetches a feed now; answers how it went. */
+  checkFeed(placeId: string, label: string): Promise<FeedView>;
+  /** Forgets a feed and its link; the stays already seen stay in the history. */
+  removeFeed(placeId: string, label: string): Promise<void>;
+  /** Stays not yet ended and those ended since `query.from`, soonest first. */
+  stays(query: StaysQuery): Promise<Array<StayView>>;
+  /** Everyone marked staff. */
+  staff(): Promise<Array<StaffRef>>;
+  /** Marks a person staff at every place. */
+  addStaff(person: StaffRef): Promise<void>;
+  /** Unmarks a person. */
+  removeStaff(person: StaffRef): Promise<void>;
 }
 
 /** Each method's command and the names its arguments cross with, in order. */
@@ -144,6 +187,14 @@ export const COMMANDS = {
   removePlace: { command: 'remove_place', args: ['id', 'deleteHistory'] },
   muteDoor: { command: 'mute_door', args: ['doorId', 'request'] },
   testNotification: { command: 'test_notification', args: [] },
+  feeds: { command: 'feeds', args: [] },
+  addFeed: { command: 'add_feed', args: ['feed'] },
+  checkFeed: { command: 'check_feed', args: ['placeId', 'label'] },
+  removeFeed: { command: 'remove_feed', args: ['placeId', 'label'] },
+  stays: { command: 'stays', args: ['query'] },
+  staff: { command: 'staff', args: [] },
+  addStaff: { command: 'add_staff', args: ['person'] },
+  removeStaff: { command: 'remove_staff', args: ['person'] },
 } as const satisfies { [M in keyof CommandMethods]: { command: keyof Commands; args: readonly string[] } };
 
 /** The events the shell emits. */

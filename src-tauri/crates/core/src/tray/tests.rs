@@ -36,6 +36,10 @@ fn row(id: &str, door: &str, user: Option<&str>, at: i64) -> HistoryRowView {
         repeat: false,
         muted: false,
         duplicate_of: None,
+
+        stay: None,
+        staff_ref: None,
+        is_staff: false,
     }
 }
 

@@ -27,10 +27,12 @@
 
 mod actions;
 mod blocked;
+mod feeds;
 mod places;
 mod reads;
 mod session;
 mod settings;
+mod staff;
 mod token_check;
 pub mod views;
 

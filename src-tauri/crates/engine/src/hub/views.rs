@@ -83,6 +83,10 @@ pub fn row(r: &HistoryRow, offset: AllowedOffset, places: &[PlaceRow]) -> Histor
         repeat: r.repeat,
         muted: r.muted,
         duplicate_of: r.duplicate_of.clone(),
+
+        stay: None,
+        staff_ref: None,
+        is_staff: false,
     }
 }
 

@@ -20,6 +20,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_retention_by_arrival.sql"),
     include_str!("migrations/006_pause.sql"),
     include_str!("migrations/007_place_ids.sql"),
+    include_str!("migrations/008_stays.sql"),
 ];
 
 /// How long a statement waits for another connection's write lock before failing.

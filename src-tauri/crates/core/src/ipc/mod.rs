@@ -10,6 +10,9 @@ use ts_rs::TS;
 
 use crate::settings::{FieldError, Language, NotifyMode};
 
+mod stays;
+pub use stays::*;
+
 /// What the UI branches on; the message is for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -404,6 +407,9 @@ pub struct HistoryQueryView {
     pub to: Option<i64>,
     pub before: Option<CursorView>,
     pub limit: Option<u32>,
+    /// Only the unlocks marked with this stay ([`StayView::id`]).
+    #[ts(type = "number", optional)]
+    pub stay_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -447,6 +453,13 @@ pub struct HistoryRowView {
     /// A second upload of one unlock (a lock that resent it under a new id): the id of the
     /// first. Kept and shown, announced once.
     pub duplicate_of: Option<String>,
+    /// What the unlock was, given the place's stays; `None` at a place without feeds.
+    pub stay: Option<StayMark>,
+    /// How this row's person would be marked staff (Parakey's user id, else the access's
+    /// id, else the name); `None` when nothing names them.
+    pub staff_ref: Option<StaffRef>,
+    /// The person is marked staff.
+    pub is_staff: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
