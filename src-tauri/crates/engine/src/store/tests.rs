@@ -1652,3 +1652,151 @@ fn tray_doors_are_the_muted_then_the_latest_of_one_place_by_name() {
         .collect();
     assert_eq!(cabin, ["c-door"]);
 }
+
+/// One place's commit of `events` as account `source`.
+fn commit_at_place(store: &mut Store, place: &str, source: &str, events: &[EventLog], at: i64) {
+    let c = Commit {
+        source,
+        place_id: Some(place),
+        day: DayRule::default(),
+        events,
+        quarantined: &[],
+        state_json: r#"{"watermark":1}"#,
+        news_floor: None,
+        log: Some(entry(at, PollOutcome::Fetched)),
+        earlier_new: 0,
+        seen_at: Millis(at),
+    };
+    store
+        .commit(&c, |pending| vec![NotifyDecision::Pending; pending.len()])
+        .expect("commit");
+}
+
+fn add_place_row(store: &mut Store, id: &str) {
+    let row = PlaceRow {
+        id: id.into(),
+        name: id.into(),
+        api_url: None,
+        notify_mode: None,
+    };
+    store.add_place(&row, Millis(1)).unwrap();
+}
+
+#[test]
+fn another_accounts_server_cannot_rewrite_a_row_or_take_a_door() {
+    let (_dir, mut store) = open();
+    add_place_row(&mut store, "home");
+    add_place_row(&mut store, "hostile");
+    let door = Some(("d-front", "Front door"));
+    commit_at_place(
+        &mut store,
+        "home",
+        "acct-home",
+        &[event("e1", MIN, None, door, Some("Ann"))],
+        MIN,
+    );
+
+    // The same event id and door id from another place's server, with other contents.
+    let forged = event(
+        "e1",
+        MIN,
+        None,
+        Some(("d-front", "Forged")),
+        Some("Mallory"),
+    );
+    let theirs = event(
+        "e2",
+        2 * MIN,
+        None,
+        Some(("d-front", "Forged")),
+        Some("Mallory"),
+    );
+    commit_at_place(
+        &mut store,
+        "hostile",
+        "acct-hostile",
+        &[forged, theirs],
+        2 * MIN,
+    );
+
+    let row = |id: &str| {
+        store
+            .conn
+            .query_row(
+                "SELECT user_name, door_name, place_id FROM event_log WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        row("e1"),
+        ("Ann".into(), "Front door".into(), "home".into())
+    );
+    let front = store
+        .doors()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == "d-front")
+        .unwrap();
+    assert_eq!(
+        front.place_id.as_deref(),
+        Some("home"),
+        "the door stays its place's"
+    );
+
+    // The account that stored the row still rewrites it (a scrub, a renamed door).
+    let scrubbed = event("e1", MIN, None, Some(("d-front", "Front door")), None);
+    commit_at_place(&mut store, "home", "acct-home", &[scrubbed], 3 * MIN);
+    assert!(
+        store
+            .conn
+            .query_row(
+                "SELECT user_name IS NULL FROM event_log WHERE id = 'e1'",
+                [],
+                |r| r.get::<_, bool>(0)
+            )
+            .unwrap()
+    );
+}
+
+#[test]
+fn a_door_whose_place_was_removed_goes_to_the_place_that_sees_it_now() {
+    let (_dir, mut store) = open();
+    add_place_row(&mut store, "old");
+    let door = Some(("d-gate", "Gate"));
+    commit_at_place(
+        &mut store,
+        "old",
+        "acct-1",
+        &[event("g1", MIN, None, door, None)],
+        MIN,
+    );
+    assert!(
+        store
+            .remove_place("old", false, &["acct-1".into()])
+            .unwrap()
+    );
+    // The same account added again as a new place (ids are never reused).
+    add_place_row(&mut store, "new");
+    commit_at_place(
+        &mut store,
+        "new",
+        "acct-1",
+        &[event("g2", 2 * MIN, None, door, None)],
+        2 * MIN,
+    );
+    let gate = store
+        .doors()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == "d-gate")
+        .unwrap();
+    assert_eq!(gate.place_id.as_deref(), Some("new"));
+}

@@ -162,8 +162,9 @@ fn write_rows(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (id) DO NOTHING",
     )?;
-    let mut find = tx
-        .prepare_cached("SELECT raw, door_id, door_name, user_name FROM event_log WHERE id = ?1")?;
+    let mut find = tx.prepare_cached(
+        "SELECT raw, door_id, door_name, user_name, source FROM event_log WHERE id = ?1",
+    )?;
     let mut update = tx.prepare_cached(
         "UPDATE event_log SET created_at = ?2, timestamp = ?3, door_id = ?4, \
          door_name = ?5, user_id = ?6, user_name = ?7, domain_id = ?8, \
@@ -185,7 +186,7 @@ fn write_rows(
                 state,
                 created_at: e.created_at,
             });
-        } else if let Some(old) = rewrite_row(&mut find, &mut update, e)? {
+        } else if let Some(old) = rewrite_row(&mut find, &mut update, c.source, e)? {
             dims.replace(&old, e, c.place_id);
             updated += 1;
         }
@@ -224,19 +225,27 @@ fn insert_row(
 
 /// Rewrites the stored row of `e` when its record changed (a PII scrub, a renamed door),
 /// never its `notify_state` or `first_seen_at`; what the row held before, if it changed.
+/// Only the account that stored a row rewrites it: another place's server sending the
+/// same id (by chance, or to overwrite a row it should not reach) leaves it as it was.
 fn rewrite_row(
     find: &mut rusqlite::CachedStatement<'_>,
     update: &mut rusqlite::CachedStatement<'_>,
+    source: &str,
     e: &EventLog,
 ) -> Result<Option<StoredDims>> {
-    let old = find.query_row([&e.id], |r| {
-        Ok(StoredDims {
+    let (old, owner) = find.query_row([&e.id], |r| {
+        let old = StoredDims {
             raw: r.get(0)?,
             door_id: r.get(1)?,
             door_name: r.get(2)?,
             user_name: r.get(3)?,
-        })
+        };
+        Ok((old, r.get::<_, String>(4)?))
     })?;
+    if owner != source {
+        tracing::warn!("an event id already stored for another account was left as it was");
+        return Ok(None);
+    }
     if old.raw == e.raw {
         return Ok(None);
     }
@@ -480,7 +489,9 @@ impl Dimensions {
              ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, doors.name), \
              last_unlock = MAX(doors.last_unlock, excluded.last_unlock), \
              events = doors.events + excluded.events, \
-             place_id = COALESCE(excluded.place_id, doors.place_id)",
+             place_id = CASE WHEN doors.place_id IS NULL \
+               OR doors.place_id NOT IN (SELECT id FROM places) \
+               THEN excluded.place_id ELSE doors.place_id END",
         )?;
         for (id, d) in &self.doors {
             door.execute(params![
