@@ -16,7 +16,9 @@ use tauri::{AppHandle, Emitter, Manager, RunEvent};
 
 use crate::app_env::{checked_environment, keychains, parakey_base};
 use crate::window::{Open, show_window};
-use crate::{autostart, commands, control, desktop_integration, env_token, paths, tray, tray_menu};
+use crate::{
+    autostart, commands, control, desktop_integration, env_token, instance, paths, tray, tray_menu,
+};
 
 /// Logging to stderr, the data folder made private, and the token out of the environment:
 /// what must happen before any thread or window exists.
@@ -42,12 +44,22 @@ pub(crate) fn run(hidden: bool, demo: bool) -> ExitCode {
     let (actions_tx, actions_rx) = std::sync::mpsc::channel::<ToastAction>();
     desktop_integration::desktop_identity();
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            // A second launch: bring this one forward instead of starting another poller.
-            show_window(app, None);
-        }))
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                // This build's own name: a debug build has other data than an install.
+                .dbus_id(paths::IDENTIFIER)
+                .callback(|app, _argv, _cwd| {
+                    // A second launch: bring this one forward instead of another poller.
+                    show_window(app, None);
+                })
+                .build(),
+        )
         .invoke_handler(commands::handler())
         .setup(move |tauri_app| {
+            // Without D-Bus the plugin above lets a second instance through; the lock
+            // does not. Held until the process ends.
+            let lock = instance_lock();
+            tauri_app.manage(lock);
             let handle = tauri_app.handle().clone();
             let notifier = DesktopNotifier::new(paths::APP_ID, &notification_icon(), actions_tx);
             let hub = Hub::new(HubOptions {
@@ -90,6 +102,24 @@ pub(crate) fn run(hidden: bool, demo: bool) -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+/// This instance's lock on its data directory; a second instance says so and ends.
+fn instance_lock() -> instance::InstanceLock {
+    match instance::claim() {
+        Ok(lock) => lock,
+        Err(instance::Refused::Running(dir)) => {
+            eprintln!(
+                "doorpost: already running with the data in {}; `doorpost refresh` reaches it",
+                dir.display()
+            );
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!("doorpost: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// The hub's start, its signals (window refetch, tray redraw), the control socket, and

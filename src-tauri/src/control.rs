@@ -176,6 +176,30 @@ mod tests {
     }
 
     #[test]
+    fn a_live_instance_keeps_its_socket_and_a_crashed_ones_is_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let socket = serve_in(tmp.path());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _inside = rt.enter();
+        let refused = Listener::bind(&socket).err().map(|e| e.kind());
+        assert_eq!(refused, Some(std::io::ErrorKind::AddrInUse));
+        assert!(
+            matches!(send(&socket, "refresh"), Reply::Ok),
+            "still the first's"
+        );
+
+        // A socket file nobody listens on: what a crash leaves behind.
+        let stale = tmp.path().join("stale").join("control.sock");
+        std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+        drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+        assert!(stale.exists());
+        Listener::bind(&stale).expect("a stale socket is replaced");
+    }
+
+    #[test]
     fn a_hostile_client_is_cut_off_and_cannot_crowd_others_out() {
         let tmp = tempfile::tempdir().unwrap();
         let socket = serve_in(tmp.path());

@@ -38,8 +38,15 @@ mod os {
             if let Some(dir) = endpoint.parent() {
                 doorpost_engine::private_files::private_dir(dir)?;
             }
-            // A stale socket from a crashed run is in the way; the single-instance plugin
-            // has already made sure no other instance is alive.
+            // A socket a live instance answers on is never taken over (two instances
+            // with other data directories share this path); one nobody answers on is a
+            // crashed run's, and is replaced.
+            if Client::connect(endpoint).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    "another running Doorpost answers on this socket",
+                ));
+            }
             let _ = std::fs::remove_file(endpoint);
             let listener = tokio::net::UnixListener::bind(endpoint)?;
             std::fs::set_permissions(endpoint, Permissions::from_mode(0o600))?;

@@ -29,6 +29,7 @@ mod env_token;
 mod export;
 #[cfg(target_os = "linux")]
 mod heap;
+mod instance;
 mod paths;
 mod tray;
 mod tray_menu;

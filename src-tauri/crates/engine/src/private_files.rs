@@ -131,6 +131,7 @@ pub const OWN_ENTRIES: &[&str] = &[
     "doorpost.sqlite3-shm",
     "doorpost.sqlite3-journal",
     "demo",
+    "instance.lock",
     "webview",
     "doorpost-icon.png",
     "control.sock",
