@@ -3,6 +3,9 @@
 //!
 //! Run with `cargo bench -p doorpost-engine --bench history`. It prints figures and
 //! asserts nothing; the goal is a p95 of 30 ms or less per page (warm OS cache).
+//!
+//! `BENCH_KEEP_DB=DIR` fills `DIR/doorpost.sqlite3` instead of a temporary file and keeps
+//! it (`tests/bench/export_memory.sh` exports it).
 
 mod common;
 
@@ -195,7 +198,10 @@ fn time_pages(
 
 fn main() {
     let dir = tempfile::TempDir::new().expect("temp dir");
-    let path = dir.path().join("history.sqlite");
+    let path = match std::env::var_os("BENCH_KEEP_DB") {
+        Some(keep) => std::path::PathBuf::from(keep).join("doorpost.sqlite3"),
+        None => dir.path().join("history.sqlite"),
+    };
     let mut store = Store::open(&path).expect("open");
     let people = Population::new();
     let mut rng = Rng::seeded(2026);
@@ -243,7 +249,7 @@ fn main() {
         );
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(path.with_extension("sqlite-wal"))
+        + std::fs::metadata(format!("{}-wal", path.display()))
             .map(|m| m.len())
             .unwrap_or(0);
     let worst = commits.iter().max().expect("commits");
