@@ -134,10 +134,10 @@ describe('bookings', () => {
   it('speaks Bokmål', async () => {
     await bookings('nb');
     expect(screen.getByRole('heading', { name: 'Bookinger' })).toBeTruthy();
-    expect(within(feed('Airbnb')).getByTestId('feed-state').textContent).toBe('Lest for 12 minutter siden · 3 opphold funnet');
+    expect(within(feed('Airbnb')).getByTestId('feed-state').textContent).toBe('Hentet for 12 minutter siden · 3 opphold funnet');
     const booking = feed('Booking.com');
     expect(within(booking).getByTestId('feed-problem').textContent).toContain('Lenken gir en nettside (en innloggingsside?), ikke en kalender.');
-    expect(within(booking).getByTestId('feed-problem').textContent).toContain('Siste gode kalender i forgårs.');
+    expect(within(booking).getByTestId('feed-problem').textContent).toContain('Sist hentet uten feil i forgårs.');
     expect(within(booking).getByTestId('feed-stale').textContent).toContain('Utdatert');
     await fireEvent.click(screen.getByRole('button', { name: 'Legg til en bookingkalender' }));
     await type('feed-new-label', 'VRBO');
