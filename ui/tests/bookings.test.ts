@@ -2,11 +2,12 @@
 // (last read, stays found, the problem, out of date), adding with the shell's checks and the
 // link never shown again, "Check now", removal after a confirmation; staff added by name,
 // removed with an Undo; all in English and Norwegian.
-import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import BookingsSettings from '../src/components/BookingsSettings.svelte';
 import StaffSettings from '../src/components/StaffSettings.svelte';
 import Settings from '../src/views/Settings.svelte';
+import App from '../src/App.svelte';
 import { FakeBackend } from '../src/ipc/fake';
 import type { Language } from '../src/ipc/backend';
 import { NOW, renderWith } from './render';
@@ -199,5 +200,30 @@ describe('settings', () => {
     renderWith(Settings, { overview, version: 0, onchange: () => {} }, backend);
     const headings = screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent);
     expect(headings.slice(0, 4)).toEqual(['Parakey token', 'Bookings', 'Staff', 'Notifications']);
+  });
+});
+
+describe('status', () => {
+  it('says how each booking calendar read, in both languages', async () => {
+    const backend = new FakeBackend({ mode: 'account', now: NOW });
+    render(App, { props: { backend } });
+    await fireEvent.click(await screen.findByTestId('nav-status'));
+    const row = await screen.findByTestId('status-feeds');
+    expect(within(row).getByRole('term').textContent).toBe('Bookings');
+    expect(within(row).getAllByTestId('status-feed').map((f) => f.textContent)).toEqual([
+      'Airbnb: Read 12 minutes ago · 3 stays found',
+      'Booking.com: The link gives a web page (a login page?), not a calendar. Copy the export link again. Last good calendar 2 days ago. (Out of date)',
+    ]);
+
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Language' }), { target: { value: 'nb' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('nav-status').textContent).toBe('Status'));
+    await waitFor(() => expect(document.documentElement.lang).toBe('nb'));
+    await fireEvent.click(screen.getByTestId('nav-status'));
+    const nb = await screen.findByTestId('status-feeds');
+    expect(within(nb).getAllByTestId('status-feed')[1]!.textContent).toBe(
+      'Booking.com: Lenken gir en nettside (en innloggingsside?), ikke en kalender. Kopier eksportlenken på nytt. Sist hentet uten feil i forgårs. (Utdatert)',
+    );
   });
 });
