@@ -97,7 +97,7 @@ describe('bookings', () => {
 
   it('"Check now" reads the feed and says how it went', async () => {
     const backend = await bookings();
-    await fireEvent.click(within(feed('Airbnb')).getByRole('button', { name: 'Check Airbnb now' }));
+    await fireEvent.click(within(feed('Airbnb')).getByRole('button', { name: 'Check now: Airbnb' }));
     expect(await within(feed('Airbnb')).findByText('Airbnb checked.')).toBeTruthy();
     await waitFor(() => expect(within(feed('Airbnb')).getByTestId('feed-state').textContent).toBe('Read just now · 3 stays found'));
     await fireEvent.click(within(feed('Booking.com')).getByTestId('feed-check'));

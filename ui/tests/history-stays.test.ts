@@ -104,12 +104,12 @@ describe('history marks', () => {
     expect(await focusRow('blocked')).toBeNull();
     expect(await focusRow('nofeed')).toBeNull();
     await focusRow('staff');
-    expect(within(rowById('staff')).getByRole('button', { name: 'Maria (cleaning) is not staff' }).textContent).toBe('Not staff');
+    expect(within(rowById('staff')).getByRole('button', { name: 'Not staff: Maria (cleaning)' }).textContent).toBe('Not staff');
     // One such button in the list: the focused row's.
     expect(screen.getAllByTestId('row-staff')).toHaveLength(1);
     await focusRow('vacant');
 
-    await fireEvent.click(within(rowById('vacant')).getByRole('button', { name: 'Mark Jonas Berg as staff' }));
+    await fireEvent.click(within(rowById('vacant')).getByRole('button', { name: 'This is staff: Jonas Berg' }));
     expect((await screen.findByTestId('history-notice')).textContent).toBe('Jonas Berg is marked staff.');
     expect(backend.callsTo('addStaff')).toEqual([[{ kind: 'name', value: 'Jonas Berg' }]]);
     // The row says so at once: the mark decided then stays, with a Staff tag beside it.

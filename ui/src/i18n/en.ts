@@ -221,7 +221,7 @@ export function en(n: Numbers) {
       stale: 'Out of date',
       staleExplain: 'The last good calendar is more than a day old; Doorpost still uses its stays.',
       checkNow: 'Check now',
-      checkNowLabel: (label: string) => `Check ${label} now`,
+      checkNowLabel: (label: string) => `Check now: ${label}`,
       checked: (label: string) => `${label} checked.`,
       checkedProblem: (label: string, problem: string) => `${label}: ${problem}`,
       remove: 'Remove…',
@@ -433,9 +433,9 @@ export function en(n: Numbers) {
       blockedExplain: 'during blocked nights',
       phone: (digits: string) => `phone …${digits}`,
       markStaff: 'This is staff',
-      markStaffLabel: (who: string) => `Mark ${who} as staff`,
+      markStaffLabel: (who: string) => `This is staff: ${who}`,
       unmarkStaff: 'Not staff',
-      unmarkStaffLabel: (who: string) => `${who} is not staff`,
+      unmarkStaffLabel: (who: string) => `Not staff: ${who}`,
     },
 
     chart: {

@@ -222,7 +222,7 @@ export function nb(n: Numbers): Messages {
       stale: 'Utdatert',
       staleExplain: 'Den siste gode kalenderen er mer enn ett døgn gammel; Doorpost bruker fortsatt oppholdene i den.',
       checkNow: 'Sjekk nå',
-      checkNowLabel: (label: string) => `Sjekk ${label} nå`,
+      checkNowLabel: (label: string) => `Sjekk nå: ${label}`,
       checked: (label: string) => `${label} er sjekket.`,
       checkedProblem: (label: string, problem: string) => `${label}: ${problem}`,
       remove: 'Fjern …',
@@ -433,9 +433,9 @@ export function nb(n: Numbers): Messages {
       blockedExplain: 'under blokkerte netter',
       phone: (digits: string) => `telefon …${digits}`,
       markStaff: 'Dette er personale',
-      markStaffLabel: (who: string) => `Merk ${who} som personale`,
+      markStaffLabel: (who: string) => `Dette er personale: ${who}`,
       unmarkStaff: 'Ikke personale',
-      unmarkStaffLabel: (who: string) => `${who} er ikke personale`,
+      unmarkStaffLabel: (who: string) => `Ikke personale: ${who}`,
     },
 
     chart: {
