@@ -88,11 +88,15 @@ describe('bookings', () => {
     expect(document.body.innerHTML).not.toContain('secret-123');
   });
 
-  it('cancelling the form gives focus back to its button', async () => {
+  it('Cancel or Escape closes the form and gives focus back to its button', async () => {
     await bookings();
     await fireEvent.click(screen.getByTestId('feed-add'));
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('feed-add')));
+    await fireEvent.click(screen.getByTestId('feed-add'));
+    await fireEvent.keyDown(screen.getByLabelText('Calendar link'), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('feed-add')));
+    expect(screen.queryByTestId('feed-add-form')).toBeNull();
   });
 
   it('"Check now" reads the feed and says how it went', async () => {
