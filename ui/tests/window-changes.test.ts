@@ -71,11 +71,12 @@ describe('the window after a change', () => {
     backend.emitChecked();
     await settle();
     expect(backend.calls).toEqual([]);
-    // Opening Status with counts behind: one overview.
+    // Opening Status with counts behind: one overview (and its booking calendars, read
+    // each time Status opens).
     await fireEvent.click(screen.getByTestId('nav-status'));
     await screen.findByTestId('status-panel');
     await settle();
-    expect(methods(backend)).toEqual(['overview']);
+    expect(methods(backend)).toEqual(['feeds', 'overview']);
     backend.calls = [];
     backend.emitChecked();
     await settle();

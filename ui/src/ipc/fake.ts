@@ -7,7 +7,9 @@
 // `(unlockedAt, id)`, `to` exclusive, text matching door or person case-insensitively,
 // all-or-nothing settings validation with camelCase field names, errors as `AppError`;
 // places with their own tokens and statuses, the language in effect (the setting, else the
-// system's) and its locale, mutes, and "pause" as pausing notifications until 07:00.
+// system's) and its locale, mutes, and "pause" as pausing notifications until 07:00; booking
+// feeds (links kept, never answered; labels unique per place; https only), stays, each
+// unlock's mark and staff (sample data in fake-stays.ts), a change event after each change.
 
 import {
   MAX_PAGE,
@@ -47,6 +49,18 @@ import {
   type Unlisten,
 } from './backend';
 import { DEFAULTS, LIMITS } from './generated/settingsTable';
+import {
+  arrive,
+  markRows,
+  PROBLEM_MESSAGES,
+  problemFor,
+  sameRef,
+  SAMPLE_STAFF,
+  sampleFeeds,
+  sampleStays,
+  type FakeFeed,
+  type FakeStay,
+} from './fake-stays';
 
 const MIN = 60_000;
 /** What a place's poller knows of its server before the first check. */
@@ -145,9 +159,9 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
       repeat: false,
       muted: false,
       duplicateOf: null,
-        stay: null,
-        staffRef: null,
-        isStaff: false,
+      stay: null,
+      staffRef: null,
+      isStaff: false,
     });
   }
   markRepeats(rows);
@@ -165,7 +179,7 @@ export function sampleRows(now: number, count = 240, days = 21, doors = SAMPLE_D
  * Marks every unlock that is not its person's first of the day at its place (the day
  * starting at 04:00), as the shell does; unnamed unlocks are never repeats.
  */
-function markRepeats(rows: HistoryRowView[], dayStartsAt = 4 * HOUR): void {
+export function markRepeats(rows: HistoryRowView[], dayStartsAt = 4 * HOUR): void {
   const seen = new Set<string>();
   for (const r of [...rows].sort((a, b) => a.unlockedAt - b.unlockedAt)) {
     if (r.user === null) continue;
@@ -278,6 +292,10 @@ export class FakeBackend implements Backend {
   status: StatusView;
   systemLanguage: Language;
   systemLocale: string;
+  /** Booking feeds with their links (never answered), the stays read from them, staff. */
+  feedList: FakeFeed[];
+  stayList: FakeStay[];
+  staffList: StaffRef[];
   /** Door id → muted until (wall clock) and unlocks kept meanwhile. */
   mutes = new Map<string, { until: number; count: number }>();
   /** Every call, in order, for tests to inspect. */
@@ -307,7 +325,16 @@ export class FakeBackend implements Backend {
     this.doorList = options.doors ?? (placeCount === 2 ? [...SAMPLE_DOORS, ...SECOND_PLACE_DOORS] : SAMPLE_DOORS);
     this.systemLanguage = options.systemLanguage ?? 'en';
     this.systemLocale = options.systemLocale ?? (this.systemLanguage === 'nb' ? 'nb-NO' : 'en-GB');
-    this.rows = options.rows ? [...options.rows].sort(newestFirst) : sampleRows(now, 240, 21, this.doorList);
+    this.feedList = sampleFeeds(now);
+    this.stayList = sampleStays(now);
+    this.staffList = SAMPLE_STAFF.map((p) => ({ ...p }));
+    if (options.rows) this.rows = [...options.rows].sort(newestFirst);
+    else {
+      const rows = sampleRows(now, 240, 21, this.doorList);
+      markRows(rows, this.stayList, this.feedList, this.staffList, now);
+      markRepeats(rows);
+      this.rows = rows.sort(newestFirst);
+    }
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.latency = options.latency ?? 0;
     this.status = {
@@ -421,7 +448,8 @@ export class FakeBackend implements Backend {
         (placeIds.length === 0 || (r.placeId !== null && placeIds.includes(r.placeId))) &&
         (!text || r.door.toLowerCase().includes(text) || (r.user ?? '').toLowerCase().includes(text)) &&
         (q.from === undefined || r.unlockedAt >= q.from) &&
-        (q.to === undefined || r.unlockedAt < q.to),
+        (q.to === undefined || r.unlockedAt < q.to) &&
+        (q.stayId === undefined || r.stay?.stayId === q.stayId),
     );
   }
 
@@ -610,41 +638,118 @@ export class FakeBackend implements Backend {
     return this.record('testNotification', [], () => {});
   }
 
-  // Stays (issue 16): SCAFFOLD, the sample backend's bookings are being written.
+  // Stays (issue 16): feeds by place and label, their links kept here and never answered.
+  private visibleFeeds(): FakeFeed[] {
+    const places = new Set(this.visiblePlaces().map((p) => p.id));
+    return this.feedList.filter((f) => places.has(f.view.placeId));
+  }
+
+  private findFeed(placeId: string, label: string): FakeFeed {
+    const feed = this.feedList.find((f) => f.view.placeId === placeId && f.view.label === label);
+    if (!feed) throw fail('NotConfigured', 'That feed is no longer listed.');
+    return feed;
+  }
+
   feeds(): Promise<FeedView[]> {
-    return this.record('feeds', [], () => []);
+    return this.record('feeds', [], () => wire(this.visibleFeeds().map((f) => f.view)));
   }
 
   addFeed(feed: NewFeed): Promise<FeedView> {
+    // The link is a secret: not even the fake's call log keeps it.
     return this.record('addFeed', [{ ...feed, url: '<redacted>' }], () => {
-      throw fail('Internal', 'Bookings are not ready yet.');
+      this.findPlace(feed.placeId);
+      const label = feed.label.trim();
+      const url = feed.url.trim();
+      const errors: FieldError[] = [];
+      if (label === '' || label.length > 40) {
+        errors.push({ field: 'label', problem: { code: 'nameLength', max: 40 }, message: 'Give the feed a name of up to 40 characters.' });
+      } else if (this.feedList.some((f) => f.view.placeId === feed.placeId && f.view.label.toLowerCase() === label.toLowerCase())) {
+        errors.push({ field: 'label', problem: { code: 'nameTaken' }, message: 'This place already has a feed with this name.' });
+      }
+      const problem = problemFor(url);
+      if (problem === 'insecure') errors.push({ field: 'url', problem: { code: 'badAddress' }, message: PROBLEM_MESSAGES.insecure });
+      if (errors.length > 0) throw fail('InvalidSettings', 'Nothing was added.', errors);
+      // Fetched and read before anything is kept: a link that does not give a calendar is refused.
+      if (problem !== null) throw fail('Network', `Nothing was added: ${PROBLEM_MESSAGES[problem]}`);
+      const now = this.now();
+      const added: FakeFeed = {
+        url,
+        view: {
+          placeId: feed.placeId,
+          label,
+          entries: feed.entries,
+          blocksVacant: feed.blocksVacant,
+          fetchedAt: now,
+          okAt: now,
+          staysFound: 2,
+          problem: null,
+          httpStatus: null,
+          stale: false,
+        },
+      };
+      this.feedList = [...this.feedList, added];
+      this.emitChanged({ history: true });
+      return wire(added.view);
     });
   }
 
   checkFeed(placeId: string, label: string): Promise<FeedView> {
     return this.record('checkFeed', [placeId, label], () => {
-      throw fail('Internal', 'Bookings are not ready yet.');
+      const feed = this.findFeed(placeId, label);
+      const now = this.now();
+      const problem = problemFor(feed.url);
+      const okAt = problem === null ? now : feed.view.okAt;
+      feed.view = { ...feed.view, fetchedAt: now, okAt, problem, stale: okAt === null || now - okAt > DAY };
+      this.emitChanged({ history: true });
+      return wire(feed.view);
     });
   }
 
   removeFeed(placeId: string, label: string): Promise<void> {
-    return this.record('removeFeed', [placeId, label], () => {});
+    return this.record('removeFeed', [placeId, label], () => {
+      const feed = this.findFeed(placeId, label);
+      // The stays already seen stay, and so do the marks in the history.
+      this.feedList = this.feedList.filter((f) => f !== feed);
+      this.emitChanged({ history: true });
+    });
   }
 
   stays(query: StaysQuery): Promise<StayView[]> {
-    return this.record('stays', [query], () => []);
+    return this.record('stays', [query], () => {
+      const from = query.from ?? this.now() - 7 * DAY;
+      const places = new Map(this.visiblePlaces().map((p) => [p.id, p.name]));
+      const listed = this.stayList.filter(
+        (s) => places.has(s.placeId) && (query.placeId === undefined || s.placeId === query.placeId) && s.checkOut >= from,
+      );
+      return wire(listed.sort((a, b) => a.checkIn - b.checkIn).map((s) => ({ ...s, placeName: places.get(s.placeId)! })));
+    });
   }
 
   staff(): Promise<StaffRef[]> {
-    return this.record('staff', [], () => []);
+    return this.record('staff', [], () => wire(this.staffList));
   }
 
   addStaff(person: StaffRef): Promise<void> {
-    return this.record('addStaff', [person], () => {});
+    return this.record('addStaff', [person], () => {
+      const value = person.value.trim();
+      if (value === '') throw fail('InvalidSettings', 'Nothing was added.', [{ field: 'name', problem: { code: 'nameLength', max: 80 }, message: "Give the person's name." }]);
+      const added = { kind: person.kind, value };
+      if (!this.staffList.some((p) => sameRef(added, p))) this.staffList = [...this.staffList, added];
+      this.markStaff(added, true);
+    });
   }
 
   removeStaff(person: StaffRef): Promise<void> {
-    return this.record('removeStaff', [person], () => {});
+    return this.record('removeStaff', [person], () => {
+      this.staffList = this.staffList.filter((p) => !sameRef(person, p));
+      this.markStaff(person, false);
+    });
+  }
+
+  /** Every unlock by `person` is (or is no longer) staff's; the history says so. */
+  private markStaff(person: StaffRef, staff: boolean): void {
+    for (const r of this.rows) if (sameRef(r.staffRef, person)) r.isStaff = staff;
+    this.emitChanged({ history: true });
   }
 
   refreshNow(): Promise<void> {
@@ -735,10 +840,11 @@ export class FakeBackend implements Backend {
       repeat: false,
       muted: false,
       duplicateOf: null,
-        stay: null,
-        staffRef: null,
-        isStaff: false,
+      stay: null,
+      staffRef: null,
+      isStaff: false,
     };
+    arrive(row, this.stayList, this.feedList, this.staffList);
     this.rows = [row, ...this.rows].sort(newestFirst);
     this.status = { ...this.status, lastCheck: now, eventsTotal: this.rows.length };
     // As the shell does: the sync's commit (one new unlock at a known door), then its

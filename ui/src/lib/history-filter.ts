@@ -10,6 +10,8 @@ export interface FilterValues {
   text: string;
   placeId: string;
   doorId: string;
+  /** A stay's id as the stay menu holds it; '' for every stay. */
+  stayId?: string;
 }
 
 /** The days `when` stands for, inclusive; '' for an open end. */
@@ -34,6 +36,8 @@ export function baseQuery(v: FilterValues): HistoryQueryView {
   if (v.placeId) q.placeIds = [v.placeId];
   const t = v.text.trim();
   if (t) q.text = t;
+  const stay = v.stayId ? Number(v.stayId) : Number.NaN;
+  if (Number.isInteger(stay)) q.stayId = stay;
   return q;
 }
 
@@ -50,6 +54,11 @@ export function withRange(base: HistoryQueryView, range: { from: string; to: str
 /** Whether `q` narrows the history at all. */
 export function isFiltered(q: HistoryQueryView): boolean {
   return (
-    q.doorIds.length > 0 || q.placeIds !== undefined || q.text !== undefined || q.from !== undefined || q.to !== undefined
+    q.doorIds.length > 0 ||
+    q.placeIds !== undefined ||
+    q.text !== undefined ||
+    q.from !== undefined ||
+    q.to !== undefined ||
+    q.stayId !== undefined
   );
 }
