@@ -45,7 +45,6 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use doorpost_core::i18n::{self, Msg};
 use doorpost_core::policy::{SummaryReason, Toast};
 use doorpost_core::settings::Language;
 use doorpost_core::text;
@@ -53,6 +52,7 @@ use futures_lite::StreamExt;
 use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
 
+use super::actions::{Capabilities, Target};
 use crate::keychain::{Worker, WorkerError};
 use crate::notifier::{Notifier, NotifyError, ToastAction};
 
@@ -67,16 +67,10 @@ const BUS: &str = "org.freedesktop.DBus";
 const MAX_TRACKED: usize = 32;
 /// Clicks for ids not yet tracked (a click faster than `Notify`'s reply), kept briefly.
 const MAX_EARLY: usize = 16;
-/// The action key of "Mute this door for 1 hour".
-const MUTE_ACTION: &str = "mute-door";
-
-/// What a toast's actions act on.
-struct Target {
-    event_id: Option<String>,
-    door_id: Option<String>,
-    /// A "can't check" notice: a click opens Settings, where the cause is fixed.
-    settings: bool,
-}
+/// The server reports a click only as the `default` action, when a toast offers one.
+const CAPABILITIES: Capabilities = Capabilities {
+    click_is_offered: true,
+};
 
 /// The notification service, as `doorpost doctor` reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -179,17 +173,7 @@ impl Notifier for DesktopNotifier {
         // Names are the server's: a toast shows a few lines, never a megabyte.
         let title = text::cut(toast.title(), text::NOTIFICATION_TITLE_CHARS);
         let body = text::cut(toast.body(), text::NOTIFICATION_BODY_CHARS);
-        let event_id = toast.event_ids().first().map(|id| id.to_string());
-        let door_id = match toast {
-            Toast::Single { door_id, .. } => door_id.clone(),
-            Toast::Summary { .. } | Toast::Alert { .. } => None,
-        };
-        let settings = matches!(toast, Toast::Alert { .. });
-        let target = Target {
-            event_id,
-            door_id,
-            settings,
-        };
+        let target = Target::of(toast);
         match self.worker.run(timeout, move || {
             shared.deliver(kind, &title, &body, target, timeout)
         }) {
@@ -230,13 +214,8 @@ impl Shared {
             notification.hint(hint);
         }
         let language = *self.language.lock().unwrap_or_else(|p| p.into_inner());
-        if target.event_id.is_some() {
-            notification.action("default", i18n::template(language, Msg::TrayOpen));
-        } else if target.settings {
-            notification.action("default", i18n::template(language, Msg::TraySettings));
-        }
-        if target.door_id.is_some() {
-            notification.action(MUTE_ACTION, i18n::template(language, Msg::MuteDoorHour));
+        for (key, label) in target.actions(CAPABILITIES, language) {
+            notification.action(key, label);
         }
         let handle = notification
             .show()
@@ -446,25 +425,10 @@ impl Shared {
     }
 
     fn activated(&self, target: Target, action: &str) {
-        let chosen = match (action, target) {
-            (
-                "default",
-                Target {
-                    event_id: Some(id), ..
-                },
-            ) => ToastAction::Open(id),
-            ("default", Target { settings: true, .. }) => ToastAction::OpenSettings,
-            (
-                MUTE_ACTION,
-                Target {
-                    door_id: Some(door),
-                    ..
-                },
-            ) => ToastAction::MuteDoor(door),
-            _ => return,
-        };
-        // The app may have stopped listening (quitting): nothing to do then.
-        let _ = self.opened.send(chosen);
+        if let Some(chosen) = target.chosen(action) {
+            // The app may have stopped listening (quitting): nothing to do then.
+            let _ = self.opened.send(chosen);
+        }
     }
 
     fn track(&self, id: u32, target: Target, handle: notify_rust::NotificationHandle) {

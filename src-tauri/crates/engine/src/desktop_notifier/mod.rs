@@ -3,14 +3,17 @@
 //! the tray is the system's own: Windows' notification area, macOS' menu bar).
 //!
 //! The seam for notifications: one implementation per kind of notification system, chosen
-//! here and nowhere else, each with the same interface.
+//! here and nowhere else, each with the same interface. What a toast offers (click to open,
+//! "Mute this door for 1 hour") and what an answer means is [`actions`]', shared by all;
+//! each implementation says what its system can do with actions ([`actions::Capabilities`]).
 //! - `freedesktop` (Linux and the other free Unixes): `org.freedesktop.Notifications` over
-//!   D-Bus, with click-to-open and the "Mute this door for 1 hour" action, markup escaped
-//!   where the server renders it.
-//! - `plain` (Windows and macOS): the system's toast through notify-rust, title and body
-//!   only. Windows' toast activation and macOS' notification responses are not wired up
-//!   yet, so its toasts offer no actions and a click opens nothing.
-//!   Type-checked in CI, never run there.
+//!   D-Bus, its action signals checked against the server that owns the name, markup
+//!   escaped where the server renders it.
+//! - `answered` (Windows and macOS): the system's toast through notify-rust, its answer
+//!   awaited on notify-rust's handle (Windows' toast activation, macOS' user notification
+//!   responses). Type-checked in CI, never run there.
+
+mod actions;
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod freedesktop;
@@ -21,8 +24,8 @@ pub use freedesktop::{
 };
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-mod plain;
+mod answered;
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub use plain::{
+pub use answered::{
     DesktopNotifier, NOTIFY_TIMEOUT, NotificationServiceInfo, probe, tray_host_running,
 };
