@@ -6,6 +6,7 @@
 //! demo on the simulated Parakey ([`doorpost_sim`], reached through [`exchange`]). It knows
 //! nothing of Tauri: the desktop shell in `src-tauri/src` wraps it.
 
+pub mod budget;
 pub mod clock;
 pub mod desktop_notifier;
 pub mod driver;

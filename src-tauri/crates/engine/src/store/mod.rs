@@ -43,6 +43,7 @@
 //! `history.rs` and `coverage.rs` answer the window's questions, `places.rs` keeps places
 //! and mutes, and `forget.rs` retention and the quarantine's bounds.
 
+mod budget;
 #[cfg(test)]
 mod chart_tests;
 mod coverage;
