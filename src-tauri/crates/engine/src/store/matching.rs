@@ -80,6 +80,17 @@ impl Store {
         Ok(stays)
     }
 
+    /// Whether one of the place's feeds has been read at least once: its stay alerts are
+    /// on from then (before, it has no stays and every unlock would look vacant).
+    pub fn has_read_feed(&self, place_id: &str) -> Result<bool> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT 1 FROM feeds WHERE place_id = ?1 AND ok_at IS NOT NULL")?
+            .query_row([place_id], |_| Ok(()))
+            .optional()?;
+        Ok(found.is_some())
+    }
+
     /// Everybody marked staff (at every place).
     pub fn staff_set(&self) -> Result<Staff> {
         let mut stmt = self.conn.prepare_cached("SELECT kind, value FROM staff")?;
