@@ -48,6 +48,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use crate::clock::DriverClock;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key};
 use crate::notifier::Notifier;
+use crate::stays_watch::StaysWatch;
 use crate::store::{self, DayRule, PollLogEntry, PollOutcome, Store};
 use crate::test_hooks::failpoint;
 
@@ -57,6 +58,8 @@ const CLOCK_CHECK: Duration = Duration::from_secs(30);
 const SLEPT: i64 = 2 * Millis::SECOND;
 /// How often guests' names past the retention period are forgotten.
 const FORGET_EVERY: i64 = Millis::DAY;
+/// Longest the no-show alert waits for the check of the place made at its deadline.
+const NO_SHOW_CHECK: i64 = 60 * Millis::SECOND;
 /// Longest a notification service may take to show one toast.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -238,6 +241,11 @@ pub async fn start_on(
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
     let settings = store.load_settings()?;
+    let mut stays = StaysWatch::new(clock.wall());
+    if let Some(place) = opts.place.id.as_deref() {
+        // What was decided about each stay before a restart comes back here.
+        stays.reload(&store, place, &settings, clock.wall())?;
+    }
     let config = opts
         .poller_config
         .clone()
@@ -277,6 +285,8 @@ pub async fn start_on(
         earlier_new: 0,
         next_forget: Mono(i64::MIN),
         suspended: clock.suspended(),
+        stays,
+        no_show_check: None,
         clock,
     };
     let task = tokio::spawn(driver.run());
@@ -317,6 +327,11 @@ struct Driver {
     next_forget: Mono,
     /// Time suspended since boot at the last look (see [`crate::clock::suspended`]).
     suspended: Option<Mono>,
+    /// The place's stays: each unlock's mark, stay alerts, the no-show timer.
+    stays: StaysWatch,
+    /// The no-show check under way: the deadline, when the check began (on [`Driver::now`]'s
+    /// clock) and the last success before it.
+    no_show_check: Option<(Millis, Mono, Option<Millis>)>,
     clock: DriverClock,
 }
 
@@ -381,6 +396,9 @@ impl Driver {
             }
             self.watch_quiet().await?;
             self.tell_outage().await;
+            if self.no_show_due(held).await? {
+                continue;
+            }
             self.publish_status();
             let wait = match self.poller.poll_timeout() {
                 _ if held => Duration::from_millis(self.hold_until.since(now).max(0) as u64),
@@ -388,7 +406,8 @@ impl Driver {
                 None => CLOCK_CHECK,
             }
             .min(CLOCK_CHECK)
-            .min(self.outage_wait());
+            .min(self.outage_wait())
+            .min(self.no_show_wait());
             tokio::select! {
                 _ = self.clock.sleep(wait) => {}
                 cmd = self.commands.recv() => match cmd {
@@ -504,6 +523,91 @@ impl Driver {
         }
     }
 
+    /// How long until the next no-show deadline (the timer that keeps it), or until the
+    /// check made at a deadline has had its time.
+    fn no_show_wait(&self) -> Duration {
+        let quiet = self.decision_env().quiet(&self.settings);
+        let at = match (self.no_show_check, self.stays.next_deadline()) {
+            (_, None) => return CLOCK_CHECK,
+            _ if self.stays.no_show_waits(quiet) => return CLOCK_CHECK,
+            (Some((_, started, _)), Some(_)) => {
+                return Duration::from_millis(
+                    started.plus(NO_SHOW_CHECK).since(self.now()).max(0) as u64
+                );
+            }
+            (None, Some(at)) => at,
+        };
+        Duration::from_millis(at.since(self.clock.wall()).max(0) as u64)
+    }
+
+    /// At a no-show deadline: checks the place once more, then (that check done, or given
+    /// its time) keeps and shows the no-show alerts. Whether it did something.
+    async fn no_show_due(&mut self, held: bool) -> Result<bool, EngineError> {
+        let wall = self.clock.wall();
+        let Some(deadline) = self.stays.next_deadline().filter(|d| *d <= wall) else {
+            self.no_show_check = None;
+            return Ok(false);
+        };
+        let env = self.decision_env();
+        if self.stays.no_show_waits(env.quiet(&self.settings)) {
+            return Ok(false);
+        }
+        let now = self.now();
+        match self.no_show_check {
+            Some((d, started, before)) if d == deadline => {
+                let checked = self.last_success_wall != before;
+                if !checked && now.since(started) < NO_SHOW_CHECK {
+                    return Ok(false);
+                }
+            }
+            _ => {
+                self.no_show_check = Some((deadline, now, self.last_success_wall));
+                if !held && self.poller.refresh_now(now).is_ok() {
+                    return Ok(true);
+                }
+            }
+        }
+        self.no_show_check = None;
+        self.tell_no_shows(env).await?;
+        Ok(true)
+    }
+
+    /// Keeps the no-shows due now in the store, then shows them (at most once).
+    async fn tell_no_shows(&mut self, env: DecisionEnv) -> Result<(), EngineError> {
+        let Some(place_id) = self.place.id.clone() else {
+            return Ok(());
+        };
+        let locale = Locale {
+            lang: self.place.language,
+            twelve_hour: self.place.twelve_hour,
+            utc_offset_secs: env.utc_offset_secs,
+        };
+        let name = self
+            .place
+            .name
+            .clone()
+            .or_else(|| self.place.label.clone())
+            .unwrap_or_else(|| "Doorpost".into());
+        let mut stays = self.stays.clone();
+        let (kept, toasts) = stays.no_shows(env.wall, &name, &locale);
+        let result = self
+            .with_store(move |s| s.keep_stay_memory(&place_id, &kept))
+            .await?;
+        if let Err(e) = result {
+            // Not kept means not shown: showing it could repeat it after a restart. The
+            // watch keeps its memory, so the alert is not retried in a loop either.
+            tracing::warn!("could not keep a no-show, so it was not shown: {e}");
+            self.stays = stays;
+            return Ok(());
+        }
+        self.stays = stays;
+        for toast in toasts {
+            tracing::info!("told the host a guest has not arrived by the deadline");
+            show(Arc::clone(&self.notifier), toast).await;
+        }
+        Ok(())
+    }
+
     /// How long until the "can't check" notice falls due (the timer that keeps it); quiet
     /// hours hold it, and their end is looked for every [`CLOCK_CHECK`].
     fn outage_wait(&self) -> Duration {
@@ -543,13 +647,14 @@ impl Driver {
             return Ok(());
         };
         let settings = self.settings.clone();
+        let stays = self.stays.clone();
         let decided = self
             .with_store(move |store| {
                 let mut plan = NotificationPlan::default();
                 let day = env.day(&settings);
                 store
-                    .decide_now(&place_id, day, env.wall, |pending| {
-                        plan = env.plan(pending, &settings, None);
+                    .decide_now_marked(&place_id, day, env.wall, |pending, marks| {
+                        plan = stays.plan(&env, pending, marks, &settings, None);
                         plan.decisions.clone()
                     })
                     .map(|_| plan)
@@ -580,14 +685,26 @@ impl Driver {
                 Some((door.id.clone()?, door.name.clone()))
             })
             .collect();
-        let written = self
+        let mut stays = self.stays.clone();
+        let (written, stays) = self
             .with_store(move |store| {
-                write_commit(store, &source, &settings, &env, &commit, earlier_new)
+                reload_stays(&mut stays, store, &settings, &env);
+                let written = write_commit_with(
+                    store,
+                    &source,
+                    &settings,
+                    &env,
+                    &commit,
+                    earlier_new,
+                    &mut stays,
+                );
+                (written, stays)
             })
             .await?;
         let now = self.now();
         match written {
             Ok((outcome, plan)) => {
+                self.stays = stays;
                 failpoint("committed");
                 self.poller.handle_committed(
                     now,
@@ -767,6 +884,15 @@ impl DecisionEnv {
     }
 }
 
+/// Reads the place's stays and staff anew (each poll cycle); a failure keeps the last.
+fn reload_stays(stays: &mut StaysWatch, store: &Store, settings: &Settings, env: &DecisionEnv) {
+    if let Some(place) = env.place.id.as_deref()
+        && let Err(e) = stays.reload(store, place, settings, env.wall)
+    {
+        tracing::warn!("could not read the place's stays; the last ones are kept: {e}");
+    }
+}
+
 /// Writes one commit of a sync in one transaction: its rows, the poller's state and, on
 /// the sync's last commit, the poll-log row and the notification decision over every row
 /// still pending. Returns what was written and, on the last commit, the toasts to show.
@@ -777,6 +903,29 @@ pub fn write_commit(
     env: &DecisionEnv,
     commit: &Commit,
     earlier_new: usize,
+) -> Result<(store::CommitOutcome, Option<NotificationPlan>), store::StoreError> {
+    let mut stays = StaysWatch::new(env.wall);
+    write_commit_with(
+        store,
+        source,
+        settings,
+        env,
+        commit,
+        earlier_new,
+        &mut stays,
+    )
+}
+
+/// [`write_commit`] with the place's stays: where they are active, the new unlocks are
+/// marked in the same transaction and the plan carries the stay alerts.
+fn write_commit_with(
+    store: &mut Store,
+    source: &str,
+    settings: &Settings,
+    env: &DecisionEnv,
+    commit: &Commit,
+    earlier_new: usize,
+    stays: &mut StaysWatch,
 ) -> Result<(store::CommitOutcome, Option<NotificationPlan>), store::StoreError> {
     let state_json = serde_json::to_string(&commit.state).unwrap_or_default();
     let log = commit.finish.as_ref().map(|f| PollLogEntry {
@@ -803,15 +952,35 @@ pub fn write_commit(
         seen_at: env.wall,
     };
     let mut plan = None;
-    let outcome = store.commit(&c, |pending| {
-        failpoint("in-transaction");
-        let Some(finish) = &commit.finish else {
-            return vec![NotifyDecision::Hold; pending.len()];
-        };
-        let decided = env.plan(pending, settings, Some(finish));
-        let decisions = decided.decisions.clone();
-        plan = Some(decided);
-        decisions
-    })?;
+    if !stays.active() {
+        let outcome = store.commit(&c, |pending| {
+            failpoint("in-transaction");
+            let Some(finish) = &commit.finish else {
+                return vec![NotifyDecision::Hold; pending.len()];
+            };
+            let decided = env.plan(pending, settings, Some(finish));
+            let decisions = decided.decisions.clone();
+            plan = Some(decided);
+            decisions
+        })?;
+        return Ok((outcome, plan));
+    }
+    let mut marked = stays.clone();
+    let view: &StaysWatch = stays;
+    let outcome = store.commit_marked(
+        &c,
+        |fresh| marked.classify(fresh),
+        |pending, marks| {
+            failpoint("in-transaction");
+            let Some(finish) = &commit.finish else {
+                return vec![NotifyDecision::Hold; pending.len()];
+            };
+            let decided = view.plan(env, pending, marks, settings, Some(finish));
+            let decisions = decided.decisions.clone();
+            plan = Some(decided);
+            decisions
+        },
+    )?;
+    *stays = marked;
     Ok((outcome, plan))
 }

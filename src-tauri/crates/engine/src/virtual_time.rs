@@ -130,6 +130,8 @@ pub struct VirtualTimeSync {
     /// Requests the fake received since the harness began (a test's `reset_stats` restarts
     /// the count).
     pub requests: u64,
+    /// The place the driver watches (default: none, rows without a place).
+    pub place: PlaceContext,
 }
 
 impl VirtualTimeSync {
@@ -170,6 +172,7 @@ impl VirtualTimeSync {
             failures: Vec::new(),
             notices: Vec::new(),
             requests: 0,
+            place: PlaceContext::default(),
         })
     }
 
@@ -257,7 +260,7 @@ impl VirtualTimeSync {
                 total: Duration::from_secs(3),
             },
             utc_offset_secs: Some(0),
-            place: PlaceContext::default(),
+            place: self.place.clone(),
             start_delay: Duration::ZERO,
             simulator: None,
         };

@@ -136,13 +136,26 @@ struct Window {
     deadline: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct StayState {
+/// What was decided about one stay: the app keeps it (the `stays` table's `arrived_at`,
+/// `arrived_late`, `no_show_at`, `no_show_closed`) and hands it back with
+/// [`Watch::restore`] after a restart, so nothing is told twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StayMemory {
     /// When the first non-staff unlock Doorpost learned of happened.
-    arrived_at: Option<DateTime<Utc>>,
-    no_show_told: bool,
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// That arrival was "found after all", after the no-show.
+    pub arrived_late: bool,
+    /// The deadline whose no-show was told.
+    pub no_show_at: Option<DateTime<Utc>>,
     /// The no-show question is settled: told, or its stay ended before it could be.
-    no_show_closed: bool,
+    pub no_show_closed: bool,
+}
+
+impl StayMemory {
+    /// Nothing decided yet.
+    pub fn is_blank(&self) -> bool {
+        *self == StayMemory::default()
+    }
 }
 
 /// One place's stays, staff and what has been told about each stay.
@@ -152,7 +165,9 @@ pub struct Watch {
     staff: Staff,
     watching_since: DateTime<Utc>,
     windows: Vec<Window>,
-    states: HashMap<String, StayState>,
+    states: HashMap<String, StayMemory>,
+    /// When Doorpost first learned of a stay, where later than `watching_since`.
+    learned: HashMap<String, DateTime<Utc>>,
 }
 
 impl Watch {
@@ -165,7 +180,37 @@ impl Watch {
             watching_since,
             windows: Vec::new(),
             states: HashMap::new(),
+            learned: HashMap::new(),
         }
+    }
+
+    /// Puts back what was decided about a stay before (a restart, or a watch rebuilt from
+    /// the store); replaces what this watch had for it.
+    pub fn restore(&mut self, uid: &str, memory: StayMemory) {
+        self.states.insert(uid.to_owned(), memory);
+    }
+
+    /// What has been decided about one stay (blank when nothing).
+    pub fn memory(&self, uid: &str) -> StayMemory {
+        self.states.get(uid).copied().unwrap_or_default()
+    }
+
+    /// Every stay with something decided, for the app to keep.
+    pub fn snapshot(&self) -> Vec<(String, StayMemory)> {
+        let mut all: Vec<(String, StayMemory)> = self
+            .states
+            .iter()
+            .filter(|(_, m)| !m.is_blank())
+            .map(|(uid, m)| (uid.clone(), *m))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// Doorpost first learned of the stay at `at` (a feed listed it then): a deadline
+    /// before that is never announced, as for one before watching began.
+    pub fn learned(&mut self, uid: &str, at: DateTime<Utc>) {
+        self.learned.insert(uid.to_owned(), at);
     }
 
     /// Replaces the stays (a feed fetched anew); what was told about a stay is kept by its
@@ -203,7 +248,8 @@ impl Watch {
             return Verdict::Guest { stay };
         }
         state.arrived_at = Some(unlock.at);
-        if state.no_show_told && deadline.is_some_and(|d| unlock.at <= d) {
+        if state.no_show_at.is_some() && deadline.is_some_and(|d| unlock.at <= d) {
+            state.arrived_late = true;
             Verdict::FoundAfterAll { stay }
         } else {
             Verdict::Arrival { stay }
@@ -258,7 +304,7 @@ impl Watch {
             let state = self.states.entry(stay.clone()).or_default();
             state.no_show_closed = true;
             if in_time {
-                state.no_show_told = true;
+                state.no_show_at = Some(deadline);
                 told.push(NoShow { stay, deadline });
             }
         }
@@ -266,8 +312,12 @@ impl Watch {
     }
 
     fn no_show_pending(&self, w: &Window) -> bool {
-        let state = self.states.get(&w.uid).copied().unwrap_or_default();
-        w.deadline.is_some_and(|d| d >= self.watching_since)
+        let state = self.memory(&w.uid);
+        let since = match self.learned.get(&w.uid) {
+            Some(at) => self.watching_since.max(*at),
+            None => self.watching_since,
+        };
+        w.deadline.is_some_and(|d| d >= since)
             && state.arrived_at.is_none()
             && !state.no_show_closed
     }

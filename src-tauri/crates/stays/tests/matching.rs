@@ -392,3 +392,48 @@ fn a_deadline_missed_until_the_stay_ended_is_dropped_not_retried() {
         "only b's deadline is left, so a driver never spins on a's"
     );
 }
+
+#[test]
+fn a_restart_restores_what_was_told_and_tells_nothing_twice() {
+    let mut w = watch();
+    assert_eq!(w.handle_timeout(oslo(2026, 12, 12, 22, 0)).len(), 1);
+    let kept = w.snapshot();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1.no_show_at, Some(oslo(2026, 12, 12, 22, 0)));
+    // Doorpost restarts at 22:30: a new watch, what was decided put back.
+    let mut again = watch();
+    for (uid, memory) in &kept {
+        again.restore(uid, *memory);
+    }
+    assert_eq!(
+        again.handle_timeout(oslo(2026, 12, 12, 22, 30)),
+        [],
+        "never twice"
+    );
+    assert_eq!(
+        again.handle_unlock(&guest(oslo(2026, 12, 12, 18, 40))),
+        Verdict::FoundAfterAll { stay: "a".into() }
+    );
+    let memory = again.memory("a");
+    assert!(memory.arrived_late);
+    assert_eq!(memory.arrived_at, Some(oslo(2026, 12, 12, 18, 40)));
+    let mut third = watch();
+    third.restore("a", memory);
+    assert_eq!(
+        third.handle_unlock(&guest(oslo(2026, 12, 12, 19, 0))),
+        Verdict::Guest { stay: "a".into() },
+        "the arrival is remembered across a second restart"
+    );
+}
+
+#[test]
+fn a_stay_learned_after_its_deadline_gets_no_no_show() {
+    let mut w = watch();
+    w.learned("a", oslo(2026, 12, 12, 23, 0));
+    assert_eq!(
+        w.next_deadline(),
+        Some(oslo(2026, 12, 15, 22, 0)),
+        "b's only"
+    );
+    assert_eq!(w.handle_timeout(oslo(2026, 12, 13, 9, 0)), []);
+}

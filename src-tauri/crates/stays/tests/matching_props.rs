@@ -9,14 +9,17 @@
 //! - an arrival (or guest) is never staff, and staff is always `Staff`;
 //! - vacant exactly when no stay or non-vacant block covers the moment ± buffer, computed
 //!   here independently of the crate;
-//! - no no-show for a deadline before watching began, nor after the stay's guest was seen.
+//! - no no-show for a deadline before watching began (or before the stay was first
+//!   learned of), nor after the stay's guest was seen;
+//! - all of it across a restart at a random moment, the watch rebuilt from its snapshot
+//!   (what the app keeps in the `stays` table).
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use doorpost_stays::feed::{EntryKind, Stay, StayTime};
-use doorpost_stays::matching::{PlaceRules, Staff, Unlock, Verdict, Watch};
+use doorpost_stays::matching::{PlaceRules, Staff, StayMemory, Unlock, Verdict, Watch};
 use proptest::prelude::*;
 
 const STAFF_NAME: &str = "Cleaner";
@@ -29,6 +32,11 @@ struct Case {
     /// (unlock, when Doorpost learns of it)
     unlocks: Vec<(Unlock, DateTime<Utc>)>,
     watching_since: DateTime<Utc>,
+    /// When Doorpost first learned of each stay (a feed listed it later than it began
+    /// watching), by the stay's index.
+    learned: Vec<Option<DateTime<Utc>>>,
+    /// Doorpost restarts after this many unlocks: the watch is rebuilt from its snapshot.
+    restart_after: Option<usize>,
 }
 
 fn base() -> NaiveDate {
@@ -121,12 +129,48 @@ fn unlocks() -> impl Strategy<Value = Vec<(Unlock, DateTime<Utc>)>> {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (rules(), stays(), unlocks(), 0i64..(6 * 1440)).prop_map(|(rules, stays, unlocks, w)| Case {
-        rules,
-        stays,
-        unlocks,
-        watching_since: start_instant() + TimeDelta::minutes(w),
-    })
+    let learned = prop::collection::vec(prop::option::of(0i64..(18 * 1440)), 6);
+    let restart = prop::option::of(0usize..40);
+    (
+        (rules(), stays(), unlocks()),
+        (0i64..(6 * 1440), learned, restart),
+    )
+        .prop_map(
+            |((rules, stays, unlocks), (w, learned, restart_after))| Case {
+                rules,
+                stays,
+                unlocks,
+                watching_since: start_instant() + TimeDelta::minutes(w),
+                learned: learned
+                    .into_iter()
+                    .map(|m| m.map(|m| start_instant() + TimeDelta::minutes(m)))
+                    .collect(),
+                restart_after,
+            },
+        )
+}
+
+/// Since when a stay's no-show may be told: watching began, and the stay was known.
+fn known_since(case: &Case, uid: &str) -> DateTime<Utc> {
+    let index = case.stays.iter().position(|s| s.uid == uid);
+    let learned = index.and_then(|i| case.learned.get(i).copied().flatten());
+    learned.map_or(case.watching_since, |at| at.max(case.watching_since))
+}
+
+/// A watch as the app builds one: the stays, when each was learned, and what was decided
+/// before (empty on the first start).
+fn build(case: &Case, memory: &[(String, StayMemory)]) -> Watch {
+    let mut watch = Watch::new(case.rules, staff(), case.watching_since);
+    watch.set_stays(&case.stays);
+    for (stay, learned) in case.stays.iter().zip(&case.learned) {
+        if let Some(at) = learned {
+            watch.learned(&stay.uid, *at);
+        }
+    }
+    for (uid, m) in memory {
+        watch.restore(uid, *m);
+    }
+    watch
 }
 
 fn staff() -> Staff {
@@ -166,8 +210,7 @@ enum Told {
 /// Runs the case as the app's driver would: deadlines fired by a timer (unless the computer
 /// sleeps through them), unlocks handed over in the order they are learned.
 fn run(case: &Case, sleeps: bool) -> Vec<Told> {
-    let mut watch = Watch::new(case.rules, staff(), case.watching_since);
-    watch.set_stays(&case.stays);
+    let mut watch = build(case, &[]);
     let mut learned: Vec<&(Unlock, DateTime<Utc>)> = case
         .unlocks
         .iter()
@@ -193,7 +236,16 @@ fn run(case: &Case, sleeps: bool) -> Vec<Told> {
             }
         }
     };
-    for (unlock, at) in learned {
+    for (n, (unlock, at)) in learned.into_iter().enumerate() {
+        if case.restart_after == Some(n) {
+            let kept = watch.snapshot();
+            watch = build(case, &kept);
+            assert_eq!(
+                watch.snapshot(),
+                kept,
+                "a restored watch remembers the same"
+            );
+        }
         fire(&mut watch, *at, &mut told);
         let verdict = watch.handle_unlock(unlock);
         told.push(Told::Verdict(unlock.clone(), verdict));
@@ -211,7 +263,10 @@ fn check(case: &Case, told: &[Told]) -> Result<(), TestCaseError> {
     for t in told {
         match t {
             Told::NoShow(stay, deadline) => {
-                prop_assert!(*deadline >= case.watching_since, "deadline before watching");
+                prop_assert!(
+                    *deadline >= known_since(case, stay),
+                    "deadline before watching began or before the stay was known"
+                );
                 prop_assert!(
                     !seen.contains(stay.as_str()),
                     "no-show after the guest was seen"

@@ -119,6 +119,19 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::TrayStatusRedirected => "Parakey's address moved: check it in Settings",
         Msg::TrayStatusNotConfigured => "Not set up yet",
         Msg::TrayDemo => "Demo",
+        Msg::StayArrivalTitle => "Guest arrived · {place} · stay {dates}",
+        Msg::StayArrivalBody => "{person} · {door} · {time}",
+        Msg::StayCode => " · reservation {code}",
+        Msg::StayPhone => " · phone …{digits}",
+        Msg::StayNoShowTitle => "No arrival yet at {place} for today's stay (check-in {time})",
+        Msg::StayNoShowBody => "Stay {dates}",
+        Msg::StayFoundTitle => {
+            "Found after all: the guest arrived at {time} (the lock reported it late)"
+        }
+        Msg::StayFoundBody => "{place} · stay {dates}",
+        Msg::StayVacantTitle => "Unlocked while vacant · {door} · {time}",
+        Msg::StayVacantBody => "{person} unlocked; no stay covers this time",
+        Msg::ThisIsStaff => "This is staff",
         Msg::NotConfigured => {
             "Doorpost has no Parakey account to check yet. Paste a token or try the demo."
         }

@@ -176,6 +176,29 @@ pub enum Msg {
     TrayStatusNotConfigured,
     TrayDemo,
 
+    // --- stay alerts ---
+    /// `{place}`, `{dates}`
+    StayArrivalTitle,
+    /// `{person}`, `{door}`, `{time}`
+    StayArrivalBody,
+    /// `{code}`
+    StayCode,
+    /// `{digits}`
+    StayPhone,
+    /// `{place}`, `{time}`
+    StayNoShowTitle,
+    /// `{dates}`
+    StayNoShowBody,
+    /// `{time}`
+    StayFoundTitle,
+    /// `{place}`, `{dates}`
+    StayFoundBody,
+    /// `{door}`, `{time}`
+    StayVacantTitle,
+    /// `{person}`
+    StayVacantBody,
+    ThisIsStaff,
+
     // --- command line and errors ---
     NotConfigured,
     KeychainUnavailable,
@@ -329,6 +352,17 @@ impl Msg {
         Msg::TrayStatusRedirected,
         Msg::TrayStatusNotConfigured,
         Msg::TrayDemo,
+        Msg::StayArrivalTitle,
+        Msg::StayArrivalBody,
+        Msg::StayCode,
+        Msg::StayPhone,
+        Msg::StayNoShowTitle,
+        Msg::StayNoShowBody,
+        Msg::StayFoundTitle,
+        Msg::StayFoundBody,
+        Msg::StayVacantTitle,
+        Msg::StayVacantBody,
+        Msg::ThisIsStaff,
         Msg::NotConfigured,
         Msg::KeychainUnavailable,
         Msg::CannotReach,

@@ -115,6 +115,19 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::TrayStatusRedirected => "Parakeys adresse er flyttet: sjekk den i Innstillinger",
         Msg::TrayStatusNotConfigured => "Ikke satt opp ennå",
         Msg::TrayDemo => "Demo",
+        Msg::StayArrivalTitle => "Gjest kom · {place} · opphold {dates}",
+        Msg::StayArrivalBody => "{person} · {door} · {time}",
+        Msg::StayCode => " · reservasjon {code}",
+        Msg::StayPhone => " · telefon …{digits}",
+        Msg::StayNoShowTitle => {
+            "Ingen ankomst ennå på {place} for dagens opphold (innsjekk {time})"
+        }
+        Msg::StayNoShowBody => "Opphold {dates}",
+        Msg::StayFoundTitle => "Funnet likevel: gjesten kom kl. {time} (låsen meldte det sent)",
+        Msg::StayFoundBody => "{place} · opphold {dates}",
+        Msg::StayVacantTitle => "Låst opp mens ledig · {door} · {time}",
+        Msg::StayVacantBody => "{person} låste opp; ingen opphold dekker dette tidspunktet",
+        Msg::ThisIsStaff => "Dette er personale",
         Msg::NotConfigured => {
             "Doorpost har ingen Parakey-konto å sjekke ennå. Lim inn en nøkkel, eller prøv demoen."
         }

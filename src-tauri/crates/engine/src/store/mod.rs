@@ -51,6 +51,7 @@ mod decide;
 mod duplicates;
 mod forget;
 mod history;
+mod matching;
 mod open;
 mod places;
 mod settings;
@@ -69,6 +70,7 @@ pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
 pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
+pub use matching::{Marks, StoredMark, StoredStay, UnlockMark, mark_name};
 pub use places::{MuteRow, PlaceRow};
 
 /// What can go wrong with the history database.

@@ -14,6 +14,7 @@ use doorpost_core::time::Millis;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
+use super::matching::{self, Marks};
 use super::{
     Commit, CommitOutcome, DayRule, Decided, Inserted, NotifyState, PollLogEntry, Result, Scope,
     Store, decide, duplicates, forget,
@@ -54,6 +55,19 @@ impl Store {
         c: &Commit<'_>,
         decide: impl FnOnce(&[Candidate<'_>]) -> Vec<NotifyDecision>,
     ) -> Result<CommitOutcome> {
+        self.commit_with(c, None::<fn(&[&EventLog]) -> Marks>, |tx, scope, now| {
+            decide::decide_pending(tx, scope, c.day, now, decide)
+        })
+    }
+
+    /// [`Store::commit`], marking the new unlocks first when `mark` is given (see
+    /// [`Store::commit_marked`]); `decide` makes the decision inside the transaction.
+    pub(super) fn commit_with(
+        &mut self,
+        c: &Commit<'_>,
+        mark: Option<impl FnOnce(&[&EventLog]) -> Marks>,
+        decide: impl FnOnce(&Transaction<'_>, Scope<'_>, Millis) -> Result<Vec<Decided>>,
+    ) -> Result<CommitOutcome> {
         self.set_durable(c.log.is_some())?;
         let tx = self
             .conn
@@ -61,6 +75,9 @@ impl Store {
         let mut dims = Dimensions::default();
         let (mut inserted, updated) = write_rows(&tx, c, &mut dims)?;
         duplicates::mark_duplicates(&tx, c, &mut inserted)?;
+        if let Some(mark) = mark {
+            matching::mark_new(&tx, c, &inserted, mark)?;
+        }
         let quarantined_new = write_quarantine(&tx, c.source, c.quarantined, c.seen_at)?;
         dims.write(&tx)?;
 
@@ -77,7 +94,7 @@ impl Store {
                     Some(place) => Scope::Place(place),
                     None => Scope::Source(c.source),
                 };
-                decide::decide_pending(&tx, scope, c.day, c.seen_at, decide)?
+                decide(&tx, scope, c.seen_at)?
             }
             None => Vec::new(),
         };
