@@ -10,7 +10,17 @@
 //! The sync that crosses the budget is written whole: the budget is when reading stops,
 //! not a cut through a page.
 
+use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
+
+/// Rows a place may store in a day unless the settings say otherwise: a busy gym stores a
+/// few thousand.
+pub const DEFAULT_DAILY_ROWS: u32 = 100_000;
+
+/// The budget the settings give each place.
+pub fn limit_for(_settings: &Settings) -> u32 {
+    DEFAULT_DAILY_ROWS
+}
 
 /// What one place has stored today, against its budget.
 #[derive(Debug, Clone)]
@@ -42,22 +52,27 @@ impl DailyBudget {
         self.limit = u64::from(limit);
     }
 
-    /// Whether a sync may be written at `wall`. `stored_since` counts what the store holds
-    /// from a day's start; it is asked once per day, then the budget counts itself.
-    pub fn check(
-        &mut self,
-        wall: Millis,
-        utc_offset_secs: i32,
-        stored_since: impl FnOnce(Millis) -> u64,
-    ) -> Result<(), Full> {
+    /// The local day at `wall` when the store has not been asked yet what it holds for
+    /// it ([`DailyBudget::counted`]); asked once per day, then the budget counts itself.
+    pub fn uncounted(&self, wall: Millis, utc_offset_secs: i32) -> Option<Millis> {
+        let start = local_day_start(wall, utc_offset_secs);
+        match self.day {
+            Some((day, _)) if day == start => None,
+            _ => Some(start),
+        }
+    }
+
+    /// The store holds `stored` rows first stored from `day` on.
+    pub fn counted(&mut self, day: Millis, stored: u64) {
+        self.day = Some((day, stored));
+    }
+
+    /// Whether a sync may be written at `wall`. A day not counted yet counts as empty.
+    pub fn check(&self, wall: Millis, utc_offset_secs: i32) -> Result<(), Full> {
         let start = local_day_start(wall, utc_offset_secs);
         let stored = match self.day {
             Some((day, stored)) if day == start => stored,
-            _ => {
-                let stored = stored_since(start);
-                self.day = Some((start, stored));
-                stored
-            }
+            _ => 0,
         };
         if stored < self.limit {
             Ok(())
@@ -90,37 +105,41 @@ mod tests {
 
     const NOON: Millis = Millis(1_765_108_800_000); // 2025-12-07T12:00:00Z
 
+    /// Counts as the driver does: the store once a day, then by itself.
+    fn check(budget: &mut DailyBudget, wall: Millis, stored_today: u64) -> Result<(), Full> {
+        if let Some(day) = budget.uncounted(wall, 0) {
+            budget.counted(day, stored_today);
+        }
+        budget.check(wall, 0)
+    }
+
     #[test]
     fn the_store_is_asked_once_a_day_and_the_budget_counts_what_is_stored_after() {
         let mut budget = DailyBudget::new(1_000);
-        let mut asked = Vec::new();
-        assert!(
-            budget
-                .check(NOON, 0, |day| {
-                    asked.push(day);
-                    900
-                })
-                .is_ok()
+        assert_eq!(
+            budget.uncounted(NOON, 0),
+            Some(Millis(NOON.0 - 12 * 3_600_000))
         );
+        assert!(check(&mut budget, NOON, 900).is_ok());
         budget.spent(150);
-        let full = budget
-            .check(Millis(NOON.0 + 60_000), 0, |_| panic!("asked again"))
-            .unwrap_err();
+        let later = Millis(NOON.0 + 60_000);
+        assert_eq!(budget.uncounted(later, 0), None, "counted once a day");
+        let full = budget.check(later, 0).unwrap_err();
         assert_eq!(full.stored, 1_050);
         assert_eq!(full.resumes_at, Millis(NOON.0 + 12 * 3_600_000));
-        assert_eq!(asked, vec![Millis(NOON.0 - 12 * 3_600_000)]);
 
         // The next local day counts again from the store.
         let tomorrow = Millis(NOON.0 + Millis::DAY);
-        assert!(budget.check(tomorrow, 0, |_| 0).is_ok());
+        assert!(budget.uncounted(tomorrow, 0).is_some());
+        assert!(check(&mut budget, tomorrow, 0).is_ok());
     }
 
     #[test]
     fn raising_the_budget_lets_the_same_day_go_on() {
         let mut budget = DailyBudget::new(1_000);
-        assert!(budget.check(NOON, 0, |_| 1_000).is_err());
+        assert!(check(&mut budget, NOON, 1_000).is_err());
         budget.set_limit(5_000);
-        assert!(budget.check(NOON, 0, |_| panic!("counted already")).is_ok());
+        assert!(budget.check(NOON, 0).is_ok());
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use doorpost_core::changes::{DoorNames, Stored, after_commit};
-use doorpost_core::i18n::Locale;
+use doorpost_core::i18n::{self, Locale, Msg};
 use doorpost_core::ipc::ChangedEvent;
 use doorpost_core::policy::{
     self, Candidate, NotificationPlan, NotifyDecision, PolicyContext, Toast,
@@ -45,6 +45,7 @@ use doorpost_core::settings::{Language, NotifyMode, Settings};
 use doorpost_core::time::{Millis, Mono};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use crate::budget::{self, DailyBudget};
 use crate::clock::DriverClock;
 use crate::http::{ApiToken, BaseUrl, ParakeyClient, source_key};
 use crate::notifier::Notifier;
@@ -263,6 +264,7 @@ pub async fn start_on(
         quiet: false,
     });
     let (reports, _) = broadcast::channel(64);
+    let daily_rows = budget::limit_for(&settings);
     let driver = Driver {
         poller,
         client,
@@ -287,6 +289,8 @@ pub async fn start_on(
         suspended: clock.suspended(),
         stays,
         no_show_check: None,
+        budget: DailyBudget::new(daily_rows),
+        over_budget: false,
         clock,
     };
     let task = tokio::spawn(driver.run());
@@ -332,6 +336,10 @@ struct Driver {
     /// The no-show check under way: the deadline, when the check began (on [`Driver::now`]'s
     /// clock) and the last success before it.
     no_show_check: Option<(Millis, Mono, Option<Millis>)>,
+    /// Rows this place may store in a day ([`crate::budget`]).
+    budget: DailyBudget,
+    /// Checking waits for the next day or a raised budget.
+    over_budget: bool,
     clock: DriverClock,
 }
 
@@ -435,6 +443,12 @@ impl Driver {
                         .apply_config(now, PollerConfig::from_settings(&settings));
                 }
                 self.settings = *settings;
+                self.budget.set_limit(budget::limit_for(&self.settings));
+                if self.over_budget && self.budget.check(self.clock.wall(), self.offset()).is_ok() {
+                    // Raised: checking goes on now.
+                    self.over_budget = false;
+                    self.hold_until = now;
+                }
                 // A shorter retention applies now, not tomorrow.
                 self.next_forget = now;
                 let _ = reply.send(Ok(()));
@@ -445,6 +459,46 @@ impl Driver {
         }
         self.publish_status();
         Ok(())
+    }
+
+    /// Whether today's storage budget lets a sync be written ([`crate::budget`]). When it
+    /// does not, the sync is dropped unwritten: the poller resumes from its last written
+    /// state, says why, and no request goes out before the next local day or a raised
+    /// budget.
+    async fn within_budget(&mut self) -> Result<bool, EngineError> {
+        let (wall, offset) = (self.clock.wall(), self.offset());
+        if let Some(day) = self.budget.uncounted(wall, offset) {
+            let source = self.source.clone();
+            let stored = self
+                .with_store(move |s| s.stored_since(&source, day))
+                .await?;
+            // Unreadable, it counts as empty: a store error never stops checking.
+            self.budget.counted(day, stored.unwrap_or(0));
+        }
+        let Err(full) = self.budget.check(wall, offset) else {
+            return Ok(true);
+        };
+        tracing::warn!(
+            "daily storage budget reached ({} of {}); checking resumes tomorrow",
+            full.stored,
+            full.limit
+        );
+        let now = self.now();
+        self.over_budget = true;
+        self.hold_until = now.plus(full.resumes_at.since(wall).max(0));
+        let (stored, limit) = (full.stored.to_string(), full.limit.to_string());
+        let why = i18n::t(
+            self.place.language,
+            Msg::ErrBudget,
+            &[("stored", &stored), ("limit", &limit)],
+        );
+        self.poller.handle_committed(now, Err(why));
+        Ok(false)
+    }
+
+    /// The local time's offset east of UTC.
+    fn offset(&self) -> i32 {
+        self.decision_env().utc_offset_secs
     }
 
     /// Runs `f` on the store in a blocking thread.
@@ -670,6 +724,9 @@ impl Driver {
     }
 
     async fn commit(&mut self, commit: Commit) -> Result<(), EngineError> {
+        if !self.within_budget().await? {
+            return Ok(());
+        }
         let settings = self.settings.clone();
         let source = self.source.clone();
         let new_state = commit.state.clone();
@@ -705,6 +762,7 @@ impl Driver {
         match written {
             Ok((outcome, plan)) => {
                 self.stays = stays;
+                self.budget.spent(outcome.inserted.len());
                 failpoint("committed");
                 self.poller.handle_committed(
                     now,

@@ -87,6 +87,11 @@ pub fn en(msg: Msg) -> &'static str {
             "Parakey sent {got} records when Doorpost asked for at most {asked}; the answer was refused."
         }
         Msg::ErrStore => "Couldn't save to the history: {why}",
+        Msg::ErrBudget => {
+            "today's storage budget for this place is used up ({stored} unlocks stored today, \
+             budget {limit}). Checking goes on tomorrow, or now if you raise the budget \
+             (storage.daily); nothing is skipped."
+        }
         Msg::TrayOpen => "Open Doorpost",
         Msg::TrayCheckNow => "Check now",
         Msg::TraySettings => "Settings…",

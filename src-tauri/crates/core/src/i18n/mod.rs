@@ -110,6 +110,8 @@ pub enum Msg {
     ErrOversized,
     /// `{why}`
     ErrStore,
+    /// A place's daily storage budget is used up: `{stored}`, `{limit}`.
+    ErrBudget,
 
     // --- "Doorpost can't check" ---
     /// `{place}`
@@ -321,6 +323,7 @@ impl Msg {
         Msg::TrayStatusCantCheck,
         Msg::ErrOversized,
         Msg::ErrStore,
+        Msg::ErrBudget,
         Msg::TrayOpen,
         Msg::TrayCheckNow,
         Msg::TraySettings,

@@ -83,6 +83,11 @@ pub fn nb(msg: Msg) -> &'static str {
             "Parakey sendte {got} oppføringer da Doorpost ba om høyst {asked}; svaret ble avvist."
         }
         Msg::ErrStore => "Kunne ikke lagre i historikken: {why}",
+        Msg::ErrBudget => {
+            "dagens lagringsgrense for dette stedet er nådd ({stored} opplåsinger lagret i dag, \
+             grense {limit}). Sjekkingen fortsetter i morgen, eller nå hvis du hever grensen \
+             (storage.daily); ingenting hoppes over."
+        }
         Msg::TrayOpen => "Åpne Doorpost",
         Msg::TrayCheckNow => "Sjekk nå",
         Msg::TraySettings => "Innstillinger …",
