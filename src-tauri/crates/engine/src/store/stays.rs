@@ -369,7 +369,7 @@ mod tests {
         let (_d, mut s) = store();
         let a = stay("a@airbnb", "2026-12-12", "2026-12-15", "Airbnb");
         let m = s
-            .merge_stays("p1", &[a.clone()], Unlisted::Dropped, NOW)
+            .merge_stays("p1", std::slice::from_ref(&a), Unlisted::Dropped, NOW)
             .unwrap();
         assert_eq!(
             m,
@@ -379,7 +379,7 @@ mod tests {
             }
         );
         let again = s
-            .merge_stays("p1", &[a.clone()], Unlisted::Dropped, NOW)
+            .merge_stays("p1", std::slice::from_ref(&a), Unlisted::Dropped, NOW)
             .unwrap();
         assert!(!again.any(), "the same stays change nothing");
         let id = s.stays_since(None, Millis(0)).unwrap()[0].id;
@@ -413,7 +413,7 @@ mod tests {
     fn a_stay_no_longer_listed_is_kept_dropped_and_comes_back() {
         let (_d, mut s) = store();
         let a = stay("a", "2026-12-12", "2026-12-15", "Airbnb");
-        s.merge_stays("p1", &[a.clone()], Unlisted::Dropped, NOW)
+        s.merge_stays("p1", std::slice::from_ref(&a), Unlisted::Dropped, NOW)
             .unwrap();
         let m = s
             .merge_stays("p1", &[], Unlisted::Dropped, NOW.plus(1))
