@@ -3,7 +3,7 @@
 //!
 //! `doorpost [--hidden] [--demo]` starts the app. Everything else works without a display:
 //! `refresh`, `export`, `doctor`, `config list|get|set`, `places list|add|remove`,
-//! `completions`. Settings and places changed here are stored in the history database
+//! `feeds list|add|check|remove`, `stays` (in `cli_stays.rs`), `completions`. Settings and places changed here are stored in the history database
 //! (through the window's own validation) and the running Doorpost is told to apply them at
 //! once over the control socket. Messages follow the language setting, else the system's.
 //! Exit codes: 0 done, 1 failed, 2 a bad argument or value (nothing changed).
@@ -78,6 +78,13 @@ enum Command {
         #[command(subcommand)]
         action: PlacesAction,
     },
+    /// List, add, check and remove a place's booking feeds (their links from standard input).
+    Feeds {
+        #[command(subcommand)]
+        action: crate::cli_stays::FeedsAction,
+    },
+    /// The stays the booking feeds list.
+    Stays(crate::cli_stays::StaysArgs),
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]
@@ -152,6 +159,8 @@ pub fn main() -> ExitCode {
         Some(Command::Doctor) => crate::doctor::run(),
         Some(Command::Config { action }) => configure(action),
         Some(Command::Places { action }) => places(action),
+        Some(Command::Feeds { action }) => crate::cli_stays::feeds(action),
+        Some(Command::Stays(args)) => crate::cli_stays::stays(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -165,7 +174,7 @@ pub fn main() -> ExitCode {
 }
 
 /// `2026-05-02` (local midnight) or any RFC 3339 time.
-fn parse_time(s: &str) -> Result<Millis, String> {
+pub(crate) fn parse_time(s: &str) -> Result<Millis, String> {
     if let Some(t) = Millis::parse_rfc3339(s) {
         return Ok(t);
     }
@@ -184,14 +193,14 @@ fn parse_time(s: &str) -> Result<Millis, String> {
 }
 
 /// The account's history, created when absent (settings may be set before a first start).
-fn open_store() -> Result<Store, String> {
+pub(crate) fn open_store() -> Result<Store, String> {
     let dir = paths::account_dir();
     doorpost_engine::private_files::claim_data_dir(&dir).map_err(|e| e.to_string())?;
     Store::open(&dir.join(DB_FILE)).map_err(|e| e.to_string())
 }
 
 /// The language messages are in: the setting, else the system's.
-fn language(settings: &Settings) -> Language {
+pub(crate) fn language(settings: &Settings) -> Language {
     let system = SystemLocale::from_env(|k| std::env::var(k).ok());
     i18n::resolve(settings.language, &system, 0).lang
 }
@@ -206,7 +215,7 @@ fn stored_language() -> Language {
 
 /// Says why it failed; names in the message are the server's or the user's, so escape
 /// sequences and direction overrides are taken out first (as from every line printed).
-fn fail(message: &str, code: u8) -> ExitCode {
+pub(crate) fn fail(message: &str, code: u8) -> ExitCode {
     eprintln!("doorpost: {}", terminal_safe(message));
     ExitCode::from(code)
 }
@@ -226,7 +235,7 @@ fn refresh() -> ExitCode {
 }
 
 /// Tells the running Doorpost to apply what changed; says which happened.
-fn tell_running(lang: Language) {
+pub(crate) fn tell_running(lang: Language) {
     let msg = match control::send(&paths::control_socket(), "reload") {
         control::Reply::Ok => Msg::AppliedNow,
         control::Reply::Refused(why) => {

@@ -804,8 +804,8 @@ export class FakeBackend implements Backend {
   emitChanged(change: number | Partial<ChangedEvent> = 0): void {
     const event: ChangedEvent =
       typeof change === 'number'
-        ? { inserted: change, history: true, doors: true, overview: true, checks: null }
-        : { inserted: 0, history: false, doors: false, overview: false, checks: null, ...change };
+        ? { inserted: change, history: true, doors: true, overview: true, stays: true, checks: null }
+        : { inserted: 0, history: false, doors: false, overview: false, stays: false, checks: null, ...change };
     for (const h of this.changed) h(event);
   }
 

@@ -41,6 +41,7 @@ pub fn after_commit(stored: &Stored) -> ChangedEvent {
         history: stored.inserted > 0 || stored.updated > 0 || stored.settled > 0,
         doors: stored.doors_renamed || stored.suppressed > 0,
         overview: false,
+        stays: false,
         checks: None,
     }
 }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod desktop_notifier;
 pub mod driver;
 pub mod exchange;
+pub mod feeds;
 pub mod http;
 pub mod hub;
 pub mod keychain;

@@ -192,6 +192,14 @@ impl DemoScenario {
                 }
             }
         }
+        // The night the demo's booking feed leaves vacant ([`crate::feeds::demo_calendar`]:
+        // a check-out two days ago, the next check-in yesterday): someone came in anyway.
+        let vacant_night = today
+            .minus(2 * Millis::DAY)
+            .plus(23 * Millis::HOUR + 40 * Millis::MINUTE);
+        if let Some(guest) = guests.last() {
+            out.push(self.unlock(guest, FRONT, vacant_night, 2_000));
+        }
         out.retain(|e| e.timestamp.is_some_and(|t| t <= now));
         out.sort_by_key(|e| e.created_at);
         out
@@ -285,6 +293,20 @@ mod tests {
         for door in &scenario.doors {
             assert!(a.iter().any(|e| e.door == *door), "{} used", door.name);
         }
+    }
+
+    #[test]
+    fn the_night_the_demo_feed_leaves_vacant_has_an_unlock() {
+        let scenario = DemoScenario::harbour_loft();
+        let now = Millis::parse_rfc3339("2026-05-02T15:30:00Z").unwrap();
+        // Local (UTC+1) 23:40 on 30 April.
+        let vacant = Millis::parse_rfc3339("2026-04-30T22:40:00Z").unwrap();
+        let history = scenario.history(now, 42);
+        assert!(history.iter().any(|e| e.timestamp == Some(vacant)));
+        let feed =
+            crate::feeds::demo_calendar(chrono::NaiveDate::from_ymd_opt(2026, 5, 2).unwrap());
+        assert!(feed.contains("DTEND;VALUE=DATE:20260430\r\n"), "{feed}");
+        assert!(feed.contains("DTSTART;VALUE=DATE:20260501\r\n"), "{feed}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod config;
 pub mod demo;
 pub mod events;
 pub mod faults;
+pub mod feeds;
 #[cfg(feature = "testing")]
 mod server;
 #[cfg(all(test, feature = "testing"))]
@@ -107,6 +108,8 @@ struct State {
     cache_age: Option<i64>,
     /// When the caching layer's last answer was kept, for a `Date` of that moment.
     cache_kept_at: Option<Millis>,
+    /// The booking feeds it serves (issue 16).
+    feeds: feeds::Feeds,
 }
 
 impl State {
@@ -123,6 +126,7 @@ impl State {
             cache: std::collections::HashMap::new(),
             cache_age: None,
             cache_kept_at: None,
+            feeds: feeds::Feeds::default(),
         }
     }
 
@@ -332,6 +336,47 @@ impl FakeControl {
         let (mut parts, body) = response.into_parts();
         self.shared.finish_response(&mut parts, body.len(), true);
         Some(http::Response::from_parts(parts, body))
+    }
+
+    // --- booking feeds ---
+
+    /// Serves `feed` at `{FEED_PATH}{name}.ics` (replacing one of that name).
+    pub fn set_feed(&self, name: &str, feed: feeds::SimFeed) {
+        self.shared.lock().feeds.set(name, feed);
+    }
+
+    /// Changes how feed `name` answers.
+    pub fn set_feed_switch(&self, name: &str, switch: feeds::FeedSwitch) {
+        self.shared.lock().feeds.set_switch(name, switch);
+    }
+
+    /// Feed `name`'s answer to a request with these validators, its stays around the
+    /// fake clock's day at `utc_offset_secs`.
+    pub fn feed(
+        &self,
+        name: &str,
+        if_none_match: Option<&str>,
+        if_modified_since: Option<&str>,
+        utc_offset_secs: i32,
+    ) -> feeds::FeedAnswer {
+        let mut state = self.shared.lock();
+        let local = state.now().plus(i64::from(utc_offset_secs) * 1_000);
+        let today = chrono::DateTime::from_timestamp_millis(local.0)
+            .unwrap_or_default()
+            .date_naive();
+        state
+            .feeds
+            .answer(name, if_none_match, if_modified_since, today)
+    }
+
+    /// Requests feed `name` had, and of those the ones answered 304.
+    pub fn feed_requests(&self, name: &str) -> (u64, u64) {
+        let state = self.shared.lock();
+        let count = |m: &std::collections::BTreeMap<String, u64>| m.get(name).copied();
+        (
+            count(&state.feeds.requests).unwrap_or(0),
+            count(&state.feeds.not_modified).unwrap_or(0),
+        )
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash: the test server's address.

@@ -41,6 +41,8 @@ fn router(shared: Arc<Shared>) -> Router {
             &format!("{MOVED_PREFIX}/eventLogs/{{id}}"),
             get(parakey_api),
         )
+        .route("/feeds/{name}", get(feed))
+        .route("/_fake/feeds/{name}", post(set_feed))
         .route("/_fake/inject", post(inject))
         .route("/_fake/raw", post(insert_raw))
         .route("/_fake/faults", post(push_faults).delete(clear_faults))
@@ -66,6 +68,37 @@ async fn parakey_api(AxumState(shared): Ctx, uri: axum::http::Uri, headers: Head
             error_response(StatusCode::NOT_FOUND, "no such endpoint").map(axum::body::Body::from)
         }
     }
+}
+
+/// A booking feed (`/feeds/{name}.ics`): no token, no faults, the fake's clock's day.
+async fn feed(AxumState(shared): Ctx, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let name = name.strip_suffix(".ics").unwrap_or(&name);
+    let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    let control = FakeControl { shared };
+    let answer = control.feed(
+        name,
+        header("if-none-match"),
+        header("if-modified-since"),
+        0,
+    );
+    let mut response = Response::new(axum::body::Body::from(answer.body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    for (name, value) in answer.headers {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// `POST /_fake/feeds/{name}` with a [`crate::feeds::SimFeed`]: serves it.
+async fn set_feed(
+    AxumState(shared): Ctx,
+    Path(name): Path<String>,
+    axum::Json(feed): axum::Json<crate::feeds::SimFeed>,
+) -> StatusCode {
+    FakeControl { shared }.set_feed(&name, feed);
+    StatusCode::NO_CONTENT
 }
 
 /// A running fake Parakey on loopback. Dropping it shuts the server down; scripting

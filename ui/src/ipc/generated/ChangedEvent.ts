@@ -26,6 +26,11 @@ doors: boolean,
  */
 overview: boolean, 
 /**
+ * A place's booking feeds or the stays read from them (a fetch, a feed added or
+ * removed): `feeds` and `stays`.
+ */
+stays: boolean, 
+/**
  * Set when a check moved only the check times and phases: the new ones, which the
  * window shows without asking (`None` with `overview`: the overview has them).
  */

@@ -57,6 +57,39 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::BodyNull => "the response was `null`",
         Msg::ErrNetwork => "Couldn't reach Parakey: {why}",
         Msg::ErrOffline => "This computer is offline: {why}",
+        Msg::FeedLabelInvalid => "A feed's name must be 1 to {max} characters.",
+        Msg::FeedExists => "This place already has a feed called “{label}”.",
+        Msg::NoSuchFeed => "This place has no feed called “{label}”.",
+        Msg::FeedLinkInvalid => {
+            "That is not a calendar link. Copy the booking site's calendar export link (it usually ends in .ics) and paste it."
+        }
+        Msg::FeedInsecure => {
+            "Only https:// calendar links are read (plain http:// only on this computer)."
+        }
+        Msg::FeedNetwork => "Couldn't reach the calendar. The last calendar read is kept.",
+        Msg::FeedTimeout => {
+            "The calendar didn't answer within 20 seconds. The last calendar read is kept."
+        }
+        Msg::FeedHtml => {
+            "The link answered a web page (a login page?), not a calendar. Copy the calendar export link again."
+        }
+        Msg::FeedUnauthorized => {
+            "The booking site refused the link: it is no longer valid. Copy a new calendar export link."
+        }
+        Msg::FeedNotFound => "The calendar is gone (not found). Copy a new calendar export link.",
+        Msg::FeedStatus => {
+            "The calendar's server answered with an error ({status}). The last calendar read is kept."
+        }
+        Msg::FeedTooLarge => "The calendar is larger than 5 MB; Doorpost does not read it.",
+        Msg::FeedNotCalendar => "The link answered something that is not a calendar.",
+        Msg::FeedMalformed => "The calendar is malformed and could not be read.",
+        Msg::FeedFromStdin => "Paste the calendar's export link, then press Enter:",
+        Msg::FeedAdded => "Feed “{label}” added: {count} stays and blocked periods.",
+        Msg::FeedRemoved => "Feed “{label}” removed.",
+        Msg::FeedOk => "ok",
+        Msg::FeedStale => "stale",
+        Msg::CliNoFeeds => "No booking feeds yet. Add one with: doorpost feeds add PLACE LABEL",
+        Msg::CliNoStays => "No stays.",
         Msg::CantCheckTitle => "Doorpost can't check {place}",
         Msg::CantCheckTitleAny => "Doorpost can't check for unlocks",
         Msg::CantTokenRejected => {

@@ -113,6 +113,35 @@ pub enum Msg {
     /// A place's daily storage budget is used up: `{stored}`, `{limit}`.
     ErrBudget,
 
+    // --- booking feeds ---
+    /// `{max}`
+    FeedLabelInvalid,
+    /// `{label}`
+    FeedExists,
+    /// `{label}`
+    NoSuchFeed,
+    FeedLinkInvalid,
+    FeedInsecure,
+    FeedNetwork,
+    FeedTimeout,
+    FeedHtml,
+    FeedUnauthorized,
+    FeedNotFound,
+    /// `{status}`
+    FeedStatus,
+    FeedTooLarge,
+    FeedNotCalendar,
+    FeedMalformed,
+    FeedFromStdin,
+    /// `{label}`, `{count}`
+    FeedAdded,
+    /// `{label}`
+    FeedRemoved,
+    FeedOk,
+    FeedStale,
+    CliNoFeeds,
+    CliNoStays,
+
     // --- "Doorpost can't check" ---
     /// `{place}`
     CantCheckTitle,
@@ -310,6 +339,27 @@ impl Msg {
         Msg::BodyNull,
         Msg::ErrNetwork,
         Msg::ErrOffline,
+        Msg::FeedLabelInvalid,
+        Msg::FeedExists,
+        Msg::NoSuchFeed,
+        Msg::FeedLinkInvalid,
+        Msg::FeedInsecure,
+        Msg::FeedNetwork,
+        Msg::FeedTimeout,
+        Msg::FeedHtml,
+        Msg::FeedUnauthorized,
+        Msg::FeedNotFound,
+        Msg::FeedStatus,
+        Msg::FeedTooLarge,
+        Msg::FeedNotCalendar,
+        Msg::FeedMalformed,
+        Msg::FeedFromStdin,
+        Msg::FeedAdded,
+        Msg::FeedRemoved,
+        Msg::FeedOk,
+        Msg::FeedStale,
+        Msg::CliNoFeeds,
+        Msg::CliNoStays,
         Msg::CantCheckTitle,
         Msg::CantCheckTitleAny,
         Msg::CantTokenRejected,

@@ -53,6 +53,41 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::BodyNull => "svaret var `null`",
         Msg::ErrNetwork => "Fikk ikke kontakt med Parakey: {why}",
         Msg::ErrOffline => "Denne datamaskinen er frakoblet: {why}",
+        Msg::FeedLabelInvalid => "Navnet på en kalender må ha 1 til {max} tegn.",
+        Msg::FeedExists => "Dette stedet har allerede en kalender som heter «{label}».",
+        Msg::NoSuchFeed => "Dette stedet har ingen kalender som heter «{label}».",
+        Msg::FeedLinkInvalid => {
+            "Det er ikke en kalenderlenke. Kopier kalenderlenken for eksport fra bookingsiden (den slutter som regel på .ics) og lim den inn."
+        }
+        Msg::FeedInsecure => {
+            "Bare https://-kalenderlenker leses (vanlig http:// bare på denne datamaskinen)."
+        }
+        Msg::FeedNetwork => "Fikk ikke kontakt med kalenderen. Den sist leste kalenderen beholdes.",
+        Msg::FeedTimeout => {
+            "Kalenderen svarte ikke innen 20 sekunder. Den sist leste kalenderen beholdes."
+        }
+        Msg::FeedHtml => {
+            "Lenken svarte med en nettside (en innloggingsside?), ikke en kalender. Kopier kalenderlenken på nytt."
+        }
+        Msg::FeedUnauthorized => {
+            "Bookingsiden avviste lenken: den er ikke lenger gyldig. Kopier en ny kalenderlenke."
+        }
+        Msg::FeedNotFound => "Kalenderen finnes ikke lenger. Kopier en ny kalenderlenke.",
+        Msg::FeedStatus => {
+            "Kalenderens server svarte med en feil ({status}). Den sist leste kalenderen beholdes."
+        }
+        Msg::FeedTooLarge => "Kalenderen er større enn 5 MB; Doorpost leser den ikke.",
+        Msg::FeedNotCalendar => "Lenken svarte med noe som ikke er en kalender.",
+        Msg::FeedMalformed => "Kalenderen er ødelagt og kunne ikke leses.",
+        Msg::FeedFromStdin => "Lim inn kalenderens eksportlenke, og trykk Enter:",
+        Msg::FeedAdded => "Kalenderen «{label}» er lagt til: {count} opphold og sperrede perioder.",
+        Msg::FeedRemoved => "Kalenderen «{label}» er fjernet.",
+        Msg::FeedOk => "ok",
+        Msg::FeedStale => "utdatert",
+        Msg::CliNoFeeds => {
+            "Ingen bookingkalendere ennå. Legg til en med: doorpost feeds add STED NAVN"
+        }
+        Msg::CliNoStays => "Ingen opphold.",
         Msg::CantCheckTitle => "Doorpost får ikke sjekket {place}",
         Msg::CantCheckTitleAny => "Doorpost får ikke sjekket opplåsinger",
         Msg::CantTokenRejected => {

@@ -535,6 +535,9 @@ pub struct ChangedEvent {
     pub doors: bool,
     /// The overview beyond its check times: a status change, settings, places, the mode.
     pub overview: bool,
+    /// A place's booking feeds or the stays read from them (a fetch, a feed added or
+    /// removed): `feeds` and `stays`.
+    pub stays: bool,
     /// Set when a check moved only the check times and phases: the new ones, which the
     /// window shows without asking (`None` with `overview`: the overview has them).
     pub checks: Option<ChecksView>,
@@ -548,6 +551,7 @@ impl ChangedEvent {
             history: false,
             doors: false,
             overview: false,
+            stays: false,
             checks: None,
         }
     }
@@ -559,6 +563,7 @@ impl ChangedEvent {
             history: true,
             doors: true,
             overview: true,
+            stays: true,
             checks: None,
         }
     }
@@ -580,6 +585,7 @@ impl ChangedEvent {
             history: self.history || later.history,
             doors: self.doors || later.doors,
             overview,
+            stays: self.stays || later.stays,
             checks: if overview {
                 None
             } else {
@@ -590,7 +596,7 @@ impl ChangedEvent {
 
     /// Whether the window has anything to do about it.
     pub fn is_nothing(&self) -> bool {
-        !self.history && !self.doors && !self.overview && self.checks.is_none()
+        !self.history && !self.doors && !self.overview && !self.stays && self.checks.is_none()
     }
 }
 

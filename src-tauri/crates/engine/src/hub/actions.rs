@@ -21,8 +21,9 @@ impl Hub {
     /// Checks every place now. Fine when at least one starts; else why none did.
     pub async fn refresh_now(self: &Arc<Self>) -> Result<(), AppError> {
         // "Unlock the keychain, then choose Check now": a place waiting for its token
-        // tries again first.
+        // tries again first. The booking feeds are fetched again too.
         self.retry_blocked(false).await;
+        self.wake_feeds().await;
         let state = self.state.lock().await;
         let lang = self.locale_for(&read_settings(&state)).lang;
         let engines: Vec<&EngineHandle> = state

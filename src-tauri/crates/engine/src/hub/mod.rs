@@ -22,7 +22,7 @@
 //! `session.rs` starts and switches sessions; `actions.rs` is check now, pause, mute and
 //! the sample notification; `settings.rs` saves, applies and reloads the settings;
 //! `token_check.rs` checks a token against Parakey; `places.rs` adds, renames and removes
-//! places; `blocked.rs` retries places whose token could not be read; `reads.rs` and
+//! places; `feeds.rs` the booking feeds, their fetch loop and the stays; `blocked.rs` retries places whose token could not be read; `reads.rs` and
 //! `views.rs` are what the window and the tray read.
 
 mod actions;
@@ -36,6 +36,7 @@ mod staff;
 mod token_check;
 pub mod views;
 
+pub use feeds::list_stays;
 pub use places::PlaceBook;
 pub use reads::{each_row, export_csv_file, tray_rows, write_csv};
 pub use token_check::{auth_name, validate};
@@ -152,6 +153,8 @@ struct State {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The settings the engines and the notifier run with.
     applied: Option<Settings>,
+    /// The session's booking feeds (issue 16).
+    feeds: Option<feeds::FeedSession>,
 }
 
 pub struct Hub {

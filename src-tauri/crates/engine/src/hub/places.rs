@@ -470,10 +470,18 @@ impl PlaceBook<'_> {
         .map(|(token, base)| crate::http::source_key(&base, &token))
         .into_iter()
         .collect();
+        let feeds = store.feeds(Some(&place.id)).map_err(internal)?;
         store
             .remove_place(&place.id, delete_history, &sources)
             .map_err(internal)?;
         self.clear_removed_token(&mut store, &install, &place.id);
+        // Its booking feeds' links go with it.
+        for feed in feeds {
+            let entry = crate::feeds::feed_entry(&install, &place.id, &feed.label);
+            if let Err(e) = (self.keychains)(&entry).clear() {
+                tracing::warn!(place = %place.id, feed = %feed.label, "a removed place's feed link could not be deleted: {e}");
+            }
+        }
         Ok(place)
     }
 }

@@ -34,7 +34,7 @@ struct Snapshot {
 
 impl Hub {
     /// Runs `f` on the session's store with the places as stored.
-    async fn read<T>(
+    pub(super) async fn read<T>(
         &self,
         f: impl FnOnce(&Store, &Settings, &[PlaceRow]) -> Result<T, AppError>,
     ) -> Result<T, AppError> {

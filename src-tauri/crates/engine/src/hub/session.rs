@@ -24,6 +24,8 @@ use doorpost_sim::{self as fake, FakeConfig, FakeControl};
 
 const DEMO_PLACE: &str = "demo";
 const DEMO_TOKEN: &str = "demo-token";
+/// The demo's booking feed, served by its simulator.
+const DEMO_FEED: &str = "harbour-loft";
 /// How far apart places start.
 const STAGGER: Duration = Duration::from_secs(7);
 
@@ -99,6 +101,19 @@ impl Hub {
             }
         }
         self.watch_blocked(state);
+        let install = self.account_store()?.install_id().map_err(internal)?;
+        let source = crate::feeds::HttpFeeds::new().map_err(internal)?;
+        let session = super::feeds::FeedSession {
+            dir: self.opts.data_dir.clone(),
+            links: Arc::new(crate::feeds::KeychainLinks {
+                keychains: Arc::clone(&self.opts.keychains),
+                install,
+            }),
+            source: Arc::new(source),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        state.tasks.push(self.feed_loop(session.clone()));
+        state.feeds = Some(session);
         Ok(())
     }
 
@@ -284,10 +299,59 @@ impl Hub {
             problem: None,
             blocked: blocked::Blocked::default(),
         });
+        let session = self
+            .demo_feed(&fake, &mut store, scenario.utc_offset_secs)
+            .await?;
+        state.tasks.push(self.feed_loop(session.clone()));
+        state.feeds = Some(session);
         state.reader = Some(Arc::new(Mutex::new(store)));
         state.demo = Some(fake);
         state.mode = Some(Mode::Demo);
         Ok(())
+    }
+
+    /// The demo's booking feed: Harbour Loft's Airbnb calendar, from the simulator in this
+    /// process, its link held in memory.
+    async fn demo_feed(
+        &self,
+        fake: &FakeControl,
+        store: &mut Store,
+        utc_offset_secs: i32,
+    ) -> Result<super::feeds::FeedSession, AppError> {
+        use doorpost_sim::feeds::{FeedFormat, FeedSwitch, SimFeed};
+        fake.set_feed(
+            DEMO_FEED,
+            SimFeed {
+                format: FeedFormat::Demo,
+                switch: FeedSwitch::Normal,
+            },
+        );
+        let session = super::feeds::FeedSession {
+            dir: self.opts.demo_dir.clone(),
+            links: Arc::new(crate::feeds::MemoryLinks::default()),
+            source: Arc::new(crate::feeds::SimFeeds {
+                fake: fake.clone(),
+                utc_offset_secs,
+            }),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        let url = format!("{}/feeds/{DEMO_FEED}.ics", fake::IN_PROCESS_URL);
+        let new = doorpost_core::ipc::NewFeed {
+            place_id: DEMO_PLACE.into(),
+            label: "Airbnb".into(),
+            url: doorpost_core::ipc::SecretFeedUrl::new(url),
+            entries: doorpost_core::ipc::FeedEntries::Bookings,
+            blocks_vacant: false,
+        };
+        let settings = store.load_settings().unwrap_or_default();
+        let zone = crate::feeds::stay_rules(&settings).zone;
+        let book = crate::feeds::book::FeedBook {
+            links: &*session.links,
+            source: &*session.source,
+            lang: self.locale_for(&settings).lang,
+        };
+        book.add(store, &new, zone, wall_now()).await?;
+        Ok(session)
     }
 
     /// Forwards an engine's syncs and status changes as signals saying what changed. The
@@ -361,6 +425,7 @@ async fn stop(state: &mut State) {
     state.reader = None;
     state.mode = None;
     state.applied = None;
+    state.feeds = None;
 }
 
 /// Forgets guests' names past the retention period as the places start, whether or not any

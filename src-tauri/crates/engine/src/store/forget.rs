@@ -51,6 +51,8 @@ pub fn retention_cutoff(settings: &Settings, now_wall: Millis) -> Option<Millis>
 pub struct Forgotten {
     pub events: usize,
     pub quarantined: usize,
+    /// Stays whose check-out is past the retention period.
+    pub stays: usize,
 }
 
 impl Forgotten {
@@ -58,10 +60,11 @@ impl Forgotten {
     /// tried again).
     pub fn log(result: Result<Forgotten>, then: &str) {
         match result {
-            Ok(f) if f.events + f.quarantined > 0 => {
+            Ok(f) if f.events + f.quarantined + f.stays > 0 => {
                 tracing::info!(
                     events = f.events,
                     quarantined = f.quarantined,
+                    stays = f.stays,
                     "old names forgotten"
                 );
             }
@@ -95,6 +98,7 @@ impl Store {
         forgotten.quarantined = tx
             .prepare_cached("DELETE FROM quarantine WHERE last_seen_at < ?1")?
             .execute([cutoff.0])?;
+        forgotten.stays = Store::forget_stays_in(&tx, cutoff)?;
         tx.prepare_cached(
             "UPDATE poll_log SET error = 'details forgotten after the retention period' \
              WHERE at < ?1 AND error IS NOT NULL \

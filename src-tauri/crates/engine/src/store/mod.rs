@@ -41,7 +41,8 @@
 //! `settings.rs` loads and saves the settings; `decide.rs` makes the notification
 //! decision inside a commit, `duplicates.rs` marks a second upload of one unlock,
 //! `history.rs` and `coverage.rs` answer the window's questions, `places.rs` keeps places
-//! and mutes, and `forget.rs` retention and the quarantine's bounds.
+//! and mutes, `forget.rs` retention and the quarantine's bounds, `feeds.rs` the booking
+//! feeds and `stays.rs` the stays read from them.
 
 mod budget;
 #[cfg(test)]
@@ -49,12 +50,14 @@ mod chart_tests;
 mod coverage;
 mod decide;
 mod duplicates;
+mod feeds;
 mod forget;
 mod history;
 mod matching;
 mod open;
 mod places;
 mod settings;
+mod stays;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -68,10 +71,12 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension};
 
 pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
+pub use feeds::{FeedRow, FetchRecord, NewFeedRow};
 pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
 pub use matching::{Marks, StoredMark, StoredStay, UnlockMark, mark_name};
 pub use places::{MuteRow, PlaceRow};
+pub use stays::{Merged, StayRow, Unlisted};
 
 /// What can go wrong with the history database.
 #[derive(Debug, thiserror::Error)]

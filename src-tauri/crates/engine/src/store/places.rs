@@ -209,6 +209,9 @@ impl Store {
                 [id],
             )?;
         }
+        if removed {
+            Store::remove_place_stays(&tx, id, delete_history)?;
+        }
         if removed && delete_history {
             let mut gone: Vec<String> = tx
                 .prepare("SELECT DISTINCT source FROM event_log WHERE place_id = ?1")?
