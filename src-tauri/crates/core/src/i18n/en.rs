@@ -87,6 +87,20 @@ pub fn en(msg: Msg) -> &'static str {
             "Parakey sent {got} records when Doorpost asked for at most {asked}; the answer was refused."
         }
         Msg::ErrStore => "Couldn't save to the history: {why}",
+        // --- stays settings and staff ---
+        Msg::ExpectTimeOrOff => "a time of day as HH:MM, or off",
+        Msg::ExpectVacant => "on, quiet or off",
+        Msg::FieldStaysBuffer => "Choose between {min} and {max} minutes.",
+        Msg::FieldTimeZone => "Give a time zone by its IANA name, e.g. Europe/Oslo.",
+        Msg::ExpectTimeZone => "a time zone by its IANA name, e.g. Europe/Oslo, or system",
+        Msg::FieldNotPerPlace => "This setting is the same at every place.",
+        Msg::ConfigNotPerPlace => "“{key}” is the same at every place; set it without --place.",
+        Msg::ConfigCleared => "{key} at {name} now follows the setting for every place.",
+        Msg::StaffAdded => "{who} is marked staff.",
+        Msg::StaffRemoved => "{who} is no longer marked staff.",
+        Msg::StaffNotFound => "{who} is not marked staff.",
+        Msg::StaffNone => "Nobody is marked staff.",
+        Msg::StaffInvalid => "Give a name or an id of 1 to {max} characters.",
         Msg::TrayOpen => "Open Doorpost",
         Msg::TrayCheckNow => "Check now",
         Msg::TraySettings => "Settings…",
