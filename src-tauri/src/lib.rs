@@ -20,6 +20,7 @@ mod app;
 mod app_env;
 mod autostart;
 mod cli;
+mod cli_staff;
 mod commands;
 mod control;
 mod control_channel;

@@ -51,8 +51,10 @@ mod duplicates;
 mod forget;
 mod history;
 mod open;
+mod place_settings;
 mod places;
 mod settings;
+mod staff;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -69,6 +71,7 @@ pub use decide::{DayRule, Decided, Scope};
 pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
 pub use places::{MuteRow, PlaceRow};
+pub use staff::{MAX_STAFF_CHARS, normal_staff};
 
 /// What can go wrong with the history database.
 #[derive(Debug, thiserror::Error)]
