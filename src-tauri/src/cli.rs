@@ -518,8 +518,9 @@ fn export(args: ExportArgs) -> ExitCode {
         Format::Json => write_json(&mut out, &store, &query, &settings, &places),
         Format::Csv => {
             let _ = writeln!(out, "{}", views::CSV_HEADER);
+            let ctx = views::RowContext::new(&store, &settings, &places);
             hub::each_row(&store, &query, |r| {
-                let v = views::row(r, settings.allowed_offset, &places);
+                let v = views::row(r, &ctx);
                 let _ = writeln!(out, "{}", views::csv_line(&v));
             })
         }
@@ -589,8 +590,9 @@ fn write_json(
 ) -> Result<(), doorpost_engine::store::StoreError> {
     let mut first = true;
     let _ = out.write_all(b"[");
+    let ctx = views::RowContext::new(store, settings, places);
     let result = hub::each_row(store, query, |r| {
-        let v = views::row(r, settings.allowed_offset, places);
+        let v = views::row(r, &ctx);
         let obj = serde_json::json!({
             "id": terminal_safe(&v.id),
             "timestamp": v.timestamp.map(|t| Millis(t).to_rfc3339()),
@@ -609,6 +611,13 @@ fn write_json(
             "muted": v.muted,
             "lateByMinutes": v.late_by_ms.map(|ms| ms / Millis::MINUTE),
             "duplicateOf": v.duplicate_of.as_deref().map(terminal_safe),
+            "mark": v.stay.as_ref().map(|m| views::mark_name(m.kind)),
+            "stay": v.stay.as_ref().and_then(|m| Some(serde_json::json!({
+                "id": m.stay_id?,
+                "checkIn": m.check_in.map(|t| Millis(t).to_rfc3339()),
+                "checkOut": m.check_out.map(|t| Millis(t).to_rfc3339()),
+            }))),
+            "isStaff": v.is_staff,
         });
         let _ = out.write_all(if first { b"\n  " } else { b",\n  " });
         first = false;

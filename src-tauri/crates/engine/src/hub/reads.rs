@@ -159,12 +159,9 @@ impl Hub {
             let q = views::query(&query);
             let page = store.history(&q).map_err(internal)?;
             let total = store.count(&q).map_err(internal)?;
+            let ctx = views::RowContext::new(store, settings, places);
             Ok(HistoryPageView {
-                rows: page
-                    .rows
-                    .iter()
-                    .map(|r| views::row(r, settings.allowed_offset, places))
-                    .collect(),
+                rows: page.rows.iter().map(|r| views::row(r, &ctx)).collect(),
                 next: page.next.as_ref().map(views::cursor),
                 total: u32::try_from(total).unwrap_or(u32::MAX),
             })
@@ -313,6 +310,7 @@ pub fn tray_rows(
     Option<Option<Millis>>,
 ) {
     let mutes = store.mutes(now).unwrap_or_default();
+    let ctx = views::RowContext::new(store, settings, places);
     let recent = places
         .iter()
         .flat_map(|p| {
@@ -323,7 +321,7 @@ pub fn tray_rows(
             };
             store.history(&q).map(|page| page.rows).unwrap_or_default()
         })
-        .map(|r| views::row(&r, settings.allowed_offset, places))
+        .map(|r| views::row(&r, &ctx))
         .collect();
     // Each place's doors the menu could show, and one more to tell it there are more:
     // never every door of an account that has 20,000.
@@ -441,7 +439,7 @@ fn totals(store: &Store, view: &mut StatusView, utc_offset_secs: i32) {
         .unwrap_or(u32::MAX);
 }
 
-/// Every row of `q` (all pages), as CSV with a `place` column, into a new private file in
+/// Every row of `q` (all pages), as CSV with `place`, `mark` and `stay` columns, into a new private file in
 /// `dir` named after `time` (see [`private_files::stream_new_unique`]): row by row, from
 /// one snapshot of the history, so memory stays flat whatever the row count, and the file
 /// appears under its name only once complete. Returns its path.
@@ -469,12 +467,13 @@ pub fn write_csv(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(out, "{}", views::CSV_HEADER)?;
+    let ctx = views::RowContext::new(store, settings, places);
     let mut q = q.clone();
     q.limit = crate::store::MAX_PAGE;
     loop {
         let page = store.history(&q).map_err(std::io::Error::other)?;
         for r in &page.rows {
-            let line = views::csv_line(&views::row(r, settings.allowed_offset, places));
+            let line = views::csv_line(&views::row(r, &ctx));
             writeln!(out, "{line}")?;
         }
         match page.next {

@@ -69,7 +69,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension};
 pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
 pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
-pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
+pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE, Mark};
 pub use places::{MuteRow, PlaceRow};
 pub use staff::{MAX_STAFF_CHARS, normal_staff};
 
