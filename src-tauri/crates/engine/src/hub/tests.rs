@@ -1585,3 +1585,69 @@ async fn twenty_thousand_doors_and_megabyte_names_leave_a_bounded_tray() {
     s.hub.shutdown().await;
     parakey.shutdown();
 }
+
+/// Staff (issue 16): marked at every place, shown on History's rows, and a change
+/// refetches the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_kept_shown_on_history_rows_and_refetch_it() {
+    use doorpost_core::ipc::{StaffKind, StaffRef};
+    let parakey = fake("tok-loft", "Loft").await;
+    parakey.control().inject(EventSpec::default().id("e1"));
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    s.hub.set_token(&"tok-loft".into()).await.unwrap();
+    eventually("the unlock stored", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .unwrap()
+            .total
+            > 0
+    })
+    .await;
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    let person = rows[0].staff_ref.clone().expect("the row names its person");
+    assert_eq!(person.kind, StaffKind::User, "Parakey's user id first");
+    assert!(!rows[0].is_staff);
+
+    let mut signals = s.hub.subscribe();
+    s.hub.add_staff(person.clone()).await.unwrap();
+    s.hub.add_staff(person.clone()).await.unwrap();
+    assert_eq!(s.hub.staff().await.unwrap(), [person.clone()], "once");
+    let mut refetch = false;
+    while let Ok(Signal::Changed(e)) = signals.try_recv() {
+        refetch |= e.history;
+    }
+    assert!(refetch, "the history is refetched");
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert!(rows[0].is_staff);
+
+    let blank = StaffRef {
+        kind: StaffKind::Name,
+        value: "  ".into(),
+    };
+    let e = s.hub.add_staff(blank).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidSettings);
+    assert_eq!(e.message, "Give a name or an id of 1 to 200 characters.");
+    s.hub.remove_staff(person).await.unwrap();
+    assert!(s.hub.staff().await.unwrap().is_empty());
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert!(!rows[0].is_staff);
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
