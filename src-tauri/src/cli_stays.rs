@@ -16,8 +16,9 @@ use doorpost_core::settings::Language;
 use doorpost_core::text::terminal_safe;
 use doorpost_core::time::Millis;
 use doorpost_engine::feeds::book::{self, FeedBook};
-use doorpost_engine::feeds::{HttpFeeds, KeychainLinks, stay_rules};
+use doorpost_engine::feeds::{HttpFeeds, KeychainLinks};
 use doorpost_engine::http::wall_now;
+use doorpost_engine::stay_rules::place_rules;
 use doorpost_engine::store::{PlaceRow, Store};
 
 use crate::cli::{fail, language, open_store, parse_time, tell_running};
@@ -115,7 +116,7 @@ pub fn feeds(action: FeedsAction) -> ExitCode {
         source: &source,
         lang,
     };
-    let zone = stay_rules(&settings).zone;
+    let zone = |store: &Store, place_id: &str| place_rules(store, &settings, place_id).zone;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -135,6 +136,7 @@ pub fn feeds(action: FeedsAction) -> ExitCode {
                 Entries::Bookings => FeedEntries::Bookings,
                 Entries::Blocks => FeedEntries::Blocks,
             };
+            let zone = zone(&store, &row.id);
             runtime.block_on(add(
                 &book,
                 &mut store,
@@ -147,6 +149,7 @@ pub fn feeds(action: FeedsAction) -> ExitCode {
         }),
         FeedsAction::Check { place: p, label } => place(&store, &p, lang).and_then(|row| {
             let feed = book.find(&store, &row.id, &label)?;
+            let zone = zone(&store, &row.id);
             let (feed, _) = runtime.block_on(book.check(&mut store, &feed, zone, wall_now()))?;
             println!("{}", status(&feed, lang));
             tell_running(lang);
@@ -154,6 +157,7 @@ pub fn feeds(action: FeedsAction) -> ExitCode {
         }),
         FeedsAction::Remove { place: p, label } => place(&store, &p, lang).and_then(|row| {
             let feed = book.find(&store, &row.id, &label)?;
+            let zone = zone(&store, &row.id);
             book.remove(&mut store, &feed, zone, wall_now())?;
             let msg = i18n::t(lang, Msg::FeedRemoved, &[("label", &feed.label)]);
             eprintln!("{}", terminal_safe(&msg));
@@ -262,13 +266,13 @@ pub fn stays(args: StaysArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.message, 1),
     };
-    let zone = stay_rules(&settings).zone;
+    let zone = |s: &StayView| place_rules(&store, &settings, &s.place_id).zone;
     if stays.is_empty() && matches!(args.format, StaysFormat::Text) {
         eprintln!("{}", i18n::t(lang, Msg::CliNoStays, &[]));
     }
     match args.format {
         StaysFormat::Json => {
-            let rows: Vec<serde_json::Value> = stays.iter().map(|s| json(s, zone)).collect();
+            let rows: Vec<serde_json::Value> = stays.iter().map(|s| json(s, zone(s))).collect();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())
@@ -279,8 +283,8 @@ pub fn stays(args: StaysArgs) -> ExitCode {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     terminal_safe(&s.place_name),
-                    local(s.check_in, zone),
-                    local(s.check_out, zone),
+                    local(s.check_in, zone(s)),
+                    local(s.check_out, zone(s)),
                     terminal_safe(&s.summary),
                     terminal_safe(&s.sources.join(", "))
                 );

@@ -20,6 +20,7 @@ mod app;
 mod app_env;
 mod autostart;
 mod cli;
+mod cli_staff;
 mod cli_stays;
 mod commands;
 mod control;

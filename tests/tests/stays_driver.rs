@@ -13,7 +13,7 @@ use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 use doorpost_engine::driver::PlaceContext;
-use doorpost_engine::stays_watch::rules_for;
+use doorpost_engine::stay_rules::rules_for;
 use doorpost_engine::virtual_time::VirtualTimeSync;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, UserSpec};
 use doorpost_stays::{EntryKind, Stay, StayTime, Watch};

@@ -20,6 +20,7 @@ pub mod notifier;
 pub mod private_files;
 pub mod process;
 mod simulator;
+pub mod stay_rules;
 pub mod stays_watch;
 pub mod store;
 pub mod test_hooks;

@@ -23,7 +23,7 @@ use doorpost_core::i18n::{self, Language, Locale, Msg};
 use doorpost_core::ipc::MarkKind;
 use doorpost_core::policy::{Candidate, NotificationPlan, NotifyDecision, Toast};
 use doorpost_core::poller::Finish;
-use doorpost_core::settings::Settings;
+use doorpost_core::settings::{Settings, VacantAlerts};
 use doorpost_core::text::cut;
 use doorpost_core::time::Millis;
 use doorpost_stays::{EntryKind, PlaceRules, Stay, StayTime, Unlock, Verdict, Watch};
@@ -34,55 +34,18 @@ use crate::store::{Marks, Store, StoreError, StoredMark, StoredStay, UnlockMark}
 /// How far back stays are read: late uploads of older unlocks still find their stay.
 const LOOK_BACK: i64 = 14 * Millis::DAY;
 
-/// The place's stay rules from the settings. Until the stays settings exist
-/// (`stays.checkin`, …) these are the defaults in the computer's time zone.
-pub fn rules_for(_settings: &Settings) -> PlaceRules {
-    PlaceRules {
-        zone: local_zone(),
-        ..PlaceRules::default()
-    }
-}
-
-/// `stays.vacant`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VacantAlerts {
-    /// Alert, breaking quiet hours.
-    On,
-    /// Alert, following quiet hours.
-    Quiet,
-    Off,
-}
-
-/// The alert switches: `stays.vacant` and `staff.notify` (their defaults until the
-/// settings exist).
+/// The alert switches: `stays.vacant` and `staff.notify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertRules {
     pub vacant: VacantAlerts,
     pub staff_notify: bool,
 }
 
-pub fn alerts_for(_settings: &Settings) -> AlertRules {
+pub fn alerts_for(settings: &Settings) -> AlertRules {
     AlertRules {
-        vacant: VacantAlerts::On,
-        staff_notify: false,
+        vacant: settings.stays_vacant,
+        staff_notify: settings.staff_notify,
     }
-}
-
-/// The computer's IANA zone (`TZ`, else `/etc/localtime`'s link), else UTC.
-fn local_zone() -> Tz {
-    let from_env = std::env::var("TZ")
-        .ok()
-        .map(|z| z.trim_start_matches(':').to_owned());
-    let from_link = || {
-        let link = std::fs::read_link("/etc/localtime").ok()?;
-        let text = link.to_string_lossy().into_owned();
-        let (_, name) = text.split_once("zoneinfo/")?;
-        Some(name.to_owned())
-    };
-    from_env
-        .or_else(from_link)
-        .and_then(|name| name.parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC)
 }
 
 /// One place's watch, as the driver keeps it between poll cycles.
@@ -118,8 +81,9 @@ impl StaysWatch {
         settings: &Settings,
         now: Millis,
     ) -> Result<(), StoreError> {
-        self.rules = rules_for(settings);
-        self.alerts = alerts_for(settings);
+        let settings = crate::stay_rules::place_settings(store, settings, place_id);
+        self.rules = crate::stay_rules::rules_for(&settings);
+        self.alerts = alerts_for(&settings);
         if !store.has_read_feed(place_id)? {
             self.watch = None;
             self.stays.clear();

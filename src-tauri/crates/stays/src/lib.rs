@@ -20,4 +20,4 @@ pub mod feed;
 pub mod matching;
 
 pub use feed::{EntryKind, FeedError, FeedOptions, Stay, StayTime, merge_feeds, parse_feed};
-pub use matching::{NoShow, PlaceRules, Staff, StayMemory, Unlock, Verdict, Watch};
+pub use matching::{NoShow, PlaceRules, Staff, StayMemory, Unlock, Verdict, Watch, check_in_out};

@@ -330,16 +330,7 @@ fn window(stay: &Stay, rules: &PlaceRules) -> Option<Window> {
     if !booking && stay.blocks_vacant {
         return None;
     }
-    let (start, end) = match stay.time {
-        StayTime::Dates {
-            check_in,
-            check_out,
-        } => (
-            at_local(check_in, rules.check_in, rules.zone)?,
-            at_local(check_out, rules.check_out, rules.zone)?,
-        ),
-        StayTime::Times { start, end } => (start, end),
-    };
+    let (start, end) = check_in_out(&stay.time, rules)?;
     let deadline = match rules.no_show {
         Some(time) if booking => {
             let day = start.with_timezone(&rules.zone).date_naive();
@@ -362,6 +353,22 @@ fn window(stay: &Stay, rules: &PlaceRules) -> Option<Window> {
         end,
         deadline,
     })
+}
+
+/// A stay's check-in and check-out: an all-day entry's dates at the place's times in its
+/// zone (DST included), a timed entry's own times; `None` for a date the zone cannot
+/// show. The one place this is computed: History, the stays list and the matching agree.
+pub fn check_in_out(time: &StayTime, rules: &PlaceRules) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    match *time {
+        StayTime::Dates {
+            check_in,
+            check_out,
+        } => Some((
+            at_local(check_in, rules.check_in, rules.zone)?,
+            at_local(check_out, rules.check_out, rules.zone)?,
+        )),
+        StayTime::Times { start, end } => Some((start, end)),
+    }
 }
 
 fn at_local(day: NaiveDate, time: NaiveTime, zone: Tz) -> Option<DateTime<Utc>> {

@@ -22,10 +22,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use chrono_tz::Tz;
 use doorpost_core::ipc::FeedProblem;
-use doorpost_core::settings::Settings;
-use doorpost_stays::PlaceRules;
 use url::Url;
 
 pub use fetch::{HttpFeeds, SimFeeds};
@@ -48,26 +45,6 @@ pub const FEED_ENTRY: &str = "doorpost-feed";
 /// ([`crate::hub::keychain_entry`]).
 pub fn feed_entry(install: &str, place_id: &str, label: &str) -> String {
     format!("{FEED_ENTRY}:{install}:{place_id}:{label}")
-}
-
-/// A place's rules for its stays. The settings' per-place values are wired here: until
-/// then the defaults (check-in 15:00, check-out 11:00) in the computer's zone.
-pub fn stay_rules(_settings: &Settings) -> PlaceRules {
-    PlaceRules {
-        zone: computer_zone(),
-        ..PlaceRules::default()
-    }
-}
-
-/// The computer's IANA zone: `TZ` when it names one, else the system's, else UTC.
-pub fn computer_zone() -> Tz {
-    let named = std::env::var("TZ")
-        .ok()
-        .map(|tz| tz.trim_start_matches(':').to_owned())
-        .and_then(|tz| tz.parse::<Tz>().ok());
-    named
-        .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
-        .unwrap_or(Tz::UTC)
 }
 
 /// A feed's link, checked: see the module docs.

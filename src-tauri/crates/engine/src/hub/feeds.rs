@@ -19,8 +19,9 @@ use tokio::sync::Notify;
 
 use super::{DB_FILE, Hub, internal, read_settings};
 use crate::feeds::book::{self, FeedBook};
-use crate::feeds::{self, FeedLinks, FeedSource, stay_rules};
+use crate::feeds::{self, FeedLinks, FeedSource};
 use crate::http::wall_now;
+use crate::stay_rules::place_rules;
 use crate::store::Store;
 
 /// A session's feeds: where its store is, where links live, where calendars come from.
@@ -96,7 +97,7 @@ impl Hub {
     pub async fn add_feed(&self, feed: NewFeed) -> Result<FeedView, AppError> {
         let (session, lang) = self.feed_session(Some(&feed.place_id)).await?;
         let mut store = session.store()?;
-        let zone = stay_rules(&store.load_settings().unwrap_or_default()).zone;
+        let zone = zone_at(&store, &feed.place_id);
         let row = session
             .book(lang)
             .add(&mut store, &feed, zone, wall_now())
@@ -108,7 +109,7 @@ impl Hub {
     pub async fn check_feed(&self, place_id: &str, label: &str) -> Result<FeedView, AppError> {
         let (session, lang) = self.feed_session(Some(place_id)).await?;
         let mut store = session.store()?;
-        let zone = stay_rules(&store.load_settings().unwrap_or_default()).zone;
+        let zone = zone_at(&store, place_id);
         let book = session.book(lang);
         let row = book.find(&store, place_id, label)?;
         let (row, _) = book.check(&mut store, &row, zone, wall_now()).await?;
@@ -119,7 +120,7 @@ impl Hub {
     pub async fn remove_feed(&self, place_id: &str, label: &str) -> Result<(), AppError> {
         let (session, lang) = self.feed_session(Some(place_id)).await?;
         let mut store = session.store()?;
-        let zone = stay_rules(&store.load_settings().unwrap_or_default()).zone;
+        let zone = zone_at(&store, place_id);
         let book = session.book(lang);
         let row = book.find(&store, place_id, label)?;
         book.remove(&mut store, &row, zone, wall_now())?;
@@ -169,10 +170,10 @@ impl Hub {
         let Ok(mut store) = session.store() else {
             return false;
         };
-        let zone = stay_rules(&store.load_settings().unwrap_or_default()).zone;
         let rows = store.feeds(None).unwrap_or_default();
         let book = session.book(lang);
         for row in &rows {
+            let zone = zone_at(&store, &row.place_id);
             if let Err(e) = book.check(&mut store, row, zone, wall_now()).await {
                 tracing::warn!(place = %row.place_id, feed = %row.label, "could not check a booking feed: {}", e.message);
             }
@@ -190,17 +191,22 @@ pub fn list_stays(
     place_id: Option<&str>,
     from: Millis,
 ) -> Result<Vec<StayView>, AppError> {
-    let rules = stay_rules(settings);
     Ok(store
         .stays_since(place_id, from)
         .map_err(internal)?
         .iter()
         .filter_map(|row| {
             let place = places.iter().find(|p| p.id == row.place_id)?;
+            let rules = place_rules(store, settings, &place.id);
             let view = book::stay_view(row, &place.name, &rules);
             (view.check_out >= from.0).then_some(view)
         })
         .collect())
+}
+
+/// A place's time zone, for the feeds' dates and floating times.
+fn zone_at(store: &Store, place_id: &str) -> chrono_tz::Tz {
+    place_rules(store, &store.load_settings().unwrap_or_default(), place_id).zone
 }
 
 #[cfg(test)]

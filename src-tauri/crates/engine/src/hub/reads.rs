@@ -7,10 +7,11 @@ use doorpost_core::ipc::{
     HistoryQueryView, Mode, Overview, PhaseView, PlaceCheckView, PlaceView, StatusView,
 };
 use doorpost_core::poller::Phase;
-use doorpost_core::settings::{Language, Settings};
+use doorpost_core::settings::{Language, Settings, SettingsPatch};
 use doorpost_core::time::Millis;
 use doorpost_core::tray::{TrayPlace, TraySnapshot};
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,8 @@ struct Snapshot {
     places: Vec<PlaceRow>,
     statuses: Vec<StatusView>,
     token_set: Vec<bool>,
+    /// Each place's own settings values, by id.
+    own: HashMap<String, SettingsPatch>,
 }
 
 impl Hub {
@@ -59,9 +62,11 @@ impl Hub {
             .as_ref()
             .and_then(|q| q.window_at(now, self.utc_offset()))
             .map(|(_, end)| end.0);
+        let mut own = HashMap::new();
         let statuses = match &state.reader {
             Some(reader) => {
                 let store = reader.lock().unwrap_or_else(|p| p.into_inner());
+                own = store.all_place_settings().unwrap_or_default();
                 let paused = paused(&store, now);
                 let lang = self.locale_for(&settings).lang;
                 let backfill = i64::from(settings.backfill_days) * Millis::DAY;
@@ -86,6 +91,7 @@ impl Hub {
             token_set: state.places.iter().map(|p| p.token_set).collect(),
             statuses,
             settings,
+            own,
         }
     }
 
@@ -153,12 +159,9 @@ impl Hub {
             let q = views::query(&query);
             let page = store.history(&q).map_err(internal)?;
             let total = store.count(&q).map_err(internal)?;
+            let ctx = views::RowContext::new(store, settings, places);
             Ok(HistoryPageView {
-                rows: page
-                    .rows
-                    .iter()
-                    .map(|r| views::row(r, settings.allowed_offset, places))
-                    .collect(),
+                rows: page.rows.iter().map(|r| views::row(r, &ctx)).collect(),
                 next: page.next.as_ref().map(views::cursor),
                 total: u32::try_from(total).unwrap_or(u32::MAX),
             })
@@ -288,6 +291,7 @@ fn place_views(snap: &Snapshot) -> Vec<PlaceView> {
             token_set: *token_set,
             notify_mode: row.notify_mode,
             status: status.clone(),
+            own_settings: snap.own.get(&row.id).cloned().unwrap_or_default(),
         })
         .collect()
 }
@@ -306,6 +310,7 @@ pub fn tray_rows(
     Option<Option<Millis>>,
 ) {
     let mutes = store.mutes(now).unwrap_or_default();
+    let ctx = views::RowContext::new(store, settings, places);
     let recent = places
         .iter()
         .flat_map(|p| {
@@ -316,7 +321,7 @@ pub fn tray_rows(
             };
             store.history(&q).map(|page| page.rows).unwrap_or_default()
         })
-        .map(|r| views::row(&r, settings.allowed_offset, places))
+        .map(|r| views::row(&r, &ctx))
         .collect();
     // Each place's doors the menu could show, and one more to tell it there are more:
     // never every door of an account that has 20,000.
@@ -434,7 +439,7 @@ fn totals(store: &Store, view: &mut StatusView, utc_offset_secs: i32) {
         .unwrap_or(u32::MAX);
 }
 
-/// Every row of `q` (all pages), as CSV with a `place` column, into a new private file in
+/// Every row of `q` (all pages), as CSV with `place`, `mark` and `stay` columns, into a new private file in
 /// `dir` named after `time` (see [`private_files::stream_new_unique`]): row by row, from
 /// one snapshot of the history, so memory stays flat whatever the row count, and the file
 /// appears under its name only once complete. Returns its path.
@@ -462,12 +467,13 @@ pub fn write_csv(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(out, "{}", views::CSV_HEADER)?;
+    let ctx = views::RowContext::new(store, settings, places);
     let mut q = q.clone();
     q.limit = crate::store::MAX_PAGE;
     loop {
         let page = store.history(&q).map_err(std::io::Error::other)?;
         for r in &page.rows {
-            let line = views::csv_line(&views::row(r, settings.allowed_offset, places));
+            let line = views::csv_line(&views::row(r, &ctx));
             writeln!(out, "{line}")?;
         }
         match page.next {

@@ -344,7 +344,7 @@ impl Hub {
             blocks_vacant: false,
         };
         let settings = store.load_settings().unwrap_or_default();
-        let zone = crate::feeds::stay_rules(&settings).zone;
+        let zone = crate::stay_rules::place_rules(store, &settings, DEMO_PLACE).zone;
         let book = crate::feeds::book::FeedBook {
             links: &*session.links,
             source: &*session.source,

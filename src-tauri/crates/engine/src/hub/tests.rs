@@ -12,7 +12,7 @@ use doorpost_core::ipc::{
 };
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
-use doorpost_core::settings::{Language, NotifyMode, SettingsPatch};
+use doorpost_core::settings::{ClockTime, Field, Language, NotifyMode, Problem, SettingsPatch};
 use tempfile::TempDir;
 
 use super::*;
@@ -389,6 +389,7 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
             PlacePatch {
                 name: Some("Sea cabin".into()),
                 notify_mode: Some(Some(NotifyMode::Arrivals)),
+                ..Default::default()
             },
         )
         .await
@@ -400,6 +401,61 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
             renamed.notify_mode
         ),
         (added.id.as_str(), "Sea cabin", Some(NotifyMode::Arrivals))
+    );
+
+    // A place's own stays settings: set, refused whole for a setting that is the same at
+    // every place, cleared back to the user's.
+    let own = |settings: SettingsPatch, clear: Vec<Field>| PlacePatch {
+        settings: Some(settings),
+        clear_settings: clear,
+        ..Default::default()
+    };
+    let later = SettingsPatch {
+        stays_checkin: Some(ClockTime::of(16, 0)),
+        stays_buffer_mins: Some(30),
+        ..Default::default()
+    };
+    let place = s
+        .hub
+        .update_place(&added.id, own(later.clone(), vec![]))
+        .await
+        .unwrap();
+    assert_eq!(place.own_settings, later);
+    let refused = SettingsPatch {
+        sound: Some(true),
+        stays_checkout: Some(ClockTime::of(10, 0)),
+        ..Default::default()
+    };
+    let e = s
+        .hub
+        .update_place(&added.id, own(refused, vec![]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidSettings);
+    assert_eq!(e.fields.len(), 1);
+    assert_eq!(
+        (e.fields[0].field.as_str(), e.fields[0].problem),
+        ("sound", Problem::NotPerPlace)
+    );
+    let place = s
+        .hub
+        .update_place(
+            &added.id,
+            own(SettingsPatch::default(), vec![Field::StaysBufferMins]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        place.own_settings,
+        SettingsPatch {
+            stays_checkin: Some(ClockTime::of(16, 0)),
+            ..Default::default()
+        },
+        "nothing of the refused change, the cleared one gone"
+    );
+    assert_eq!(
+        s.hub.overview().await.settings.stays_checkin,
+        ClockTime::of(15, 0)
     );
 
     // Removing a place forgets its token and, when asked, its history.
@@ -1526,6 +1582,76 @@ async fn twenty_thousand_doors_and_megabyte_names_leave_a_bounded_tray() {
         none.is_ok_and(|p| p.total == 0),
         "a 1 MiB search matches nothing stored"
     );
+    s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+/// Staff (issue 16): marked at every place, shown on History's rows, and a change
+/// refetches the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_kept_shown_on_history_rows_and_refetch_it() {
+    use doorpost_core::ipc::{StaffKind, StaffRef};
+    let parakey = fake("tok-loft", "Loft").await;
+    parakey.control().inject(EventSpec::default().id("e1"));
+    let s = setup_with(&parakey.base_url(), "en_GB.UTF-8");
+    s.hub.start(false).await.unwrap();
+    s.hub.set_token(&"tok-loft".into()).await.unwrap();
+    eventually("the unlock stored", || async {
+        s.hub
+            .history(HistoryQueryView::default())
+            .await
+            .unwrap()
+            .total
+            > 0
+    })
+    .await;
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    let person = rows[0].staff_ref.clone().expect("the row names its person");
+    assert_eq!(person.kind, StaffKind::User, "Parakey's user id first");
+    assert!(!rows[0].is_staff);
+
+    let mut signals = s.hub.subscribe();
+    s.hub.add_staff(person.clone()).await.unwrap();
+    s.hub.add_staff(person.clone()).await.unwrap();
+    assert_eq!(
+        s.hub.staff().await.unwrap(),
+        std::slice::from_ref(&person),
+        "once"
+    );
+    let mut refetch = false;
+    while let Ok(Signal::Changed(e)) = signals.try_recv() {
+        refetch |= e.history;
+    }
+    assert!(refetch, "the history is refetched");
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert!(rows[0].is_staff);
+
+    let blank = StaffRef {
+        kind: StaffKind::Name,
+        value: "  ".into(),
+    };
+    let e = s.hub.add_staff(blank).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidSettings);
+    assert_eq!(e.message, "Give a name or an id of 1 to 200 characters.");
+    s.hub.remove_staff(person).await.unwrap();
+    assert!(s.hub.staff().await.unwrap().is_empty());
+    let rows = s
+        .hub
+        .history(HistoryQueryView::default())
+        .await
+        .unwrap()
+        .rows;
+    assert!(!rows[0].is_staff);
     s.hub.shutdown().await;
     parakey.shutdown();
 }

@@ -1,17 +1,22 @@
 //! Store rows to IPC views: plain functions, unit-tested without a desktop.
 
+use std::collections::HashMap;
+
 use crate::store::{
-    Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, MuteRow, NotifyState, PlaceRow,
+    Cursor, DoorSeen, Gap, HistoryQuery, HistoryRow, MuteRow, NotifyState, PlaceRow, Store,
 };
 use doorpost_core::ipc::{
     CursorView, DoorView, GapView, HistoryQueryView, HistoryRowView, IncompleteReasonView,
-    IncompleteView, LearnedView, LessonView, NotificationView, SkipView, StartFilterView,
+    IncompleteView, LearnedView, LessonView, MarkKind, NotificationView, SkipView, StaffKind,
+    StaffRef, StartFilterView, StayMark,
 };
 use doorpost_core::poller::{
     AuthStyle, Incomplete, IncompleteReason, Learned, SkipSupport, StartFilter, SyncState,
 };
 use doorpost_core::settings::AllowedOffset;
+use doorpost_core::settings::{Settings, SettingsPatch};
 use doorpost_core::time::Millis;
+use doorpost_stays::PlaceRules;
 
 pub const PAGE_DEFAULT: u32 = 100;
 
@@ -32,7 +37,85 @@ pub fn query(q: &HistoryQueryView) -> HistoryQuery {
             id: c.id.clone(),
         }),
         limit: q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, 500),
+        stay_id: q.stay_id,
     }
+}
+
+/// What turning stored rows into views needs beside the rows: the allowed offset, the
+/// places, and each place's stay rules (its own values over the user's settings).
+pub struct RowContext<'a> {
+    pub offset: AllowedOffset,
+    pub places: &'a [PlaceRow],
+    rules: HashMap<String, PlaceRules>,
+    fallback: PlaceRules,
+}
+
+impl<'a> RowContext<'a> {
+    /// From the settings and every place's own values as stored (one read).
+    pub fn new(store: &Store, settings: &Settings, places: &'a [PlaceRow]) -> RowContext<'a> {
+        let own = store.all_place_settings().unwrap_or_else(|e| {
+            tracing::warn!("places' own settings unreadable; the user's apply: {e}");
+            HashMap::new()
+        });
+        let none = SettingsPatch::default();
+        let rules = places
+            .iter()
+            .map(|p| {
+                let at = settings.for_place(own.get(&p.id).unwrap_or(&none));
+                (p.id.clone(), crate::stay_rules::rules_for(&at))
+            })
+            .collect();
+        RowContext {
+            offset: settings.allowed_offset,
+            places,
+            rules,
+            fallback: crate::stay_rules::rules_for(settings),
+        }
+    }
+
+    /// The user's settings for every place (no own values read).
+    pub fn plain(settings: &Settings, places: &'a [PlaceRow]) -> RowContext<'a> {
+        RowContext {
+            offset: settings.allowed_offset,
+            places,
+            rules: HashMap::new(),
+            fallback: crate::stay_rules::rules_for(settings),
+        }
+    }
+
+    fn rules(&self, place_id: Option<&str>) -> &PlaceRules {
+        place_id
+            .and_then(|id| self.rules.get(id))
+            .unwrap_or(&self.fallback)
+    }
+}
+
+/// How this row's person would be marked staff: Parakey's user id, else the access's id,
+/// else the name (as stored: trimmed, lower-cased).
+pub fn staff_ref(r: &HistoryRow) -> Option<StaffRef> {
+    let (kind, value) = if let Some(id) = &r.user_id {
+        (StaffKind::User, id.clone())
+    } else if let Some(access) = r.access_id() {
+        (StaffKind::Access, access.to_string())
+    } else {
+        (StaffKind::Name, r.user_name.clone()?)
+    };
+    crate::store::normal_staff(&StaffRef { kind, value })
+}
+
+/// The row's mark with its stay's check-in and check-out under its place's rules.
+fn stay_mark(r: &HistoryRow, ctx: &RowContext<'_>) -> Option<StayMark> {
+    let mark = r.mark.as_ref()?;
+    let times = mark
+        .stay
+        .as_ref()
+        .and_then(|t| crate::stay_rules::check_in_out_ms(t, ctx.rules(r.place_id.as_deref())));
+    Some(StayMark {
+        kind: mark.kind,
+        stay_id: mark.stay_id,
+        check_in: times.map(|(i, _)| i.0),
+        check_out: times.map(|(_, o)| o.0),
+    })
 }
 
 pub fn cursor(c: &Cursor) -> CursorView {
@@ -57,9 +140,9 @@ pub fn place_name(places: &[PlaceRow], id: Option<&str>) -> Option<String> {
 }
 
 /// A row for the UI; `late_by_ms` only when the report delay is beyond the allowed offset.
-pub fn row(r: &HistoryRow, offset: AllowedOffset, places: &[PlaceRow]) -> HistoryRowView {
+pub fn row(r: &HistoryRow, ctx: &RowContext<'_>) -> HistoryRowView {
     // With no offset set, "late" still means what the default offset would say.
-    let threshold = match offset {
+    let threshold = match ctx.offset {
         AllowedOffset::Minutes(m) => i64::from(m) * Millis::MINUTE,
         AllowedOffset::Unbounded => 10 * Millis::MINUTE,
     };
@@ -79,15 +162,35 @@ pub fn row(r: &HistoryRow, offset: AllowedOffset, places: &[PlaceRow]) -> Histor
         notification: notification(r.notify_state),
         late_by_ms,
         place_id: r.place_id.clone(),
-        place_name: place_name(places, r.place_id.as_deref()),
+        place_name: place_name(ctx.places, r.place_id.as_deref()),
         repeat: r.repeat,
         muted: r.muted,
         duplicate_of: r.duplicate_of.clone(),
-
-        stay: None,
-        staff_ref: None,
-        is_staff: false,
+        stay: stay_mark(r, ctx),
+        staff_ref: staff_ref(r),
+        is_staff: r.is_staff,
     }
+}
+
+/// A mark as exports write it (`arrival`, `foundAfterAll`, …).
+pub fn mark_name(kind: MarkKind) -> &'static str {
+    match kind {
+        MarkKind::Arrival => "arrival",
+        MarkKind::FoundAfterAll => "foundAfterAll",
+        MarkKind::Guest => "guest",
+        MarkKind::Blocked => "blocked",
+        MarkKind::Staff => "staff",
+        MarkKind::Vacant => "vacant",
+    }
+}
+
+/// A stay as exports write it: check-in and check-out as an ISO 8601 interval.
+pub fn stay_interval(mark: &StayMark) -> Option<String> {
+    Some(format!(
+        "{}/{}",
+        Millis(mark.check_in?).to_rfc3339(),
+        Millis(mark.check_out?).to_rfc3339()
+    ))
 }
 
 /// A door for the UI, with its mute when one holds.
@@ -235,7 +338,7 @@ pub fn gap(g: &Gap) -> GapView {
 /// [`doorpost_core::text::csv_field`]).
 pub use doorpost_core::text::csv_field;
 
-pub const CSV_HEADER: &str = "\"id\",\"unlocked_at\",\"created_at\",\"timestamp\",\"place\",\"door\",\"user\",\"notification\",\"late_by_minutes\",\"duplicate_of\"";
+pub const CSV_HEADER: &str = "\"id\",\"unlocked_at\",\"created_at\",\"timestamp\",\"place\",\"door\",\"user\",\"notification\",\"late_by_minutes\",\"duplicate_of\",\"mark\",\"stay\"";
 
 pub fn csv_line(r: &HistoryRowView) -> String {
     let t = |ms: i64| csv_field(&Millis(ms).to_rfc3339());
@@ -259,6 +362,8 @@ pub fn csv_line(r: &HistoryRowView) -> String {
                 .unwrap_or_default(),
         ),
         csv_field(r.duplicate_of.as_deref().unwrap_or("")),
+        csv_field(r.stay.as_ref().map_or("", |m| mark_name(m.kind))),
+        csv_field(&r.stay.as_ref().and_then(stay_interval).unwrap_or_default()),
     ]
     .join(",")
 }
@@ -266,6 +371,10 @@ pub fn csv_line(r: &HistoryRowView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plain(places: &[PlaceRow]) -> RowContext<'_> {
+        RowContext::plain(&Settings::default(), places)
+    }
 
     #[test]
     fn csv_lines_quote_every_field_and_defuse_hostile_names() {
@@ -283,13 +392,17 @@ mod tests {
             repeat: false,
             muted: false,
             duplicate_of: None,
+            user_id: None,
+            person: None,
+            mark: None,
+            is_staff: false,
         };
-        let line = csv_line(&row(&r, AllowedOffset::Minutes(10), &[]));
+        let line = csv_line(&row(&r, &plain(&[])));
         assert_eq!(
             line,
             "\"a\",\"1970-01-01T00:00:00.000Z\",\"1970-01-01T00:00:00.000Z\",\"\",\"\",\
              \"X;=HYPERLINK(\"\"http://evil\"\")\",\"'=cmd|' /C calc'!A0[2J\",\
-             \"suppressed\",\"\",\"\""
+             \"suppressed\",\"\",\"\",\"\",\"\""
         );
         assert_eq!(CSV_HEADER.split(',').count(), line.split("\",\"").count());
     }
@@ -310,14 +423,18 @@ mod tests {
             repeat: false,
             muted: false,
             duplicate_of: Some("a".into()),
+            user_id: None,
+            person: None,
+            mark: None,
+            is_staff: false,
         };
-        let v = row(&r, AllowedOffset::Minutes(10), &[]);
+        let v = row(&r, &plain(&[]));
         assert!(
-            csv_line(&v).ends_with(r#","suppressed","","a""#),
+            csv_line(&v).ends_with(r#","suppressed","","a","","""#),
             "{}",
             csv_line(&v)
         );
-        assert!(CSV_HEADER.ends_with(r#","duplicate_of""#));
+        assert!(CSV_HEADER.ends_with(r#","duplicate_of","mark","stay""#));
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["duplicateOf"], "a");
     }
@@ -429,6 +546,10 @@ mod tests {
             repeat: false,
             muted: false,
             duplicate_of: None,
+            user_id: None,
+            person: None,
+            mark: None,
+            is_staff: false,
         };
         let places = [PlaceRow {
             id: "main".into(),
@@ -436,7 +557,7 @@ mod tests {
             api_url: None,
             notify_mode: None,
         }];
-        let v = row(&r, AllowedOffset::Minutes(10), &places);
+        let v = row(&r, &plain(&places));
         assert_eq!(v.place_name.as_deref(), Some("Loft"));
         assert!(
             csv_line(&v).contains(r#","Loft","Unknown door","#),
@@ -446,6 +567,6 @@ mod tests {
         assert_eq!(v.late_by_ms, Some(3 * Millis::HOUR));
         assert_eq!(v.door, "Unknown door");
         r.report_delay_ms = Some(Millis::MINUTE);
-        assert_eq!(row(&r, AllowedOffset::Minutes(10), &[]).late_by_ms, None);
+        assert_eq!(row(&r, &plain(&[])).late_by_ms, None);
     }
 }

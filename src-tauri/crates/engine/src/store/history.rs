@@ -23,7 +23,9 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::types::Value;
 
 use super::{NotifyState, Result, Store};
+use doorpost_core::ipc::MarkKind;
 use doorpost_core::time::Millis;
+use doorpost_stays::StayTime;
 
 /// The most rows one page holds.
 pub const MAX_PAGE: u32 = 500;
@@ -61,6 +63,8 @@ pub struct HistoryQuery {
     pub before: Option<Cursor>,
     /// Rows per page, clamped to `1..=MAX_PAGE`.
     pub limit: u32,
+    /// Only the unlocks marked with this stay (`unlock_marks.stay_id`).
+    pub stay_id: Option<i64>,
 }
 
 impl HistoryQuery {
@@ -94,6 +98,30 @@ pub struct HistoryRow {
     /// Another upload of the unlock whose row has this id (see
     /// [`doorpost_core::duplicates`]): kept, never announced a second time.
     pub duplicate_of: Option<String>,
+    /// Parakey's user id.
+    pub user_id: Option<String>,
+    /// Who unlocked, as "arrivals" keys it: `user:<id>`, `access:<id>` or `name:<name>`.
+    pub person: Option<String>,
+    /// What the matching marked it, at a place with booking feeds.
+    pub mark: Option<Mark>,
+    /// The person is marked staff.
+    pub is_staff: bool,
+}
+
+/// An unlock's mark (`unlock_marks`), with its stay's time as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub kind: MarkKind,
+    pub stay_id: Option<i64>,
+    /// `None` without a stay (vacant, staff) or when the stay is gone.
+    pub stay: Option<StayTime>,
+}
+
+impl HistoryRow {
+    /// The access's id, when it is what names the person (no user id).
+    pub fn access_id(&self) -> Option<&str> {
+        self.person.as_deref()?.strip_prefix("access:")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -158,7 +186,7 @@ struct Resolved<'q> {
 }
 
 const COLUMNS: &str = "id, created_at, timestamp, unlocked_at, door_id, door_name, user_name, \
-     notify_state, place_id, repeat, muted, duplicate_of";
+     notify_state, place_id, repeat, muted, duplicate_of, user_id, person";
 const NEWEST_FIRST: &str = " ORDER BY unlocked_at DESC, id DESC LIMIT ?";
 
 /// A statement under construction: SQL text with `?` placeholders and their values.
@@ -206,6 +234,12 @@ impl Sql {
         }
         if let Some(to) = q.to {
             self.push(" AND unlocked_at < ?", to.0);
+        }
+        if let Some(stay) = q.stay_id {
+            self.push(
+                " AND id IN (SELECT event_id FROM unlock_marks WHERE stay_id = ?)",
+                stay,
+            );
         }
         if with_cursor && let Some(c) = &q.before {
             self.push(" AND (unlocked_at, id) < (?", c.unlocked_at.0);
@@ -274,7 +308,59 @@ impl Store {
         } else {
             None
         };
+        self.annotate(&mut rows)?;
         Ok(HistoryPage { rows, next })
+    }
+
+    /// Each row's mark and stay (one statement for the page) and whether its person is
+    /// staff (compared as the matching compares them).
+    fn annotate(&self, rows: &mut [HistoryRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids = Sql::json_list(rows.iter().map(|r| r.id.as_str()));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.event_id, m.mark, m.stay_id, s.start_date, s.end_date, s.start_at, s.end_at \
+             FROM unlock_marks m LEFT JOIN stays s ON s.id = m.stay_id \
+             WHERE m.event_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let marks = stmt.query_map([ids], |r| {
+            let kind: String = r.get(1)?;
+            let (start, end): (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
+            let stay = crate::stay_rules::stay_time(
+                start.as_deref(),
+                end.as_deref(),
+                r.get(5)?,
+                r.get(6)?,
+            );
+            Ok((r.get::<_, String>(0)?, kind, r.get(2)?, stay))
+        })?;
+        let mut by_event: HashMap<String, Mark> = HashMap::new();
+        for mark in marks {
+            let (event, kind, stay_id, stay) = mark?;
+            let Ok(kind) = serde_json::from_value(serde_json::Value::String(kind)) else {
+                continue;
+            };
+            by_event.insert(
+                event,
+                Mark {
+                    kind,
+                    stay_id,
+                    stay,
+                },
+            );
+        }
+        let staff = self.staff_set()?;
+        for row in rows {
+            row.mark = by_event.remove(&row.id);
+            row.is_staff = staff.contains(&doorpost_stays::Unlock {
+                at: chrono::DateTime::UNIX_EPOCH,
+                name: row.user_name.clone(),
+                user_id: row.user_id.clone(),
+                access_id: row.access_id().map(String::from),
+            });
+        }
+        Ok(())
     }
 
     /// Runs `f` on one snapshot of the history: every read it makes sees the same rows,
@@ -636,6 +722,10 @@ fn history_row(r: &rusqlite::Row) -> rusqlite::Result<HistoryRow> {
         repeat: r.get(9)?,
         muted: r.get(10)?,
         duplicate_of: r.get(11)?,
+        user_id: r.get(12)?,
+        person: r.get(13)?,
+        mark: None,
+        is_staff: false,
     })
 }
 

@@ -55,8 +55,10 @@ mod forget;
 mod history;
 mod matching;
 mod open;
+mod place_settings;
 mod places;
 mod settings;
+mod staff;
 mod stays;
 #[cfg(test)]
 mod tests;
@@ -73,9 +75,10 @@ pub use coverage::{Gap, PollLogRow, PollStats};
 pub use decide::{DayRule, Decided, Scope};
 pub use feeds::{FeedRow, FetchRecord, NewFeedRow};
 pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_cutoff};
-pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
+pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE, Mark};
 pub use matching::{Marks, StoredMark, StoredStay, UnlockMark, mark_name};
 pub use places::{MuteRow, PlaceRow};
+pub use staff::{MAX_STAFF_CHARS, normal_staff};
 pub use stays::{Merged, StayRow, Unlisted};
 
 /// What can go wrong with the history database.

@@ -1800,3 +1800,114 @@ fn a_door_whose_place_was_removed_goes_to_the_place_that_sees_it_now() {
         .unwrap();
     assert_eq!(gate.place_id.as_deref(), Some("new"));
 }
+/// Stays (issue 16): each row carries its mark, its stay's dates and whether its person is
+/// staff; a stay filters the history, its count and every plan alike.
+#[test]
+fn rows_carry_their_mark_and_staff_and_a_stay_filters_every_plan() {
+    use doorpost_core::ipc::{MarkKind, StaffKind, StaffRef};
+    let (_dir, mut store) = open();
+    let day = 1_796_000_000_000; // 2026-11-29
+    let events = [
+        event("e1", day, None, Some(("d1", "Front")), Some("Ann")),
+        event("e2", day + MIN, None, Some(("d1", "Front")), Some("Ann")),
+        event(
+            "e3",
+            day + 2 * MIN,
+            None,
+            Some(("d2", "Gate")),
+            Some("  Cleaner "),
+        ),
+        event("e4", day + 3 * MIN, None, Some(("d2", "Gate")), Some("Bob")),
+    ];
+    commit(&mut store, &events, day + 4 * MIN);
+    store
+        .conn
+        .execute_batch(
+            "INSERT INTO stays (id, place_id, uid, start_date, end_date, kind, first_seen_at) \
+               VALUES (7, 'main', 'HM1', '2026-11-28', '2026-12-01', 'booking', 0); \
+             INSERT INTO unlock_marks (event_id, mark, stay_id) VALUES \
+               ('e1', 'arrival', 7), ('e2', 'guest', 7), ('e3', 'staff', NULL);",
+        )
+        .unwrap();
+    let cleaner = normal_staff(&StaffRef {
+        kind: StaffKind::Name,
+        value: "CLEANER".into(),
+    })
+    .unwrap();
+    store.add_staff(&cleaner, Millis(0)).unwrap();
+
+    let all = HistoryQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let page = store.history(&all).unwrap();
+    let by_id = |id: &str| page.rows.iter().find(|r| r.id == id).unwrap().clone();
+    let arrival = by_id("e1");
+    let mark = arrival.mark.clone().unwrap();
+    assert_eq!((mark.kind, mark.stay_id), (MarkKind::Arrival, Some(7)));
+    assert!(mark.stay.is_some(), "the stay's dates come with the mark");
+    assert_eq!(arrival.user_id.as_deref(), Some("u-Ann"));
+    assert!(!arrival.is_staff);
+    assert!(
+        by_id("e3").is_staff,
+        "names compare trimmed and without case"
+    );
+    assert_eq!(by_id("e3").mark.unwrap().stay, None);
+    assert_eq!(by_id("e4").mark, None, "no mark: a place without feeds");
+
+    let q = HistoryQuery {
+        stay_id: Some(7),
+        ..all.clone()
+    };
+    assert_eq!(store.count(&q).unwrap(), 2);
+    let door = HistoryQuery {
+        door_ids: vec!["d1".into(), "d2".into()],
+        text: Some("an".into()),
+        ..q.clone()
+    };
+    for plan in [Plan::Scan, Plan::ByDoor, Plan::ByName] {
+        assert_eq!(
+            all_ids(&store, door.clone(), Some(plan)),
+            ["e2", "e1"],
+            "{plan:?}"
+        );
+    }
+    assert_eq!(store.count(&door).unwrap(), 2);
+    let other = HistoryQuery {
+        stay_id: Some(8),
+        ..all.clone()
+    };
+    assert!(store.history(&other).unwrap().rows.is_empty());
+    assert_eq!(store.count(&other).unwrap(), 0);
+
+    // As the window gets them: the stay's check-in and check-out at the place's times.
+    let settings = Settings {
+        stays_timezone: Some("Europe/Oslo".into()),
+        ..Settings::default()
+    };
+    let ctx = crate::hub::views::RowContext::plain(&settings, &[]);
+    let v = crate::hub::views::row(&arrival, &ctx);
+    let stay = v.stay.clone().unwrap();
+    assert_eq!(
+        (
+            Millis(stay.check_in.unwrap()).to_rfc3339(),
+            Millis(stay.check_out.unwrap()).to_rfc3339()
+        ),
+        (
+            "2026-11-28T14:00:00.000Z".to_string(),
+            "2026-12-01T10:00:00.000Z".to_string()
+        )
+    );
+    assert_eq!(
+        v.staff_ref,
+        Some(StaffRef {
+            kind: StaffKind::User,
+            value: "u-Ann".into()
+        })
+    );
+    let line = crate::hub::views::csv_line(&v);
+    assert!(
+        line.ends_with(r#","arrival","2026-11-28T14:00:00.000Z/2026-12-01T10:00:00.000Z""#),
+        "{line}"
+    );
+}
