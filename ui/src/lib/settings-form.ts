@@ -215,6 +215,7 @@ export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[
     staysBufferMins: saved.staysBufferMins,
     staysTimezone: saved.staysTimezone,
     staffNotify: saved.staffNotify,
+    storageDailyRows: saved.storageDailyRows,
   };
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(full)) {

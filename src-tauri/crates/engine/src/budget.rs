@@ -13,13 +13,10 @@
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
 
-/// Rows a place may store in a day unless the settings say otherwise: a busy gym stores a
-/// few thousand.
-pub const DEFAULT_DAILY_ROWS: u32 = 100_000;
-
-/// The budget the settings give each place.
-pub fn limit_for(_settings: &Settings) -> u32 {
-    DEFAULT_DAILY_ROWS
+/// The budget the settings give each place (`storage.daily`; a busy gym stores a few
+/// thousand rows a day, the default is 100,000).
+pub fn limit_for(settings: &Settings) -> u32 {
+    settings.storage_daily_rows
 }
 
 /// What one place has stored today, against its budget.

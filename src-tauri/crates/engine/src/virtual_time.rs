@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::{PollerConfig, RefreshRefused, Status, SyncKind, SyncState};
+use doorpost_core::settings::Settings;
 use doorpost_core::time::{Millis, Mono};
 use doorpost_sim::FakeControl;
 use tokio::sync::{broadcast, watch};
@@ -235,6 +236,18 @@ impl VirtualTimeSync {
         running.awake = Some(running.parked.borrow().0);
         let refused = running.engine.refresh_now().await;
         Ok(refused)
+    }
+
+    /// New settings for the running driver, as the hub applies them when saved; they take
+    /// effect with the next `run_for`. `Err` carries the driver's refusal.
+    pub async fn apply_settings(
+        &mut self,
+        settings: Settings,
+    ) -> Result<Result<(), String>, EngineError> {
+        self.settle().await?;
+        let running = self.running.as_mut().ok_or(EngineError::Stopped)?;
+        running.awake = Some(running.parked.borrow().0);
+        Ok(running.engine.apply_settings(settings).await)
     }
 
     async fn start(&mut self) -> Result<(), EngineError> {

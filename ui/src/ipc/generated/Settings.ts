@@ -50,4 +50,9 @@ staysTimezone: string | null,
 /**
  * Toasts for staff unlocks too.
  */
-staffNotify: boolean, };
+staffNotify: boolean, 
+/**
+ * Unlocks one place may add to the history in a day before Doorpost stops reading
+ * it until the next day (far above any real place; see `doorpost_engine::budget`).
+ */
+storageDailyRows: number, };

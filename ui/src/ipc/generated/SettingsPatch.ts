@@ -35,4 +35,4 @@ staysNoshow?: ClockTime | null, staysVacant?: VacantAlerts, staysBufferMins?: nu
 /**
  * `null`: the computer's zone.
  */
-staysTimezone?: string | null, staffNotify?: boolean, };
+staysTimezone?: string | null, staffNotify?: boolean, storageDailyRows?: number, };

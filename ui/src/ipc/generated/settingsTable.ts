@@ -9,6 +9,7 @@ export const LIMITS = {
   allowedOffset: { min: 0, max: 10080 },
   retentionDays: { min: 1, max: 3650 },
   staysBufferMins: { min: 0, max: 360 },
+  storageDailyRows: { min: 1000, max: 10000000 },
   backfillDays: { min: 1, max: 90 },
   reconcileIntervalMins: { min: 10, max: 1440 },
 } as const satisfies Partial<Record<Field, { min: number; max: number }>>;
@@ -40,7 +41,8 @@ export const DEFAULTS: Settings = {
   "staysVacant": "on",
   "staysBufferMins": 60,
   "staysTimezone": null,
-  "staffNotify": false
+  "staffNotify": false,
+  "storageDailyRows": 100000
 };
 
 /** The settings a place may hold its own value of (`PlaceView.ownSettings`). */

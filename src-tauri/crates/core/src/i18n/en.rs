@@ -207,6 +207,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::ExpectQuiet => "HH:MM-HH:MM, or off",
         Msg::ExpectLanguage => "en, nb or system",
         Msg::ExpectRetention => "a number of days, or forever",
+        Msg::ExpectStorageDaily => "a number of unlocks per place per day",
         Msg::ExpectTime => "a time of day as HH:MM, e.g. 04:00",
         Msg::ExpectDoors => "all, or door names separated by commas",
         Msg::NoSuchDoor => "no door is called “{door}” (doors seen: {known})",
@@ -238,6 +239,7 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::FieldQuietSame => "Quiet hours must start and end at different times.",
         Msg::FieldQuietTimes => "Give both times as HH:MM, e.g. 22:00 to 07:00.",
         Msg::FieldRetention => "Choose between {min} and {max} days, or keep names forever.",
+        Msg::FieldStorageDaily => "Choose between {min} and {max} unlocks a day.",
         Msg::FieldDoorRules => "Each door can have one rule.",
     }
 }

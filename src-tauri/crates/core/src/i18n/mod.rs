@@ -282,6 +282,8 @@ pub enum Msg {
     ExpectQuiet,
     ExpectLanguage,
     ExpectRetention,
+    /// `storage.daily`: what the value should be.
+    ExpectStorageDaily,
     /// `HH:MM`, for `day.starts`.
     ExpectTime,
     /// What `doors` takes.
@@ -316,6 +318,8 @@ pub enum Msg {
     FieldQuietSame,
     FieldQuietTimes,
     FieldRetention,
+    /// The daily storage budget is out of range: `{min}`, `{max}`.
+    FieldStorageDaily,
     FieldDoorRules,
 }
 
@@ -473,6 +477,7 @@ impl Msg {
         Msg::ExpectQuiet,
         Msg::ExpectLanguage,
         Msg::ExpectRetention,
+        Msg::ExpectStorageDaily,
         Msg::ExpectTime,
         Msg::ExpectDoors,
         Msg::NoSuchDoor,
@@ -500,6 +505,7 @@ impl Msg {
         Msg::FieldQuietSame,
         Msg::FieldQuietTimes,
         Msg::FieldRetention,
+        Msg::FieldStorageDaily,
         Msg::FieldDoorRules,
     ];
 }

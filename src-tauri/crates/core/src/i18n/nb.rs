@@ -205,6 +205,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::ExpectQuiet => "TT:MM-TT:MM, eller off",
         Msg::ExpectLanguage => "en, nb eller system",
         Msg::ExpectRetention => "et antall dager, eller forever",
+        Msg::ExpectStorageDaily => "et antall opplåsinger per sted per dag",
         Msg::ExpectTime => "et klokkeslett som TT:MM, f.eks. 04:00",
         Msg::ExpectDoors => "all, eller dørnavn skilt med komma",
         Msg::NoSuchDoor => "ingen dør heter «{door}» (dører sett: {known})",
@@ -236,6 +237,7 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::FieldQuietSame => "Stilletiden må starte og slutte på forskjellige klokkeslett.",
         Msg::FieldQuietTimes => "Oppgi begge klokkeslettene som TT:MM, f.eks. 22:00 til 07:00.",
         Msg::FieldRetention => "Velg mellom {min} og {max} dager, eller behold navn for alltid.",
+        Msg::FieldStorageDaily => "Velg mellom {min} og {max} opplåsinger per dag.",
         Msg::FieldDoorRules => "Hver dør kan ha én regel.",
     }
 }

@@ -191,6 +191,9 @@ pub struct Settings {
     pub stays_timezone: Option<String>,
     /// Toasts for staff unlocks too.
     pub staff_notify: bool,
+    /// Unlocks one place may add to the history in a day before Doorpost stops reading
+    /// it until the next day (far above any real place; see `doorpost_engine::budget`).
+    pub storage_daily_rows: u32,
 }
 
 impl Default for Settings {
@@ -217,6 +220,7 @@ impl Default for Settings {
             stays_buffer_mins: 60,
             stays_timezone: None,
             staff_notify: false,
+            storage_daily_rows: 100_000,
         }
     }
 }
@@ -303,6 +307,8 @@ pub struct SettingsPatch {
     pub stays_timezone: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_notify: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_daily_rows: Option<u32>,
 }
 
 /// What is wrong with a field, with what a sentence about it needs. The window and the
@@ -424,7 +430,8 @@ impl Settings {
             stays_vacant,
             stays_buffer_mins,
             stays_timezone,
-            staff_notify
+            staff_notify,
+            storage_daily_rows
         );
         next.validate()?;
         Ok(next)

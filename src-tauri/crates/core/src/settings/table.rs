@@ -42,6 +42,7 @@ pub enum Field {
     StaysBufferMins,
     StaysTimezone,
     StaffNotify,
+    StorageDailyRows,
 }
 
 impl Field {
@@ -154,7 +155,7 @@ macro_rules! patch {
 }
 
 /// Every setting, in the order `config list` prints them and validation reports them.
-pub static SETTINGS: [Setting; 21] = [
+pub static SETTINGS: [Setting; 22] = [
     Setting {
         field: Field::PollIntervalMins,
         name: "pollIntervalMins",
@@ -492,6 +493,23 @@ pub static SETTINGS: [Setting; 21] = [
             expects: Msg::ExpectOnOff,
             show: |s, _| on_off(s.staff_notify),
             read: |v, _| patch!(staff_notify = switch(v)?),
+        }),
+    },
+    Setting {
+        field: Field::StorageDailyRows,
+        name: "storageDailyRows",
+        range: Some(Range {
+            min: 1_000,
+            max: 10_000_000,
+        }),
+        check: |s, me| in_range(s.storage_daily_rows, me),
+        message: Msg::FieldStorageDaily,
+        per_place: false,
+        key: Some(Key {
+            name: "storage.daily",
+            expects: Msg::ExpectStorageDaily,
+            show: |s, _| s.storage_daily_rows.to_string(),
+            read: |v, _| patch!(storage_daily_rows = number(v)?),
         }),
     },
     Setting {
