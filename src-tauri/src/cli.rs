@@ -2,8 +2,10 @@
 //! errors and shell completions all come from it).
 //!
 //! `doorpost [--hidden] [--demo]` starts the app. Everything else works without a display:
-//! `refresh`, `export`, `doctor`, `config list|get|set`, `places list|add|remove`,
-//! `feeds list|add|check|remove`, `stays` (in `cli_stays.rs`), `completions`. Settings and places changed here are stored in the history database
+//! `refresh`, `export`, `doctor`, `config list|get|set|unset` (`--place NAME`: a place's
+//! own values), `places list|add|remove`, `feeds list|add|check|remove`, `stays` (in
+//! `cli_stays.rs`), `staff list|add|remove` (in `cli_staff.rs`), `completions`. Settings
+//! and places changed here are stored in the history database
 //! (through the window's own validation) and the running Doorpost is told to apply them at
 //! once over the control socket. Messages follow the language setting, else the system's.
 //! Exit codes: 0 done, 1 failed, 2 a bad argument or value (nothing changed).
@@ -85,6 +87,11 @@ enum Command {
     },
     /// The stays the booking feeds list.
     Stays(crate::cli_stays::StaysArgs),
+    /// List, add and remove staff: their unlocks are never a guest's arrival.
+    Staff {
+        #[command(subcommand)]
+        action: crate::cli_staff::StaffAction,
+    },
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]
@@ -95,11 +102,32 @@ enum Command {
 #[derive(Subcommand)]
 enum ConfigAction {
     /// Every setting, one `key = value` a line.
-    List,
+    List {
+        /// The settings a place may hold its own value of, as they are at this place.
+        #[arg(long)]
+        place: Option<String>,
+    },
     /// One setting's value.
-    Get { key: String },
+    Get {
+        key: String,
+        /// Its value at this place.
+        #[arg(long)]
+        place: Option<String>,
+    },
     /// Change one setting (the running Doorpost applies it at once).
-    Set { key: String, value: String },
+    Set {
+        key: String,
+        value: String,
+        /// This place's own value (only the stays.* and staff.* keys).
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// A place's setting follows the setting for every place again.
+    Unset {
+        key: String,
+        #[arg(long)]
+        place: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +189,7 @@ pub fn main() -> ExitCode {
         Some(Command::Places { action }) => places(action),
         Some(Command::Feeds { action }) => crate::cli_stays::feeds(action),
         Some(Command::Stays(args)) => crate::cli_stays::stays(args),
+        Some(Command::Staff { action }) => crate::cli_staff::run(action),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,
@@ -267,21 +296,32 @@ fn configure(action: ConfigAction) -> ExitCode {
     let settings = store.load_settings().unwrap_or_default();
     let lang = language(&settings);
     let doors = door_names(&store);
+    let place = match &action {
+        ConfigAction::List { place: Some(name) }
+        | ConfigAction::Get {
+            place: Some(name), ..
+        }
+        | ConfigAction::Set {
+            place: Some(name), ..
+        }
+        | ConfigAction::Unset { place: name, .. } => match find_place(&store, name, lang) {
+            Ok(p) => Some(p),
+            Err(e) => return fail(&e, 2),
+        },
+        _ => None,
+    };
+    if let Some(place) = place {
+        return configure_place(&mut store, &settings, &place, action, &doors, lang);
+    }
     match action {
-        ConfigAction::List => {
+        ConfigAction::List { .. } => {
             for (key, value) in config::list(&settings, &doors) {
                 println!("{key} = {}", terminal_safe(&value));
             }
             ExitCode::SUCCESS
         }
-        ConfigAction::Get { key } => match config::get(&settings, &key, &doors) {
-            Ok(v) => {
-                println!("{}", terminal_safe(&v));
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&e.message(lang), 2),
-        },
-        ConfigAction::Set { key, value } => {
+        ConfigAction::Get { key, .. } => print_value(config::get(&settings, &key, &doors), lang),
+        ConfigAction::Set { key, value, .. } => {
             let next = match config::set(&settings, &key, &value, &doors, lang) {
                 Ok(next) => next,
                 Err(e) => return fail(&e.message(lang), 2),
@@ -293,7 +333,80 @@ fn configure(action: ConfigAction) -> ExitCode {
             tell_running(language(&next));
             ExitCode::SUCCESS
         }
+        // `unset` always names a place: answered above.
+        ConfigAction::Unset { .. } => ExitCode::from(2),
     }
+}
+
+fn print_value(value: Result<String, config::ConfigError>, lang: Language) -> ExitCode {
+    match value {
+        Ok(v) => {
+            println!("{}", terminal_safe(&v));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message(lang), 2),
+    }
+}
+
+/// A place by its name (any case) or id.
+fn find_place(
+    store: &Store,
+    name: &str,
+    lang: Language,
+) -> Result<doorpost_engine::store::PlaceRow, String> {
+    store
+        .places()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|p| p.id == name || p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| i18n::t(lang, Msg::NoSuchPlace, &[("name", name)]))
+}
+
+/// `config … --place NAME`: the settings a place may hold its own value of.
+fn configure_place(
+    store: &mut Store,
+    settings: &Settings,
+    place: &doorpost_engine::store::PlaceRow,
+    action: ConfigAction,
+    doors: &[DoorName],
+    lang: Language,
+) -> ExitCode {
+    let own = match store.place_settings(&place.id) {
+        Ok(own) => own,
+        Err(e) => return fail(&e.to_string(), 1),
+    };
+    let next = match action {
+        ConfigAction::List { .. } => {
+            for (key, value) in config::list_place(settings, &own, doors) {
+                println!("{key} = {}", terminal_safe(&value));
+            }
+            return ExitCode::SUCCESS;
+        }
+        ConfigAction::Get { key, .. } => {
+            return print_value(config::get_place(settings, &own, &key, doors), lang);
+        }
+        ConfigAction::Set { key, value, .. } => {
+            config::set_place(settings, &own, &key, &value, doors, lang)
+        }
+        ConfigAction::Unset { key, .. } => {
+            config::unset_place(settings, &own, &key, lang).inspect(|_| {
+                let args = [("key", key.as_str()), ("name", place.name.as_str())];
+                eprintln!(
+                    "{}",
+                    terminal_safe(&i18n::t(lang, Msg::ConfigCleared, &args))
+                );
+            })
+        }
+    };
+    let next = match next {
+        Ok(next) => next,
+        Err(e) => return fail(&e.message(lang), 2),
+    };
+    if let Err(e) = store.set_place_settings(&place.id, &next) {
+        return fail(&e.to_string(), 1);
+    }
+    tell_running(lang);
+    ExitCode::SUCCESS
 }
 
 fn places(action: PlacesAction) -> ExitCode {
@@ -547,6 +660,23 @@ mod tests {
         let ok = |args: &[&str]| Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.kind());
         assert!(ok(&["doorpost", "--hidden", "--demo"]).is_ok());
         assert!(ok(&["doorpost", "config", "set", "quiet.hours", "22:00-07:00"]).is_ok());
+        assert!(
+            ok(&[
+                "doorpost",
+                "config",
+                "set",
+                "stays.checkin",
+                "16:00",
+                "--place",
+                "Loft"
+            ])
+            .is_ok()
+        );
+        assert!(ok(&["doorpost", "config", "list", "--place", "Loft"]).is_ok());
+        assert!(
+            ok(&["doorpost", "config", "unset", "stays.checkin"]).is_err(),
+            "a place is needed"
+        );
         assert!(
             ok(&[
                 "doorpost",

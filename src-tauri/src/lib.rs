@@ -21,6 +21,7 @@ mod app_env;
 mod autostart;
 mod cli;
 mod cli_stays;
+mod cli_staff;
 mod commands;
 mod control;
 mod control_channel;

@@ -58,6 +58,7 @@ const seaCabin: PlaceView = {
   tokenSet: true,
   notifyMode: null,
   status,
+  ownSettings: {},
 };
 const door: DoorView = {
   id: 'door-front',

@@ -403,6 +403,7 @@ export class FakeBackend implements Backend {
       apiUrl: p.apiUrl,
       tokenSet: p.tokenSet,
       notifyMode: p.notifyMode,
+      ownSettings: {},
       status: {
         ...this.status,
         phase: p.phase ?? this.status.phase,

@@ -207,6 +207,14 @@ export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[
     doorRules: d.doorRules.filter((r) => r.mode !== null || r.alwaysNotify),
     retentionDays,
     language: d.language === 'system' ? null : d.language,
+    // Not on this form: kept as saved, so never in the patch.
+    staysCheckin: saved.staysCheckin,
+    staysCheckout: saved.staysCheckout,
+    staysNoshow: saved.staysNoshow,
+    staysVacant: saved.staysVacant,
+    staysBufferMins: saved.staysBufferMins,
+    staysTimezone: saved.staysTimezone,
+    staffNotify: saved.staffNotify,
   };
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(full)) {

@@ -3,4 +3,4 @@
 /**
  * A setting's field, as `Settings`, `SettingsPatch` and the window name it.
  */
-export type Field = "pollIntervalMins" | "allowedOffset" | "watchedDoors" | "notificationsEnabled" | "sound" | "autostart" | "backfillDays" | "reconcileIntervalMins" | "notifyMode" | "dayStartsAt" | "quietHours" | "doorRules" | "retentionDays" | "language";
+export type Field = "pollIntervalMins" | "allowedOffset" | "watchedDoors" | "notificationsEnabled" | "sound" | "autostart" | "backfillDays" | "reconcileIntervalMins" | "notifyMode" | "dayStartsAt" | "quietHours" | "doorRules" | "retentionDays" | "language" | "staysCheckin" | "staysCheckout" | "staysNoshow" | "staysVacant" | "staysBufferMins" | "staysTimezone" | "staffNotify";

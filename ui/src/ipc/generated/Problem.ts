@@ -4,4 +4,4 @@
  * What is wrong with a field, with what a sentence about it needs. The window and the
  * command line word it from their catalogues; nothing matches on the words.
  */
-export type Problem = { "code": "outOfRange", min: number, max: number, } | { "code": "sameTimes" } | { "code": "noDoors" } | { "code": "duplicateRule" } | { "code": "nameLength", max: number, } | { "code": "nameTaken" } | { "code": "badAddress" } | { "code": "refused" };
+export type Problem = { "code": "outOfRange", min: number, max: number, } | { "code": "sameTimes" } | { "code": "noDoors" } | { "code": "duplicateRule" } | { "code": "nameLength", max: number, } | { "code": "nameTaken" } | { "code": "badAddress" } | { "code": "refused" } | { "code": "unknownTimeZone" } | { "code": "notPerPlace" };

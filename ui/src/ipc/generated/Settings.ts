@@ -6,6 +6,7 @@ import type { DoorRule } from "./DoorRule";
 import type { Language } from "./Language";
 import type { NotifyMode } from "./NotifyMode";
 import type { QuietHours } from "./QuietHours";
+import type { VacantAlerts } from "./VacantAlerts";
 
 export type Settings = { pollIntervalMins: number, allowedOffset: AllowedOffset, watchedDoors: DoorFilter, notificationsEnabled: boolean, sound: boolean, autostart: boolean, backfillDays: number, reconcileIntervalMins: number, 
 /**
@@ -29,4 +30,24 @@ retentionDays: number | null,
 /**
  * `None`: the system's (`LANG`/`LC_MESSAGES`).
  */
-language: Language | null, };
+language: Language | null, 
+/**
+ * Stays (issue 16): when an all-day booking begins and ends, in the place's zone.
+ */
+staysCheckin: ClockTime, staysCheckout: ClockTime, 
+/**
+ * By when on the arrival day a guest should have unlocked; `None`: no no-show alert.
+ */
+staysNoshow: ClockTime | null, staysVacant: VacantAlerts, 
+/**
+ * How far around check-in and check-out an unlock still belongs to the stay.
+ */
+staysBufferMins: number, 
+/**
+ * An IANA zone (`Europe/Oslo`); `None`: the computer's.
+ */
+staysTimezone: string | null, 
+/**
+ * Toasts for staff unlocks too.
+ */
+staffNotify: boolean, };

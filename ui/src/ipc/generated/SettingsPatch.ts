@@ -6,6 +6,7 @@ import type { DoorRule } from "./DoorRule";
 import type { Language } from "./Language";
 import type { NotifyMode } from "./NotifyMode";
 import type { QuietHours } from "./QuietHours";
+import type { VacantAlerts } from "./VacantAlerts";
 
 /**
  * A partial update from the UI; `None` leaves a field as it is.
@@ -26,4 +27,12 @@ retentionDays?: number | null,
 /**
  * `null`: follow the system.
  */
-language?: Language | null, };
+language?: Language | null, staysCheckin?: ClockTime, staysCheckout?: ClockTime, 
+/**
+ * `null`: no no-show alert.
+ */
+staysNoshow?: ClockTime | null, staysVacant?: VacantAlerts, staysBufferMins?: number, 
+/**
+ * `null`: the computer's zone.
+ */
+staysTimezone?: string | null, staffNotify?: boolean, };

@@ -8,6 +8,7 @@ export const LIMITS = {
   pollIntervalMins: { min: 1, max: 60 },
   allowedOffset: { min: 0, max: 10080 },
   retentionDays: { min: 1, max: 3650 },
+  staysBufferMins: { min: 0, max: 360 },
   backfillDays: { min: 1, max: 90 },
   reconcileIntervalMins: { min: 10, max: 1440 },
 } as const satisfies Partial<Record<Field, { min: number; max: number }>>;
@@ -32,5 +33,15 @@ export const DEFAULTS: Settings = {
   "quietHours": null,
   "doorRules": [],
   "retentionDays": 90,
-  "language": null
+  "language": null,
+  "staysCheckin": "15:00",
+  "staysCheckout": "11:00",
+  "staysNoshow": "22:00",
+  "staysVacant": "on",
+  "staysBufferMins": 60,
+  "staysTimezone": null,
+  "staffNotify": false
 };
+
+/** The settings a place may hold its own value of (`PlaceView.ownSettings`). */
+export const PER_PLACE: readonly Field[] = ['staysCheckin', 'staysCheckout', 'staysNoshow', 'staysVacant', 'staysBufferMins', 'staysTimezone', 'staffNotify'];

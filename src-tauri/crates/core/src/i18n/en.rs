@@ -125,6 +125,20 @@ pub fn en(msg: Msg) -> &'static str {
              budget {limit}). Checking goes on tomorrow, or now if you raise the budget \
              (storage.daily); nothing is skipped."
         }
+        // --- stays settings and staff ---
+        Msg::ExpectTimeOrOff => "a time of day as HH:MM, or off",
+        Msg::ExpectVacant => "on, quiet or off",
+        Msg::FieldStaysBuffer => "Choose between {min} and {max} minutes.",
+        Msg::FieldTimeZone => "Give a time zone by its IANA name, e.g. Europe/Oslo.",
+        Msg::ExpectTimeZone => "a time zone by its IANA name, e.g. Europe/Oslo, or system",
+        Msg::FieldNotPerPlace => "This setting is the same at every place.",
+        Msg::ConfigNotPerPlace => "“{key}” is the same at every place; set it without --place.",
+        Msg::ConfigCleared => "{key} at {name} now follows the setting for every place.",
+        Msg::StaffAdded => "{who} is marked staff.",
+        Msg::StaffRemoved => "{who} is no longer marked staff.",
+        Msg::StaffNotFound => "{who} is not marked staff.",
+        Msg::StaffNone => "Nobody is marked staff.",
+        Msg::StaffInvalid => "Give a name or an id of 1 to {max} characters.",
         Msg::TrayOpen => "Open Doorpost",
         Msg::TrayCheckNow => "Check now",
         Msg::TraySettings => "Settings…",

@@ -163,6 +163,31 @@ pub enum Msg {
     /// `{time}`
     CantKeychain,
 
+    // --- stays settings and staff ---
+    /// What `stays.noshow` takes.
+    ExpectTimeOrOff,
+    /// What `stays.vacant` takes.
+    ExpectVacant,
+    /// `{min}`, `{max}`
+    FieldStaysBuffer,
+    FieldTimeZone,
+    /// What `stays.timezone` takes.
+    ExpectTimeZone,
+    FieldNotPerPlace,
+    /// `{key}`
+    ConfigNotPerPlace,
+    /// `{key}`, `{name}`
+    ConfigCleared,
+    /// `{who}`
+    StaffAdded,
+    /// `{who}`
+    StaffRemoved,
+    /// `{who}`
+    StaffNotFound,
+    StaffNone,
+    /// `{max}`
+    StaffInvalid,
+
     // --- the tray ---
     TrayOpen,
     TrayCheckNow,
@@ -374,6 +399,19 @@ impl Msg {
         Msg::ErrOversized,
         Msg::ErrStore,
         Msg::ErrBudget,
+        Msg::ExpectTimeOrOff,
+        Msg::ExpectVacant,
+        Msg::FieldStaysBuffer,
+        Msg::FieldTimeZone,
+        Msg::ExpectTimeZone,
+        Msg::FieldNotPerPlace,
+        Msg::ConfigNotPerPlace,
+        Msg::ConfigCleared,
+        Msg::StaffAdded,
+        Msg::StaffRemoved,
+        Msg::StaffNotFound,
+        Msg::StaffNone,
+        Msg::StaffInvalid,
         Msg::TrayOpen,
         Msg::TrayCheckNow,
         Msg::TraySettings,

@@ -123,6 +123,20 @@ pub fn nb(msg: Msg) -> &'static str {
              grense {limit}). Sjekkingen fortsetter i morgen, eller nå hvis du hever grensen \
              (storage.daily); ingenting hoppes over."
         }
+        // --- stays settings and staff ---
+        Msg::ExpectTimeOrOff => "et klokkeslett som TT:MM, eller off",
+        Msg::ExpectVacant => "on, quiet eller off",
+        Msg::FieldStaysBuffer => "Velg mellom {min} og {max} minutter.",
+        Msg::FieldTimeZone => "Oppgi en tidssone med IANA-navnet, f.eks. Europe/Oslo.",
+        Msg::ExpectTimeZone => "en tidssone med IANA-navnet, f.eks. Europe/Oslo, eller system",
+        Msg::FieldNotPerPlace => "Denne innstillingen er den samme på alle steder.",
+        Msg::ConfigNotPerPlace => "«{key}» er den samme på alle steder; sett den uten --place.",
+        Msg::ConfigCleared => "{key} på {name} følger nå innstillingen for alle steder.",
+        Msg::StaffAdded => "{who} er merket som ansatt.",
+        Msg::StaffRemoved => "{who} er ikke lenger merket som ansatt.",
+        Msg::StaffNotFound => "{who} er ikke merket som ansatt.",
+        Msg::StaffNone => "Ingen er merket som ansatt.",
+        Msg::StaffInvalid => "Oppgi et navn eller en id på 1 til {max} tegn.",
         Msg::TrayOpen => "Åpne Doorpost",
         Msg::TrayCheckNow => "Sjekk nå",
         Msg::TraySettings => "Innstillinger …",

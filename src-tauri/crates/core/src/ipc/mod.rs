@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::settings::{FieldError, Language, NotifyMode};
+use crate::settings::{Field, FieldError, Language, NotifyMode, SettingsPatch};
 
 mod stays;
 pub use stays::*;
@@ -268,6 +268,9 @@ pub struct PlaceView {
     /// `None`: the default in the settings.
     pub notify_mode: Option<NotifyMode>,
     pub status: StatusView,
+    /// The place's own values of the settings with a per-place scope (only those it
+    /// sets; the others follow the user's settings).
+    pub own_settings: SettingsPatch,
 }
 
 /// A change to one place; absent fields stay as they are.
@@ -283,6 +286,12 @@ pub struct PlacePatch {
     )]
     #[ts(optional = nullable, as = "Option<NotifyMode>")]
     pub notify_mode: Option<Option<NotifyMode>>,
+    /// Sets the place's own values of these settings; a setting without a per-place
+    /// scope is refused (`InvalidSettings`, problem `notPerPlace`).
+    pub settings: Option<SettingsPatch>,
+    /// These settings follow the user's settings again at this place.
+    #[ts(as = "Option<Vec<Field>>", optional)]
+    pub clear_settings: Vec<Field>,
 }
 
 /// A token as the window sends it (first run, a new place, a replaced token).

@@ -18,6 +18,8 @@ pub use crate::time::ClockTime;
 use crate::time::Millis;
 pub use table::{DoorName, Field, Range, SETTINGS, Setting};
 
+mod place;
+
 /// Which doors raise notifications. Every door's events are stored either way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(tag = "mode", content = "doors", rename_all = "camelCase")]
@@ -75,6 +77,20 @@ pub enum NotifyMode {
     /// The first unlock by each person (`user.id`, else `access.id`, else the name) per
     /// place per day; scrubbed or anonymous unlocks always notify.
     Arrivals,
+}
+
+/// What an unlock while no stay covers the place does (`stays.vacant`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum VacantAlerts {
+    /// A toast ("Unlocked while vacant").
+    #[default]
+    On,
+    /// Marked in History, no toast.
+    Quiet,
+    /// Not marked either.
+    Off,
 }
 
 /// A daily window of local time, `HH:MM` to `HH:MM`, in which nothing toasts; `from`
@@ -163,6 +179,18 @@ pub struct Settings {
     pub retention_days: Option<u32>,
     /// `None`: the system's (`LANG`/`LC_MESSAGES`).
     pub language: Option<Language>,
+    /// Stays (issue 16): when an all-day booking begins and ends, in the place's zone.
+    pub stays_checkin: ClockTime,
+    pub stays_checkout: ClockTime,
+    /// By when on the arrival day a guest should have unlocked; `None`: no no-show alert.
+    pub stays_noshow: Option<ClockTime>,
+    pub stays_vacant: VacantAlerts,
+    /// How far around check-in and check-out an unlock still belongs to the stay.
+    pub stays_buffer_mins: u32,
+    /// An IANA zone (`Europe/Oslo`); `None`: the computer's.
+    pub stays_timezone: Option<String>,
+    /// Toasts for staff unlocks too.
+    pub staff_notify: bool,
 }
 
 impl Default for Settings {
@@ -182,6 +210,13 @@ impl Default for Settings {
             door_rules: Vec::new(),
             retention_days: Some(90),
             language: None,
+            stays_checkin: ClockTime::of(15, 0),
+            stays_checkout: ClockTime::of(11, 0),
+            stays_noshow: Some(ClockTime::of(22, 0)),
+            stays_vacant: VacantAlerts::On,
+            stays_buffer_mins: 60,
+            stays_timezone: None,
+            staff_notify: false,
         }
     }
 }
@@ -200,15 +235,25 @@ where
 #[serde(default, rename_all = "camelCase")]
 #[ts(export, optional_fields)]
 pub struct SettingsPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll_interval_mins: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_offset: Option<AllowedOffset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watched_doors: Option<DoorFilter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sound: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub autostart: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub backfill_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reconcile_interval_mins: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_mode: Option<NotifyMode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_starts_at: Option<ClockTime>,
     /// `null` turns quiet hours off.
     #[serde(
@@ -218,6 +263,7 @@ pub struct SettingsPatch {
     #[ts(optional = nullable, as = "Option<QuietHours>")]
     pub quiet_hours: Option<Option<QuietHours>>,
     /// Replaces every door rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub door_rules: Option<Vec<DoorRule>>,
     /// `null`: keep names forever.
     #[serde(
@@ -233,6 +279,30 @@ pub struct SettingsPatch {
     )]
     #[ts(optional = nullable, as = "Option<Language>")]
     pub language: Option<Option<Language>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stays_checkin: Option<ClockTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stays_checkout: Option<ClockTime>,
+    /// `null`: no no-show alert.
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<ClockTime>")]
+    pub stays_noshow: Option<Option<ClockTime>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stays_vacant: Option<VacantAlerts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stays_buffer_mins: Option<u32>,
+    /// `null`: the computer's zone.
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional = nullable, as = "Option<String>")]
+    pub stays_timezone: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_notify: Option<bool>,
 }
 
 /// What is wrong with a field, with what a sentence about it needs. The window and the
@@ -257,6 +327,10 @@ pub enum Problem {
     BadAddress,
     /// The system refused the change; the message says what it said.
     Refused,
+    /// A time zone that is not an IANA name (`Europe/Oslo`).
+    UnknownTimeZone,
+    /// A place's own value for a setting that is the same at every place.
+    NotPerPlace,
 }
 
 /// One invalid setting: which, and what is wrong.
@@ -271,6 +345,7 @@ impl Invalid {
     pub fn message(&self, lang: Language) -> String {
         let msg = match self.problem {
             Problem::SameTimes => Msg::FieldQuietSame,
+            Problem::NotPerPlace => Msg::FieldNotPerPlace,
             _ => self.field.setting().message,
         };
         let (min, max) = match self.problem {
@@ -342,7 +417,14 @@ impl Settings {
             quiet_hours,
             door_rules,
             retention_days,
-            language
+            language,
+            stays_checkin,
+            stays_checkout,
+            stays_noshow,
+            stays_vacant,
+            stays_buffer_mins,
+            stays_timezone,
+            staff_notify
         );
         next.validate()?;
         Ok(next)

@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::{
     AllowedOffset, ClockTime, DoorFilter, Language, NotifyMode, Problem, QuietHours, Settings,
-    SettingsPatch,
+    SettingsPatch, VacantAlerts,
 };
 use crate::i18n::Msg;
 
@@ -35,6 +35,13 @@ pub enum Field {
     DoorRules,
     RetentionDays,
     Language,
+    StaysCheckin,
+    StaysCheckout,
+    StaysNoshow,
+    StaysVacant,
+    StaysBufferMins,
+    StaysTimezone,
+    StaffNotify,
 }
 
 impl Field {
@@ -107,6 +114,9 @@ pub struct Setting {
     pub message: Msg,
     /// `None`: the command line does not set it.
     pub key: Option<Key>,
+    /// A place may hold its own value (`config set KEY VALUE --place NAME`, the place's
+    /// `own_settings`); see [`Settings::for_place`].
+    pub per_place: bool,
 }
 
 fn fine(_: &Settings, _: &Setting) -> Option<Problem> {
@@ -144,13 +154,14 @@ macro_rules! patch {
 }
 
 /// Every setting, in the order `config list` prints them and validation reports them.
-pub static SETTINGS: [Setting; 14] = [
+pub static SETTINGS: [Setting; 21] = [
     Setting {
         field: Field::PollIntervalMins,
         name: "pollIntervalMins",
         range: Some(Range { min: 1, max: 60 }),
         check: |s, me| in_range(s.poll_interval_mins, me),
         message: Msg::FieldInterval,
+        per_place: false,
         key: Some(Key {
             name: "interval.minutes",
             expects: Msg::ExpectNumber,
@@ -170,6 +181,7 @@ pub static SETTINGS: [Setting; 14] = [
             AllowedOffset::Unbounded => None,
         },
         message: Msg::FieldOffset,
+        per_place: false,
         key: Some(Key {
             name: "offset.minutes",
             expects: Msg::ExpectOffset,
@@ -198,6 +210,7 @@ pub static SETTINGS: [Setting; 14] = [
             _ => None,
         },
         message: Msg::FieldDoors,
+        per_place: false,
         key: Some(Key {
             name: "doors",
             expects: Msg::ExpectDoors,
@@ -211,6 +224,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: None,
         check: fine,
         message: Msg::ExpectMode,
+        per_place: false,
         key: Some(Key {
             name: "notify.mode",
             expects: Msg::ExpectMode,
@@ -243,6 +257,7 @@ pub static SETTINGS: [Setting; 14] = [
                 .map(|_| Problem::SameTimes)
         },
         message: Msg::FieldQuietTimes,
+        per_place: false,
         key: Some(Key {
             name: "quiet.hours",
             expects: Msg::ExpectQuiet,
@@ -259,6 +274,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: None,
         check: fine,
         message: Msg::FieldDayStart,
+        per_place: false,
         key: Some(Key {
             name: "day.starts",
             expects: Msg::ExpectTime,
@@ -272,6 +288,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: Some(Range { min: 1, max: 3650 }),
         check: |s, me| in_range(s.retention_days?, me),
         message: Msg::FieldRetention,
+        per_place: false,
         key: Some(Key {
             name: "retention.days",
             expects: Msg::ExpectRetention,
@@ -292,6 +309,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: None,
         check: fine,
         message: Msg::ExpectLanguage,
+        per_place: false,
         key: Some(Key {
             name: "language",
             expects: Msg::ExpectLanguage,
@@ -321,6 +339,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: None,
         check: fine,
         message: Msg::ExpectOnOff,
+        per_place: false,
         key: Some(Key {
             name: "notifications",
             expects: Msg::ExpectOnOff,
@@ -334,6 +353,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: None,
         check: fine,
         message: Msg::ExpectOnOff,
+        per_place: false,
         key: Some(Key {
             name: "sound",
             expects: Msg::ExpectOnOff,
@@ -342,11 +362,145 @@ pub static SETTINGS: [Setting; 14] = [
         }),
     },
     Setting {
+        field: Field::StaysCheckin,
+        name: "staysCheckin",
+        range: None,
+        check: fine,
+        message: Msg::FieldDayStart,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.checkin",
+            expects: Msg::ExpectTime,
+            show: |s, _| s.stays_checkin.to_string(),
+            read: |v, _| patch!(stays_checkin = ClockTime::parse(v).ok_or(Unread::Form)?),
+        }),
+    },
+    Setting {
+        field: Field::StaysCheckout,
+        name: "staysCheckout",
+        range: None,
+        check: fine,
+        message: Msg::FieldDayStart,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.checkout",
+            expects: Msg::ExpectTime,
+            show: |s, _| s.stays_checkout.to_string(),
+            read: |v, _| patch!(stays_checkout = ClockTime::parse(v).ok_or(Unread::Form)?),
+        }),
+    },
+    Setting {
+        field: Field::StaysNoshow,
+        name: "staysNoshow",
+        range: None,
+        check: fine,
+        message: Msg::ExpectTimeOrOff,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.noshow",
+            expects: Msg::ExpectTimeOrOff,
+            show: |s, _| s.stays_noshow.map_or("off".into(), |t| t.to_string()),
+            read: |v, _| {
+                patch!(
+                    stays_noshow = match v {
+                        "off" => None,
+                        _ => Some(ClockTime::parse(v).ok_or(Unread::Form)?),
+                    }
+                )
+            },
+        }),
+    },
+    Setting {
+        field: Field::StaysVacant,
+        name: "staysVacant",
+        range: None,
+        check: fine,
+        message: Msg::ExpectVacant,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.vacant",
+            expects: Msg::ExpectVacant,
+            show: |s, _| {
+                match s.stays_vacant {
+                    VacantAlerts::On => "on",
+                    VacantAlerts::Quiet => "quiet",
+                    VacantAlerts::Off => "off",
+                }
+                .into()
+            },
+            read: |v, _| {
+                patch!(
+                    stays_vacant = match v {
+                        "on" => VacantAlerts::On,
+                        "quiet" => VacantAlerts::Quiet,
+                        "off" => VacantAlerts::Off,
+                        _ => return Err(Unread::Form),
+                    }
+                )
+            },
+        }),
+    },
+    Setting {
+        field: Field::StaysBufferMins,
+        name: "staysBufferMins",
+        range: Some(Range { min: 0, max: 360 }),
+        check: |s, me| in_range(s.stays_buffer_mins, me),
+        message: Msg::FieldStaysBuffer,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.buffer",
+            expects: Msg::ExpectNumber,
+            show: |s, _| s.stays_buffer_mins.to_string(),
+            read: |v, _| patch!(stays_buffer_mins = number(v)?),
+        }),
+    },
+    Setting {
+        field: Field::StaysTimezone,
+        name: "staysTimezone",
+        range: None,
+        check: |s, _| {
+            s.stays_timezone
+                .as_deref()
+                .filter(|zone| zone.parse::<chrono_tz::Tz>().is_err())
+                .map(|_| Problem::UnknownTimeZone)
+        },
+        message: Msg::FieldTimeZone,
+        per_place: true,
+        key: Some(Key {
+            name: "stays.timezone",
+            expects: Msg::ExpectTimeZone,
+            show: |s, _| s.stays_timezone.clone().unwrap_or_else(|| "system".into()),
+            read: |v, _| {
+                patch!(
+                    stays_timezone = match v {
+                        "system" => None,
+                        _ => Some(v.to_string()),
+                    }
+                )
+            },
+        }),
+    },
+    Setting {
+        field: Field::StaffNotify,
+        name: "staffNotify",
+        range: None,
+        check: fine,
+        message: Msg::ExpectOnOff,
+        per_place: true,
+        key: Some(Key {
+            name: "staff.notify",
+            expects: Msg::ExpectOnOff,
+            show: |s, _| on_off(s.staff_notify),
+            read: |v, _| patch!(staff_notify = switch(v)?),
+        }),
+    },
+    Setting {
         field: Field::Autostart,
         name: "autostart",
         range: None,
         check: fine,
         message: Msg::ExpectOnOff,
+        per_place: false,
         key: None,
     },
     Setting {
@@ -355,6 +509,7 @@ pub static SETTINGS: [Setting; 14] = [
         range: Some(Range { min: 1, max: 90 }),
         check: |s, me| in_range(s.backfill_days, me),
         message: Msg::FieldBackfill,
+        per_place: false,
         key: None,
     },
     Setting {
@@ -366,6 +521,7 @@ pub static SETTINGS: [Setting; 14] = [
         }),
         check: |s, me| in_range(s.reconcile_interval_mins, me),
         message: Msg::FieldSweep,
+        per_place: false,
         key: None,
     },
     Setting {
@@ -380,6 +536,7 @@ pub static SETTINGS: [Setting; 14] = [
                 .then_some(Problem::DuplicateRule)
         },
         message: Msg::FieldDoorRules,
+        per_place: false,
         key: None,
     },
 ];
@@ -455,7 +612,18 @@ pub fn typescript() -> String {
     );
     let defaults = serde_json::to_string_pretty(&Settings::default()).expect("settings serialise");
     out.push_str(&defaults);
-    out.push_str(";\n");
+    out.push_str(
+        ";\n\n/** The settings a place may hold its own value of (`PlaceView.ownSettings`). */\n",
+    );
+    let per_place: Vec<String> = SETTINGS
+        .iter()
+        .filter(|s| s.per_place)
+        .map(|s| format!("'{}'", s.name))
+        .collect();
+    out.push_str(&format!(
+        "export const PER_PLACE: readonly Field[] = [{}];\n",
+        per_place.join(", ")
+    ));
     out
 }
 

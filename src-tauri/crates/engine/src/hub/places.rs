@@ -26,7 +26,7 @@ use doorpost_core::i18n::{self, Msg};
 use doorpost_core::ipc::{
     AppError, ErrorCode, Mode, NewPlace, PlacePatch, PlaceView, SecretToken, TokenCheck,
 };
-use doorpost_core::settings::{FieldError, Language, Problem};
+use doorpost_core::settings::{FieldError, Language, Problem, SettingsPatch};
 
 use super::{
     FIRST_PLACE, Hub, Keychains, internal, keychain_entry, legacy_keychain_entry, validate,
@@ -111,8 +111,9 @@ impl Hub {
         }
     }
 
-    /// Renames a place or changes its notification mode; applied at once. Answers the
-    /// place as changed.
+    /// Renames a place, changes its notification mode or its own values of the settings
+    /// with a per-place scope; checked whole before anything is stored, applied at once.
+    /// Answers the place as changed.
     pub async fn update_place(
         self: &Arc<Self>,
         id: &str,
@@ -123,8 +124,9 @@ impl Hub {
             Some(n) => Some(self.book(lang).name(n, Some(id))?),
             None => None,
         };
-        let found = self
-            .account_store()?
+        let mut store = self.account_store()?;
+        let own = own_settings(&store, id, &patch, lang)?;
+        let found = store
             .update_place(id, name.as_deref(), patch.notify_mode)
             .map_err(internal)?;
         if !found {
@@ -135,6 +137,10 @@ impl Hub {
                 &[("name", id)],
             ));
         }
+        if let Some(own) = own {
+            store.set_place_settings(id, &own).map_err(internal)?;
+        }
+        drop(store);
         self.reload().await?;
         self.place(id).await
     }
@@ -484,6 +490,25 @@ impl PlaceBook<'_> {
         }
         Ok(place)
     }
+}
+
+/// The place's own settings values after `patch`, checked; `None` when it changes none.
+fn own_settings(
+    store: &Store,
+    id: &str,
+    patch: &PlacePatch,
+    lang: Language,
+) -> Result<Option<SettingsPatch>, AppError> {
+    if patch.settings.is_none() && patch.clear_settings.is_empty() {
+        return Ok(None);
+    }
+    let settings = store.load_settings().map_err(internal)?;
+    let own = store.place_settings(id).map_err(internal)?;
+    let change = patch.settings.clone().unwrap_or_default();
+    settings
+        .place_values(&own, &change, &patch.clear_settings)
+        .map(Some)
+        .map_err(|fields| super::settings::invalid(lang, &fields))
 }
 
 fn keychain_error(lang: Language, e: impl std::fmt::Display) -> AppError {

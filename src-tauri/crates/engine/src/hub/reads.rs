@@ -7,10 +7,11 @@ use doorpost_core::ipc::{
     HistoryQueryView, Mode, Overview, PhaseView, PlaceCheckView, PlaceView, StatusView,
 };
 use doorpost_core::poller::Phase;
-use doorpost_core::settings::{Language, Settings};
+use doorpost_core::settings::{Language, Settings, SettingsPatch};
 use doorpost_core::time::Millis;
 use doorpost_core::tray::{TrayPlace, TraySnapshot};
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,8 @@ struct Snapshot {
     places: Vec<PlaceRow>,
     statuses: Vec<StatusView>,
     token_set: Vec<bool>,
+    /// Each place's own settings values, by id.
+    own: HashMap<String, SettingsPatch>,
 }
 
 impl Hub {
@@ -59,9 +62,11 @@ impl Hub {
             .as_ref()
             .and_then(|q| q.window_at(now, self.utc_offset()))
             .map(|(_, end)| end.0);
+        let mut own = HashMap::new();
         let statuses = match &state.reader {
             Some(reader) => {
                 let store = reader.lock().unwrap_or_else(|p| p.into_inner());
+                own = store.all_place_settings().unwrap_or_default();
                 let paused = paused(&store, now);
                 let lang = self.locale_for(&settings).lang;
                 let backfill = i64::from(settings.backfill_days) * Millis::DAY;
@@ -86,6 +91,7 @@ impl Hub {
             token_set: state.places.iter().map(|p| p.token_set).collect(),
             statuses,
             settings,
+            own,
         }
     }
 
@@ -288,6 +294,7 @@ fn place_views(snap: &Snapshot) -> Vec<PlaceView> {
             token_set: *token_set,
             notify_mode: row.notify_mode,
             status: status.clone(),
+            own_settings: snap.own.get(&row.id).cloned().unwrap_or_default(),
         })
         .collect()
 }

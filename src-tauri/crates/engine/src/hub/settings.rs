@@ -6,9 +6,18 @@ use std::sync::Arc;
 
 use doorpost_core::i18n::{self, Msg};
 use doorpost_core::ipc::{AppError, ChangedEvent, ErrorCode, Mode};
-use doorpost_core::settings::{Settings, SettingsPatch};
+use doorpost_core::settings::{Invalid, Language, Settings, SettingsPatch};
 
 use super::{Hub, State, internal, read_settings};
+
+/// Settings refused, each field with its reason, in `lang`.
+pub(super) fn invalid(lang: Language, fields: &[Invalid]) -> AppError {
+    AppError {
+        code: ErrorCode::InvalidSettings,
+        message: i18n::t(lang, Msg::SettingsInvalid, &[]),
+        fields: fields.iter().map(|f| f.to_field_error(lang)).collect(),
+    }
+}
 
 impl Hub {
     /// The settings of the session shown (defaults before one starts).
@@ -22,13 +31,8 @@ impl Hub {
         let mut state = self.state.lock().await;
         let current = read_settings(&state);
         let lang = self.locale_for(&current).lang;
-        let invalid = |fields: Vec<doorpost_core::settings::Invalid>| AppError {
-            code: ErrorCode::InvalidSettings,
-            message: i18n::t(lang, Msg::SettingsInvalid, &[]),
-            fields: fields.iter().map(|f| f.to_field_error(lang)).collect(),
-        };
         let autostart = patch.autostart;
-        let next = current.apply(patch).map_err(invalid)?;
+        let next = current.apply(patch).map_err(|f| invalid(lang, &f))?;
         if let (Some(on), Some(entry)) = (autostart, &self.opts.autostart)
             && on != entry.is_on().unwrap_or(current.autostart)
         {

@@ -12,7 +12,7 @@ use doorpost_core::ipc::{
 };
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
-use doorpost_core::settings::{Language, NotifyMode, SettingsPatch};
+use doorpost_core::settings::{ClockTime, Field, Language, NotifyMode, Problem, SettingsPatch};
 use tempfile::TempDir;
 
 use super::*;
@@ -389,6 +389,7 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
             PlacePatch {
                 name: Some("Sea cabin".into()),
                 notify_mode: Some(Some(NotifyMode::Arrivals)),
+                ..Default::default()
             },
         )
         .await
@@ -400,6 +401,61 @@ async fn two_places_poll_apart_and_one_failing_never_stops_the_other() {
             renamed.notify_mode
         ),
         (added.id.as_str(), "Sea cabin", Some(NotifyMode::Arrivals))
+    );
+
+    // A place's own stays settings: set, refused whole for a setting that is the same at
+    // every place, cleared back to the user's.
+    let own = |settings: SettingsPatch, clear: Vec<Field>| PlacePatch {
+        settings: Some(settings),
+        clear_settings: clear,
+        ..Default::default()
+    };
+    let later = SettingsPatch {
+        stays_checkin: Some(ClockTime::of(16, 0)),
+        stays_buffer_mins: Some(30),
+        ..Default::default()
+    };
+    let place = s
+        .hub
+        .update_place(&added.id, own(later.clone(), vec![]))
+        .await
+        .unwrap();
+    assert_eq!(place.own_settings, later);
+    let refused = SettingsPatch {
+        sound: Some(true),
+        stays_checkout: Some(ClockTime::of(10, 0)),
+        ..Default::default()
+    };
+    let e = s
+        .hub
+        .update_place(&added.id, own(refused, vec![]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidSettings);
+    assert_eq!(e.fields.len(), 1);
+    assert_eq!(
+        (e.fields[0].field.as_str(), e.fields[0].problem),
+        ("sound", Problem::NotPerPlace)
+    );
+    let place = s
+        .hub
+        .update_place(
+            &added.id,
+            own(SettingsPatch::default(), vec![Field::StaysBufferMins]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        place.own_settings,
+        SettingsPatch {
+            stays_checkin: Some(ClockTime::of(16, 0)),
+            ..Default::default()
+        },
+        "nothing of the refused change, the cleared one gone"
+    );
+    assert_eq!(
+        s.hub.overview().await.settings.stays_checkin,
+        ClockTime::of(15, 0)
     );
 
     // Removing a place forgets its token and, when asked, its history.

@@ -15,7 +15,7 @@ use doorpost_core::event::EventLog;
 use doorpost_core::ipc::MarkKind;
 use doorpost_core::policy::{Candidate, NotifyDecision};
 use doorpost_core::time::Millis;
-use doorpost_stays::{EntryKind, Staff, Stay, StayMemory, StayTime};
+use doorpost_stays::{EntryKind, Stay, StayMemory, StayTime};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Commit, CommitOutcome, DayRule, Decided, Result, Scope, Store, decide};
@@ -89,23 +89,6 @@ impl Store {
             .query_row([place_id], |_| Ok(()))
             .optional()?;
         Ok(found.is_some())
-    }
-
-    /// Everybody marked staff (at every place).
-    pub fn staff_set(&self) -> Result<Staff> {
-        let mut stmt = self.conn.prepare_cached("SELECT kind, value FROM staff")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut staff = Staff::default();
-        for row in rows {
-            let (kind, value) = row?;
-            match kind.as_str() {
-                "name" => staff.add_name(&value),
-                "user" => staff.add_user_id(&value),
-                "access" => staff.add_access_id(&value),
-                _ => {}
-            }
-        }
-        Ok(staff)
     }
 
     /// Keeps what the no-show timer decided about a place's stays, in one transaction,

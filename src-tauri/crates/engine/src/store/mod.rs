@@ -55,9 +55,11 @@ mod forget;
 mod history;
 mod matching;
 mod open;
+mod place_settings;
 mod places;
 mod settings;
 mod stays;
+mod staff;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -77,6 +79,7 @@ pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_P
 pub use matching::{Marks, StoredMark, StoredStay, UnlockMark, mark_name};
 pub use places::{MuteRow, PlaceRow};
 pub use stays::{Merged, StayRow, Unlisted};
+pub use staff::{MAX_STAFF_CHARS, normal_staff};
 
 /// What can go wrong with the history database.
 #[derive(Debug, thiserror::Error)]

@@ -208,6 +208,7 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET token_to_clear = 1",
                 [id],
             )?;
+            tx.execute("DELETE FROM place_settings WHERE place_id = ?1", [id])?;
         }
         if removed {
             Store::remove_place_stays(&tx, id, delete_history)?;
