@@ -23,7 +23,7 @@ use doorpost_core::i18n::{self, Language, Locale, Msg};
 use doorpost_core::ipc::MarkKind;
 use doorpost_core::policy::{Candidate, NotificationPlan, NotifyDecision, Toast};
 use doorpost_core::poller::Finish;
-use doorpost_core::settings::Settings;
+use doorpost_core::settings::{ClockTime, Settings, VacantAlerts};
 use doorpost_core::text::cut;
 use doorpost_core::time::Millis;
 use doorpost_stays::{EntryKind, PlaceRules, Stay, StayTime, Unlock, Verdict, Watch};
@@ -34,37 +34,41 @@ use crate::store::{Marks, Store, StoreError, StoredMark, StoredStay, UnlockMark}
 /// How far back stays are read: late uploads of older unlocks still find their stay.
 const LOOK_BACK: i64 = 14 * Millis::DAY;
 
-/// The place's stay rules from the settings. Until the stays settings exist
-/// (`stays.checkin`, …) these are the defaults in the computer's time zone.
-pub fn rules_for(_settings: &Settings) -> PlaceRules {
+/// The place's stay rules from its settings (`stays.checkin`, `stays.checkout`,
+/// `stays.noshow`, `stays.buffer`, `stays.timezone`; the place's own values already laid
+/// over the user's by [`Settings::for_place`]). A zone name that no longer parses falls
+/// back to the computer's.
+pub fn rules_for(settings: &Settings) -> PlaceRules {
+    let zone = settings
+        .stays_timezone
+        .as_deref()
+        .and_then(|name| name.parse::<Tz>().ok())
+        .unwrap_or_else(local_zone);
     PlaceRules {
-        zone: local_zone(),
-        ..PlaceRules::default()
+        check_in: time_of(settings.stays_checkin),
+        check_out: time_of(settings.stays_checkout),
+        no_show: settings.stays_noshow.map(time_of),
+        buffer: chrono::TimeDelta::minutes(i64::from(settings.stays_buffer_mins)),
+        zone,
     }
 }
 
-/// `stays.vacant`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VacantAlerts {
-    /// Alert, breaking quiet hours.
-    On,
-    /// Alert, following quiet hours.
-    Quiet,
-    Off,
+fn time_of(clock: ClockTime) -> chrono::NaiveTime {
+    let minutes = u32::from(clock.minutes());
+    chrono::NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or_default()
 }
 
-/// The alert switches: `stays.vacant` and `staff.notify` (their defaults until the
-/// settings exist).
+/// The alert switches: `stays.vacant` and `staff.notify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertRules {
     pub vacant: VacantAlerts,
     pub staff_notify: bool,
 }
 
-pub fn alerts_for(_settings: &Settings) -> AlertRules {
+pub fn alerts_for(settings: &Settings) -> AlertRules {
     AlertRules {
-        vacant: VacantAlerts::On,
-        staff_notify: false,
+        vacant: settings.stays_vacant,
+        staff_notify: settings.staff_notify,
     }
 }
 
@@ -118,8 +122,9 @@ impl StaysWatch {
         settings: &Settings,
         now: Millis,
     ) -> Result<(), StoreError> {
-        self.rules = rules_for(settings);
-        self.alerts = alerts_for(settings);
+        let settings = settings.for_place(&store.place_settings(place_id)?);
+        self.rules = rules_for(&settings);
+        self.alerts = alerts_for(&settings);
         if !store.has_read_feed(place_id)? {
             self.watch = None;
             self.stays.clear();
@@ -559,5 +564,38 @@ fn date_range(from: NaiveDate, to: NaiveDate, lang: Language) -> String {
             to.day(),
             month(to)
         )
+    }
+}
+
+#[cfg(test)]
+mod rules_tests {
+    use super::*;
+    use doorpost_core::settings::SettingsPatch;
+
+    #[test]
+    fn a_place_own_stays_settings_make_its_rules() {
+        let own = SettingsPatch {
+            stays_checkin: Some(ClockTime::of(16, 30)),
+            stays_noshow: Some(None),
+            stays_buffer_mins: Some(15),
+            stays_timezone: Some(Some("America/New_York".into())),
+            stays_vacant: Some(VacantAlerts::Quiet),
+            staff_notify: Some(true),
+            ..SettingsPatch::default()
+        };
+        let settings = Settings::default().for_place(&own);
+        let rules = rules_for(&settings);
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(rules.check_in, hm(16, 30));
+        assert_eq!(rules.check_out, hm(11, 0), "the user's own check-out");
+        assert_eq!(rules.no_show, None, "no-show alerts off at this place");
+        assert_eq!(rules.buffer, chrono::TimeDelta::minutes(15));
+        assert_eq!(rules.zone, chrono_tz::America::New_York);
+        let alerts = alerts_for(&settings);
+        assert_eq!(alerts.vacant, VacantAlerts::Quiet);
+        assert!(alerts.staff_notify);
+        let plain = rules_for(&Settings::default());
+        assert_eq!(plain.no_show, Some(hm(22, 0)));
+        assert_eq!(plain.check_in, hm(15, 0));
     }
 }
