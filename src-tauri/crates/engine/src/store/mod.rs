@@ -58,8 +58,8 @@ mod open;
 mod place_settings;
 mod places;
 mod settings;
-mod stays;
 mod staff;
+mod stays;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -78,8 +78,8 @@ pub use forget::{Forgotten, MAX_QUARANTINE_ROWS, MAX_QUARANTINE_TEXT, retention_
 pub use history::{Cursor, DoorSeen, HistoryPage, HistoryQuery, HistoryRow, MAX_PAGE};
 pub use matching::{Marks, StoredMark, StoredStay, UnlockMark, mark_name};
 pub use places::{MuteRow, PlaceRow};
-pub use stays::{Merged, StayRow, Unlisted};
 pub use staff::{MAX_STAFF_CHARS, normal_staff};
+pub use stays::{Merged, StayRow, Unlisted};
 
 /// What can go wrong with the history database.
 #[derive(Debug, thiserror::Error)]
