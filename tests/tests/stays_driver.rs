@@ -8,6 +8,7 @@
 //! writes them directly, as migration 008 describes them.
 
 use chrono::{DateTime, Utc};
+use doorpost_core::ipc::{StaffKind, StaffRef};
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::Settings;
@@ -97,6 +98,14 @@ impl Setup {
             .collect()
     }
 
+    /// Whom the toast's "This is staff" would mark.
+    fn offers_staff(toast: &Toast) -> Option<StaffRef> {
+        match toast {
+            Toast::Single { staff, .. } => staff.clone(),
+            Toast::Summary { .. } | Toast::Alert { .. } => None,
+        }
+    }
+
     fn no_shows(&self) -> Vec<String> {
         let alerts = self
             .sync
@@ -143,6 +152,11 @@ async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
         "{toasts:?}"
     );
     assert_eq!(s.mark(&first).as_deref(), Some("arrival"));
+    assert_eq!(
+        Setup::offers_staff(toasts[0]),
+        Some(ann()),
+        "the arrival offers This is staff for Ann's user id"
+    );
 
     let later = s.unlock(s.sync.server_now(), 2_000);
     s.sync.run_for(10 * MIN).await.unwrap();
@@ -154,6 +168,7 @@ async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
         "a guest's later unlock is plain"
     );
     assert_eq!(s.mark(&later).as_deref(), Some("guest"));
+    assert_eq!(Setup::offers_staff(toasts[0]), Some(ann()));
     assert!(s.no_shows().is_empty(), "the guest came: no no-show");
 }
 
@@ -174,6 +189,28 @@ async fn an_unlock_no_stay_covers_is_unlocked_while_vacant() {
         "{toasts:?}"
     );
     assert_eq!(s.mark(&id).as_deref(), Some("vacant"));
+    assert_eq!(Setup::offers_staff(toasts[0]), Some(ann()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_without_a_feed_read_offers_no_this_is_staff() {
+    let mut s = setup().await;
+    s.sql("DELETE FROM feeds");
+    s.sync.run_for(10 * MIN).await.unwrap();
+    let id = s.unlock(s.sync.server_now(), 2_000);
+    s.sync.run_for(10 * MIN).await.unwrap();
+    let toasts = s.toast_for(&id);
+    assert_eq!(toasts.len(), 1, "{toasts:?}");
+    assert_eq!(toasts[0].title(), "Front door", "a plain unlock");
+    assert_eq!(s.mark(&id), None);
+    assert_eq!(Setup::offers_staff(toasts[0]), None);
+}
+
+fn ann() -> StaffRef {
+    StaffRef {
+        kind: StaffKind::User,
+        value: "u-ann".into(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

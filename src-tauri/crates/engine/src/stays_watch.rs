@@ -294,6 +294,7 @@ impl StaysWatch {
         }
         for toast in &mut plan.toasts {
             self.arrival_words(toast, pending, marks, env);
+            offer_staff(toast, pending, marks);
         }
         alerts.append(&mut plan.toasts);
         NotificationPlan {
@@ -373,6 +374,7 @@ impl StaysWatch {
         Toast::Single {
             event_id: e.id.clone(),
             door_id: e.door_id().map(String::from),
+            staff: e.staff_ref(),
             title: i18n::t(
                 lang,
                 Msg::StayVacantTitle,
@@ -395,6 +397,7 @@ impl StaysWatch {
         Toast::Single {
             event_id: e.id.clone(),
             door_id: e.door_id().map(String::from),
+            staff: e.staff_ref(),
             title: i18n::t(
                 lang,
                 Msg::StayFoundTitle,
@@ -455,6 +458,23 @@ impl StaysWatch {
             .collect();
         out.sort();
         out
+    }
+}
+
+/// "This is staff" on a single unlock's toast at a watched place (its row has a mark), for
+/// whoever unlocked, unless they are staff already.
+fn offer_staff(toast: &mut Toast, pending: &[Candidate<'_>], marks: &[Option<StoredMark>]) {
+    let Toast::Single {
+        event_id, staff, ..
+    } = toast
+    else {
+        return;
+    };
+    let Some(i) = pending.iter().position(|c| c.event.id == *event_id) else {
+        return;
+    };
+    if marks[i].is_some_and(|m| m.kind != MarkKind::Staff) {
+        *staff = pending[i].event.staff_ref();
     }
 }
 
