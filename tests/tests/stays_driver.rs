@@ -13,8 +13,10 @@ use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
+use doorpost_core::tray::ExpectedArrival;
 use doorpost_engine::driver::PlaceContext;
-use doorpost_engine::stays_watch::rules_for;
+use doorpost_engine::stays_watch::{StaysWatch, rules_for};
+use doorpost_engine::store::Store;
 use doorpost_engine::virtual_time::VirtualTimeSync;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, UserSpec};
 use doorpost_stays::{EntryKind, Stay, StayTime, Watch};
@@ -118,6 +120,16 @@ impl Setup {
             .collect()
     }
 
+    /// Today's arrivals as the tray reads them from the store, on the day of `at`.
+    fn expected(&self, at: i64) -> Vec<ExpectedArrival> {
+        let store = Store::open(&self.db).unwrap();
+        let mut watch = StaysWatch::new(Millis(at));
+        watch
+            .reload(&store, "p1", &Settings::default(), Millis(at))
+            .unwrap();
+        watch.expected_today(Millis(at))
+    }
+
     fn mark(&self, id: &str) -> Option<String> {
         rusqlite::Connection::open(&self.db)
             .unwrap()
@@ -134,10 +146,25 @@ impl Setup {
 async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
     let mut s = setup().await;
     let now = s.sync.server_now().0;
-    s.stay("a@airbnb", now + 30 * MIN, now + 72 * HOUR);
+    let check_in = now + 30 * MIN;
+    s.stay("a@airbnb", check_in, now + 72 * HOUR);
     s.sync.run_for(10 * MIN).await.unwrap();
-    let first = s.unlock(s.sync.server_now(), 2_000);
+    let expected = s.expected(check_in);
+    assert_eq!(
+        expected.len(),
+        1,
+        "the tray expects the guest: {expected:?}"
+    );
+    assert_eq!(expected[0].check_in, Millis(check_in));
+    assert_eq!(expected[0].arrived_at, None);
+    let arrival = s.sync.server_now();
+    let first = s.unlock(arrival, 2_000);
     s.sync.run_for(10 * MIN).await.unwrap();
+    assert_eq!(
+        s.expected(check_in)[0].arrived_at,
+        Some(arrival),
+        "the tray says when the guest came"
+    );
     let toasts = s.toast_for(&first);
     assert_eq!(toasts.len(), 1, "one toast per unlock: {toasts:?}");
     assert!(

@@ -26,6 +26,7 @@ use doorpost_core::poller::Finish;
 use doorpost_core::settings::{ClockTime, Settings, VacantAlerts};
 use doorpost_core::text::cut;
 use doorpost_core::time::Millis;
+use doorpost_core::tray::ExpectedArrival;
 use doorpost_stays::{EntryKind, PlaceRules, Stay, StayTime, Unlock, Verdict, Watch};
 
 use crate::driver::DecisionEnv;
@@ -431,11 +432,11 @@ impl StaysWatch {
         date_range(from, to, lang)
     }
 
-    /// Today's bookings at the place (by the place's calendar day): check-in and whether
-    /// the guest has arrived, for the tray.
-    pub fn expected_today(&self, now: Millis) -> Vec<(Millis, bool)> {
+    /// Today's bookings at the place (by the place's calendar day): check-in and when the
+    /// guest arrived, on the place's clock, for the tray.
+    pub fn expected_today(&self, now: Millis) -> Vec<ExpectedArrival> {
         let today = instant(now).with_timezone(&self.rules.zone).date_naive();
-        let mut out: Vec<(Millis, bool)> = self
+        let mut out: Vec<ExpectedArrival> = self
             .stays
             .values()
             .filter(|s| s.stay.kind == EntryKind::Booking && !cancelled(s, self.rules.zone))
@@ -450,13 +451,15 @@ impl StaysWatch {
                         .earliest()
                         .map_or(instant(now), |t| t.with_timezone(&Utc)),
                 };
-                (
-                    Millis(start.timestamp_millis()),
-                    s.memory.arrived_at.is_some(),
-                )
+                let check_in = Millis(start.timestamp_millis());
+                ExpectedArrival {
+                    check_in,
+                    arrived_at: s.memory.arrived_at.map(|at| Millis(at.timestamp_millis())),
+                    utc_offset_secs: offset_at(self.rules.zone, check_in),
+                }
             })
             .collect();
-        out.sort();
+        out.sort_by_key(|a| (a.check_in, a.arrived_at));
         out
     }
 }
