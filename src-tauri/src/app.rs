@@ -169,6 +169,16 @@ fn spawn_services(
                         }
                     });
                 }
+                // A mis-click is undone from History ("Not staff"), Settings or
+                // `doorpost staff remove`.
+                ToastAction::MarkStaff(person) => {
+                    let hub = Arc::clone(&hub);
+                    tauri::async_runtime::spawn(async move {
+                        if let Err(e) = hub.add_staff(person).await {
+                            tracing::warn!("could not mark the person staff: {}", e.message);
+                        }
+                    });
+                }
             }
         }
     });

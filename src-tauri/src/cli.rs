@@ -3,7 +3,7 @@
 //!
 //! `doorpost [--hidden] [--demo]` starts the app. Everything else works without a display:
 //! `refresh`, `export`, `doctor`, `config list|get|set|unset` (`--place NAME`: a place's
-//! own values), `places list|add|remove`, `feeds list|add|check|remove` and `stays` (in
+//! own values), `places list|add|remove`, `feeds list|add|check|remove`, `stays` (in
 //! `cli_stays.rs`), `staff list|add|remove` (in `cli_staff.rs`), `completions`. Settings
 //! and places changed here are stored in the history database
 //! (through the window's own validation) and the running Doorpost is told to apply them at

@@ -8,12 +8,16 @@
 //! writes them directly, as migration 008 describes them.
 
 use chrono::{DateTime, Utc};
+use doorpost_core::ipc::{StaffKind, StaffRef};
 use doorpost_core::policy::Toast;
 use doorpost_core::poller::PollerConfig;
 use doorpost_core::settings::Settings;
 use doorpost_core::time::Millis;
+use doorpost_core::tray::ExpectedArrival;
 use doorpost_engine::driver::PlaceContext;
 use doorpost_engine::stay_rules::rules_for;
+use doorpost_engine::stays_watch::StaysWatch;
+use doorpost_engine::store::Store;
 use doorpost_engine::virtual_time::VirtualTimeSync;
 use doorpost_sim::{EventSpec, FakeConfig, FakeParakey, UserSpec};
 use doorpost_stays::{EntryKind, Stay, StayTime, Watch};
@@ -97,6 +101,14 @@ impl Setup {
             .collect()
     }
 
+    /// Whom the toast's "This is staff" would mark.
+    fn offers_staff(toast: &Toast) -> Option<StaffRef> {
+        match toast {
+            Toast::Single { staff, .. } => staff.clone(),
+            Toast::Summary { .. } | Toast::Alert { .. } => None,
+        }
+    }
+
     fn no_shows(&self) -> Vec<String> {
         let alerts = self
             .sync
@@ -107,6 +119,16 @@ impl Setup {
             .map(|t| t.title().to_owned())
             .filter(|t| t.starts_with("No arrival yet"))
             .collect()
+    }
+
+    /// Today's arrivals as the tray reads them from the store, on the day of `at`.
+    fn expected(&self, at: i64) -> Vec<ExpectedArrival> {
+        let store = Store::open(&self.db).unwrap();
+        let mut watch = StaysWatch::new(Millis(at));
+        watch
+            .reload(&store, "p1", &Settings::default(), Millis(at))
+            .unwrap();
+        watch.expected_today(Millis(at))
     }
 
     fn mark(&self, id: &str) -> Option<String> {
@@ -125,10 +147,25 @@ impl Setup {
 async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
     let mut s = setup().await;
     let now = s.sync.server_now().0;
-    s.stay("a@airbnb", now + 30 * MIN, now + 72 * HOUR);
+    let check_in = now + 30 * MIN;
+    s.stay("a@airbnb", check_in, now + 72 * HOUR);
     s.sync.run_for(10 * MIN).await.unwrap();
-    let first = s.unlock(s.sync.server_now(), 2_000);
+    let expected = s.expected(check_in);
+    assert_eq!(
+        expected.len(),
+        1,
+        "the tray expects the guest: {expected:?}"
+    );
+    assert_eq!(expected[0].check_in, Millis(check_in));
+    assert_eq!(expected[0].arrived_at, None);
+    let arrival = s.sync.server_now();
+    let first = s.unlock(arrival, 2_000);
     s.sync.run_for(10 * MIN).await.unwrap();
+    assert_eq!(
+        s.expected(check_in)[0].arrived_at,
+        Some(arrival),
+        "the tray says when the guest came"
+    );
     let toasts = s.toast_for(&first);
     assert_eq!(toasts.len(), 1, "one toast per unlock: {toasts:?}");
     assert!(
@@ -143,6 +180,11 @@ async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
         "{toasts:?}"
     );
     assert_eq!(s.mark(&first).as_deref(), Some("arrival"));
+    assert_eq!(
+        Setup::offers_staff(toasts[0]),
+        Some(ann()),
+        "the arrival offers This is staff for Ann's user id"
+    );
 
     let later = s.unlock(s.sync.server_now(), 2_000);
     s.sync.run_for(10 * MIN).await.unwrap();
@@ -154,6 +196,7 @@ async fn the_arrival_replaces_the_plain_toast_and_later_unlocks_are_plain() {
         "a guest's later unlock is plain"
     );
     assert_eq!(s.mark(&later).as_deref(), Some("guest"));
+    assert_eq!(Setup::offers_staff(toasts[0]), Some(ann()));
     assert!(s.no_shows().is_empty(), "the guest came: no no-show");
 }
 
@@ -174,6 +217,28 @@ async fn an_unlock_no_stay_covers_is_unlocked_while_vacant() {
         "{toasts:?}"
     );
     assert_eq!(s.mark(&id).as_deref(), Some("vacant"));
+    assert_eq!(Setup::offers_staff(toasts[0]), Some(ann()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_without_a_feed_read_offers_no_this_is_staff() {
+    let mut s = setup().await;
+    s.sql("DELETE FROM feeds");
+    s.sync.run_for(10 * MIN).await.unwrap();
+    let id = s.unlock(s.sync.server_now(), 2_000);
+    s.sync.run_for(10 * MIN).await.unwrap();
+    let toasts = s.toast_for(&id);
+    assert_eq!(toasts.len(), 1, "{toasts:?}");
+    assert_eq!(toasts[0].title(), "Front door", "a plain unlock");
+    assert_eq!(s.mark(&id), None);
+    assert_eq!(Setup::offers_staff(toasts[0]), None);
+}
+
+fn ann() -> StaffRef {
+    StaffRef {
+        kind: StaffKind::User,
+        value: "u-ann".into(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::ipc::{StaffKind, StaffRef};
 use crate::time::Millis;
 
 /// Longest id a record may carry, in bytes (Parakey's are 10 characters).
@@ -102,6 +103,27 @@ impl EventLog {
             .as_ref()
             .and_then(|d| d.name.as_deref().or(d.id.as_deref()))
             .unwrap_or("Unknown door")
+    }
+
+    /// Who unlocked, as a person is marked staff: Parakey's user id where the event has
+    /// one, else the name as Parakey shows it, else the access's id; `None` for an unlock
+    /// that names nobody (nothing to mark).
+    pub fn staff_ref(&self) -> Option<StaffRef> {
+        fn given(v: Option<&String>) -> Option<&str> {
+            v.map(|v| v.trim()).filter(|v| !v.is_empty())
+        }
+        let user = self.user.as_ref();
+        let (kind, value) = if let Some(id) = given(user.and_then(|u| u.id.as_ref())) {
+            (StaffKind::User, id)
+        } else if let Some(name) = given(user.and_then(|u| u.name.as_ref())) {
+            (StaffKind::Name, name)
+        } else {
+            (StaffKind::Access, given(self.access.as_ref()?.id.as_ref())?)
+        };
+        Some(StaffRef {
+            kind,
+            value: value.to_string(),
+        })
     }
 
     /// Who unlocked, for people: the name, else "Someone" (scrubbed or unnamed).
@@ -665,6 +687,29 @@ mod tests {
                 assert_eq!(page.events[0].door_label(), "Gym", "{key}/{label}");
             }
         }
+    }
+
+    #[test]
+    fn the_staff_reference_is_the_user_id_else_the_name_else_the_access() {
+        let e = &parse_page(format!("[{FULL}]").as_bytes()).unwrap().events[0];
+        let r = |kind, value: &str| {
+            Some(StaffRef {
+                kind,
+                value: value.into(),
+            })
+        };
+        assert_eq!(e.staff_ref(), r(StaffKind::User, "THC6P98RmM"));
+        let mut named = e.clone();
+        named.user = Some(Person {
+            id: Some("  ".into()),
+            name: Some("Ann Berg".into()),
+        });
+        assert_eq!(named.staff_ref(), r(StaffKind::Name, "Ann Berg"));
+        let mut scrubbed = e.clone();
+        scrubbed.user = None;
+        assert_eq!(scrubbed.staff_ref(), r(StaffKind::Access, "RZglGYR2Je"));
+        scrubbed.access = None;
+        assert_eq!(scrubbed.staff_ref(), None, "nobody to mark");
     }
 
     #[test]

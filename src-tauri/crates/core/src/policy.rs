@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 
 use crate::event::EventLog;
 use crate::i18n::{self, Locale, Msg};
+use crate::ipc::StaffRef;
 use crate::settings::{NotifyMode, Settings};
 use crate::text::cut;
 use crate::time::Millis;
@@ -68,6 +69,9 @@ pub enum Toast {
         event_id: String,
         /// The door, for the "mute this door" action.
         door_id: Option<String>,
+        /// Who unlocked, for the "This is staff" action: set only where the place's stays
+        /// are watched (the driver's stay alerts), `None` on a plain toast.
+        staff: Option<StaffRef>,
         title: String,
         body: String,
     },
@@ -369,6 +373,7 @@ fn single(c: &Candidate<'_>, settings: &Settings, ctx: &PolicyContext<'_>) -> To
     Toast::Single {
         event_id: e.id.clone(),
         door_id: e.door_id().map(String::from),
+        staff: None,
         title: cut(&title, MAX_TEXT),
         body: cut(&body, MAX_TEXT * 2),
     }

@@ -7,7 +7,9 @@
 //! was built since.
 //!
 //! Layout, top to bottom: one status line per place (with the place's name when there are
-//! several; "Quiet until 07:00" and "Notifications paused" before the rest), the latest
+//! several; "Quiet until 07:00" and "Notifications paused" before the rest), each place's
+//! arrivals expected today ("Harbour Loft: guest expected 15:00", then "… guest arrived
+//! 15:42", in the place's own time zone), the latest
 //! unlocks (grouped by place when there are several), "Pause notifications", "Mute a
 //! door" (each door: 1 hour, until tomorrow, unmute; muted doors say until when), "Check
 //! now", "Open Doorpost", "Settings…", "Quit".
@@ -153,6 +155,18 @@ pub struct TrayPlace {
     /// Newest first.
     pub recent: Vec<HistoryRowView>,
     pub doors: Vec<DoorView>,
+    /// The bookings whose check-in is today at the place, by check-in time.
+    pub expected: Vec<ExpectedArrival>,
+}
+
+/// A booking arriving today, and whether its guest has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpectedArrival {
+    pub check_in: Millis,
+    pub arrived_at: Option<Millis>,
+    /// The place's UTC offset that day: its times are shown on its clock, wherever the
+    /// computer is.
+    pub utc_offset_secs: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +217,7 @@ pub fn menu(s: &TraySnapshot) -> TrayMenu {
     };
     let mut entries: Vec<TrayEntry> = status_lines(s)
         .into_iter()
+        .chain(arrival_lines(s))
         .map(|line| item(line, status_action.clone()))
         .collect();
     entries.push(TrayEntry::Separator);
@@ -282,6 +297,35 @@ pub fn status_lines(s: &TraySnapshot) -> Vec<String> {
         });
     }
     lines
+}
+
+/// "Harbour Loft: guest expected 15:00" or "… guest arrived 15:42", one per booking
+/// arriving today at each place.
+pub fn arrival_lines(s: &TraySnapshot) -> Vec<String> {
+    if s.mode == Mode::Unconfigured {
+        return Vec::new();
+    }
+    let lang = s.locale.lang;
+    s.places
+        .iter()
+        .flat_map(|place| {
+            place.expected.iter().map(move |a| {
+                let locale = Locale {
+                    utc_offset_secs: a.utc_offset_secs,
+                    ..s.locale
+                };
+                let (msg, at) = match a.arrived_at {
+                    Some(at) => (Msg::TrayGuestArrived, at),
+                    None => (Msg::TrayGuestExpected, a.check_in),
+                };
+                i18n::t(
+                    lang,
+                    msg,
+                    &[("place", &cut(&place.name)), ("time", &locale.clock(at))],
+                )
+            })
+        })
+        .collect()
 }
 
 /// One place's state in a few words.

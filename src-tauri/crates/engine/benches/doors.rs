@@ -246,6 +246,7 @@ fn main() {
                     status: StatusView::empty(PhaseView::Idle),
                     recent,
                     doors,
+                    expected: Vec::new(),
                 }],
                 unseen: 0,
                 paused,

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use doorpost_core::ipc::StaffRef;
 use doorpost_core::policy::Toast;
 use doorpost_core::settings::Language;
 
@@ -31,6 +32,8 @@ pub enum ToastAction {
     MuteDoor(String),
     /// Clicked a "Doorpost can't check" notice: show Settings, where the cause is fixed.
     OpenSettings,
+    /// "This is staff": this person's unlocks are never a guest's arrival, at any place.
+    MarkStaff(StaffRef),
 }
 
 pub trait Notifier: Send + Sync + 'static {

@@ -26,6 +26,7 @@ use doorpost_core::poller::Finish;
 use doorpost_core::settings::{Settings, VacantAlerts};
 use doorpost_core::text::cut;
 use doorpost_core::time::Millis;
+use doorpost_core::tray::ExpectedArrival;
 use doorpost_stays::{EntryKind, PlaceRules, Stay, StayTime, Unlock, Verdict, Watch};
 
 use crate::driver::DecisionEnv;
@@ -253,6 +254,7 @@ impl StaysWatch {
         }
         for toast in &mut plan.toasts {
             self.arrival_words(toast, pending, marks, env);
+            offer_staff(toast, pending, marks);
         }
         alerts.append(&mut plan.toasts);
         NotificationPlan {
@@ -332,6 +334,7 @@ impl StaysWatch {
         Toast::Single {
             event_id: e.id.clone(),
             door_id: e.door_id().map(String::from),
+            staff: e.staff_ref(),
             title: i18n::t(
                 lang,
                 Msg::StayVacantTitle,
@@ -354,6 +357,7 @@ impl StaysWatch {
         Toast::Single {
             event_id: e.id.clone(),
             door_id: e.door_id().map(String::from),
+            staff: e.staff_ref(),
             title: i18n::t(
                 lang,
                 Msg::StayFoundTitle,
@@ -387,11 +391,11 @@ impl StaysWatch {
         date_range(from, to, lang)
     }
 
-    /// Today's bookings at the place (by the place's calendar day): check-in and whether
-    /// the guest has arrived, for the tray.
-    pub fn expected_today(&self, now: Millis) -> Vec<(Millis, bool)> {
+    /// Today's bookings at the place (by the place's calendar day): check-in and when the
+    /// guest arrived, on the place's clock, for the tray.
+    pub fn expected_today(&self, now: Millis) -> Vec<ExpectedArrival> {
         let today = instant(now).with_timezone(&self.rules.zone).date_naive();
-        let mut out: Vec<(Millis, bool)> = self
+        let mut out: Vec<ExpectedArrival> = self
             .stays
             .values()
             .filter(|s| s.stay.kind == EntryKind::Booking && !cancelled(s, self.rules.zone))
@@ -406,14 +410,33 @@ impl StaysWatch {
                         .earliest()
                         .map_or(instant(now), |t| t.with_timezone(&Utc)),
                 };
-                (
-                    Millis(start.timestamp_millis()),
-                    s.memory.arrived_at.is_some(),
-                )
+                let check_in = Millis(start.timestamp_millis());
+                ExpectedArrival {
+                    check_in,
+                    arrived_at: s.memory.arrived_at.map(|at| Millis(at.timestamp_millis())),
+                    utc_offset_secs: offset_at(self.rules.zone, check_in),
+                }
             })
             .collect();
-        out.sort();
+        out.sort_by_key(|a| (a.check_in, a.arrived_at));
         out
+    }
+}
+
+/// "This is staff" on a single unlock's toast at a watched place (its row has a mark), for
+/// whoever unlocked, unless they are staff already.
+fn offer_staff(toast: &mut Toast, pending: &[Candidate<'_>], marks: &[Option<StoredMark>]) {
+    let Toast::Single {
+        event_id, staff, ..
+    } = toast
+    else {
+        return;
+    };
+    let Some(i) = pending.iter().position(|c| c.event.id == *event_id) else {
+        return;
+    };
+    if marks[i].is_some_and(|m| m.kind != MarkKind::Staff) {
+        *staff = pending[i].event.staff_ref();
     }
 }
 
@@ -523,5 +546,39 @@ fn date_range(from: NaiveDate, to: NaiveDate, lang: Language) -> String {
             to.day(),
             month(to)
         )
+    }
+}
+
+#[cfg(test)]
+mod rules_tests {
+    use super::*;
+    use crate::stay_rules::rules_for;
+    use doorpost_core::settings::{ClockTime, SettingsPatch};
+
+    #[test]
+    fn a_place_own_stays_settings_make_its_rules() {
+        let own = SettingsPatch {
+            stays_checkin: Some(ClockTime::of(16, 30)),
+            stays_noshow: Some(None),
+            stays_buffer_mins: Some(15),
+            stays_timezone: Some(Some("America/New_York".into())),
+            stays_vacant: Some(VacantAlerts::Quiet),
+            staff_notify: Some(true),
+            ..SettingsPatch::default()
+        };
+        let settings = Settings::default().for_place(&own);
+        let rules = rules_for(&settings);
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(rules.check_in, hm(16, 30));
+        assert_eq!(rules.check_out, hm(11, 0), "the user's own check-out");
+        assert_eq!(rules.no_show, None, "no-show alerts off at this place");
+        assert_eq!(rules.buffer, chrono::TimeDelta::minutes(15));
+        assert_eq!(rules.zone, chrono_tz::America::New_York);
+        let alerts = alerts_for(&settings);
+        assert_eq!(alerts.vacant, VacantAlerts::Quiet);
+        assert!(alerts.staff_notify);
+        let plain = rules_for(&Settings::default());
+        assert_eq!(plain.no_show, Some(hm(22, 0)));
+        assert_eq!(plain.check_in, hm(15, 0));
     }
 }

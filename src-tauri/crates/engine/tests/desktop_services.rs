@@ -414,6 +414,7 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
     let toast = Toast::Single {
         event_id: unique("ev"),
         door_id: Some("d1".into()),
+        staff: None,
         title: door.clone(),
         body: r#"<b>x</b> & <a href="y">"#.to_string(),
     };
@@ -460,6 +461,7 @@ fn one_toast_is_one_notify_with_the_door_as_summary_and_an_escaped_body() {
         .show(&Toast::Single {
             event_id: unique("ev"),
             door_id: None,
+            staff: None,
             title: rung.clone(),
             body: "Ana".into(),
         })
@@ -484,6 +486,7 @@ fn activating_a_toast_sends_its_first_event_id() {
         .show(&Toast::Single {
             event_id: single_event.clone(),
             door_id: Some("d-back".into()),
+            staff: None,
             title: single_title.clone(),
             body: "Ana unlocked at 14:05".to_string(),
         })
@@ -526,6 +529,7 @@ fn activating_a_toast_sends_its_first_event_id() {
         .show(&Toast::Single {
             event_id: other_event.clone(),
             door_id: Some("d-garage".into()),
+            staff: None,
             title: other_title.clone(),
             body: "Bo unlocked at 09:00".to_string(),
         })
@@ -543,6 +547,7 @@ fn activating_a_toast_sends_its_first_event_id() {
         .show(&Toast::Single {
             event_id: unique("ev-gate"),
             door_id: Some("d-gate".into()),
+            staff: None,
             title: muted_title.clone(),
             body: "Bo låste opp kl. 09:00".to_string(),
         })
@@ -608,6 +613,7 @@ fn only_the_notification_server_can_click_a_toast() {
         .show(&Toast::Single {
             event_id: unique("ev-warm"),
             door_id: None,
+            staff: None,
             title: warm.clone(),
             body: "Ana".into(),
         })
@@ -622,6 +628,7 @@ fn only_the_notification_server_can_click_a_toast() {
         .show(&Toast::Single {
             event_id: unique("ev-front"),
             door_id: Some("d-front".into()),
+            staff: None,
             title: front.clone(),
             body: "Ana unlocked at 14:05".into(),
         })
@@ -641,6 +648,7 @@ fn only_the_notification_server_can_click_a_toast() {
         .show(&Toast::Single {
             event_id: unique("ev-back"),
             door_id: Some("d-back".into()),
+            staff: None,
             title: back.clone(),
             body: "Bo unlocked at 14:06".into(),
         })
@@ -741,6 +749,7 @@ fn notify_child() {
     let started = Instant::now();
     let result = notifier.show(&Toast::Single {
         door_id: None,
+        staff: None,
         event_id: "ev-child".to_string(),
         title: "Front door".to_string(),
         body: "Ana unlocked at 14:05".to_string(),

@@ -184,6 +184,8 @@ pub fn en(msg: Msg) -> &'static str {
         Msg::StayVacantTitle => "Unlocked while vacant · {door} · {time}",
         Msg::StayVacantBody => "{person} unlocked; no stay covers this time",
         Msg::ThisIsStaff => "This is staff",
+        Msg::TrayGuestExpected => "{place}: guest expected {time}",
+        Msg::TrayGuestArrived => "{place}: guest arrived {time}",
         Msg::NotConfigured => {
             "Doorpost has no Parakey account to check yet. Paste a token or try the demo."
         }

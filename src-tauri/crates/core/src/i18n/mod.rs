@@ -254,6 +254,10 @@ pub enum Msg {
     /// `{person}`
     StayVacantBody,
     ThisIsStaff,
+    /// The tray: a booking arriving today whose guest has not yet.
+    TrayGuestExpected,
+    /// The tray: today's guest has arrived.
+    TrayGuestArrived,
 
     // --- command line and errors ---
     NotConfigured,
@@ -458,6 +462,8 @@ impl Msg {
         Msg::StayVacantTitle,
         Msg::StayVacantBody,
         Msg::ThisIsStaff,
+        Msg::TrayGuestExpected,
+        Msg::TrayGuestArrived,
         Msg::NotConfigured,
         Msg::KeychainUnavailable,
         Msg::CannotReach,

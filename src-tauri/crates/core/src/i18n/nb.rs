@@ -182,6 +182,8 @@ pub fn nb(msg: Msg) -> &'static str {
         Msg::StayVacantTitle => "Låst opp mens ledig · {door} · {time}",
         Msg::StayVacantBody => "{person} låste opp; ingen opphold dekker dette tidspunktet",
         Msg::ThisIsStaff => "Dette er personale",
+        Msg::TrayGuestExpected => "{place}: gjest ventes {time}",
+        Msg::TrayGuestArrived => "{place}: gjest kom {time}",
         Msg::NotConfigured => {
             "Doorpost har ingen Parakey-konto å sjekke ennå. Lim inn en nøkkel, eller prøv demoen."
         }

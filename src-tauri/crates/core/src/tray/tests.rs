@@ -67,6 +67,7 @@ fn place(name: &str, phase: PhaseView) -> TrayPlace {
             AT_1400 - 58 * Millis::MINUTE,
         )],
         doors: vec![door("Front door", None)],
+        expected: Vec::new(),
     }
 }
 
@@ -442,4 +443,70 @@ fn item_ids_name_their_action_and_survive_items_inserted_before_them() {
         assert_eq!(TrayAction::from_id(junk), None, "{junk:?} names no action");
     }
     assert_eq!(TrayAction::from_id(TEXT_ITEM_ID), None);
+}
+
+#[test]
+fn todays_arrivals_show_per_place_on_the_place_clock_and_say_when_the_guest_came() {
+    const OSLO_WINTER: i32 = 3600;
+    let mut loft = place("Harbour Loft", PhaseView::Idle);
+    loft.expected = vec![
+        ExpectedArrival {
+            check_in: Millis(AT_1400), // 15:00 in Oslo
+            arrived_at: Some(Millis(AT_1400 + 42 * Millis::MINUTE)),
+            utc_offset_secs: OSLO_WINTER,
+        },
+        ExpectedArrival {
+            check_in: Millis(AT_1400 + 2 * Millis::HOUR),
+            arrived_at: None,
+            utc_offset_secs: OSLO_WINTER,
+        },
+    ];
+    let mut cabin = place("Cabin", PhaseView::Idle);
+    cabin.expected = vec![ExpectedArrival {
+        check_in: Millis(AT_1400 + Millis::HOUR),
+        arrived_at: None,
+        utc_offset_secs: 0,
+    }];
+    let snap = snapshot(Language::En, vec![loft, cabin.clone()]);
+    let entries = menu(&snap).entries;
+    let shown = labels(&entries);
+    let before_recent: Vec<&str> = shown
+        .iter()
+        .take_while(|l| *l != "---")
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        before_recent,
+        [
+            "Harbour Loft · Checked 3 min ago",
+            "Cabin · Checked 3 min ago",
+            "Harbour Loft: guest arrived 15:42",
+            "Harbour Loft: guest expected 17:00",
+            "Cabin: guest expected 15:00",
+        ]
+    );
+    assert_eq!(
+        action_of(&entries, "Cabin: guest expected 15:00"),
+        Some(TrayAction::OpenWindow),
+        "like the status lines, a line opens the window"
+    );
+    let nb = arrival_lines(&snapshot(Language::Nb, vec![cabin.clone()]));
+    assert_eq!(nb, ["Cabin: gjest ventes 15:00"]);
+
+    let mut arrived = cabin;
+    arrived.expected[0].arrived_at = Some(Millis(AT_1400 + 70 * Millis::MINUTE));
+    let after = menu(&snapshot(Language::En, vec![arrived]));
+    assert_ne!(
+        after,
+        menu(&snap),
+        "an arrival changes the model, so the menu is rebuilt"
+    );
+    assert!(labels(&after.entries).contains(&"Cabin: guest arrived 15:10".to_string()));
+}
+
+#[test]
+fn no_stay_today_adds_no_line_and_leaves_the_model_as_it_was() {
+    let plain = snapshot(Language::En, vec![place("Loft", PhaseView::Idle)]);
+    assert!(arrival_lines(&plain).is_empty());
+    assert_eq!(labels(&menu(&plain).entries)[1], "---");
 }

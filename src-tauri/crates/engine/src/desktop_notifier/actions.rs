@@ -1,10 +1,14 @@
 //! What a toast offers and what each answer means, the same on every notification system:
-//! a click opens the unlock (a summary's first, a "can't check" notice's Settings), and a
-//! single unlock's toast has "Mute this door for 1 hour". Each system's notifier says what
+//! a click opens the unlock (a summary's first, a "can't check" notice's Settings), a
+//! single unlock's toast has "Mute this door for 1 hour", and where the place's stays are
+//! watched (an arrival, an unlock while vacant, a guest's later unlock) "This is staff",
+//! which marks the person who unlocked staff (undone from History, Settings or
+//! `doorpost staff remove`). Each system's notifier says what
 //! it can do ([`Capabilities`]) and reports answers by their action key ([`Target::chosen`]);
 //! nothing here names a system.
 
 use doorpost_core::i18n::{self, Msg};
+use doorpost_core::ipc::StaffRef;
 use doorpost_core::policy::Toast;
 use doorpost_core::settings::Language;
 
@@ -15,6 +19,8 @@ use crate::notifier::ToastAction;
 pub const OPEN_ACTION: &str = "default";
 /// The action key of "Mute this door for 1 hour".
 pub const MUTE_ACTION: &str = "mute-door";
+/// The action key of "This is staff".
+pub const STAFF_ACTION: &str = "this-is-staff";
 
 /// What a notification system can do with a toast's actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +39,8 @@ pub struct Target {
     pub door_id: Option<String>,
     /// A "can't check" notice: a click opens Settings, where the cause is fixed.
     pub settings: bool,
+    /// Who a stay alert's unlock was by, whom "This is staff" marks.
+    pub staff: Option<StaffRef>,
 }
 
 impl Target {
@@ -44,6 +52,10 @@ impl Target {
                 Toast::Summary { .. } | Toast::Alert { .. } => None,
             },
             settings: matches!(toast, Toast::Alert { .. }),
+            staff: match toast {
+                Toast::Single { staff, .. } => staff.clone(),
+                Toast::Summary { .. } | Toast::Alert { .. } => None,
+            },
         }
     }
 
@@ -63,6 +75,9 @@ impl Target {
         }
         if self.door_id.is_some() {
             actions.push((MUTE_ACTION, i18n::template(language, Msg::MuteDoorHour)));
+        }
+        if self.staff.is_some() {
+            actions.push((STAFF_ACTION, i18n::template(language, Msg::ThisIsStaff)));
         }
         actions
     }
@@ -85,6 +100,13 @@ impl Target {
                     ..
                 },
             ) => Some(ToastAction::MuteDoor(door)),
+            (
+                STAFF_ACTION,
+                Target {
+                    staff: Some(person),
+                    ..
+                },
+            ) => Some(ToastAction::MarkStaff(person)),
             _ => None,
         }
     }
@@ -114,6 +136,7 @@ mod tests {
         Toast::Single {
             event_id: "e1".into(),
             door_id: door.map(String::from),
+            staff: None,
             title: "Ann Berg".into(),
             body: "Front door".into(),
         }
@@ -177,6 +200,72 @@ mod tests {
                 Some(ToastAction::Open("e1".into())),
                 "a summary opens its first unlock"
             );
+        }
+    }
+
+    fn stay_alert(staff: Option<StaffRef>) -> Toast {
+        Toast::Single {
+            event_id: "e7".into(),
+            door_id: Some("d1".into()),
+            staff,
+            title: "Guest arrived · Harbour Loft · stay 12–15 Dec".into(),
+            body: "Ann Berg · Front door · 15:42".into(),
+        }
+    }
+
+    #[test]
+    fn a_stay_alert_offers_this_is_staff_for_its_person() {
+        let ann = StaffRef {
+            kind: doorpost_core::ipc::StaffKind::User,
+            value: "THC6P98RmM".into(),
+        };
+        let target = Target::of(&stay_alert(Some(ann.clone())));
+        assert_eq!(
+            target.actions(LISTED, Language::En),
+            [
+                (OPEN_ACTION, "Open Doorpost"),
+                (MUTE_ACTION, "Mute this door for 1 hour"),
+                (STAFF_ACTION, "This is staff"),
+            ]
+        );
+        assert_eq!(
+            target.actions(BUTTONS, Language::Nb),
+            [
+                (MUTE_ACTION, "Demp denne døren i 1 time"),
+                (STAFF_ACTION, "Dette er personale"),
+            ],
+            "buttons only, in Norwegian"
+        );
+        assert_eq!(
+            target.clone().chosen(STAFF_ACTION),
+            Some(ToastAction::MarkStaff(ann))
+        );
+        assert_eq!(
+            target.chosen(MUTE_ACTION),
+            Some(ToastAction::MuteDoor("d1".into())),
+            "muting still answers"
+        );
+    }
+
+    #[test]
+    fn this_is_staff_only_where_a_person_is_known() {
+        for toast in [
+            stay_alert(None),
+            unlock(Some("d1")),
+            Toast::Alert {
+                title: "No arrival yet at Harbour Loft for today's stay (check-in 15:00)".into(),
+                body: String::new(),
+            },
+        ] {
+            let target = Target::of(&toast);
+            assert!(
+                target
+                    .actions(LISTED, Language::En)
+                    .iter()
+                    .all(|(key, _)| *key != STAFF_ACTION),
+                "{toast:?}"
+            );
+            assert_eq!(target.chosen(STAFF_ACTION), None, "{toast:?}");
         }
     }
 

@@ -20,7 +20,8 @@
 //! - **Clicks come back.** Each toast carries a default action; activating it sends
 //!   [`ToastAction::Open`] with the toast's first event id on the channel the app passed in.
 //!   A single unlock's toast also offers "Mute this door for 1 hour" (in the language set
-//!   with [`DesktopNotifier::set_language`]), which sends [`ToastAction::MuteDoor`]. One listener thread, on the
+//!   with [`DesktopNotifier::set_language`]), which sends [`ToastAction::MuteDoor`], and a
+//!   stay alert "This is staff", which sends [`ToastAction::MarkStaff`]. One listener thread, on the
 //!   notifier's own bus connection, watches `ActionInvoked` and `NotificationClosed`; its
 //!   match rule is in place before the first `Notify`, so a click cannot be missed. Servers
 //!   that broadcast these signals (GNOME Shell, Plasma, dunst, xfce4-notifyd) are covered;
@@ -116,11 +117,8 @@ struct State {
 
 struct Shown {
     id: u32,
-    event_id: Option<String>,
-    /// The door a single unlock's toast can mute.
-    door_id: Option<String>,
-    /// A "can't check" notice (opens Settings).
-    settings: bool,
+    /// What its actions act on.
+    target: Target,
     /// Kept open: some servers drop a notification's actions when its sender disconnects.
     _handle: notify_rust::NotificationHandle,
 }
@@ -407,12 +405,7 @@ impl Shared {
                 let shown = state.shown.remove(pos);
                 drop(state);
                 if let Some(shown) = shown {
-                    let target = Target {
-                        event_id: shown.event_id,
-                        door_id: shown.door_id,
-                        settings: shown.settings,
-                    };
-                    self.activated(target, &action);
+                    self.activated(shown.target, &action);
                 }
             }
             None => {
@@ -441,9 +434,7 @@ impl Shared {
         }
         state.shown.push_back(Shown {
             id,
-            event_id: target.event_id,
-            door_id: target.door_id,
-            settings: target.settings,
+            target,
             _handle: handle,
         });
         while state.shown.len() > MAX_TRACKED {

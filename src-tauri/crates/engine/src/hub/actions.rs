@@ -141,6 +141,7 @@ impl Hub {
         let toast = Toast::Single {
             event_id: "doorpost-test".into(),
             door_id: None,
+            staff: None,
             title: i18n::t(lang, Msg::TestToastTitle, &[]),
             body: i18n::t(lang, Msg::TestToastBody, &[]),
         };

@@ -9,7 +9,7 @@ use doorpost_core::ipc::{
 use doorpost_core::poller::Phase;
 use doorpost_core::settings::{Language, Settings, SettingsPatch};
 use doorpost_core::time::Millis;
-use doorpost_core::tray::{TrayPlace, TraySnapshot};
+use doorpost_core::tray::{ExpectedArrival, TrayPlace, TraySnapshot};
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -19,6 +19,7 @@ use super::{Hub, Running, internal, read_settings, views};
 use crate::driver::EngineStatus;
 use crate::http::wall_now;
 use crate::private_files;
+use crate::stays_watch::StaysWatch;
 use crate::store::{HistoryQuery, PlaceRow, Store};
 
 /// How far back the status page looks for gaps and the last check.
@@ -234,19 +235,23 @@ impl Hub {
         let now = wall_now();
         let locale = self.locale_for(&snap.settings);
         let state = self.state.lock().await;
-        let (recent, doors, paused) = match &state.reader {
+        let ((recent, doors, paused), expected) = match &state.reader {
             Some(reader) => {
                 let store = reader.lock().unwrap_or_else(|p| p.into_inner());
-                tray_rows(&store, &snap.settings, &snap.places, now)
+                (
+                    tray_rows(&store, &snap.settings, &snap.places, now),
+                    expected_arrivals(&store, &snap.settings, &snap.places, now),
+                )
             }
-            None => (Vec::new(), Vec::new(), None),
+            None => ((Vec::new(), Vec::new(), None), Vec::new()),
         };
         drop(state);
         let places = snap
             .places
             .iter()
             .zip(snap.statuses.iter())
-            .map(|(row, status)| TrayPlace {
+            .zip(expected.into_iter().chain(std::iter::repeat_with(Vec::new)))
+            .map(|((row, status), expected)| TrayPlace {
                 name: row.name.clone(),
                 status: status.clone(),
                 recent: recent
@@ -260,6 +265,7 @@ impl Hub {
                     .filter(|d| d.place_id.as_deref() == Some(row.id.as_str()))
                     .cloned()
                     .collect(),
+                expected,
             })
             .collect();
         TraySnapshot {
@@ -335,6 +341,30 @@ pub fn tray_rows(
         .map(|d| views::door(&d, places, &mutes))
         .collect();
     (recent, doors, paused(store, now))
+}
+
+/// Each place's bookings arriving today and whether their guests have, in `places`'
+/// order, read as the driver reads them (the place's own stays settings, its stays and
+/// what was decided about each); a place whose stays cannot be read shows none.
+pub fn expected_arrivals(
+    store: &Store,
+    settings: &Settings,
+    places: &[PlaceRow],
+    now: Millis,
+) -> Vec<Vec<ExpectedArrival>> {
+    places
+        .iter()
+        .map(|p| {
+            let mut watch = StaysWatch::new(now);
+            match watch.reload(store, &p.id, settings, now) {
+                Ok(()) => watch.expected_today(now),
+                Err(e) => {
+                    tracing::debug!("no expected arrivals for the tray: {e}");
+                    Vec::new()
+                }
+            }
+        })
+        .collect()
 }
 
 /// Notifications paused: `Some(None)` until resumed, `Some(Some(t))` until `t`.
