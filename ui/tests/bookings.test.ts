@@ -52,6 +52,20 @@ describe('bookings', () => {
     );
   });
 
+  it('takes plain http only to this computer, as the shell does (a feed server on loopback)', async () => {
+    const backend = await bookings();
+    await fireEvent.click(screen.getByTestId('feed-add'));
+    await type('feed-new-label', 'Loopback');
+    await type('feed-new-url', 'http://localhost.example.com/cal.ics');
+    await fireEvent.click(screen.getByTestId('feed-new-submit'));
+    expect(screen.getByTestId('field-error').textContent).toBe('Only https:// links are read.');
+    expect(backend.callsTo('addFeed')).toEqual([]);
+    await type('feed-new-url', 'http://127.0.0.1:8080/feeds/airbnb.ics');
+    await fireEvent.click(screen.getByTestId('feed-new-submit'));
+    await waitFor(() => expect(backend.callsTo('addFeed')).toHaveLength(1));
+    await screen.findByText('Loopback added to Harbour Loft. Doorpost reads it every 30 minutes.');
+  });
+
   it('adds a feed: checks the name and the link first, and never shows the link again', async () => {
     const backend = await bookings();
     await fireEvent.click(screen.getByTestId('feed-add'));

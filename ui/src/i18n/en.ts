@@ -245,6 +245,36 @@ export function en(n: Numbers) {
       insecure: 'Only https:// links are read.',
     },
 
+    stays: {
+      title: 'Stays',
+      intro: 'For places with a booking calendar: when a stay begins and ends, and what Doorpost alerts about.',
+      checkin: 'Check-in',
+      checkout: 'Check-out',
+      timesHint: 'Booking calendars give dates only; these times say when a stay begins and ends.',
+      noshow: 'Alert when nobody has arrived by',
+      noshowHint: 'On the arrival day: one alert if nobody but staff has unlocked by then.',
+      vacant: 'Unlocks while vacant',
+      vacantOn: 'Alert, even in quiet hours',
+      vacantQuiet: 'Alert, but follow quiet hours',
+      vacantOff: 'No alert',
+      buffer: 'Leeway around check-in and check-out',
+      bufferUnit: 'minutes',
+      bufferHint: (min: number, max: number) => `Unlocks this close to a stay still belong to it (${min}–${max}).`,
+      timeZone: 'Time zone',
+      timeZoneHint: (zone: string) =>
+        `The place's time zone, as an IANA name such as Europe/Oslo. Leave empty for this computer's (${zone}).`,
+      staffNotify: 'Notify when staff unlock',
+      staffNotifyHint: 'Off: staff unlocks are only kept in the history.',
+      place: (own: number) => (own === 0 ? 'Stays: as the defaults' : `Stays: ${count(own, 'own value', 'own values')}`),
+      placeHint: 'Each setting follows the defaults below unless this place has its own value.',
+      sameAsDefault: (value: string) => `Same as default (${value})`,
+      own: 'Own value',
+      on: 'On',
+      off: 'Off',
+      minutes: (x: string) => `${x} min`,
+      computerZone: (zone: string) => `this computer's, ${zone}`,
+    },
+
     staff: {
       title: 'Staff',
       intro:
@@ -271,6 +301,7 @@ export function en(n: Numbers) {
       saving: 'Saving…',
       saved: 'Settings saved.',
       nothingSaved: 'Nothing was saved. Fix the fields marked below.',
+      placeNotSaved: (place: string) => `The rest is saved; ${place}'s settings were not. Correct the fields marked below.`,
     },
 
     notifications: {
@@ -365,6 +396,10 @@ export function en(n: Numbers) {
       quietSame: 'Quiet hours must start and end at different times.',
       retention: (min: number, max: number) =>
         `Enter a whole number of days from ${n.count(min)} to ${n.count(max)}, or keep names.`,
+      time: 'Give a time of day, such as 15:00.',
+      buffer: (min: number, max: number) => `Enter a whole number of minutes from ${min} to ${max}.`,
+      timeZone: 'No such time zone. Use an IANA name such as Europe/Oslo, or leave it empty.',
+      notPerPlace: 'This setting is the same at every place.',
     },
 
     history: {

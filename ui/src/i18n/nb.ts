@@ -246,6 +246,37 @@ export function nb(n: Numbers): Messages {
       insecure: 'Bare https://-lenker leses.',
     },
 
+    stays: {
+      title: 'Opphold',
+      intro: 'For steder med en bookingkalender: når et opphold begynner og slutter, og hva Doorpost varsler om.',
+      checkin: 'Innsjekk',
+      checkout: 'Utsjekk',
+      timesHint: 'Bookingkalendere har bare datoer; disse klokkeslettene sier når et opphold begynner og slutter.',
+      noshow: 'Varsle hvis ingen har kommet innen',
+      noshowHint: 'På ankomstdagen: ett varsel hvis ingen andre enn personalet har låst opp innen da.',
+      vacant: 'Opplåsinger mens stedet står tomt',
+      vacantOn: 'Varsle, også i stilletiden',
+      vacantQuiet: 'Varsle, men følg stilletiden',
+      vacantOff: 'Ikke varsle',
+      buffer: 'Slingringsmonn rundt inn- og utsjekk',
+      bufferUnit: 'minutter',
+      bufferHint: (min: number, max: number) => `Opplåsinger så nær et opphold hører fortsatt til det (${min}–${max}).`,
+      timeZone: 'Tidssone',
+      timeZoneHint: (zone: string) =>
+        `Stedets tidssone, som et IANA-navn, for eksempel Europe/Oslo. La feltet stå tomt for denne datamaskinens (${zone}).`,
+      staffNotify: 'Varsle når personalet låser opp',
+      staffNotifyHint: 'Av: personalets opplåsinger blir bare lagret i historikken.',
+      place: (own: number) =>
+        own === 0 ? 'Opphold: som standard' : `Opphold: ${count(own, 'egen verdi', 'egne verdier')}`,
+      placeHint: 'Hver innstilling følger standardene nedenfor med mindre stedet har sin egen verdi.',
+      sameAsDefault: (value: string) => `Som standard (${value})`,
+      own: 'Egen verdi',
+      on: 'På',
+      off: 'Av',
+      minutes: (x: string) => `${x} min`,
+      computerZone: (zone: string) => `denne datamaskinens, ${zone}`,
+    },
+
     staff: {
       title: 'Personale',
       intro:
@@ -272,6 +303,7 @@ export function nb(n: Numbers): Messages {
       saving: 'Lagrer …',
       saved: 'Innstillingene er lagret.',
       nothingSaved: 'Ingenting ble lagret. Rett opp feltene som er merket nedenfor.',
+      placeNotSaved: (place: string) => `Resten er lagret, men ikke innstillingene for ${place}. Rett opp feltene som er merket nedenfor.`,
     },
 
     notifications: {
@@ -365,6 +397,10 @@ export function nb(n: Numbers): Messages {
       quietSame: 'Stilletiden må begynne og slutte på forskjellige tidspunkt.',
       retention: (min: number, max: number) =>
         `Skriv et helt antall dager fra ${n.count(min)} til ${n.count(max)}, eller behold navnene.`,
+      time: 'Skriv et klokkeslett, for eksempel 15:00.',
+      buffer: (min: number, max: number) => `Skriv et helt antall minutter fra ${min} til ${max}.`,
+      timeZone: 'Ukjent tidssone. Bruk et IANA-navn, for eksempel Europe/Oslo, eller la feltet stå tomt.',
+      notPerPlace: 'Denne innstillingen er den samme på alle steder.',
     },
 
     history: {

@@ -75,6 +75,7 @@ export type { StaffRef } from './generated/StaffRef';
 export type { StayMark } from './generated/StayMark';
 export type { StayView } from './generated/StayView';
 export type { StaysQuery } from './generated/StaysQuery';
+export type { VacantAlerts } from './generated/VacantAlerts';
 
 /** Event names the shell emits (declared in the Rust core's `commands` module). */
 export const CHANGED_EVENT = EVENTS.changed;

@@ -9,6 +9,7 @@
 //
 // Dev and test only, like fake.ts.
 
+import { addressOk } from '../lib/places';
 import type { FeedProblem, FeedView, HistoryRowView, StaffRef, StayMark, StayView } from './backend';
 
 const MIN = 60_000;
@@ -112,7 +113,7 @@ export function sampleStays(now: number): FakeStay[] {
 
 /** What a fetch of `url` would find wrong (the sample's links name their trouble). */
 export function problemFor(url: string): FeedProblem | null {
-  if (!/^https:\/\/[^\s/]+/.test(url)) return 'insecure';
+  if (!addressOk(url)) return 'insecure';
   if (/login/.test(url)) return 'html';
   if (/expired|revoked/.test(url)) return 'unauthorized';
   if (/gone|404/.test(url)) return 'notFound';

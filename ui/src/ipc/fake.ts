@@ -48,7 +48,7 @@ import {
   type TokenCheck,
   type Unlisten,
 } from './backend';
-import { DEFAULTS, LIMITS } from './generated/settingsTable';
+import { DEFAULTS, LIMITS, PER_PLACE } from './generated/settingsTable';
 import {
   arrive,
   markRows,
@@ -96,6 +96,8 @@ export interface FakePlace {
   notifyMode: NotifyMode | null;
   /** This place's own phase when it differs from the shared one (a rejected token). */
   phase: PhaseView | null;
+  /** Its own values of the settings with a per-place scope. */
+  ownSettings?: SettingsPatch;
 }
 
 export const SAMPLE_PLACES: readonly { id: string; name: string }[] = [
@@ -238,6 +240,10 @@ export function validateSettings(s: Settings): FieldError[] {
   if (s.retentionDays !== null) {
     range('retentionDays', s.retentionDays, (min, max) => `Choose between ${min} and ${max} days, or keep names forever.`);
   }
+  range('staysBufferMins', s.staysBufferMins, (min, max) => `Choose between ${min} and ${max} minutes.`);
+  if (s.staysTimezone !== null && !knownZone(s.staysTimezone)) {
+    bad('staysTimezone', { code: 'unknownTimeZone' }, 'Unknown time zone; use an IANA name such as Europe/Oslo.');
+  }
   range('backfillDays', s.backfillDays, (min, max) => `Choose between ${min} and ${max} days.`);
   range('reconcileIntervalMins', s.reconcileIntervalMins, () => 'Choose between 10 minutes and 24 hours.');
   const ruled = s.doorRules.map((r) => r.doorId);
@@ -245,6 +251,40 @@ export function validateSettings(s: Settings): FieldError[] {
     bad('doorRules', { code: 'duplicateRule' }, 'Each door can have one rule.');
   }
   return errors;
+}
+
+/** Whether `zone` is an IANA zone, spelled as the shell's zone database spells it. */
+function knownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    // The zone database's names are case-sensitive; Intl's are not.
+    return zone.split('/').every((part) => /^[A-Z]/.test(part));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A place's own values with `patch` set and `clear` back to the defaults, as the shell's
+ * `Settings::place_values` does: a field without a per-place scope is refused, and the
+ * place's settings must pass the same checks. All or nothing.
+ */
+export function placeValues(defaults: Settings, own: SettingsPatch, patch: PlacePatch): SettingsPatch {
+  const change = Object.keys(patch.settings ?? {}) as Field[];
+  const refused = [...change, ...(patch.clearSettings ?? [])].filter((f) => !PER_PLACE.includes(f));
+  if (refused.length > 0) {
+    const fields = [...new Set(refused)].map((field) => ({
+      field,
+      problem: { code: 'notPerPlace' } as Problem,
+      message: 'This setting is the same at every place.',
+    }));
+    throw fail('InvalidSettings', 'Nothing was saved.', fields);
+  }
+  const next: Record<string, unknown> = { ...own, ...wire(patch.settings ?? {}) };
+  for (const f of patch.clearSettings ?? []) delete next[f];
+  const errors = validateSettings({ ...defaults, ...next } as Settings);
+  if (errors.length > 0) throw fail('InvalidSettings', 'Nothing was saved.', errors);
+  return next as SettingsPatch;
 }
 
 /** The next 07:00 local: this morning's when it is not yet 07:00, else tomorrow's. */
@@ -403,7 +443,7 @@ export class FakeBackend implements Backend {
       apiUrl: p.apiUrl,
       tokenSet: p.tokenSet,
       notifyMode: p.notifyMode,
-      ownSettings: {},
+      ownSettings: p.ownSettings ?? {},
       status: {
         ...this.status,
         phase: p.phase ?? this.status.phase,
@@ -593,6 +633,9 @@ export class FakeBackend implements Backend {
         if (name === '') throw fail('InvalidSettings', 'Nothing was saved.', [{ field: 'name', problem: { code: 'nameLength', max: 80 }, message: 'Give the place a name.' }]);
         place.name = name;
         for (const r of this.rows) if (r.placeId === id) r.placeName = name;
+      }
+      if (patch.settings !== undefined || patch.clearSettings !== undefined) {
+        place.ownSettings = placeValues(this.settings, place.ownSettings ?? {}, patch);
       }
       if (patch.notifyMode !== undefined) place.notifyMode = patch.notifyMode;
       return wire(this.placeView(place));

@@ -33,3 +33,18 @@ export function severalPlaces(doors: { placeId: string | null }[]): boolean {
 export function doorLabel(door: string, placeName: string | null, withPlace: boolean): string {
   return withPlace && placeName ? `${placeName} · ${door}` : door;
 }
+
+/**
+ * Whether Doorpost will talk to `text` (a Parakey address or a booking calendar's link):
+ * https anywhere, plain http only to this computer (the shell's rule, so that a simulated
+ * Parakey or feed server on loopback works and nothing else goes out unencrypted).
+ */
+export function addressOk(text: string): boolean {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'https:') return url.hostname !== '';
+    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}

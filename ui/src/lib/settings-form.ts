@@ -12,6 +12,7 @@ import type {
   FieldError,
   Language,
   NotifyMode,
+  PlacePatch,
   PlaceView,
   QuietHours,
   Settings,
@@ -19,6 +20,17 @@ import type {
 } from '../ipc/backend';
 import { DEFAULTS, LIMITS } from '../ipc/generated/settingsTable';
 import type { Messages } from '../i18n/en';
+import {
+  STAYS_FIELDS,
+  checkStays,
+  normalPlaceStays,
+  placeFieldKey,
+  placeStaysDraft,
+  placeStaysPatch,
+  staysDraft,
+  type PlaceStaysDraft,
+  type StaysDraft,
+} from './stays-form';
 
 /** Kept days offered when the user turns "keep names forever" off. */
 const RETENTION_DEFAULT = DEFAULTS.retentionDays ?? LIMITS.retentionDays.max;
@@ -42,7 +54,12 @@ export function fieldMessage(t: Messages, e: FieldError): string {
       if (e.field === 'pollIntervalMins') return t.check.interval(p.min, p.max);
       if (e.field === 'allowedOffset') return t.check.offset(p.max);
       if (e.field === 'retentionDays') return t.check.retention(p.min, p.max);
+      if (e.field === 'staysBufferMins') return t.check.buffer(p.min, p.max);
       return e.message;
+    case 'unknownTimeZone':
+      return t.check.timeZone;
+    case 'notPerPlace':
+      return t.check.notPerPlace;
     case 'noDoors':
       return t.check.doors;
     case 'sameTimes':
@@ -52,9 +69,15 @@ export function fieldMessage(t: Messages, e: FieldError): string {
   }
 }
 
-/** The shell's `FieldError`s as this window words them. */
-export function formErrors(t: Messages, fields: FieldError[]): FormError[] {
-  return fields.map((f) => ({ field: f.field, message: fieldMessage(t, f) }));
+/**
+ * The shell's `FieldError`s as this window words them; a place's (from `updatePlace`)
+ * under that place's fields.
+ */
+export function formErrors(t: Messages, fields: FieldError[], placeId?: string): FormError[] {
+  return fields.map((f) => ({
+    field: placeId === undefined ? f.field : placeFieldKey(placeId, f.field),
+    message: fieldMessage(t, f),
+  }));
 }
 
 /** A place's notify mode in the form: its own, or the default ("default"). */
@@ -79,6 +102,10 @@ export interface SettingsDraft {
   language: Language | 'system';
   /** Place id → its notify mode. */
   placeModes: Record<string, PlaceMode>;
+  /** The default stays settings. */
+  stays: StaysDraft;
+  /** Place id → its own stays settings. */
+  placeStays: Record<string, PlaceStaysDraft>;
 }
 
 export function draftFrom(s: Settings, places: PlaceView[]): SettingsDraft {
@@ -100,6 +127,8 @@ export function draftFrom(s: Settings, places: PlaceView[]): SettingsDraft {
     retention: String(s.retentionDays ?? RETENTION_DEFAULT),
     language: s.language ?? 'system',
     placeModes: Object.fromEntries(places.map((p) => [p.id, p.notifyMode ?? 'default'])),
+    stays: staysDraft(s),
+    placeStays: Object.fromEntries(places.map((p) => [p.id, placeStaysDraft(s, p)])),
   };
 }
 
@@ -108,10 +137,18 @@ export function sameDraft(a: SettingsDraft, b: SettingsDraft): boolean {
   return JSON.stringify(normal(a)) === JSON.stringify(normal(b));
 }
 
-/** A draft with its maps in a stable order, so equal drafts serialise equally. */
-function normal(d: SettingsDraft): SettingsDraft {
+/**
+ * A draft with its maps in a stable order, so equal drafts serialise equally; a place's
+ * stays values only where it holds its own (the others follow the defaults).
+ */
+function normal(d: SettingsDraft): unknown {
   const sorted = Object.keys(d.placeModes).sort();
-  return { ...d, placeModes: Object.fromEntries(sorted.map((k) => [k, d.placeModes[k]!])) };
+  const stays = Object.keys(d.placeStays).sort();
+  return {
+    ...d,
+    placeModes: Object.fromEntries(sorted.map((k) => [k, d.placeModes[k]!])),
+    placeStays: Object.fromEntries(stays.map((k) => [k, normalPlaceStays(d.placeStays[k]!)])),
+  };
 }
 
 /** A whole number written with digits only, else null ("2.5", "", "5 min" are not). */
@@ -136,13 +173,14 @@ export function crossesMidnight(from: string, to: string): boolean {
   return a !== null && b !== null && a > b;
 }
 
-export interface PlaceModeChange {
+/** What Save sends about one place: its notify mode and its own stays settings. */
+export interface PlaceChange {
   id: string;
-  notifyMode: NotifyMode | null;
+  patch: PlacePatch;
 }
 
 export type DraftCheck =
-  | { ok: true; patch: SettingsPatch; places: PlaceModeChange[] }
+  | { ok: true; patch: SettingsPatch; places: PlaceChange[] }
   | { ok: false; errors: FormError[] };
 
 /**
@@ -188,6 +226,14 @@ export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[
       errors.push({ field: 'retentionDays', message: t.check.retention(min, max) });
     }
   }
+  const stays = checkStays(d.stays, STAYS_FIELDS, t);
+  errors.push(...stays.errors);
+  const placeStays = places.map((p) => {
+    const own = d.placeStays[p.id];
+    const checked = own ? checkStays(own.values, own.own, t) : { values: {}, errors: [] };
+    errors.push(...checked.errors.map((e) => ({ field: placeFieldKey(p.id, e.field), message: e.message })));
+    return { place: p, own: own?.own ?? [], values: checked.values };
+  });
   if (errors.length > 0 || !within(interval, LIMITS.pollIntervalMins) || dayStartsAt === null) {
     return { ok: false, errors };
   }
@@ -207,25 +253,22 @@ export function checkDraft(d: SettingsDraft, saved: Settings, places: PlaceView[
     doorRules: d.doorRules.filter((r) => r.mode !== null || r.alwaysNotify),
     retentionDays,
     language: d.language === 'system' ? null : d.language,
+    ...(stays.values as Pick<Settings, (typeof STAYS_FIELDS)[number]>),
     // Not on this form: kept as saved, so never in the patch.
-    staysCheckin: saved.staysCheckin,
-    staysCheckout: saved.staysCheckout,
-    staysNoshow: saved.staysNoshow,
-    staysVacant: saved.staysVacant,
-    staysBufferMins: saved.staysBufferMins,
-    staysTimezone: saved.staysTimezone,
-    staffNotify: saved.staffNotify,
     storageDailyRows: saved.storageDailyRows,
   };
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(full)) {
     if (JSON.stringify(value) !== JSON.stringify(saved[key as keyof Settings])) patch[key] = value;
   }
-  const changedPlaces = places
-    .filter((p) => d.placeModes[p.id] !== undefined && d.placeModes[p.id] !== (p.notifyMode ?? 'default'))
-    .map((p) => {
-      const mode = d.placeModes[p.id]!;
-      return { id: p.id, notifyMode: mode === 'default' ? null : mode };
-    });
+  const changedPlaces: PlaceChange[] = [];
+  for (const { place, own, values } of placeStays) {
+    const mode = d.placeModes[place.id];
+    const placePatch: PlacePatch = placeStaysPatch(place, own, values);
+    if (mode !== undefined && mode !== (place.notifyMode ?? 'default')) {
+      placePatch.notifyMode = mode === 'default' ? null : mode;
+    }
+    if (Object.keys(placePatch).length > 0) changedPlaces.push({ id: place.id, patch: placePatch });
+  }
   return { ok: true, patch: patch as SettingsPatch, places: changedPlaces };
 }
