@@ -23,16 +23,17 @@ export function staffName(ref: StaffRef, t: Messages): string {
 
 /** "12–15 Dec", "28 Nov – 2 Dec": a stay's days, from check-in to check-out. */
 export function stayDays(checkIn: number, checkOut: number, fmt: Format): string {
-  const from = fmt.dayShort(localDay(checkIn));
-  const to = fmt.dayShort(localDay(checkOut));
   const a = new Date(checkIn);
   const b = new Date(checkOut);
-  if (a.getMonth() === b.getMonth() && a.getFullYear() === b.getFullYear()) {
-    // The same month: the first day alone, as the locale writes a day ("12" or "12.").
-    const day = new Intl.DateTimeFormat(fmt.locale, { day: 'numeric' }).format(checkIn);
-    return `${day}–${to}`;
+  if (a.getMonth() !== b.getMonth() || a.getFullYear() !== b.getFullYear()) {
+    return `${fmt.dayShort(localDay(checkIn))} – ${fmt.dayShort(localDay(checkOut))}`;
   }
-  return `${from} – ${to}`;
+  // The same month: the check-out day as the locale writes it ("15 Dec", "Dec 15",
+  // "15. des."), its day number widened to the range ("12–15 Dec", "Dec 12–15",
+  // "12.–15. des.").
+  const first = new Intl.DateTimeFormat(fmt.locale, { day: 'numeric' }).format(checkIn);
+  const last = new Intl.DateTimeFormat(fmt.locale, { day: 'numeric', month: 'short' }).formatToParts(checkOut);
+  return last.map((p) => (p.type === 'day' ? `${first}–${p.value}` : p.value)).join('');
 }
 
 /** A stay in the History's stay filter: "Harbour Loft · 12–15 Dec · HMX7R3NB2C". */
