@@ -734,14 +734,7 @@ impl Driver {
         let finished = commit.finish.is_some();
         let env = self.decision_env();
         let earlier_new = self.earlier_new;
-        let doors: Vec<(String, Option<String>)> = commit
-            .events
-            .iter()
-            .filter_map(|e| {
-                let door = e.door.as_ref()?;
-                Some((door.id.clone()?, door.name.clone()))
-            })
-            .collect();
+        let doors = doors_named(&commit.events);
         let mut stays = self.stays.clone();
         let (written, stays) = self
             .with_store(move |store| {
@@ -782,25 +775,7 @@ impl Driver {
                 }
                 let shown = toasts.len();
                 self.announce(toasts).await?;
-                let stored = Stored {
-                    inserted: outcome.inserted.len(),
-                    updated: outcome.updated,
-                    settled: outcome
-                        .decided
-                        .iter()
-                        .filter(|d| d.decision != NotifyDecision::Hold)
-                        .count(),
-                    suppressed: outcome
-                        .decided
-                        .iter()
-                        .filter(|d| d.decision == NotifyDecision::Suppressed)
-                        .count(),
-                    doors_renamed: self.door_names.note(
-                        doors
-                            .iter()
-                            .map(|(id, name)| (id.as_str(), name.as_deref())),
-                    ),
-                };
+                let stored = self.stored(&outcome, &doors);
                 let _ = self.reports.send(SyncReport {
                     kind,
                     inserted: outcome.inserted.len(),
@@ -817,6 +792,28 @@ impl Driver {
             }
         }
         Ok(())
+    }
+
+    /// What a written sync changed, for the window: counts, and doors new or renamed.
+    fn stored(
+        &mut self,
+        outcome: &store::CommitOutcome,
+        doors: &[(String, Option<String>)],
+    ) -> Stored {
+        let decided = |keep: fn(NotifyDecision) -> bool| {
+            outcome.decided.iter().filter(|d| keep(d.decision)).count()
+        };
+        Stored {
+            inserted: outcome.inserted.len(),
+            updated: outcome.updated,
+            settled: decided(|d| d != NotifyDecision::Hold),
+            suppressed: decided(|d| d == NotifyDecision::Suppressed),
+            doors_renamed: self.door_names.note(
+                doors
+                    .iter()
+                    .map(|(id, name)| (id.as_str(), name.as_deref())),
+            ),
+        }
     }
 
     /// Marks each toast's events notified, then shows it (at most once; see module docs).
@@ -1041,4 +1038,15 @@ fn write_commit_with(
     )?;
     *stays = marked;
     Ok((outcome, plan))
+}
+
+/// Each door a sync's events name, with the name they give it.
+fn doors_named(events: &[doorpost_core::event::EventLog]) -> Vec<(String, Option<String>)> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let door = e.door.as_ref()?;
+            Some((door.id.clone()?, door.name.clone()))
+        })
+        .collect()
 }
