@@ -112,11 +112,12 @@ async fn places(report: &mut Report) {
         Ok(id) => id,
         Err(e) => return report.line(false, true, e.to_string()),
     };
-    for place in places {
+    for (i, place) in places.into_iter().enumerate() {
         let name = &place.name;
-        // `DOORPOST_TOKEN` goes to `DOORPOST_API_URL`; a saved token only to the address
-        // it was checked against, whatever this process's environment says.
-        let token = match (&env_token, place.id == hub::FIRST_PLACE) {
+        // `DOORPOST_TOKEN` (the first place's) goes to `DOORPOST_API_URL`; a saved token
+        // only to the address it was checked against, whatever this process's environment
+        // says.
+        let token = match (&env_token, i == 0) {
             (Some(t), true) => Ok(Some((t.clone(), base.clone()))),
             _ => book.token(&install, &place),
         };

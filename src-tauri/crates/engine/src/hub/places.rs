@@ -518,7 +518,7 @@ fn keychain_error(lang: Language, e: impl std::fmt::Display) -> AppError {
 
 /// A candidate for a new place's id: random and short ([`Store::new_place_id`] makes sure
 /// it was never given out).
-fn random_place_id() -> String {
+pub(super) fn random_place_id() -> String {
     let mut bytes = [0u8; 6];
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

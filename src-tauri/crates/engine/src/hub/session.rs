@@ -117,18 +117,21 @@ impl Hub {
         Ok(())
     }
 
-    /// `DOORPOST_TOKEN` without a place gets the first place, with the history already
-    /// there. (A keychain token of an install from before places is adopted by
-    /// [`PlaceBook::store`], once; an empty database adopts nothing from the keychain.)
+    /// `DOORPOST_TOKEN` without a place gets the first place, with the rows stored before
+    /// places existed. Its id is one never given out (`main` unless a removed place had
+    /// it), so it never shows a removed place's kept history. (A keychain token of an
+    /// install from before places is adopted by [`PlaceBook::store`], once; an empty
+    /// database adopts nothing from the keychain.)
     ///
     /// [`PlaceBook::store`]: super::PlaceBook::store
     fn adopt_first_place(&self, store: &mut Store) -> Result<(), AppError> {
         if !store.places().map_err(internal)?.is_empty() || self.opts.env_token.is_none() {
             return Ok(());
         }
-        store
-            .add_first_place(FIRST_PLACE, wall_now())
+        let id = store
+            .new_place_id(FIRST_PLACE, super::places::random_place_id)
             .map_err(internal)?;
+        store.add_first_place(&id, wall_now()).map_err(internal)?;
         Ok(())
     }
 
@@ -178,20 +181,22 @@ impl Hub {
     }
 
     /// A place's token and where it may go: `DOORPOST_TOKEN` (the first place's, for this
-    /// process) to `DOORPOST_API_URL`; a saved token only to the address it was checked
-    /// against.
+    /// process, whatever its id) to `DOORPOST_API_URL`; a saved token only to the address
+    /// it was checked against.
     fn token_of(
         &self,
         row: &PlaceRow,
         lang: Language,
     ) -> Result<Option<(ApiToken, BaseUrl)>, AppError> {
-        if row.id == FIRST_PLACE
-            && let Some(t) = &self.opts.env_token
-        {
-            return Ok(Some((t.clone(), self.opts.default_base.clone())));
-        }
         let book = self.book(lang);
-        let install = book.store()?.install_id().map_err(internal)?;
+        let store = book.store()?;
+        if let Some(t) = &self.opts.env_token {
+            let places = store.places().map_err(internal)?;
+            if places.first().is_some_and(|first| first.id == row.id) {
+                return Ok(Some((t.clone(), self.opts.default_base.clone())));
+            }
+        }
+        let install = store.install_id().map_err(internal)?;
         book.token(&install, row).inspect_err(|e| {
             tracing::warn!("keychain: {}", e.message);
         })

@@ -94,6 +94,30 @@ fn setup_full(
     config: PollerConfig,
     autostart: Option<Arc<dyn super::Autostart>>,
 ) -> Setup {
+    setup_env(
+        default_base,
+        parakey_base,
+        lang,
+        dir,
+        keychain,
+        config,
+        autostart,
+        None,
+    )
+}
+
+/// [`setup_full`] with `DOORPOST_TOKEN` set to `env_token`.
+#[allow(clippy::too_many_arguments)]
+fn setup_env(
+    default_base: &str,
+    parakey_base: &str,
+    lang: &str,
+    dir: TempDir,
+    keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>>,
+    config: PollerConfig,
+    autostart: Option<Arc<dyn super::Autostart>>,
+    env_token: Option<ApiToken>,
+) -> Setup {
     let entries = Arc::clone(&keychain);
     let toasts = Arc::new(Recorder::default());
     let hub = Hub::new(HubOptions {
@@ -106,7 +130,7 @@ fn setup_full(
                 .or_insert_with(|| Arc::new(MemoryTokenStore::new()));
             Arc::clone(store) as Arc<dyn TokenStore>
         }),
-        env_token: None,
+        env_token,
         default_base: BaseUrl::parse(default_base).unwrap(),
         parakey_base: BaseUrl::parse(parakey_base).unwrap(),
         notifier: Arc::clone(&toasts) as Arc<dyn Notifier>,
@@ -1653,5 +1677,60 @@ async fn staff_are_kept_shown_on_history_rows_and_refetch_it() {
         .rows;
     assert!(!rows[0].is_staff);
     s.hub.shutdown().await;
+    parakey.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doorpost_token_never_takes_a_removed_places_id_or_its_history() {
+    let parakey = fake("tok-loft", "Sea Loft").await;
+    let base = parakey.base_url();
+    let dir = TempDir::new().unwrap();
+    let keychain: Arc<Mutex<HashMap<String, Arc<MemoryTokenStore>>>> = Arc::default();
+    let first = setup_apart(&base, &base, "en_GB.UTF-8", dir, Arc::clone(&keychain));
+    first.hub.start(false).await.unwrap();
+    first.hub.set_token(&"tok-loft".into()).await.unwrap();
+    watching(&first.hub).await;
+    parakey.inject(doorpost_sim::EventSpec::at(parakey.now()));
+    first.hub.refresh_now().await.unwrap();
+    eventually("the unlock stored", || async {
+        first.hub.overview().await.status.events_total == 1
+    })
+    .await;
+    // Removed with its history kept: `main` is used up.
+    first.hub.remove_place(FIRST_PLACE, false).await.unwrap();
+    first.hub.shutdown().await;
+
+    let env = setup_env(
+        &base,
+        &base,
+        "en_GB.UTF-8",
+        first._dir,
+        keychain,
+        PollerConfig::quick(200),
+        None,
+        Some(ApiToken::new("tok-loft").unwrap()),
+    );
+    env.hub.start(false).await.unwrap();
+    watching(&env.hub).await;
+    let o = env.hub.overview().await;
+    assert_eq!(o.places.len(), 1);
+    assert_ne!(
+        o.places[0].id, FIRST_PLACE,
+        "a removed place's id is not given again"
+    );
+    assert!(
+        o.places[0].status.last_error.is_none(),
+        "DOORPOST_TOKEN polls it"
+    );
+    let h = env
+        .hub
+        .history(HistoryQueryView {
+            place_ids: Some(vec![o.places[0].id.clone()]),
+            ..HistoryQueryView::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(h.total, 0, "the removed place's kept history stays its own");
+    env.hub.shutdown().await;
     parakey.shutdown();
 }
