@@ -19,7 +19,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use doorpost_core::time::Millis;
 use doorpost_stays::{EntryKind, Stay, StayTime};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    OptionalExtension, ToSql, Transaction, TransactionBehavior, params, params_from_iter,
+};
 
 use super::{Result, Store};
 
@@ -270,21 +272,21 @@ fn upsert(
             |r| r.get(0),
         )
         .optional()?;
-    let values = params![
-        place_id,
-        stay.uid,
-        start_date,
-        end_date,
-        start_at,
-        end_at,
-        kind,
-        stay.blocks_vacant,
-        stay.summary,
-        stay.guest_name,
-        stay.reservation_code,
-        stay.phone_last4,
-        sources,
-        now.0,
+    let values: [&dyn ToSql; 14] = [
+        &place_id,
+        &stay.uid,
+        &start_date,
+        &end_date,
+        &start_at,
+        &end_at,
+        &kind,
+        &stay.blocks_vacant,
+        &stay.summary,
+        &stay.guest_name,
+        &stay.reservation_code,
+        &stay.phone_last4,
+        &sources,
+        &now.0,
     ];
     let Some(id) = found else {
         tx.prepare_cached(
@@ -292,7 +294,7 @@ fn upsert(
              blocks_vacant, summary, guest_name, reservation_code, phone_last4, sources, \
              first_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
-        .execute(values)?;
+        .execute(&values[..])?;
         merged.added += 1;
         return Ok(tx.last_insert_rowid());
     };
@@ -309,23 +311,9 @@ fn upsert(
              OR summary IS NOT ?9 OR guest_name IS NOT ?10 OR reservation_code IS NOT ?11 \
              OR phone_last4 IS NOT ?12 OR sources IS NOT ?13 OR dropped_at IS NOT NULL)",
         )?
-        .execute(params![
-            place_id,
-            stay.uid,
-            start_date,
-            end_date,
-            start_at,
-            end_at,
-            kind,
-            stay.blocks_vacant,
-            stay.summary,
-            stay.guest_name,
-            stay.reservation_code,
-            stay.phone_last4,
-            sources,
-            now.0,
-            id,
-        ])?;
+        .execute(params_from_iter(
+            values.iter().copied().chain([&id as &dyn ToSql]),
+        ))?;
     merged.changed += changed;
     Ok(id)
 }
