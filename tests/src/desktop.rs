@@ -219,6 +219,13 @@ pub fn doorpost(data: &Path, lang: &str) -> Command {
     cmd
 }
 
+/// What a command-line run printed on standard output, trimmed.
+pub fn cli_text(data: &Path, args: &[&str]) -> String {
+    String::from_utf8_lossy(&cli(data, args, "").stdout)
+        .trim()
+        .to_string()
+}
+
 /// A command-line run in English with `stdin` as its input.
 pub fn cli(data: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = doorpost(data, "en_GB.UTF-8")

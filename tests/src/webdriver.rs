@@ -192,3 +192,29 @@ impl WebDriver {
             .await;
     }
 }
+
+/// Sets a form control's value as a person would (input and change events).
+pub async fn set_value(wd: &WebDriver, css: &str, value: &str) {
+    let done = wd
+        .script(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; \
+             e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); \
+             e.dispatchEvent(new Event('change', {bubbles: true})); return true",
+            serde_json::json!([css, value]),
+        )
+        .await;
+    assert_eq!(done, true, "{css} exists");
+}
+
+/// The page's visible text (for failure messages and checks on what a person reads).
+pub async fn body_text(wd: &WebDriver) -> String {
+    wd.script(
+        "return document.body ? document.body.innerText : ''",
+        serde_json::json!([]),
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}

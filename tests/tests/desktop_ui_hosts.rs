@@ -17,42 +17,11 @@ use doorpost_core::settings::NotifyMode;
 use doorpost_core::time::Millis;
 use doorpost_sim::{EventSpec, FakeParakey};
 use doorpost_tests::desktop::{
-    WebKitDriver, add_place, cli, desktop_session, place_fake, target_dir,
+    WebKitDriver, add_place, cli, cli_text, desktop_session, place_fake, target_dir,
 };
-use doorpost_tests::webdriver::WebDriver;
+use doorpost_tests::webdriver::{WebDriver, body_text, set_value};
 use doorpost_tests::week_of_history;
 use serde_json::json;
-
-fn stdout(data: &Path, args: &[&str]) -> String {
-    String::from_utf8_lossy(&cli(data, args, "").stdout)
-        .trim()
-        .to_string()
-}
-
-/// Sets a form control's value as a person would (input and change events).
-async fn set_value(wd: &WebDriver, css: &str, value: &str) {
-    let done = wd
-        .script(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; \
-             e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', {bubbles: true})); \
-             e.dispatchEvent(new Event('change', {bubbles: true})); return true",
-            json!([css, value]),
-        )
-        .await;
-    assert_eq!(done, true, "{css} exists");
-}
-
-async fn body_text(wd: &WebDriver) -> String {
-    wd.script(
-        "return document.body ? document.body.innerText : ''",
-        json!([]),
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_string()
-}
 
 /// Waits until the element at `css` says exactly `want`.
 async fn says(wd: &WebDriver, css: &str, want: &str) {
@@ -172,7 +141,7 @@ async fn add_place_in_window(
     says(wd, "[data-testid=places-result]", words.added).await;
     let card = place_card(wd, name).await;
     no_error_shown(wd, &format!("adding {name}")).await;
-    assert!(stdout(data, &["places", "list"]).contains(name));
+    assert!(cli_text(data, &["places", "list"]).contains(name));
     show(wd, "[data-testid=places-result]").await;
     wd.save_screenshot(&format!("{}-place-added", words.shots))
         .await;
@@ -207,7 +176,7 @@ async fn rename_in_window(wd: &WebDriver, data: &Path, from: &str, to: &str, wor
         "the name field closes after a rename"
     );
     no_error_shown(wd, &format!("renaming {from} to {to}")).await;
-    assert!(stdout(data, &["places", "list"]).contains(to));
+    assert!(cli_text(data, &["places", "list"]).contains(to));
     show(wd, &card).await;
     wd.save_screenshot(&format!("{}-place-renamed", words.shots))
         .await;
@@ -467,7 +436,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(wd.find_all("[data-testid=place]").await.len(), 2);
-    assert!(!stdout(data, &["places", "list"]).contains("Atelier"));
+    assert!(!cli_text(data, &["places", "list"]).contains("Atelier"));
 
     // Arrivals and quiet hours; the same validation as the command line.
     wd.click(&wd.find("[data-testid=settings-notify-arrivals]").await)
@@ -485,7 +454,7 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
     assert!(said.contains("forskjellige"), "in Norwegian: {said}");
     wd.save_screenshot("hosts-nb-settings-quiet-invalid").await;
     assert_eq!(
-        stdout(data, &["config", "get", "quiet.hours"]),
+        cli_text(data, &["config", "get", "quiet.hours"]),
         "off",
         "nothing saved"
     );
@@ -494,10 +463,13 @@ async fn settings_in_norwegian(wd: &WebDriver, data: &Path, studio: &FakeParakey
         .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        stdout(data, &["config", "get", "quiet.hours"]),
+        cli_text(data, &["config", "get", "quiet.hours"]),
         "22:00-07:00"
     );
-    assert_eq!(stdout(data, &["config", "get", "notify.mode"]), "arrivals");
+    assert_eq!(
+        cli_text(data, &["config", "get", "notify.mode"]),
+        "arrivals"
+    );
     wd.save_screenshot("hosts-nb-settings-notifications").await;
 }
 

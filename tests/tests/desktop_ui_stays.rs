@@ -17,42 +17,11 @@ use doorpost_core::time::Millis;
 use doorpost_sim::feeds::{FeedFormat, FeedSwitch, SimFeed};
 use doorpost_sim::{EventSpec, FakeParakey, UserSpec};
 use doorpost_tests::desktop::{
-    WebKitDriver, add_place, cli, desktop_session, place_fake, target_dir,
+    WebKitDriver, add_place, cli_text, desktop_session, place_fake, target_dir,
 };
-use doorpost_tests::webdriver::WebDriver;
+use doorpost_tests::webdriver::{WebDriver, body_text, set_value};
 use doorpost_tests::week_of_history;
 use serde_json::json;
-
-fn stdout(data: &Path, args: &[&str]) -> String {
-    String::from_utf8_lossy(&cli(data, args, "").stdout)
-        .trim()
-        .to_string()
-}
-
-/// Sets a form control's value as a person would (input and change events).
-async fn set_value(wd: &WebDriver, css: &str, value: &str) {
-    let done = wd
-        .script(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; \
-             e.value = arguments[1]; \
-             e.dispatchEvent(new Event('input', {bubbles: true})); \
-             e.dispatchEvent(new Event('change', {bubbles: true})); return true",
-            json!([css, value]),
-        )
-        .await;
-    assert_eq!(done, true, "{css} exists");
-}
-
-async fn body_text(wd: &WebDriver) -> String {
-    wd.script(
-        "return document.body ? document.body.innerText : ''",
-        json!([]),
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_string()
-}
 
 /// The text of the first element at `css`, once `ok` holds for it.
 async fn text_where(wd: &WebDriver, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
@@ -372,15 +341,15 @@ async fn own_stays_settings(wd: &WebDriver, data: &Path, words: &Words) {
         .await;
     click(wd, "[data-testid=settings-save]").await;
     says(wd, "[data-testid=settings-result]", words.saved).await;
-    let stored = stdout(data, &["config", "get", "stays.checkin", "--place", "Loft"]);
+    let stored = cli_text(data, &["config", "get", "stays.checkin", "--place", "Loft"]);
     assert_eq!(stored, "00:00");
-    let zone = stdout(
+    let zone = cli_text(
         data,
         &["config", "get", "stays.timezone", "--place", "Loft"],
     );
     assert_eq!(zone, "UTC");
     assert_eq!(
-        stdout(
+        cli_text(
             data,
             &["config", "get", "stays.checkin", "--place", "Cabin"]
         ),
@@ -430,7 +399,7 @@ async fn cabin_check_in(wd: &WebDriver, data: &Path, words: &Words) {
     click(wd, "[data-testid=settings-save]").await;
     says(wd, "[data-testid=settings-result]", words.saved).await;
     assert_eq!(
-        stdout(
+        cli_text(
             data,
             &["config", "get", "stays.checkin", "--place", "Cabin"]
         ),
@@ -472,7 +441,7 @@ async fn add_feeds(wd: &WebDriver, data: &Path, loft: &FakeParakey, words: &Word
         .await;
     click(wd, "[data-testid=feed-new-submit]").await;
     feeds_listed(wd, words).await;
-    let listed = stdout(data, &["feeds", "list"]);
+    let listed = cli_text(data, &["feeds", "list"]);
     assert!(listed.contains("Loft\tAirbnb\tbookings\t3\tok"), "{listed}");
 
     click(wd, &add).await;
@@ -493,7 +462,7 @@ async fn add_feeds(wd: &WebDriver, data: &Path, loft: &FakeParakey, words: &Word
     wd.save_screenshot(&format!("stays-{}-feed-login-page", words.lang))
         .await;
     assert!(
-        !stdout(data, &["feeds", "list"]).contains("VRBO"),
+        !cli_text(data, &["feeds", "list"]).contains("VRBO"),
         "nothing stored"
     );
     wd.script(
@@ -553,7 +522,7 @@ async fn marks_and_staff(wd: &WebDriver, data: &Path, words: &Words) {
     says(wd, &format!("{per} [data-testid=row-staff]"), words.unmark).await;
     says(wd, &format!("{per} [data-testid=staff-tag]"), words.staff).await;
     assert!(
-        stdout(data, &["staff", "list"]).contains("u-per"),
+        cli_text(data, &["staff", "list"]).contains("u-per"),
         "Per is staff"
     );
     show(wd, &per).await;
@@ -578,7 +547,7 @@ async fn marks_and_staff(wd: &WebDriver, data: &Path, words: &Words) {
             .is_empty()
     );
     assert!(
-        !stdout(data, &["staff", "list"]).contains("u-per"),
+        !cli_text(data, &["staff", "list"]).contains("u-per"),
         "Per is not staff"
     );
     says(wd, &vacant, words.vacant).await;
