@@ -24,6 +24,7 @@ use doorpost_core::policy::Toast;
 use doorpost_core::settings::Language;
 use doorpost_core::text;
 
+use super::NotificationServiceInfo;
 use super::actions::{self, Capabilities, Target};
 use crate::keychain::{Worker, WorkerError};
 use crate::notifier::{Notifier, NotifyError, ToastAction};
@@ -40,16 +41,6 @@ const CAPABILITIES: Capabilities = Capabilities {
 };
 
 const APP_NAME: &str = "Doorpost";
-
-/// The notification service, as `doorpost doctor` reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct NotificationServiceInfo {
-    pub available: bool,
-    pub name: String,
-    pub vendor: String,
-    pub version: String,
-    pub capabilities: Vec<String>,
-}
 
 pub struct DesktopNotifier {
     shared: Arc<Shared>,

@@ -53,6 +53,7 @@ use futures_lite::StreamExt;
 use notify_rust::{Hint, Urgency};
 use zbus::message::Type as MessageType;
 
+use super::NotificationServiceInfo;
 use super::actions::{Capabilities, Target};
 use crate::keychain::{Worker, WorkerError};
 use crate::notifier::{Notifier, NotifyError, ToastAction};
@@ -72,16 +73,6 @@ const MAX_EARLY: usize = 16;
 const CAPABILITIES: Capabilities = Capabilities {
     click_is_offered: true,
 };
-
-/// The notification service, as `doorpost doctor` reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct NotificationServiceInfo {
-    pub available: bool,
-    pub name: String,
-    pub vendor: String,
-    pub version: String,
-    pub capabilities: Vec<String>,
-}
 
 pub struct DesktopNotifier {
     shared: Arc<Shared>,

@@ -15,17 +15,24 @@
 
 mod actions;
 
+/// The notification service, as `doorpost doctor` reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NotificationServiceInfo {
+    pub available: bool,
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    pub capabilities: Vec<String>,
+}
+
 #[cfg(all(unix, not(target_os = "macos")))]
 mod freedesktop;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub use freedesktop::{
-    DesktopNotifier, NOTIFY_TIMEOUT, NotificationServiceInfo, probe, session_name_has_owner,
-    tray_host_running,
+    DesktopNotifier, NOTIFY_TIMEOUT, probe, session_name_has_owner, tray_host_running,
 };
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 mod answered;
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub use answered::{
-    DesktopNotifier, NOTIFY_TIMEOUT, NotificationServiceInfo, probe, tray_host_running,
-};
+pub use answered::{DesktopNotifier, NOTIFY_TIMEOUT, probe, tray_host_running};
