@@ -68,9 +68,21 @@ fn commit_as(
     at: i64,
     state: NotifyDecision,
 ) -> CommitOutcome {
+    commit_with(store, source, None, events, at, state)
+}
+
+/// [`commit_as`] at a place.
+fn commit_with(
+    store: &mut Store,
+    source: &str,
+    place_id: Option<&str>,
+    events: &[EventLog],
+    at: i64,
+    state: NotifyDecision,
+) -> CommitOutcome {
     let c = Commit {
         source,
-        place_id: None,
+        place_id,
         day: DayRule::default(),
         events,
         quarantined: &[],
@@ -1655,21 +1667,14 @@ fn tray_doors_are_the_muted_then_the_latest_of_one_place_by_name() {
 
 /// One place's commit of `events` as account `source`.
 fn commit_at_place(store: &mut Store, place: &str, source: &str, events: &[EventLog], at: i64) {
-    let c = Commit {
+    commit_with(
+        store,
         source,
-        place_id: Some(place),
-        day: DayRule::default(),
+        Some(place),
         events,
-        quarantined: &[],
-        state_json: r#"{"watermark":1}"#,
-        news_floor: None,
-        log: Some(entry(at, PollOutcome::Fetched)),
-        earlier_new: 0,
-        seen_at: Millis(at),
-    };
-    store
-        .commit(&c, |pending| vec![NotifyDecision::Pending; pending.len()])
-        .expect("commit");
+        at,
+        NotifyDecision::Pending,
+    );
 }
 
 fn add_place_row(store: &mut Store, id: &str) {
